@@ -1,0 +1,230 @@
+"""`TrackingData`: the validated container every analysis starts from.
+
+Examples
+--------
+>>> from collab_analytics import TrackingData
+>>> td = TrackingData.empty()
+>>> td.tasks.shape[0], td.has_errors
+(0, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+import pandas as pd
+
+from collab_analytics._errors import DataValidationError
+from collab_analytics.schema import DATE_DTYPE, TABLES, empty_table
+
+__all__ = ["ISSUE_COLUMNS", "TABLE_NAMES", "TrackingData", "empty_issues"]
+
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+
+#: Columns of :attr:`TrackingData.issues` (one row per problem found while loading).
+ISSUE_COLUMNS: tuple[str, ...] = (
+    "severity",  # "error" | "warning" | "info"
+    "code",  # stable machine-readable rule id, e.g. "missing_column", "bad_date"
+    "table",
+    "file",
+    "sheet",
+    "row",  # row number as the user sees it in Excel / the CSV line number (1-based), or <NA>
+    "column",  # the user's header text
+    "value",
+    "message",
+    "hint",
+)
+
+
+def empty_issues() -> pd.DataFrame:
+    """An empty issue table with :data:`ISSUE_COLUMNS`."""
+    df = pd.DataFrame({c: pd.Series([], dtype="str") for c in ISSUE_COLUMNS})
+    df["row"] = df["row"].astype("Int64")
+    return df
+
+
+def _empty_accounting() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "table": pd.Series([], dtype="str"),
+            "rows_read": pd.Series([], dtype="int64"),
+            "rows_loaded": pd.Series([], dtype="int64"),
+            "rows_rejected": pd.Series([], dtype="int64"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class TrackingData:
+    """Canonical tracking tables plus what loading found.
+
+    Attributes
+    ----------
+    project, tasks, updates, raci, contacts, plan, meetings, actions : DataFrame
+        Canonical tables (see ``docs/data-model.md``); ``raci`` is always in long form
+        ``[task_id, task, department, role]``.
+    issues : DataFrame
+        Every problem found while loading, columns :data:`ISSUE_COLUMNS`.
+    rejected : DataFrame
+        Input rows that were not loaded: ``[table, file, sheet, row, reason]``.
+    accounting : DataFrame
+        Per table: ``rows_read = rows_loaded + rows_rejected``.
+    sources : dict
+        Per table, a frame aligned with the table's index giving ``file, sheet, row`` of
+        each loaded row, so later checks can point at the user's cell.
+    """
+
+    project: pd.DataFrame = field(default_factory=lambda: empty_table("project"))
+    tasks: pd.DataFrame = field(default_factory=lambda: empty_table("tasks"))
+    updates: pd.DataFrame = field(default_factory=lambda: empty_table("updates"))
+    raci: pd.DataFrame = field(default_factory=lambda: empty_table("raci"))
+    contacts: pd.DataFrame = field(default_factory=lambda: empty_table("contacts"))
+    plan: pd.DataFrame = field(default_factory=lambda: empty_table("plan"))
+    meetings: pd.DataFrame = field(default_factory=lambda: empty_table("meetings"))
+    actions: pd.DataFrame = field(default_factory=lambda: empty_table("actions"))
+    issues: pd.DataFrame = field(default_factory=empty_issues)
+    rejected: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {c: pd.Series([], dtype="str") for c in ("table", "file", "sheet", "row", "reason")}
+        )
+    )
+    accounting: pd.DataFrame = field(default_factory=_empty_accounting)
+    sources: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def empty(cls) -> TrackingData:
+        """A container with every table empty."""
+        return cls()
+
+    def replace(self, **changes) -> TrackingData:
+        """Return a copy with some tables replaced (the container is immutable)."""
+        return replace(self, **changes)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A canonical table by name."""
+        if name not in TABLE_NAMES:
+            msg = f"Unknown table {name!r}. Expected one of: {list(TABLE_NAMES)}."
+            raise KeyError(msg)
+        return getattr(self, name)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def errors(self) -> pd.DataFrame:
+        """Issues with severity ``error``."""
+        return self.issues[self.issues["severity"] == "error"].reset_index(drop=True)
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """Issues with severity ``warning``."""
+        return self.issues[self.issues["severity"] == "warning"].reset_index(drop=True)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool((self.issues["severity"] == "error").any())
+
+    @property
+    def departments(self) -> list[str]:
+        """Departments in a stable, meaningful order: order of first appearance in the tasks,
+        then contacts, then RACI columns."""
+        seen: dict[str, None] = {}
+        for s in (self.tasks["department"], self.contacts["department"], self.raci["department"]):
+            for d in s.dropna().astype(str):
+                if d and d not in seen:
+                    seen[d] = None
+        return list(seen)
+
+    @property
+    def as_of(self) -> pd.Timestamp | None:
+        """Default as-of date: the latest date found in the data (never the wall clock).
+
+        Looks at task actual dates, update dates, meeting dates and action closures.
+        """
+        candidates = [
+            self.tasks["actual_start"],
+            self.tasks["actual_finish"],
+            self.updates["date"],
+            self.meetings["date"],
+            self.actions["closed"],
+        ]
+        values = [s.max() for s in candidates if len(s) and s.notna().any()]
+        if not values:
+            pf = self.tasks["planned_start"]
+            return pf.min().normalize() if pf.notna().any() else None
+        return pd.Timestamp(max(values)).normalize()
+
+    def raise_for_errors(self) -> TrackingData:
+        """Raise :class:`DataValidationError` listing every error, or return ``self``."""
+        if not self.has_errors:
+            return self
+        errs = self.errors
+        lines = [f"{len(errs)} error(s) found while loading:"]
+        for r in errs.itertuples(index=False):
+            lines.append("  - " + format_issue(r._asdict()))
+        msg = "\n".join(lines)
+        raise DataValidationError(msg, issues=errs)
+
+    def summary(self, lang: str = "en") -> str:
+        """A short human-readable load report: table sizes, errors, warnings, rejected rows."""
+        zh = lang == "zh"
+        lines = []
+        acc = self.accounting.set_index("table") if len(self.accounting) else None
+        head = "表" if zh else "table"
+        lines.append(
+            f"{head:<10}{'读取' if zh else 'read':>8}{'载入' if zh else 'loaded':>8}"
+            f"{'拒绝' if zh else 'rejected':>10}"
+        )
+        for name in TABLE_NAMES:
+            n = len(getattr(self, name))
+            if acc is not None and name in acc.index:
+                r = acc.loc[name]
+                lines.append(
+                    f"{name:<10}{int(r.rows_read):>8}{int(r.rows_loaded):>8}"
+                    f"{int(r.rows_rejected):>10}"
+                )
+            else:
+                lines.append(f"{name:<10}{n:>8}{n:>8}{0:>10}")
+        n_err = int((self.issues["severity"] == "error").sum())
+        n_warn = int((self.issues["severity"] == "warning").sum())
+        lines.append(
+            f"{'错误' if zh else 'errors'}: {n_err}   {'警告' if zh else 'warnings'}: {n_warn}"
+        )
+        for r in self.issues.head(50).itertuples(index=False):
+            lines.append("  " + format_issue(r._asdict()))
+        if len(self.issues) > 50:
+            lines.append(f"  … {len(self.issues) - 50} more")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:  # pragma: no cover - cosmetic
+        sizes = ", ".join(f"{f.name}={len(getattr(self, f.name))}" for f in fields(self)
+                          if f.name in TABLE_NAMES)
+        return (f"TrackingData({sizes}; errors={len(self.errors)}, "
+                f"warnings={len(self.warnings)})")
+
+
+def format_issue(issue: dict) -> str:
+    """One line for an issue: ``[error] file › sheet › row 5 › 计划完成 = '待定': message (hint)``."""
+    where = []
+    for key in ("file", "sheet"):
+        v = issue.get(key)
+        if isinstance(v, str) and v:
+            where.append(v)
+    row = issue.get("row")
+    if row is not None and not pd.isna(row):
+        where.append(f"row {int(row)}")
+    col = issue.get("column")
+    if isinstance(col, str) and col:
+        val = issue.get("value")
+        where.append(f"{col} = {val!r}" if isinstance(val, str) and val != "" else col)
+    loc = " › ".join(where)
+    msg = issue.get("message", "")
+    hint = issue.get("hint")
+    text = f"[{issue.get('severity', 'error')}] {loc}: {msg}" if loc else f"[{issue.get('severity')}] {msg}"
+    if isinstance(hint, str) and hint:
+        text += f" Hint: {hint}"
+    return text
+
+
+def coerce_dates(s: pd.Series) -> pd.Series:
+    """Cast a datetime-like series to the canonical unit."""
+    return s.astype(DATE_DTYPE)
