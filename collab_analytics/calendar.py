@@ -123,8 +123,9 @@ class WorkCalendar:
 
     def workdays(self, start, end) -> pd.DatetimeIndex:
         """Working days ``start ≤ d ≤ end`` as a DatetimeIndex."""
-        rng = pd.date_range(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(),
-                            freq="D")
+        rng = pd.date_range(
+            pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(), freq="D"
+        )
         return rng[self._mask_for(rng.to_numpy(dtype="datetime64[D]"))].as_unit("us")
 
     def add_days(self, start, n: int) -> pd.Timestamp:
@@ -180,8 +181,10 @@ def get_calendar(spec: CalendarSpec = None) -> WorkCalendar:
             if "cn" not in _CACHE:
                 _CACHE["cn"] = _cn_calendar()
             return _CACHE["cn"]
-        msg = (f"Unknown calendar {spec!r}. Use 'calendar', 'weekdays', 'cn', a WorkCalendar or "
-               "a list of holiday dates.")
+        msg = (
+            f"Unknown calendar {spec!r}. Use 'calendar', 'weekdays', 'cn', a WorkCalendar or "
+            "a list of holiday dates."
+        )
         raise CollabError(msg)
     days = pd.to_datetime(pd.Series(list(spec))).dt.date
     return WorkCalendar(name="custom", weekmask="1111100", holidays=frozenset(days))

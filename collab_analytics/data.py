@@ -196,14 +196,17 @@ class TrackingData:
         return "\n".join(lines)
 
     def __repr__(self) -> str:  # pragma: no cover - cosmetic
-        sizes = ", ".join(f"{f.name}={len(getattr(self, f.name))}" for f in fields(self)
-                          if f.name in TABLE_NAMES)
-        return (f"TrackingData({sizes}; errors={len(self.errors)}, "
-                f"warnings={len(self.warnings)})")
+        sizes = ", ".join(
+            f"{f.name}={len(getattr(self, f.name))}" for f in fields(self) if f.name in TABLE_NAMES
+        )
+        return f"TrackingData({sizes}; errors={len(self.errors)}, warnings={len(self.warnings)})"
 
 
 def format_issue(issue: dict) -> str:
-    """One line for an issue: ``[error] file › sheet › row 5 › 计划完成 = '待定': message (hint)``."""
+    """One line for an issue.
+
+    Shaped like ``[error] file › sheet › row 5 › 计划完成 = '待定': message Hint: …``.
+    """
     where = []
     for key in ("file", "sheet"):
         v = issue.get(key)
@@ -219,7 +222,11 @@ def format_issue(issue: dict) -> str:
     loc = " › ".join(where)
     msg = issue.get("message", "")
     hint = issue.get("hint")
-    text = f"[{issue.get('severity', 'error')}] {loc}: {msg}" if loc else f"[{issue.get('severity')}] {msg}"
+    text = (
+        f"[{issue.get('severity', 'error')}] {loc}: {msg}"
+        if loc
+        else f"[{issue.get('severity')}] {msg}"
+    )
     if isinstance(hint, str) and hint:
         text += f" Hint: {hint}"
     return text
