@@ -1,0 +1,370 @@
+"""Shared helpers of the delivery metrics: as-of resolution, day arithmetic, group keys, edges.
+
+Dates are handled as ``int64`` day ordinals (days since 1970-01-01) after dropping the time of
+day, with :data:`NAT` marking a missing date. Working-day differences are looked up in one
+cumulative count of working days over the span of the data, so every duration is vectorised.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.metrics._common import resolve_as_of
+>>> tasks = pd.DataFrame({"actual_finish": pd.to_datetime(["2024-07-10", None])})
+>>> resolve_as_of(None, tasks)
+Timestamp('2024-07-10 00:00:00')
+>>> resolve_as_of("2024-08-01 17:30", tasks)
+Timestamp('2024-08-01 00:00:00')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics._errors import CollabError, SchemaError
+from collab_analytics.calendar import WorkCalendar, get_calendar
+from collab_analytics.schema import DATE_DTYPE
+
+__all__: list[str] = []  # private module: nothing re-exported
+
+#: Sentinel for a missing day ordinal.
+NAT = np.iinfo(np.int64).min
+
+#: Period keys accepted in ``by=``: derived from ``planned_finish``.
+PERIOD_KEYS = {"week": "W", "month": "M"}
+
+_TASK_DATE_COLUMNS = ("actual_start", "actual_finish")
+_UPDATE_DATE_COLUMNS = ("date",)
+
+
+# ----------------------------------------------------------------------------------- as-of
+def latest_date(*series: pd.Series | None) -> pd.Timestamp | None:
+    """The latest non-missing value over several datetime series (``None`` if there is none)."""
+    best = None
+    for s in series:
+        if s is None or len(s) == 0:
+            continue
+        m = s.max()
+        if pd.isna(m):
+            continue
+        best = m if best is None or m > best else best
+    return None if best is None else pd.Timestamp(best).normalize()
+
+
+def resolve_as_of(as_of, tasks: pd.DataFrame | None = None, updates=None) -> pd.Timestamp | None:
+    """The as-of date ``T`` (midnight): ``as_of`` if given, else the latest date in the data.
+
+    The latest date is the maximum of the tasks' ``actual_start``/``actual_finish`` and the
+    updates' ``date``; when none exists (nothing has happened yet) it is the earliest
+    ``planned_start`` (or ``planned_finish``). Never the wall clock. ``None`` for empty input.
+    """
+    if as_of is not None:
+        try:
+            ts = pd.Timestamp(as_of)
+        except (TypeError, ValueError) as exc:
+            msg = f"as_of={as_of!r} is not a date."
+            raise CollabError(msg) from exc
+        if ts is pd.NaT:
+            msg = f"as_of={as_of!r} is not a date."
+            raise CollabError(msg)
+        if ts.tzinfo is not None:
+            ts = ts.tz_localize(None)
+        return ts.normalize()
+    cols = []
+    if tasks is not None:
+        cols += [tasks[c] for c in _TASK_DATE_COLUMNS if c in tasks.columns]
+    if updates is not None:
+        cols += [updates[c] for c in _UPDATE_DATE_COLUMNS if c in updates.columns]
+    found = latest_date(*cols)
+    if found is not None or tasks is None:
+        return found
+    for c in ("planned_start", "planned_finish"):
+        if c in tasks.columns and len(tasks) and tasks[c].notna().any():
+            return pd.Timestamp(tasks[c].min()).normalize()
+    return None
+
+
+# ------------------------------------------------------------------------------- day maths
+def day_ordinals(values) -> np.ndarray:
+    """Datetime-like values → int64 days since 1970 (time of day dropped), missing → :data:`NAT`."""
+    if isinstance(values, pd.Series | pd.Index):
+        s = values
+        if not isinstance(s.dtype, np.dtype) or s.dtype.kind != "M":
+            s = pd.to_datetime(s)
+        if getattr(s.dt if isinstance(s, pd.Series) else s, "tz", None) is not None:
+            s = s.dt.tz_localize(None) if isinstance(s, pd.Series) else s.tz_localize(None)
+        arr = s.to_numpy(dtype="datetime64[D]")
+    else:
+        arr = np.asarray(values, dtype="datetime64[D]")
+    return arr.view("int64").copy()
+
+
+def day_of(ts: pd.Timestamp | None) -> int:
+    """One timestamp → its day ordinal (``NAT`` for ``None``)."""
+    if ts is None or ts is pd.NaT:
+        return NAT
+    return int(np.datetime64(pd.Timestamp(ts).date(), "D").astype("int64"))
+
+
+def days_to_datetime(days: np.ndarray) -> np.ndarray:
+    """Day ordinals → ``datetime64[us]`` (``NAT`` → NaT)."""
+    out = days.astype("datetime64[D]").astype(DATE_DTYPE)
+    out[days == NAT] = np.datetime64("NaT")
+    return out
+
+
+class DayCounter:
+    """Signed day differences under one calendar, vectorised over int64 day ordinals.
+
+    ``diff(start, end)`` counts the days ``d`` with ``start < d ≤ end`` that are working days
+    (every day in calendar mode); negative when ``end < start``; NaN where either is missing.
+    It is the rule of :meth:`WorkCalendar.days_between`, computed by lookup in one cumulative
+    count of working days.
+    """
+
+    def __init__(self, calendar=None):
+        self.calendar: WorkCalendar = get_calendar(calendar)
+        self.is_calendar_days = self.calendar.is_calendar_days
+        self._lo = 0
+        self._cum = np.zeros(1, dtype=np.int64)
+
+    def _ensure(self, lo: int, hi: int) -> None:
+        if len(self._cum) > 1 and lo >= self._lo and hi < self._lo + len(self._cum):
+            return
+        if len(self._cum) > 1:
+            lo, hi = min(lo, self._lo), max(hi, self._lo + len(self._cum) - 1)
+        rng = np.arange(lo, hi + 1, dtype=np.int64).astype("datetime64[D]")
+        mask = self.calendar.is_workday(rng)
+        self._lo = lo
+        self._cum = np.cumsum(mask.astype(np.int64))
+
+    def diff(self, start, end) -> np.ndarray:
+        start, end = np.broadcast_arrays(np.asarray(start, np.int64), np.asarray(end, np.int64))
+        bad = (start == NAT) | (end == NAT)
+        out = np.empty(start.shape, dtype=np.float64)
+        if self.is_calendar_days:
+            np.subtract(end, start, out=out, casting="unsafe")
+        else:
+            ok = ~bad
+            if ok.any():
+                s, e = start[ok], end[ok]
+                lo = int(min(s.min(), e.min()))
+                hi = int(max(s.max(), e.max()))
+                self._ensure(lo, hi)
+                c = self._cum
+                out[ok] = c[e - self._lo] - c[s - self._lo]
+        out[bad] = np.nan
+        return out
+
+    def is_workday(self, days: np.ndarray) -> np.ndarray:
+        days = np.asarray(days, np.int64)
+        if self.is_calendar_days or len(days) == 0:
+            return days != NAT
+        ok = days != NAT
+        out = np.zeros(days.shape, dtype=bool)
+        if ok.any():
+            d = days[ok]
+            out[ok] = self.calendar.is_workday(d.astype("datetime64[D]"))
+        return out
+
+
+# ------------------------------------------------------------------------------- columns
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Raise :class:`SchemaError` naming every missing column at once."""
+    if not isinstance(frame, pd.DataFrame):
+        msg = f"{what} must be a pandas DataFrame, got {type(frame).__name__}."
+        raise TypeError(msg)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        msg = (
+            f"{what} lacks required column(s) {missing}. Available columns: {list(frame.columns)}."
+        )
+        raise SchemaError(msg)
+
+
+def column_or_na(frame: pd.DataFrame, name: str, dtype="str") -> pd.Series:
+    """``frame[name]`` or an all-missing series of ``dtype`` aligned with ``frame``."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.array([None] * len(frame), dtype=dtype), index=frame.index, name=name)
+
+
+def status_is(frame: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
+    """Boolean array: status in ``codes`` (False where status is missing or absent)."""
+    if "status" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    s = frame["status"]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = np.asarray(s.cat.categories.astype(str))
+        wanted = np.isin(cats, list(codes))
+        codes_arr = s.cat.codes.to_numpy()
+        lut = np.append(wanted, False)  # code -1 (missing) → last entry
+        return lut[codes_arr]
+    return s.isin(list(codes)).to_numpy(dtype=bool, na_value=False)
+
+
+# ------------------------------------------------------------------------------- group keys
+def normalize_by(by) -> list[str]:
+    """``None`` | str | list → list of key names."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    out = list(by)
+    if not all(isinstance(b, str) for b in out):
+        msg = f"by must be a column name or a list of column names, got {by!r}."
+        raise TypeError(msg)
+    return out
+
+
+def key_series(frame: pd.DataFrame, key: str, *, date_column: str = "planned_finish") -> pd.Series:
+    """The series a group key stands for; ``week``/``month`` are periods of ``date_column``.
+
+    A period is labelled by its first day (weeks start on Monday) as ``datetime64[us]``.
+    """
+    if key in PERIOD_KEYS and key not in frame.columns:
+        if date_column not in frame.columns:
+            msg = f"by={key!r} needs a {date_column!r} column."
+            raise SchemaError(msg)
+        d = day_ordinals(frame[date_column])
+        ok = d != NAT
+        start = d.copy()
+        if key == "week":
+            start[ok] = d[ok] - (d[ok] + 3) % 7  # 1970-01-01 was a Thursday
+        else:
+            m = d[ok].astype("datetime64[D]").astype("datetime64[M]")
+            start[ok] = m.astype("datetime64[D]").astype(np.int64)
+        return pd.Series(days_to_datetime(start), index=frame.index, name=key)
+    if key not in frame.columns:
+        msg = (
+            f"Cannot group by {key!r}: no such column. Use one of {list(frame.columns)} "
+            f"or a period: {list(PERIOD_KEYS)}."
+        )
+        raise SchemaError(msg)
+    return frame[key]
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Integer group codes for a list of keys plus the key values of each group (sorted)."""
+
+    codes: np.ndarray  # int64 per row, in 0..n_groups-1
+    keys: pd.DataFrame  # one row per group, columns = key names
+    n_groups: int
+
+
+def make_groups(frame: pd.DataFrame, by: list[str], **kw) -> Groups:
+    """Factorise the keys of ``by`` (missing values form their own group, sorted last)."""
+    n = len(frame)
+    if not by:
+        return Groups(np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1)), 1)
+    codes = np.zeros(n, dtype=np.int64)
+    uniques = []
+    for key in by:
+        s = key_series(frame, key, **kw)
+        c, u = pd.factorize(s, sort=True, use_na_sentinel=False)
+        uniques.append(u)
+        codes = codes * max(len(u), 1) + c.astype(np.int64)
+    if len(by) == 1:  # codes are already dense and in key order
+        comb, gcodes = np.arange(len(uniques[0]), dtype=np.int64), codes
+    else:
+        comb, gcodes = np.unique(codes, return_inverse=True)
+    keys = {}
+    rem = comb.copy()
+    sizes = [max(len(u), 1) for u in uniques]
+    parts = []
+    for size in reversed(sizes):
+        parts.append(rem % size)
+        rem = rem // size
+    parts.reverse()
+    for key, u, part in zip(by, uniques, parts, strict=True):
+        keys[key] = pd.Series(u.take(part), dtype=u.dtype)
+    return Groups(gcodes.astype(np.int64), pd.DataFrame(keys), len(comb))
+
+
+def empty_keys(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Zero-row key frame with the dtypes the keys would have."""
+    out = {}
+    for key in by:
+        if key in PERIOD_KEYS and key not in frame.columns:
+            out[key] = pd.Series([], dtype=DATE_DTYPE)
+        elif key in frame.columns:
+            out[key] = frame[key].iloc[:0].reset_index(drop=True)
+        else:
+            key_series(frame, key)  # raises the helpful error
+    return pd.DataFrame(out)
+
+
+def safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` as float, NaN where ``den`` is 0."""
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    out = np.full(num.shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+# ------------------------------------------------------------------------------- dependencies
+@dataclass(frozen=True)
+class Edges:
+    """Dependency edges as row positions: ``src`` (predecessor) → ``dst`` (successor)."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    n_unresolved: int
+
+
+def _list_lengths(col: pd.Series) -> np.ndarray:
+    vals = col.to_numpy(dtype=object)
+    return np.fromiter(
+        (len(v) if isinstance(v, list | tuple | np.ndarray) else 0 for v in vals),
+        dtype=np.int64,
+        count=len(vals),
+    )
+
+
+def dependency_edges(tasks: pd.DataFrame) -> Edges:
+    """Edges from ``depends_on`` (lists of task ids; task names accepted as a fallback).
+
+    Uses ``np.repeat`` over list lengths and one ``Index.get_indexer`` lookup (no ``explode``).
+    References that match no task (and self references) are dropped and counted.
+    """
+    n = len(tasks)
+    if n == 0 or "depends_on" not in tasks.columns:
+        z = np.zeros(0, dtype=np.int64)
+        return Edges(z, z, 0)
+    col = tasks["depends_on"]
+    lengths = _list_lengths(col)
+    total = int(lengths.sum())
+    if total == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return Edges(z, z, 0)
+    vals = col.to_numpy(dtype=object)
+    refs = np.fromiter(
+        chain.from_iterable(v for v, k in zip(vals, lengths, strict=True) if k),
+        dtype=object,
+        count=total,
+    )
+    refs = pd.Index(refs).astype("str")
+    dst = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    src = np.full(total, -1, dtype=np.int64)
+    if "task_id" in tasks.columns:
+        ids = pd.Index(tasks["task_id"].astype("str"))
+        if not ids.is_unique:
+            ids_u = ids.drop_duplicates(keep="first")
+            pos = ids.get_indexer(ids_u)
+            src = np.where(ids_u.get_indexer(refs) >= 0, pos[ids_u.get_indexer(refs)], -1)
+        else:
+            src = ids.get_indexer(refs).astype(np.int64)
+    miss = src < 0
+    if miss.any() and "task" in tasks.columns:
+        names = pd.Index(tasks["task"].astype("str"))
+        names_u = names.drop_duplicates(keep="first")
+        pos = names.get_indexer(names_u)
+        hit = names_u.get_indexer(refs[miss])
+        src[miss] = np.where(hit >= 0, pos[np.maximum(hit, 0)], -1)
+    ok = (src >= 0) & (src != dst)
+    return Edges(src[ok], dst[ok], int((~ok).sum()))

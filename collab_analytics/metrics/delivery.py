@@ -1,0 +1,421 @@
+"""Delivery metrics: on-time completion, delay rate, early completion and slippage.
+
+Definitions (see ``docs/metrics-delivery.md``): for an as-of date ``T`` — by default the latest
+date in the data, never the wall clock — a task is *due* when ``planned_finish ≤ T``,
+*finished* when ``actual_finish ≤ T``; *on time* when finished on or before the planned day,
+*late* when finished after it, *overdue open* when unfinished and ``T > planned_finish``.
+``delay_days`` is the signed whole-day difference ``actual_finish − planned_finish`` (for an
+overdue open task ``T − planned_finish``, the delay so far), in calendar days or in working days
+of a calendar. Cancelled tasks are left out of every count and denominator and reported in
+``n_cancelled``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.metrics.delivery import delivery_summary
+>>> tasks = pd.DataFrame({
+...     "task_id": ["T1", "T2", "T3"],
+...     "department": ["客服部", "产品部", "产品部"],
+...     "planned_finish": pd.to_datetime(["2024-07-10", "2024-07-20", "2024-07-25"]),
+...     "actual_finish": pd.to_datetime(["2024-07-10", "2024-07-23", None]),
+... })
+>>> s = delivery_summary(tasks, as_of="2024-07-31")
+>>> s[["n_due", "n_on_time", "n_late", "n_overdue_open"]].iloc[0].tolist()
+[3, 1, 1, 1]
+>>> round(float(s["on_time_rate"].iloc[0]), 3)
+0.333
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics.metrics._common import (
+    NAT,
+    DayCounter,
+    Groups,
+    column_or_na,
+    day_of,
+    day_ordinals,
+    empty_keys,
+    make_groups,
+    normalize_by,
+    require_columns,
+    resolve_as_of,
+    safe_ratio,
+    status_is,
+)
+
+__all__ = ["delivery_summary", "slippage", "task_delivery"]
+
+_REQUIRED = ("planned_finish",)
+
+#: Identifying columns carried into :func:`task_delivery` (missing ones are filled with NA).
+_ID_COLUMNS = ("project", "task_id", "task", "department", "owner", "phase")
+
+FLAG_COLUMNS = (
+    "is_cancelled",
+    "is_due",
+    "is_finished",
+    "is_on_time",
+    "is_late",
+    "is_overdue_open",
+    "is_early",
+    "is_finish_undated",
+)
+
+SUMMARY_COLUMNS = (
+    "n_tasks",
+    "n_due",
+    "n_finished",
+    "n_on_time",
+    "n_late",
+    "n_overdue_open",
+    "n_early",
+    "n_finished_undated",
+    "n_cancelled",
+    "on_time_rate",
+    "delay_rate",
+    "early_rate",
+    "completion_rate",
+)
+
+SLIPPAGE_COLUMNS = (
+    "n",
+    "n_late",
+    "n_on_time",
+    "n_early",
+    "mean_delay_days",
+    "median_delay_days",
+    "p85_delay_days",
+    "p95_delay_days",
+    "max_delay_days",
+    "total_delay_days",
+    "total_early_days",
+)
+
+
+@dataclass(frozen=True)
+class DeliveryArrays:
+    """Per-task delivery flags as numpy arrays (shared by every delivery/bottleneck metric)."""
+
+    as_of: pd.Timestamp | None
+    t: int  # as-of day ordinal
+    ps: np.ndarray  # planned_start days
+    pf: np.ndarray  # planned_finish days
+    as_: np.ndarray  # actual_start days
+    af: np.ndarray  # actual_finish days
+    is_cancelled: np.ndarray
+    is_due: np.ndarray
+    is_finished: np.ndarray
+    is_on_time: np.ndarray
+    is_late: np.ndarray
+    is_overdue_open: np.ndarray
+    is_early: np.ndarray
+    is_finish_undated: np.ndarray
+    delay_days: np.ndarray  # float, NaN where undefined
+    counter: DayCounter
+
+
+def _days(tasks: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in tasks.columns:
+        return np.full(len(tasks), NAT, dtype=np.int64)
+    return day_ordinals(tasks[col])
+
+
+def delivery_arrays(
+    tasks: pd.DataFrame,
+    *,
+    as_of=None,
+    calendar=None,
+    updates=None,
+    counter: DayCounter | None = None,
+) -> DeliveryArrays:
+    """Compute the per-task delivery flags once (private building block, see module doc)."""
+    require_columns(tasks, _REQUIRED, "tasks")
+    counter = counter if counter is not None else DayCounter(calendar)
+    ts = resolve_as_of(as_of, tasks, updates)
+    t = day_of(ts)
+    ps, pf, as_, af = (
+        _days(tasks, c)
+        for c in ("planned_start", "planned_finish", "actual_start", "actual_finish")
+    )
+    live = ~status_is(tasks, ("cancelled",))
+    has_pf = pf != NAT
+    dated = live & (af != NAT) & (af <= t)
+    undated = live & (af == NAT) & status_is(tasks, ("done", "done_early"))
+    finished = dated | undated
+    due = live & has_pf & (pf <= t)
+    on_time = dated & has_pf & (af <= pf)
+    late = dated & has_pf & (af > pf)
+    early = dated & has_pf & (af < pf)
+    overdue = live & ~finished & has_pf & (pf < t)
+    end = np.where(dated, af, np.where(overdue, t, NAT))
+    delay = counter.diff(np.where(end != NAT, pf, NAT), end)
+    return DeliveryArrays(
+        ts,
+        t,
+        ps,
+        pf,
+        as_,
+        af,
+        ~live,
+        due,
+        finished,
+        on_time,
+        late,
+        overdue,
+        early,
+        undated,
+        delay,
+        counter,
+    )
+
+
+def task_delivery(tasks: pd.DataFrame, *, as_of=None, calendar=None) -> pd.DataFrame:
+    """One row per task with its delivery flags and signed delay.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        Canonical tasks table (needs ``planned_finish``; uses ``actual_finish`` and ``status``).
+    as_of : date-like, optional
+        The as-of date ``T``; default the latest actual date in ``tasks``.
+    calendar : None, "calendar", "weekdays", "cn", WorkCalendar or list of holidays
+        How ``delay_days`` is counted (calendar days by default).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``[project, task_id, task, department, owner, phase, planned_finish,
+        actual_finish, is_cancelled, is_due, is_finished, is_on_time, is_late,
+        is_overdue_open, is_early, is_finish_undated, delay_days]`` in input order (index
+        reset). ``is_finish_undated`` marks tasks whose status says done but that have no
+        ``actual_finish``: finished, but neither on time nor late. ``delay_days`` is NaN for
+        cancelled, open-not-overdue and undated tasks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tasks = pd.DataFrame({
+    ...     "task_id": ["A", "B"], "department": ["技术部", "技术部"],
+    ...     "planned_finish": pd.to_datetime(["2024-07-05", "2024-07-05"]),
+    ...     "actual_finish": pd.to_datetime(["2024-07-08", None]),
+    ... })
+    >>> out = task_delivery(tasks, as_of="2024-07-09", calendar="weekdays")
+    >>> out[["task_id", "is_late", "is_overdue_open", "delay_days"]].to_dict("list")
+    {'task_id': ['A', 'B'], 'is_late': [True, False], 'is_overdue_open': [False, True], \
+'delay_days': [1.0, 2.0]}
+    """
+    arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
+    return _task_frame(tasks, arr)
+
+
+def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays) -> pd.DataFrame:
+    cols = {c: column_or_na(tasks, c).to_numpy() for c in _ID_COLUMNS}
+    cols = {c: pd.Series(v, dtype=column_or_na(tasks, c).dtype) for c, v in cols.items()}
+    for c in ("planned_finish", "actual_finish"):
+        cols[c] = pd.Series(column_or_na(tasks, c, "datetime64[us]").to_numpy())
+    for c in FLAG_COLUMNS:
+        cols[c] = getattr(arr, c)
+    cols["delay_days"] = arr.delay_days
+    return pd.DataFrame(cols)
+
+
+def _summary_from(arr: DeliveryArrays, groups: Groups) -> pd.DataFrame:
+    g, k = groups.codes, groups.n_groups
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(g[mask], minlength=k).astype(np.int64)
+
+    live = ~arr.is_cancelled
+    n_tasks = count(live)
+    n_due = count(arr.is_due)
+    n_finished = count(arr.is_finished)
+    n_on_time = count(arr.is_on_time & arr.is_due)
+    n_late = count(arr.is_late)
+    n_over = count(arr.is_overdue_open)
+    n_early = count(arr.is_early & arr.is_due)
+    out = groups.keys.reset_index(drop=True).copy()
+    data = {
+        "n_tasks": n_tasks,
+        "n_due": n_due,
+        "n_finished": n_finished,
+        "n_on_time": n_on_time,
+        "n_late": n_late,
+        "n_overdue_open": n_over,
+        "n_early": n_early,
+        "n_finished_undated": count(arr.is_finish_undated),
+        "n_cancelled": count(arr.is_cancelled),
+        "on_time_rate": safe_ratio(n_on_time, n_due),
+        "delay_rate": safe_ratio(n_late + n_over, n_due),
+        "early_rate": safe_ratio(n_early, n_due),
+        "completion_rate": safe_ratio(n_finished, n_tasks),
+    }
+    for c in SUMMARY_COLUMNS:
+        out[c] = data[c]
+    return out
+
+
+def _empty(tasks: pd.DataFrame, by: list[str], columns, dtypes) -> pd.DataFrame:
+    out = empty_keys(tasks, by)
+    for c in columns:
+        out[c] = pd.Series([], dtype=dtypes(c))
+    return out
+
+
+def _summary_dtype(c: str) -> str:
+    return "int64" if c.startswith("n_") else "float64"
+
+
+def delivery_summary(tasks: pd.DataFrame, *, by=None, as_of=None, calendar=None) -> pd.DataFrame:
+    """On-time completion, delay, early-completion and completion rates with their counts.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        Canonical tasks table.
+    by : None, str or list of str
+        Group keys: any task column (``department``, ``owner``, ``phase``, ``project`` …) or
+        ``"week"``/``"month"`` — the period of ``planned_finish``, labelled by its first day
+        (weeks start on Monday). ``None`` gives one row for everything.
+    as_of : date-like, optional
+        The as-of date ``T`` (default: the latest actual date in ``tasks``).
+    calendar : optional
+        Accepted for a uniform signature; the counts and rates compare dates and do not depend
+        on the calendar.
+
+    Returns
+    -------
+    DataFrame
+        One row per group, sorted by the keys (missing key values last):
+        ``[*by, n_tasks, n_due, n_finished, n_on_time, n_late, n_overdue_open, n_early,
+        n_finished_undated, n_cancelled, on_time_rate, delay_rate, early_rate,
+        completion_rate]``.
+
+        ``n_tasks`` counts non-cancelled tasks; ``n_on_time`` and ``n_early`` count due tasks
+        only (a task finished ahead of a planned finish still in the future is in
+        ``n_finished`` and enters the rates once due). ``on_time_rate = n_on_time / n_due``,
+        ``delay_rate = (n_late + n_overdue_open) / n_due``, ``early_rate = n_early / n_due``,
+        ``completion_rate = n_finished / n_tasks``; NaN when the denominator is 0 (e.g. a
+        group whose tasks are all cancelled).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tasks = pd.DataFrame({
+    ...     "department": ["客服部", "产品部", "产品部"],
+    ...     "planned_finish": pd.to_datetime(["2024-07-10", "2024-07-20", "2024-07-25"]),
+    ...     "actual_finish": pd.to_datetime(["2024-07-08", "2024-07-23", None]),
+    ... })
+    >>> s = delivery_summary(tasks, by="department", as_of="2024-07-31")
+    >>> s[["department", "n_due", "n_late", "n_overdue_open", "delay_rate"]]
+      department  n_due  n_late  n_overdue_open  delay_rate
+    0        产品部      2       1               1         1.0
+    1        客服部      1       0               0         0.0
+    """
+    by = normalize_by(by)
+    require_columns(tasks, _REQUIRED, "tasks")
+    if len(tasks) == 0:
+        return _empty(tasks, by, SUMMARY_COLUMNS, _summary_dtype)
+    arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
+    return _summary_from(arr, make_groups(tasks, by))
+
+
+def _group_quantiles(values: np.ndarray, codes: np.ndarray, k: int, qs) -> list[np.ndarray]:
+    """Linear-interpolated quantiles of ``values`` per group code (NaN for empty groups)."""
+    order = np.lexsort((values, codes))
+    v = values[order]
+    counts = np.bincount(codes, minlength=k)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    out = []
+    for q in qs:
+        res = np.full(k, np.nan)
+        has = counts > 0
+        pos = q * (counts[has] - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        frac = pos - lo
+        s = starts[has]
+        res[has] = v[s + lo] + (v[s + hi] - v[s + lo]) * frac
+        out.append(res)
+    return out
+
+
+def _slippage_from(arr: DeliveryArrays, groups: Groups, include_open: bool) -> pd.DataFrame:
+    k = groups.n_groups
+    ok = ~np.isnan(arr.delay_days)
+    if not include_open:
+        ok &= ~arr.is_overdue_open
+    d = arr.delay_days[ok]
+    g = groups.codes[ok]
+    n = np.bincount(g, minlength=k)
+    total = np.bincount(g, weights=d, minlength=k)
+    mx = np.full(k, -np.inf)
+    np.maximum.at(mx, g, d)
+    mx[n == 0] = np.nan
+    med, p85, p95 = _group_quantiles(d, g, k, (0.5, 0.85, 0.95))
+    out = groups.keys.reset_index(drop=True).copy()
+    data = {
+        "n": n.astype(np.int64),
+        "n_late": np.bincount(g[d > 0], minlength=k).astype(np.int64),
+        "n_on_time": np.bincount(g[d == 0], minlength=k).astype(np.int64),
+        "n_early": np.bincount(g[d < 0], minlength=k).astype(np.int64),
+        "mean_delay_days": safe_ratio(total, n),
+        "median_delay_days": med,
+        "p85_delay_days": p85,
+        "p95_delay_days": p95,
+        "max_delay_days": mx,
+        "total_delay_days": np.bincount(g, weights=np.maximum(d, 0), minlength=k),
+        "total_early_days": np.bincount(g, weights=np.maximum(-d, 0), minlength=k),
+    }
+    for c in SLIPPAGE_COLUMNS:
+        out[c] = data[c]
+    return out
+
+
+def slippage(
+    tasks: pd.DataFrame, *, by=None, as_of=None, calendar=None, include_open: bool = True
+) -> pd.DataFrame:
+    """Distribution of signed delay days per group.
+
+    The values are ``delay_days`` of :func:`task_delivery`: every finished task with a finish
+    date (negative = early) and, when ``include_open``, every overdue open task (delay so far).
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``[*by, n, n_late, n_on_time, n_early, mean_delay_days,
+        median_delay_days, p85_delay_days, p95_delay_days, max_delay_days,
+        total_delay_days, total_early_days]``. Here ``n_late``/``n_on_time``/``n_early`` count
+        values ``> 0``/``== 0``/``< 0`` in the chosen calendar; percentiles interpolate
+        linearly; ``total_delay_days`` sums the positive delays and ``total_early_days`` the
+        days finished ahead of plan. Statistics are NaN for a group without values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tasks = pd.DataFrame({
+    ...     "department": ["技术部"] * 4,
+    ...     "planned_finish": pd.to_datetime(["2024-07-10"] * 4),
+    ...     "actual_finish": pd.to_datetime(["2024-07-08", "2024-07-10", "2024-07-12",
+    ...                                       "2024-07-20"]),
+    ... })
+    >>> s = slippage(tasks, by="department")
+    >>> s[["n", "n_early", "median_delay_days", "max_delay_days", "total_delay_days"]]
+       n  n_early  median_delay_days  max_delay_days  total_delay_days
+    0  4        1                1.0            10.0              12.0
+    """
+    by = normalize_by(by)
+    require_columns(tasks, _REQUIRED, "tasks")
+    if len(tasks) == 0:
+        return _empty(tasks, by, SLIPPAGE_COLUMNS, _slip_dtype)
+    arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
+    return _slippage_from(arr, make_groups(tasks, by), include_open)
+
+
+def _slip_dtype(c: str) -> str:
+    return "int64" if c.startswith("n") else "float64"
