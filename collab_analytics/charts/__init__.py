@@ -1,0 +1,1 @@
+"""Altair chart builders: a metric frame in, an ``alt.Chart`` out (zh/en labels, one theme)."""

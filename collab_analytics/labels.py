@@ -1,0 +1,260 @@
+"""Every user-facing label in Chinese and English, in one place.
+
+Charts, findings, the deck, the HTML report and the CLI take their words from here, so one
+``lang`` switch changes every title, axis, legend, tooltip and table header. Status labels are
+the ones defined in :data:`collab_analytics.schema.STATUS_LABELS` (not repeated here).
+
+Examples
+--------
+>>> from collab_analytics.labels import label, status_label, status_labels
+>>> label("department", "zh"), label("department", "en")
+('负责部门', 'Department')
+>>> status_label("blocked", "zh")
+'阻塞'
+>>> status_labels("en")[:3]
+['Not started', 'On track', 'Delayed']
+>>> label("no_such_key", "zh")
+Traceback (most recent call last):
+...
+KeyError: "Unknown label key 'no_such_key'."
+"""
+
+from __future__ import annotations
+
+from collab_analytics._errors import CollabError
+from collab_analytics.schema import STATUS_CODES, STATUS_LABELS
+
+__all__ = [
+    "LABELS",
+    "LANGS",
+    "check_lang",
+    "label",
+    "labels_for",
+    "status_label",
+    "status_labels",
+]
+
+#: Supported label languages.
+LANGS: tuple[str, ...] = ("zh", "en")
+
+#: key -> (zh, en)
+_PAIRS: dict[str, tuple[str, str]] = {
+    # ---------------------------------------------------------------- columns / fields
+    "project": ("项目", "Project"),
+    "task": ("任务名称", "Task"),
+    "task_id": ("任务编号", "Task ID"),
+    "phase": ("阶段", "Phase"),
+    "department": ("负责部门", "Department"),
+    "owner": ("负责人", "Owner"),
+    "status": ("状态", "Status"),
+    "progress": ("进度", "Progress"),
+    "planned_start": ("计划开始", "Planned start"),
+    "planned_finish": ("计划完成", "Planned finish"),
+    "actual_start": ("实际开始", "Actual start"),
+    "actual_finish": ("实际完成", "Actual finish"),
+    "depends_on": ("前置任务", "Depends on"),
+    "date": ("日期", "Date"),
+    "period": ("周期", "Period"),
+    "week": ("周", "Week"),
+    "month": ("月份", "Month"),
+    "kind": ("类型", "Kind"),
+    "value": ("数值", "Value"),
+    "count": ("数量", "Count"),
+    "share": ("占比", "Share"),
+    "n_tasks": ("任务数", "Tasks"),
+    "n_due": ("到期任务数", "Due tasks"),
+    "n_on_time": ("按时完成数", "On time"),
+    "n_late": ("延期完成数", "Finished late"),
+    "n_overdue_open": ("逾期未完成数", "Overdue open"),
+    "n_done": ("已完成数", "Done"),
+    "on_time_rate": ("按时完成率", "On-time rate"),
+    "delay_rate": ("延误率", "Delay rate"),
+    "early_rate": ("提前完成率", "Early-completion rate"),
+    "completion_rate": ("完成率", "Completion rate"),
+    "delay_days": ("延误天数", "Delay (days)"),
+    "own_delay_days": ("自身延误天数", "Own delay (days)"),
+    "inherited_delay_days": ("继承延误天数", "Inherited delay (days)"),
+    "blocked_days": ("阻塞天数", "Blocked (days)"),
+    "handoff_wait_days": ("交接等待天数", "Handoff wait (days)"),
+    "overdue_open_days": ("逾期未完成天数", "Overdue open (days)"),
+    "downstream_hit": ("受影响下游任务", "Downstream tasks hit"),
+    "score": ("瓶颈得分", "Bottleneck score"),
+    "rank": ("排名", "Rank"),
+    "component": ("构成", "Component"),
+    "contribution": ("贡献", "Contribution"),
+    "share_of_delay": ("占总延误比例", "Share of attributable delay"),
+    "from_department": ("交出部门", "From department"),
+    "to_department": ("接收部门", "To department"),
+    "n_handoffs": ("交接次数", "Handoffs"),
+    "median_wait_days": ("等待中位数(天)", "Median wait (days)"),
+    "mean_wait_days": ("平均等待(天)", "Mean wait (days)"),
+    "max_wait_days": ("最长等待(天)", "Max wait (days)"),
+    "planned": ("计划", "Planned"),
+    "actual": ("实际", "Actual"),
+    "planned_done": ("计划完成累计", "Planned (cumulative)"),
+    "actual_done": ("实际完成累计", "Actual (cumulative)"),
+    "cumulative": ("累计完成", "Cumulative done"),
+    "plan_item": ("沟通环节", "Plan item"),
+    "occurrence": ("应开日期", "Expected date"),
+    "outcome": ("结果", "Outcome"),
+    "expected": ("应开", "Expected"),
+    "held": ("已开", "Held"),
+    "missed": ("缺席/未开", "Missed"),
+    "unplanned": ("计划外", "Unplanned"),
+    "adherence": ("执行率", "Adherence"),
+    "gap_days": ("间隔天数", "Gap (days)"),
+    "median_gap_days": ("间隔中位数(天)", "Median gap (days)"),
+    "hours_to_meeting": ("到会时长(小时)", "Hours to meeting"),
+    "within_limit": ("48小时内处理", "Handled within 48 h"),
+    "escalation_limit": ("48小时规则", "48-hour rule"),
+    "handled": ("已处理", "Handled"),
+    "not_handled": ("未处理", "Not handled"),
+    "attendance_rate": ("出席率", "Attendance rate"),
+    "n_expected": ("应出席次数", "Expected"),
+    "n_attended": ("出席次数", "Attended"),
+    "role": ("角色", "Role"),
+    "violation": ("问题", "Violation"),
+    "action": ("待办事项", "Action item"),
+    "n_actions": ("待办数", "Action items"),
+    "closed_on_time": ("按时关闭", "Closed on time"),
+    "closed_late": ("逾期关闭", "Closed late"),
+    "open_overdue": ("逾期未关闭", "Open, overdue"),
+    "open_not_due": ("未到期", "Open, not yet due"),
+    "closure_rate": ("关闭率", "Closure rate"),
+    "finish_date": ("预计完成日期", "Forecast finish date"),
+    "probability": ("概率", "Probability"),
+    "cumulative_probability": ("累计概率", "Cumulative probability"),
+    "percentile": ("分位", "Percentile"),
+    "simulations": ("模拟次数", "Simulations"),
+    "kpi": ("指标", "Indicator"),
+    "before": ("上期", "Before"),
+    "after": ("本期", "After"),
+    "delta": ("变化", "Change"),
+    "old_planned_finish": ("原计划完成", "Old planned finish"),
+    "new_planned_finish": ("新计划完成", "New planned finish"),
+    "shift_days": ("调整天数", "Shift (days)"),
+    "evidence": ("依据", "Evidence"),
+    "finding": ("发现", "Finding"),
+    "polarity": ("类别", "Kind"),
+    "went_well": ("做得好的", "What went well"),
+    "to_improve": ("待改进的", "What to improve"),
+    "chart": ("图表", "Chart"),
+    "file": ("文件", "File"),
+    "format": ("格式", "Format"),
+    "more_tasks": ("其余任务", "more tasks"),
+    # ---------------------------------------------------------------- KPIs (headline)
+    "kpi_tasks": ("任务总数", "Tasks"),
+    "kpi_due": ("到期任务", "Due tasks"),
+    "kpi_on_time_rate": ("按时完成率", "On-time completion rate"),
+    "kpi_delay_rate": ("延误率", "Delay rate"),
+    "kpi_completion_rate": ("完成率", "Completion rate"),
+    "kpi_overdue_open": ("逾期未完成", "Overdue open tasks"),
+    "kpi_blocked": ("阻塞任务", "Blocked tasks"),
+    "kpi_mean_delay": ("平均延误天数", "Mean delay (days)"),
+    "kpi_bottleneck": ("首要瓶颈部门", "Top bottleneck department"),
+    "kpi_adherence": ("沟通计划执行率", "Communication plan adherence"),
+    "kpi_escalation": ("48小时升级合规率", "48-hour escalation compliance"),
+    "kpi_action_closure": ("待办关闭率", "Action-item closure rate"),
+    "kpi_spi": ("进度绩效指数 SPI", "Schedule performance index (SPI)"),
+    "kpi_forecast_p85": ("预计完成日期(P85)", "Forecast finish (P85)"),
+    # ---------------------------------------------------------------- chart titles
+    "title_gantt": ("任务甘特图:计划 vs 实际", "Gantt: planned vs actual"),
+    "title_delivery_by_department": (
+        "各部门按时完成率与延误率",
+        "On-time and delay rate by department",
+    ),
+    "title_delivery_by_period": ("按周期的按时完成率与延误率", "On-time and delay rate by period"),
+    "title_slippage": ("延误天数分布", "Slippage distribution"),
+    "title_bottleneck": ("瓶颈部门排名及构成", "Bottleneck ranking and its breakdown"),
+    "title_handoffs": ("部门间交接等待", "Handoff waits between departments"),
+    "title_burnup": ("累计完成:计划 vs 实际", "Burn-up: planned vs actual"),
+    "title_status_mix": ("任务状态分布变化", "Status mix over time"),
+    "title_cadence": ("沟通计划执行日历", "Communication cadence calendar"),
+    "title_gaps": ("会议间隔时间线", "Gaps between meetings"),
+    "title_escalation": (
+        "问题升级到会时长 vs 48小时规则",
+        "Escalation time-to-meeting vs the 48 h rule",
+    ),
+    "title_attendance": ("部门出席矩阵", "Attendance by department"),
+    "title_raci": ("RACI 矩阵与问题标记", "RACI matrix with violations"),
+    "title_actions": ("待办事项关闭情况", "Action-item closure"),
+    "title_forecast": ("蒙特卡洛完成日期预测", "Monte Carlo finish-date forecast"),
+    # ---------------------------------------------------------------- report / deck
+    "report_title": ("跨部门协作复盘报告", "Cross-department collaboration retrospective"),
+    "report_period": ("统计周期", "Period"),
+    "report_as_of": ("数据截至", "Data as of"),
+    "report_sponsor": ("发起部门", "Sponsor"),
+    "report_lead": ("项目负责人", "Project lead"),
+    "report_kpis": ("核心指标", "Key indicators"),
+    "report_findings": ("复盘发现", "Findings"),
+    "report_charts": ("图表", "Charts"),
+    "report_appendix": ("附录:延误与阻塞任务", "Appendix: late and blocked tasks"),
+    "report_comparison": ("期间对比", "Period-over-period"),
+    "report_replanned": ("重新计划的任务", "Re-planned tasks"),
+    "report_generated_by": ("由 collab_analytics 生成", "Generated by collab_analytics"),
+    "report_no_rows": ("无", "None"),
+    "report_more_rows": ("另有 {n} 行未显示", "{n} more rows not shown"),
+    "report_written": ("已写入", "Written"),
+    "report_validation_failed": ("数据校验未通过", "Validation failed"),
+    "days_suffix": ("天", "d"),
+    "hours_suffix": ("小时", "h"),
+}
+
+#: ``{lang: {key: text}}`` for every supported language.
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {k: v[0] for k, v in _PAIRS.items()},
+    "en": {k: v[1] for k, v in _PAIRS.items()},
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if supported, else raise :class:`CollabError`.
+
+    >>> check_lang("zh")
+    'zh'
+    """
+    if lang not in LANGS:
+        msg = f"Unsupported language {lang!r}. Expected one of: {list(LANGS)}."
+        raise CollabError(msg)
+    return lang
+
+
+def label(key: str, lang: str = "zh", **fmt: object) -> str:
+    """The label for ``key`` in ``lang``; ``fmt`` fills ``{placeholders}``.
+
+    Status codes are accepted as keys too (``label("done", "zh") == "已完成"``).
+
+    >>> label("report_more_rows", "en", n=3)
+    '3 more rows not shown'
+    >>> label("done", "zh")
+    '已完成'
+    """
+    check_lang(lang)
+    text = LABELS[lang].get(key)
+    if text is None:
+        text = STATUS_LABELS[lang].get(key)
+    if text is None:
+        msg = f"Unknown label key {key!r}."
+        raise KeyError(msg)
+    return text.format(**fmt) if fmt else text
+
+
+def labels_for(keys, lang: str = "zh") -> dict[str, str]:
+    """``{key: label}`` for several keys (handy for ``DataFrame.rename``).
+
+    >>> labels_for(["task", "status"], "en")
+    {'task': 'Task', 'status': 'Status'}
+    """
+    return {k: label(k, lang) for k in keys}
+
+
+def status_label(code: str, lang: str = "zh") -> str:
+    """Display label of a status code, from :data:`collab_analytics.schema.STATUS_LABELS`."""
+    check_lang(lang)
+    return STATUS_LABELS[lang][code]
+
+
+def status_labels(lang: str = "zh", codes=STATUS_CODES) -> list[str]:
+    """Status labels in the canonical chart order (``schema.STATUS_CODES``)."""
+    check_lang(lang)
+    return [STATUS_LABELS[lang][c] for c in codes]
