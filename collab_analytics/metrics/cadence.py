@@ -1,0 +1,894 @@
+"""Communication cadence: did the planned meetings happen, on time, with the right people?
+
+Matching rules (also in ``docs/metrics-communication.md``)
+---------------------------------------------------------
+1. **Meeting → plan item.** A meeting whose ``plan_item`` equals a plan item (after
+   normalising: NFKC, lower case, no spaces or punctuation) belongs to it. Otherwise its
+   ``topic`` is compared with every plan item name: similarity is ``1`` when the item name is a
+   substring of the topic (``风险排查会(第3周)`` → ``风险排查会``), else the Jaccard index of the
+   two sets of character bigrams. The best item with similarity ≥ ``min_similarity`` (default
+   0.5) wins; ties go to the longer item name, then to plan order. Meetings with no item are
+   *unplanned* with reason ``no_plan_item``.
+2. **Meeting → occurrence.** Within its item, a meeting is matched to the nearest expected
+   occurrence (by date) if it lies at most ``tolerance_days`` working days of the calendar
+   away (default 1: a Friday review held on Monday still counts). Every occurrence takes at
+   most one meeting and every meeting at most one occurrence: when several meetings claim one
+   occurrence the closest keeps it and the others try the remaining free occurrences (up to
+   three rounds); what is left is *unplanned* with reason ``off_schedule`` or ``duplicate``.
+3. ``held`` = occurrences with a meeting; ``adherence = held / expected``;
+   ``missed = expected − held``; punctuality is the time-of-day difference in minutes between
+   the meeting's start and the planned time (positive = late; missing when either time is
+   unknown); gaps are calendar days between consecutive meetings of the series.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.metrics.cadence import match_meetings, cadence_summary
+>>> from collab_analytics.metrics.schedule import expected_occurrences
+>>> plan = pd.DataFrame({"item": ["风险排查会"], "frequency": ["每周五15:00"]})
+>>> occ = expected_occurrences(plan, start="2024-07-01", end="2024-07-21")
+>>> meetings = pd.DataFrame({"date": pd.to_datetime(["2024-07-05", "2024-07-19"]),
+...                          "time": ["15:10", "15:00"], "topic": ["风险排查会", "风险排查会"]})
+>>> m = match_meetings(meetings, plan, occ)
+>>> cadence_summary(m, occ)[["item", "expected", "held", "adherence", "missed"]]
+    item  expected  held  adherence  missed
+0  风险排查会         3     2   0.666667       1
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics.calendar import get_calendar
+
+__all__ = [
+    "ATTENDANCE_COLUMNS",
+    "CADENCE_COLUMNS",
+    "GAP_COLUMNS",
+    "LOAD_COLUMNS",
+    "MATCH_COLUMNS",
+    "attendance",
+    "attendance_by_department",
+    "cadence_summary",
+    "expected_departments",
+    "match_meetings",
+    "meeting_gaps",
+    "meeting_load",
+    "missed_occurrences",
+    "unplanned_meetings",
+]
+
+#: Columns of :func:`match_meetings` (one row per meeting).
+MATCH_COLUMNS: tuple[str, ...] = (
+    "meeting", "date", "start", "topic", "item", "item_rule", "similarity", "occurrence",
+    "days_off", "minutes_late", "matched", "reason", "has_output", "duration_min",
+)
+#: Columns of :func:`cadence_summary`.
+CADENCE_COLUMNS: tuple[str, ...] = (
+    "item", "expected", "held", "adherence", "missed", "unplanned", "punctuality_median_min",
+    "gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end", "output_share",
+)
+#: Columns of :func:`meeting_gaps`.
+GAP_COLUMNS: tuple[str, ...] = (
+    "series", "meetings", "gap_mean_days", "gap_median_days", "gap_max_days",
+    "longest_gap_start", "longest_gap_end", "intended_days", "share_gaps_over_intended",
+)
+#: Columns of :func:`attendance`.
+ATTENDANCE_COLUMNS: tuple[str, ...] = ("item", "department", "meetings", "attended",
+                                       "attendance_rate")
+#: Columns of :func:`meeting_load`.
+LOAD_COLUMNS: tuple[str, ...] = ("department", "week", "meetings", "hours", "long_meetings",
+                                 "large_meetings", "meetings_without_duration")
+
+_PUNCT = r"[\s!-/:-@\[-`{-~\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+"
+_ALL_DEPTS_RE = (
+    r"各部门|各个部门|所有部门|全部部门|全体部门|各方|全员|[0-9一二三四五六七八九十两]+个?部门|"
+    r"all\s+(?:departments|depts|teams|parties)|each\s+(?:department|team)|"
+    r"every\s+(?:department|team)"
+)
+_SPONSOR_RE = r"项目发起方|发起方|发起部门|sponsor"
+
+
+# ---------------------------------------------------------------------------- text helpers
+
+
+def _norm_text(s: pd.Series) -> pd.Series:
+    """NFKC, lower case, no whitespace or punctuation; missing → ``""``."""
+    s = s.astype("str").fillna("")
+    return s.str.normalize("NFKC").str.lower().str.replace(_PUNCT, "", regex=True)
+
+
+def _norm_one(text: str) -> str:
+    s = unicodedata.normalize("NFKC", str(text)).lower()
+    return re.sub(_PUNCT, "", s)
+
+
+def _bigram_pairs(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (text position, bigram code) pairs for an array of normalised strings."""
+    if len(texts) == 0:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="uint64")
+    arr = np.asarray(texts, dtype="U")
+    width = arr.dtype.itemsize // 4
+    if width < 2:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="uint64")
+    codes = arr.view(np.uint32).reshape(len(arr), width).astype("uint64")
+    a, b = codes[:, :-1], codes[:, 1:]
+    valid = (a > 0) & (b > 0)
+    big = (a << np.uint64(21)) | b
+    rows = np.broadcast_to(np.arange(len(arr))[:, None], big.shape)[valid]
+    grams = big[valid]
+    key = np.unique(np.stack([rows.astype("uint64"), grams], axis=1), axis=0)
+    return key[:, 0].astype("int64"), key[:, 1]
+
+
+def _similarity(topics: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Similarity matrix (topics × items): 1 for substring, else bigram Jaccard."""
+    n, k = len(topics), len(items)
+    sim = np.zeros((n, k), dtype="float64")
+    if n == 0 or k == 0:
+        return sim
+    t_rows, t_grams = _bigram_pairs(topics)
+    i_rows, i_grams = _bigram_pairs(items)
+    t_n = np.bincount(t_rows, minlength=n)
+    i_n = np.bincount(i_rows, minlength=k)
+    if len(t_grams) and len(i_grams):
+        left = pd.DataFrame({"t": t_rows, "g": t_grams})
+        right = pd.DataFrame({"i": i_rows, "g": i_grams})
+        both = left.merge(right, on="g")
+        if len(both):
+            inter = both.groupby(["t", "i"], sort=False).size()
+            ti = inter.index.get_level_values(0).to_numpy()
+            ii = inter.index.get_level_values(1).to_numpy()
+            union = t_n[ti] + i_n[ii] - inter.to_numpy()
+            sim[ti, ii] = inter.to_numpy() / union
+    tser = pd.Series(topics, dtype="str")
+    for j, item in enumerate(items):
+        if item:
+            sub = tser.str.contains(item, regex=False).to_numpy(dtype=bool)
+            sim[sub, j] = 1.0
+    return sim
+
+
+def _text_departments(text: pd.Series, departments: Sequence[str],
+                      sponsor: str | None = None) -> pd.DataFrame:
+    """Long pairs ``[row, department]`` of departments named (or implied) in free text.
+
+    "各部门对接人", "三部门负责人", "all departments" → every department; an explicit name →
+    that department; "项目发起方"/"sponsor" → ``sponsor``.
+    """
+    depts = [d for d in dict.fromkeys(departments) if isinstance(d, str) and d]
+    s = text.astype("str").fillna("").str.normalize("NFKC").str.lower()
+    if len(s) == 0 or not depts:
+        return pd.DataFrame({"row": pd.Series([], dtype="int64"),
+                             "department": pd.Series([], dtype="str")})
+    all_mask = s.str.contains(_ALL_DEPTS_RE, regex=True).to_numpy(dtype=bool)
+    sponsor_mask = (s.str.contains(_SPONSOR_RE, regex=True).to_numpy(dtype=bool)
+                    if sponsor else np.zeros(len(s), dtype=bool))
+    mat = np.zeros((len(s), len(depts)), dtype=bool)
+    for j, d in enumerate(depts):
+        dn = unicodedata.normalize("NFKC", d).lower()
+        mat[:, j] = s.str.contains(dn, regex=False).to_numpy(dtype=bool) | all_mask
+        if sponsor and d == sponsor:
+            mat[:, j] |= sponsor_mask
+    rows, cols = np.nonzero(mat)
+    return pd.DataFrame({"row": rows.astype("int64"),
+                         "department": pd.Series(np.asarray(depts, dtype=object)[cols],
+                                                 dtype="str")})
+
+
+def _meeting_dept_pairs(meetings: pd.DataFrame, departments: Sequence[str] | None = None,
+                        sponsor: str | None = None) -> pd.DataFrame:
+    """Long ``[row, department]``: departments attending each meeting (row = position).
+
+    Uses the canonical ``departments`` list column; rows where it is empty or missing fall back
+    to parsing ``participants`` against ``departments``.
+    """
+    n = len(meetings)
+    out = []
+    need_text = np.ones(n, dtype=bool)
+    if "departments" in meetings.columns and n:
+        col = meetings["departments"].reset_index(drop=True)
+        ex = col.explode()
+        ex = ex[ex.notna()]
+        ex = ex[ex.astype("str") != ""]
+        if len(ex):
+            rows = ex.index.to_numpy(dtype="int64")
+            out.append(pd.DataFrame({"row": rows,
+                                     "department": ex.astype("str").to_numpy()}))
+            need_text[rows] = False
+    if need_text.any() and "participants" in meetings.columns and departments:
+        idx = np.flatnonzero(need_text)
+        parsed = _text_departments(meetings["participants"].iloc[idx].reset_index(drop=True),
+                                   departments, sponsor)
+        parsed["row"] = idx[parsed["row"].to_numpy()]
+        out.append(parsed)
+    if not out:
+        return pd.DataFrame({"row": pd.Series([], dtype="int64"),
+                             "department": pd.Series([], dtype="str")})
+    res = pd.concat(out, ignore_index=True)
+    res["department"] = res["department"].astype("str")
+    return res.drop_duplicates(ignore_index=True)
+
+
+def _time_minutes(s: pd.Series) -> np.ndarray:
+    """'HH:MM' text → minutes after midnight (float, NaN when missing/bad)."""
+    if len(s) == 0:
+        return np.zeros(0, dtype="float64")
+    parts = s.astype("str").str.extract(r"^\s*(\d{1,2})\s*[:：点]\s*(\d{2})?")
+    h = pd.to_numeric(parts[0], errors="coerce")
+    m = pd.to_numeric(parts[1], errors="coerce").fillna(0)
+    return (h * 60 + m).to_numpy(dtype="float64")
+
+
+def _day_ordinals(dates: np.ndarray, cal, lo: np.datetime64, hi: np.datetime64) -> np.ndarray:
+    """Working-day ordinal of each date (number of working days up to and including it)."""
+    d = dates.astype("datetime64[D]")
+    if cal.is_calendar_days:
+        return d.astype("int64")
+    grid = np.arange(lo, hi + 1, dtype="datetime64[D]")
+    cum = np.cumsum(cal.is_workday(grid).astype("int64"))
+    return cum[(d - lo).astype("int64")]
+
+
+# ----------------------------------------------------------------------------- matching
+
+
+def _empty_matches() -> pd.DataFrame:
+    return pd.DataFrame({
+        "meeting": pd.Series([], dtype="int64"),
+        "date": pd.Series([], dtype="datetime64[us]"),
+        "start": pd.Series([], dtype="datetime64[us]"),
+        "topic": pd.Series([], dtype="str"),
+        "item": pd.Series([], dtype="str"),
+        "item_rule": pd.Series([], dtype="str"),
+        "similarity": pd.Series([], dtype="float64"),
+        "occurrence": pd.Series([], dtype="datetime64[us]"),
+        "days_off": pd.Series([], dtype="float64"),
+        "minutes_late": pd.Series([], dtype="float64"),
+        "matched": pd.Series([], dtype="bool"),
+        "reason": pd.Series([], dtype="str"),
+        "has_output": pd.Series([], dtype="bool"),
+        "duration_min": pd.Series([], dtype="float64"),
+    })
+
+
+def _assign_items(meetings: pd.DataFrame, items: list[str],
+                  min_similarity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Item index (-1 = none), rule and similarity per meeting."""
+    n = len(meetings)
+    item_idx = np.full(n, -1, dtype="int64")
+    rule = np.full(n, None, dtype=object)
+    sim = np.full(n, np.nan)
+    if n == 0 or not items:
+        return item_idx, rule, sim
+    norm_items = [_norm_one(i) for i in items]
+    lookup = {}
+    for j, ni in enumerate(norm_items):
+        lookup.setdefault(ni, j)
+    if "plan_item" in meetings.columns:
+        pi = _norm_text(meetings["plan_item"])
+        codes = pi.map(lookup).to_numpy(dtype="float64", na_value=np.nan)
+        ok = ~np.isnan(codes)
+        item_idx[ok] = codes[ok].astype("int64")
+        rule[ok] = "plan_item"
+        sim[ok] = 1.0
+    todo = np.flatnonzero(item_idx < 0)
+    if len(todo) and "topic" in meetings.columns:
+        topics = _norm_text(meetings["topic"].iloc[todo])
+        uniq, inv = np.unique(topics.to_numpy(dtype=object), return_inverse=True)
+        s = _similarity(uniq.astype(str), np.asarray(norm_items, dtype=str))
+        # ties: longer item name first, then plan order
+        lengths = np.array([len(x) for x in norm_items], dtype="float64")
+        score = s + lengths[None, :] * 1e-6 - np.arange(len(items))[None, :] * 1e-9
+        best = np.argmax(score, axis=1)
+        best_sim = s[np.arange(len(uniq)), best]
+        ok_u = best_sim >= min_similarity
+        ok = ok_u[inv]
+        item_idx[todo[ok]] = best[inv][ok]
+        rule[todo[ok]] = "topic"
+        sim[todo] = best_sim[inv]
+    return item_idx, rule, sim
+
+
+def match_meetings(
+    meetings: pd.DataFrame,
+    plan: pd.DataFrame,
+    occurrences: pd.DataFrame,
+    *,
+    tolerance_days: int = 1,
+    min_similarity: float = 0.5,
+    calendar="cn",
+) -> pd.DataFrame:
+    """Match held meetings to plan items and to expected occurrences (rules in module doc).
+
+    Parameters
+    ----------
+    meetings : DataFrame
+        Canonical meetings ``[date, time, topic, plan_item, output, duration_min, …]``
+        (``start`` is used when present, else ``date`` + ``time``).
+    plan : DataFrame
+        Canonical plan (only ``item`` is used).
+    occurrences : DataFrame
+        :func:`~collab_analytics.metrics.schedule.expected_occurrences` output.
+    tolerance_days : int, default 1
+        Largest distance, in working days of ``calendar``, between a meeting and the
+        occurrence it is matched to.
+    min_similarity : float, default 0.5
+        Threshold for the topic → plan item rule.
+    calendar : calendar spec, default ``"cn"``
+
+    Returns
+    -------
+    DataFrame
+        One row per meeting, in input order: ``[meeting, date, start, topic, item,
+        item_rule, similarity, occurrence, days_off, minutes_late, matched, reason,
+        has_output, duration_min]``. ``meeting`` is the row position in ``meetings``;
+        ``item_rule`` is ``plan_item`` / ``topic`` / missing; ``days_off`` is the signed
+        working-day distance meeting − occurrence; ``minutes_late`` the time-of-day difference;
+        ``reason`` is missing for matched meetings, else ``no_plan_item``, ``off_schedule`` or
+        ``duplicate``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from collab_analytics.metrics.schedule import expected_occurrences
+    >>> plan = pd.DataFrame({"item": ["风险排查会"], "frequency": ["每周五15:00"]})
+    >>> occ = expected_occurrences(plan, start="2024-07-01", end="2024-07-14")
+    >>> meetings = pd.DataFrame({"date": pd.to_datetime(["2024-07-08"]), "time": ["15:30"],
+    ...                          "topic": ["风险排查会(补开)"]})
+    >>> match_meetings(meetings, plan, occ)[["item", "occurrence", "days_off", "minutes_late"]]
+        item          occurrence  days_off  minutes_late
+    0  风险排查会 2024-07-05 15:00:00       1.0          30.0
+    """
+    n = len(meetings)
+    if n == 0:
+        return _empty_matches()
+    cal = get_calendar(calendar)
+    items = [str(x) for x in plan["item"].astype("str").fillna("")] if len(plan) else []
+    items = list(dict.fromkeys(items))
+    item_idx, rule, sim = _assign_items(meetings, items, min_similarity)
+
+    date = pd.to_datetime(meetings["date"]).dt.normalize().astype("datetime64[us]")
+    date = date.reset_index(drop=True)
+    tmin = (_time_minutes(meetings["time"]) if "time" in meetings.columns
+            else np.full(n, np.nan))
+    if "start" in meetings.columns:
+        start = pd.to_datetime(meetings["start"]).astype("datetime64[us]").reset_index(drop=True)
+        start = start.fillna(date)
+    else:
+        start = date + pd.to_timedelta(np.nan_to_num(tmin, nan=0.0), unit="min")
+        start = start.astype("datetime64[us]")
+
+    occ_item = occurrences["item"].astype("str").to_numpy(dtype=object)
+    code_of = {it: j for j, it in enumerate(items)}
+    occ_code = np.array([code_of.get(x, -1) for x in pd.unique(occ_item)], dtype="int64")
+    occ_code = pd.Series(occ_item).map(dict(zip(pd.unique(occ_item), occ_code,
+                                                strict=True))).to_numpy(dtype="int64")
+    occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
+    occ_ptime = (_time_minutes(occurrences["planned_time"]) if len(occurrences)
+                 else np.zeros(0))
+
+    valid_m = (item_idx >= 0) & date.notna().to_numpy()
+    occurrence = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    occ_pos = np.full(n, -1, dtype="int64")
+
+    if valid_m.any() and len(occurrences):
+        mdays = date.to_numpy(dtype="datetime64[D]")
+        odays = occ_time.astype("datetime64[D]")
+        all_days = np.concatenate([mdays[valid_m], odays])
+        lo, hi = all_days.min(), all_days.max()
+        m_ord = np.zeros(n, dtype="int64")
+        m_ord[valid_m] = _day_ordinals(mdays[valid_m], cal, lo, hi)
+        o_ord = _day_ordinals(odays, cal, lo, hi)
+        o_key = odays.astype("int64")
+        m_key = mdays.astype("datetime64[D]").astype("int64", copy=False)
+        free = np.ones(len(occurrences), dtype=bool)
+        pending = valid_m.copy()
+        for _round in range(3):
+            cand = np.flatnonzero(pending)
+            fo = np.flatnonzero(free & (occ_code >= 0))
+            if len(cand) == 0 or len(fo) == 0:
+                break
+            left = pd.DataFrame({"k": m_key[cand], "item": item_idx[cand], "m": cand})
+            right = pd.DataFrame({"k": o_key[fo], "item": occ_code[fo], "o": fo})
+            left = left.sort_values("k", kind="stable")
+            right = right.sort_values("k", kind="stable")
+            got = pd.merge_asof(left, right, on="k", by="item", direction="nearest")
+            got = got[got["o"].notna()]
+            if not len(got):
+                break
+            mm = got["m"].to_numpy(dtype="int64")
+            oo = got["o"].to_numpy(dtype="int64")
+            ok = np.abs(m_ord[mm] - o_ord[oo]) <= tolerance_days
+            mm, oo = mm[ok], oo[ok]
+            # one meeting per occurrence: closest in time (then earliest row) keeps it
+            dist = np.abs((start.to_numpy()[mm] - occ_time[oo]).astype("int64"))
+            order = np.lexsort((mm, dist, oo))
+            mm, oo = mm[order], oo[order]
+            first = np.ones(len(oo), dtype=bool)
+            first[1:] = oo[1:] != oo[:-1]
+            win_m, win_o = mm[first], oo[first]
+            occ_pos[win_m] = win_o
+            free[win_o] = False
+            pending[win_m] = False
+            # meetings that found nothing within tolerance stop here; losers retry
+            no_match = np.setdiff1d(cand, mm)
+            pending[no_match] = False
+            if first.all():
+                break
+        has = occ_pos >= 0
+        occurrence[has] = occ_time[occ_pos[has]]
+        days_off = np.full(n, np.nan)
+        days_off[has] = (m_ord[has] - o_ord[occ_pos[has]]).astype("float64")
+        minutes_late = np.full(n, np.nan)
+        minutes_late[has] = tmin[has] - occ_ptime[occ_pos[has]]
+        # losers of a contested occurrence that found nothing else are duplicates
+        contested = np.zeros(n, dtype=bool)
+        if has.any():
+            same_day = pd.DataFrame({"i": item_idx[valid_m], "k": m_key[valid_m]})
+            dup = same_day.duplicated(keep=False).to_numpy()
+            contested[np.flatnonzero(valid_m)[dup]] = True
+    else:
+        has = np.zeros(n, dtype=bool)
+        days_off = np.full(n, np.nan)
+        minutes_late = np.full(n, np.nan)
+        contested = np.zeros(n, dtype=bool)
+
+    reason = np.full(n, None, dtype=object)
+    reason[item_idx < 0] = "no_plan_item"
+    off = (item_idx >= 0) & ~has
+    reason[off] = "off_schedule"
+    reason[off & contested] = "duplicate"
+
+    items_arr = np.asarray(items + [None], dtype=object)
+    output = (meetings["output"].astype("str").fillna("").str.strip()
+              if "output" in meetings.columns else pd.Series([""] * n, dtype="str"))
+    out = pd.DataFrame({
+        "meeting": np.arange(n, dtype="int64"),
+        "date": date,
+        "start": start,
+        "topic": (meetings["topic"].astype("str").reset_index(drop=True)
+                  if "topic" in meetings.columns else pd.Series([None] * n, dtype="str")),
+        "item": pd.Series(items_arr[item_idx], dtype="str"),
+        "item_rule": pd.Series(rule, dtype="str"),
+        "similarity": sim,
+        "occurrence": pd.Series(occurrence, dtype="datetime64[us]"),
+        "days_off": days_off,
+        "minutes_late": minutes_late,
+        "matched": has,
+        "reason": pd.Series(reason, dtype="str"),
+        "has_output": (output != "").to_numpy(dtype=bool),
+        "duration_min": (pd.to_numeric(meetings["duration_min"], errors="coerce")
+                         .to_numpy(dtype="float64")
+                         if "duration_min" in meetings.columns else np.full(n, np.nan)),
+    })
+    return out
+
+
+def _gap_stats(keys: np.ndarray, days: np.ndarray) -> pd.DataFrame:
+    """Per key: meetings, mean/median/max gap in days, start/end of the longest gap.
+
+    ``keys`` are int codes, ``days`` datetime64[D]. Vectorised: one lexsort, one diff.
+    """
+    order = np.lexsort((days, keys))
+    k, d = keys[order], days[order].astype("int64")
+    same = np.zeros(len(k), dtype=bool)
+    same[1:] = k[1:] == k[:-1]
+    gap = np.full(len(k), np.nan)
+    gap[1:] = (d[1:] - d[:-1]).astype("float64")
+    gap[~same] = np.nan
+    frame = pd.DataFrame({"key": k, "gap": gap, "end": d, "start": np.r_[0, d[:-1]]})
+    g = frame.groupby("key", sort=True)
+    stats = pd.DataFrame({
+        "meetings": g.size(),
+        "gap_mean_days": g["gap"].mean(),
+        "gap_median_days": g["gap"].median(),
+        "gap_max_days": g["gap"].max(),
+    })
+    has_gap = frame["gap"].notna()
+    if has_gap.any():
+        fg = frame[has_gap]
+        # longest gap: first (earliest) one of maximal length
+        idx = fg.sort_values(["key", "gap"], ascending=[True, False], kind="stable")
+        idx = idx.drop_duplicates("key")
+        longest = idx.set_index("key")[["start", "end"]]
+    else:
+        longest = pd.DataFrame({"start": pd.Series([], dtype="int64"),
+                                "end": pd.Series([], dtype="int64")})
+    stats = stats.join(longest, how="left")
+    for c in ("start", "end"):
+        v = stats[c].to_numpy(dtype="float64")
+        arr = np.full(len(v), np.datetime64("NaT"), dtype="datetime64[us]")
+        ok = ~np.isnan(v)
+        arr[ok] = v[ok].astype("int64").astype("datetime64[D]").astype("datetime64[us]")
+        stats[f"longest_gap_{c}"] = arr
+    return stats.drop(columns=["start", "end"])
+
+
+def cadence_summary(
+    matches: pd.DataFrame,
+    occurrences: pd.DataFrame,
+    *,
+    plan: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per plan item: expected vs held meetings, punctuality, gaps and minutes.
+
+    Parameters
+    ----------
+    matches : DataFrame
+        :func:`match_meetings` output.
+    occurrences : DataFrame
+        :func:`~collab_analytics.metrics.schedule.expected_occurrences` output.
+    plan : DataFrame, optional
+        When given, every plan item gets a row (in plan order), even with nothing expected.
+
+    Returns
+    -------
+    DataFrame
+        ``[item, expected, held, adherence, missed, unplanned, punctuality_median_min,
+        gap_median_days, gap_max_days, longest_gap_start, longest_gap_end, output_share]``.
+        ``adherence`` is NaN when nothing was expected; gaps are calendar days between
+        consecutive meetings of the item (matched or not); ``output_share`` is the share of the
+        item's meetings with a recorded output.
+    """
+    items = list(dict.fromkeys(
+        ([*plan["item"].astype("str").dropna()] if plan is not None else [])
+        + [*occurrences["item"].astype("str").dropna()]
+        + [*matches["item"].dropna()]
+    ))
+    if not items:
+        return pd.DataFrame({
+            c: pd.Series([], dtype=("str" if c == "item" else "int64" if c in
+                                    ("expected", "held", "missed", "unplanned") else
+                                    "datetime64[us]" if c.startswith("longest") else "float64"))
+            for c in CADENCE_COLUMNS})
+    idx = pd.Index(items, name="item")
+    expected = occurrences.groupby("item", sort=False).size().reindex(idx, fill_value=0)
+    m = matches[matches["item"].notna()]
+    held = m[m["matched"]].groupby("item", sort=False).size().reindex(idx, fill_value=0)
+    unplanned = m[~m["matched"]].groupby("item", sort=False).size().reindex(idx, fill_value=0)
+    punct = m.groupby("item", sort=False)["minutes_late"].median().reindex(idx)
+    out_share = m.groupby("item", sort=False)["has_output"].mean().reindex(idx)
+    code = pd.Series(np.arange(len(items)), index=idx)
+    mk = m[m["date"].notna()]
+    if len(mk):
+        gaps = _gap_stats(code.reindex(mk["item"]).to_numpy(dtype="int64"),
+                          mk["date"].to_numpy(dtype="datetime64[D]"))
+        gaps.index = idx[gaps.index.to_numpy()]
+        gaps = gaps.reindex(idx)
+    else:
+        gaps = pd.DataFrame(index=idx, columns=["gap_median_days", "gap_max_days",
+                                                "longest_gap_start", "longest_gap_end"])
+    exp = expected.to_numpy(dtype="int64")
+    hld = held.to_numpy(dtype="int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        adherence = np.where(exp > 0, hld / np.where(exp > 0, exp, 1), np.nan)
+    return pd.DataFrame({
+        "item": pd.Series(items, dtype="str"),
+        "expected": exp,
+        "held": hld,
+        "adherence": adherence,
+        "missed": exp - hld,
+        "unplanned": unplanned.to_numpy(dtype="int64"),
+        "punctuality_median_min": punct.to_numpy(dtype="float64"),
+        "gap_median_days": gaps["gap_median_days"].to_numpy(dtype="float64"),
+        "gap_max_days": gaps["gap_max_days"].to_numpy(dtype="float64"),
+        "longest_gap_start": pd.Series(gaps["longest_gap_start"].to_numpy(),
+                                       dtype="datetime64[us]"),
+        "longest_gap_end": pd.Series(gaps["longest_gap_end"].to_numpy(),
+                                     dtype="datetime64[us]"),
+        "output_share": out_share.to_numpy(dtype="float64"),
+    })
+
+
+def missed_occurrences(matches: pd.DataFrame, occurrences: pd.DataFrame) -> pd.DataFrame:
+    """Expected occurrences no meeting was matched to: ``[item, occurrence, planned_time]``.
+
+    >>> import pandas as pd
+    >>> occ = pd.DataFrame({"item": ["a", "a"], "occurrence": pd.to_datetime(["2024-07-05",
+    ...                     "2024-07-12"]).astype("datetime64[us]"), "planned_time": [None, None]})
+    >>> m = pd.DataFrame({"item": ["a"], "occurrence": pd.to_datetime(["2024-07-05"]),
+    ...                   "matched": [True]})
+    >>> missed_occurrences(m, occ)["occurrence"].dt.strftime("%m-%d").tolist()
+    ['07-12']
+    """
+    cols = ["item", "occurrence", "planned_time"]
+    if len(occurrences) == 0:
+        return occurrences.reindex(columns=cols).reset_index(drop=True)
+    hit = matches.loc[matches["matched"], ["item", "occurrence"]].drop_duplicates()
+    hit = hit.assign(_hit=True)
+    hit["occurrence"] = hit["occurrence"].astype("datetime64[us]")
+    hit["item"] = hit["item"].astype("str")
+    merged = occurrences[cols].merge(hit, on=["item", "occurrence"], how="left")
+    return merged.loc[merged["_hit"].isna(), cols].reset_index(drop=True)
+
+
+def unplanned_meetings(matches: pd.DataFrame) -> pd.DataFrame:
+    """Meetings that matched no expected occurrence: ``[meeting, date, start, topic, item,
+    reason]`` (``reason``: ``no_plan_item`` / ``off_schedule`` / ``duplicate``)."""
+    cols = ["meeting", "date", "start", "topic", "item", "reason"]
+    return matches.loc[~matches["matched"], cols].reset_index(drop=True)
+
+
+def meeting_gaps(
+    meetings: pd.DataFrame,
+    *,
+    by: str = "topic",
+    intended_days: float | Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Regularity of a plain meeting log, without any plan: gaps between consecutive meetings.
+
+    Parameters
+    ----------
+    meetings : DataFrame
+        Canonical meetings (``date`` and the ``by`` column are used).
+    by : {"topic", "plan_item"} or column name
+        What makes a series. Topics are compared after normalisation (case, spaces,
+        punctuation).
+    intended_days : float or mapping, optional
+        The intended interval (e.g. 7 for weekly), one number or per series; gaps longer than
+        it are counted in ``share_gaps_over_intended``.
+
+    Returns
+    -------
+    DataFrame
+        ``[series, meetings, gap_mean_days, gap_median_days, gap_max_days, longest_gap_start,
+        longest_gap_end, intended_days, share_gaps_over_intended]`` in calendar days; one
+        row per series, ordered by first appearance.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"date": pd.to_datetime(["2024-07-05", "2024-07-12", "2024-07-26"]),
+    ...                     "topic": ["周会", "周会", "周会 "]})
+    >>> meeting_gaps(log, intended_days=7)[["series", "gap_max_days",
+    ...                                      "share_gaps_over_intended"]]
+      series  gap_max_days  share_gaps_over_intended
+    0     周会          14.0                       0.5
+    """
+    if len(meetings) == 0 or by not in meetings.columns:
+        return pd.DataFrame({c: pd.Series([], dtype=(
+            "str" if c == "series" else "int64" if c == "meetings" else
+            "datetime64[us]" if c.startswith("longest") else "float64")) for c in GAP_COLUMNS})
+    raw = meetings[by].astype("str").reset_index(drop=True)
+    key_text = _norm_text(raw)
+    ok = (key_text != "").to_numpy() & pd.to_datetime(meetings["date"]).notna().to_numpy()
+    codes, uniq = pd.factorize(key_text[ok], sort=False)
+    first_label = raw[ok].groupby(codes, sort=True).first().str.strip()
+    days = pd.to_datetime(meetings["date"]).to_numpy(dtype="datetime64[D]")[ok]
+    stats = _gap_stats(codes.astype("int64"), days)
+    labels = first_label.reindex(stats.index).to_numpy()
+    if intended_days is None:
+        intended = np.full(len(stats), np.nan)
+    elif isinstance(intended_days, Mapping):
+        norm_map = {_norm_one(k): float(v) for k, v in intended_days.items()}
+        intended = np.array([norm_map.get(uniq[i], np.nan) for i in stats.index], dtype=float)
+    else:
+        intended = np.full(len(stats), float(intended_days))
+    # share of gaps over the intended interval
+    order = np.lexsort((days, codes))
+    k, d = codes[order], days[order].astype("int64")
+    same = np.r_[False, k[1:] == k[:-1]]
+    gap = np.r_[np.nan, (d[1:] - d[:-1]).astype("float64")]
+    gk, gv = k[same], gap[same]
+    lim = np.full(int(codes.max()) + 1 if len(codes) else 0, np.nan)
+    lim[stats.index.to_numpy()] = intended
+    over = np.bincount(gk, weights=(gv > lim[gk]).astype(float), minlength=len(lim))
+    cnt = np.bincount(gk, minlength=len(lim))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where((cnt > 0) & ~np.isnan(lim), over / np.maximum(cnt, 1), np.nan)
+    return pd.DataFrame({
+        "series": pd.Series(labels, dtype="str"),
+        "meetings": stats["meetings"].to_numpy(dtype="int64"),
+        "gap_mean_days": stats["gap_mean_days"].to_numpy(dtype="float64"),
+        "gap_median_days": stats["gap_median_days"].to_numpy(dtype="float64"),
+        "gap_max_days": stats["gap_max_days"].to_numpy(dtype="float64"),
+        "longest_gap_start": stats["longest_gap_start"].to_numpy(),
+        "longest_gap_end": stats["longest_gap_end"].to_numpy(),
+        "intended_days": intended,
+        "share_gaps_over_intended": share[stats.index.to_numpy()],
+    })
+
+
+# --------------------------------------------------------------------------- participation
+
+
+def expected_departments(
+    plan: pd.DataFrame,
+    departments: Sequence[str],
+    *,
+    sponsor: str | None = None,
+    raci: pd.DataFrame | None = None,
+    meetings: pd.DataFrame | None = None,
+    matches: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Departments expected at each plan item: ``[item, department, source]``.
+
+    From the plan's ``participants`` text: "各部门对接人", "三部门负责人", "all departments"
+    → every department in ``departments``; explicit names → those departments;
+    "项目发起方"/"sponsor" → ``sponsor``. Optionally (``raci``, ``meetings`` and ``matches``
+    given) the R and A departments of the tasks listed in the item's meetings'
+    ``related_tasks`` are added with ``source = "raci"``.
+
+    >>> import pandas as pd
+    >>> plan = pd.DataFrame({"item": ["日常进度同步", "开发启动会"],
+    ...                      "participants": ["各部门对接人", "产品部、技术部"]})
+    >>> expected_departments(plan, ["客服部", "产品部", "技术部"]).groupby("item",
+    ...     sort=False)["department"].apply(list).to_dict()
+    {'日常进度同步': ['客服部', '产品部', '技术部'], '开发启动会': ['产品部', '技术部']}
+    """
+    cols = {"item": "str", "department": "str", "source": "str"}
+    empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
+    if len(plan) == 0 or not departments:
+        return empty
+    text = (plan["participants"] if "participants" in plan.columns
+            else pd.Series([""] * len(plan), dtype="str")).reset_index(drop=True)
+    pairs = _text_departments(text, departments, sponsor)
+    items = plan["item"].astype("str").reset_index(drop=True)
+    out = pd.DataFrame({"item": items.iloc[pairs["row"]].to_numpy(),
+                        "department": pairs["department"].to_numpy(),
+                        "source": "participants"})
+    frames = [out]
+    if raci is not None and meetings is not None and matches is not None and len(raci):
+        rel = _related_pairs(meetings)
+        if len(rel):
+            rel = rel.assign(item=matches["item"].to_numpy()[rel["row"].to_numpy()])
+            rel = rel[rel["item"].notna()]
+            ra = raci[raci["role"].isin(["R", "A"])][["task_id", "department"]]
+            got = rel.merge(ra, left_on="task_key", right_on="task_id")[["item", "department"]]
+            frames.append(got.drop_duplicates().assign(source="raci"))
+    res = pd.concat(frames, ignore_index=True).drop_duplicates(["item", "department"])
+    return res.astype(cols).reset_index(drop=True)
+
+
+def _related_pairs(meetings: pd.DataFrame) -> pd.DataFrame:
+    """Long ``[row, task_key]`` from the ``related_tasks`` list column."""
+    if "related_tasks" not in meetings.columns or len(meetings) == 0:
+        return pd.DataFrame({"row": pd.Series([], dtype="int64"),
+                             "task_key": pd.Series([], dtype="str")})
+    ex = meetings["related_tasks"].reset_index(drop=True).explode()
+    ex = ex[ex.notna()].astype("str").str.strip()
+    ex = ex[ex != ""]
+    return pd.DataFrame({"row": ex.index.to_numpy(dtype="int64"),
+                         "task_key": ex.to_numpy()}).drop_duplicates(ignore_index=True)
+
+
+def attendance(
+    matches: pd.DataFrame,
+    meetings: pd.DataFrame,
+    expected: pd.DataFrame,
+    *,
+    departments: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Attendance of expected departments at each plan item's meetings.
+
+    Every meeting assigned to a plan item (matched or not) counts once for each department
+    expected at that item; it is *attended* when the department is among the meeting's
+    departments (``meetings.departments``, else parsed from ``participants``).
+
+    Returns
+    -------
+    DataFrame
+        Long form of the department × plan item matrix: ``[item, department, meetings,
+        attended, attendance_rate]`` (pivot it for a matrix).
+    """
+    empty = pd.DataFrame({"item": pd.Series([], dtype="str"),
+                          "department": pd.Series([], dtype="str"),
+                          "meetings": pd.Series([], dtype="int64"),
+                          "attended": pd.Series([], dtype="int64"),
+                          "attendance_rate": pd.Series([], dtype="float64")})
+    if len(matches) == 0 or len(expected) == 0:
+        return empty
+    depts = list(departments) if departments is not None else list(
+        dict.fromkeys(expected["department"].dropna()))
+    m = matches.loc[matches["item"].notna(), ["meeting", "item"]]
+    exp = m.merge(expected[["item", "department"]], on="item")
+    if len(exp) == 0:
+        return empty
+    present = _meeting_dept_pairs(meetings, depts).rename(columns={"row": "meeting"})
+    present["_att"] = True
+    exp = exp.merge(present, on=["meeting", "department"], how="left")
+    exp["_att"] = exp["_att"].fillna(False).astype(bool)
+    g = exp.groupby(["item", "department"], sort=False)["_att"].agg(["size", "sum"])
+    g = g.reset_index()
+    return pd.DataFrame({
+        "item": g["item"].astype("str"),
+        "department": g["department"].astype("str"),
+        "meetings": g["size"].to_numpy(dtype="int64"),
+        "attended": g["sum"].to_numpy(dtype="int64"),
+        "attendance_rate": g["sum"].to_numpy(dtype="float64") / g["size"].to_numpy(),
+    })
+
+
+def attendance_by_department(att: pd.DataFrame) -> pd.DataFrame:
+    """Per department, over every plan item it is expected at: ``[department, meetings,
+    attended, attendance_rate]``."""
+    if len(att) == 0:
+        return att.reindex(columns=["department", "meetings", "attended", "attendance_rate"])
+    g = att.groupby("department", sort=False)[["meetings", "attended"]].sum().reset_index()
+    g["attendance_rate"] = g["attended"] / g["meetings"]
+    return g.astype({"department": "str"})
+
+
+def _participant_counts(text: pd.Series) -> np.ndarray:
+    """Estimate the number of people from a participants text.
+
+    ``客服部(张三、李四)、产品部`` → 3: a department followed by names in brackets counts its
+    names, anything else separated by 、,，;/+ or spaces counts as one.
+    """
+    s = text.astype("str").fillna("").str.normalize("NFKC")
+    s = s.str.replace(r"[^、,，;；/+\s(（]+[(（]\s*([^)）*]+?)\s*[)）]", r"、\1", regex=True)
+    s = s.str.replace(r"[(（][^)）]*[)）]", "", regex=True)
+    return s.str.count(r"[^、,，;；/+\s]+").to_numpy(dtype="float64")
+
+
+def meeting_load(
+    meetings: pd.DataFrame,
+    *,
+    departments: Sequence[str] | None = None,
+    long_minutes: float = 60,
+    large_participants: int = 8,
+) -> pd.DataFrame:
+    """Meeting load per department and week (weeks start on Monday).
+
+    A meeting counts for every department attending it. ``hours`` sums ``duration_min``;
+    *long* meetings last more than ``long_minutes``; *large* meetings have more than
+    ``large_participants`` participants (column ``n_participants`` when the log has it, else
+    estimated from the ``participants`` text).
+
+    Returns
+    -------
+    DataFrame
+        ``[department, week, meetings, hours, long_meetings, large_meetings,
+        meetings_without_duration]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"date": pd.to_datetime(["2024-07-01", "2024-07-03"]),
+    ...                     "duration_min": [90.0, 30.0],
+    ...                     "departments": [["客服部", "产品部"], ["产品部"]]})
+    >>> meeting_load(log)[["department", "meetings", "hours", "long_meetings"]]
+      department  meetings  hours  long_meetings
+    0        客服部         1    1.5              1
+    1        产品部         2    2.0              1
+    """
+    cols = {"department": "str", "week": "datetime64[us]", "meetings": "int64",
+            "hours": "float64", "long_meetings": "int64", "large_meetings": "int64",
+            "meetings_without_duration": "int64"}
+    if len(meetings) == 0:
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
+    pairs = _meeting_dept_pairs(meetings, departments or [])
+    if len(pairs) == 0:
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
+    day = pd.to_datetime(meetings["date"]).to_numpy(dtype="datetime64[D]")
+    weekday = (day.astype("int64") - 4) % 7
+    week = (day - weekday.astype("timedelta64[D]")).astype("datetime64[us]")
+    dur = (pd.to_numeric(meetings["duration_min"], errors="coerce").to_numpy(dtype="float64")
+           if "duration_min" in meetings.columns else np.full(len(meetings), np.nan))
+    if "n_participants" in meetings.columns:
+        npart = pd.to_numeric(meetings["n_participants"], errors="coerce").to_numpy(float)
+    elif "participants" in meetings.columns:
+        npart = _participant_counts(meetings["participants"])
+    else:
+        npart = np.full(len(meetings), np.nan)
+    r = pairs["row"].to_numpy()
+    frame = pd.DataFrame({
+        "department": pairs["department"].to_numpy(),
+        "week": week[r],
+        "hours": np.nan_to_num(dur[r], nan=0.0) / 60.0,
+        "long_meetings": (dur[r] > long_minutes).astype("int64"),
+        "large_meetings": (npart[r] > large_participants).astype("int64"),
+        "meetings_without_duration": np.isnan(dur[r]).astype("int64"),
+    })
+    frame = frame[~np.isnat(frame["week"].to_numpy())]
+    g = frame.groupby(["department", "week"], sort=False)
+    out = g.agg(meetings=("hours", "size"), hours=("hours", "sum"),
+                long_meetings=("long_meetings", "sum"), large_meetings=("large_meetings", "sum"),
+                meetings_without_duration=("meetings_without_duration", "sum")).reset_index()
+    return out.astype(cols)[list(cols)]

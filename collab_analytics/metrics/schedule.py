@@ -1,0 +1,595 @@
+"""Communication-plan frequencies: free text (zh/en, RRULE) → :class:`Schedule` → expected dates.
+
+The plan's 频率 column is free text. :func:`parse_frequency` understands the forms the template
+and its users write and refuses everything else with a :class:`ScheduleParseError` that names
+the plan item, the text and the accepted forms — it never guesses.
+
+==========================================  ===================================================
+text                                        schedule
+==========================================  ===================================================
+``每日17:00`` ``每天`` ``工作日每日``          ``daily`` (working days of the calendar)
+``daily 17:00`` ``every working day``
+``每周五15:00`` ``每周一、三、五``            ``weekly`` with weekdays
+``weekly Fri 15:00`` ``every Mon, Wed``
+``每两周周三`` ``隔周三`` ``biweekly Wed``     ``biweekly`` (interval 2)
+``每月第一个周一`` ``first Monday monthly``   ``monthly_nth_weekday``
+``每月15日`` ``monthly on the 15th``          ``monthly_day``
+``7月15日14:00`` ``2024-07-15``               ``once`` (year from context when not written)
+``FREQ=WEEKLY;BYDAY=MO,WE;INTERVAL=2``      ``rrule`` (RFC 5545, expanded by dateutil)
+==========================================  ===================================================
+
+Expansion rules (:func:`expected_occurrences`):
+
+- Every recurring kind (daily, weekly, biweekly, monthly) only produces **working days** of the
+  chosen calendar: "daily" means every working day, and a weekly meeting that falls on a public
+  holiday is not expected (it is not "missed"). One-off dates and RRULEs are taken literally.
+- ``weekly``/``biweekly``/``monthly`` without a day are anchored on the window's first day;
+  a biweekly series runs in the weeks ``0, 2, 4, …`` counted from the week (Monday-based) of the
+  window start.
+- The default calendar is ``"cn"`` (mainland China public holidays and 调休 working weekends),
+  because the template is Chinese; pass ``calendar="weekdays"``, a holiday list or a
+  :class:`~collab_analytics.calendar.WorkCalendar` for other places.
+
+Examples
+--------
+>>> from collab_analytics.metrics.schedule import parse_frequency
+>>> parse_frequency("每周五15:00")
+Schedule(kind='weekly', weekdays=(4,), time='15:00', interval=1)
+>>> parse_frequency("每月第一个周一").nth
+1
+>>> parse_frequency("7月15日14:00")
+Schedule(kind='once', time='14:00', date=(7, 15))
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics._errors import ScheduleParseError
+from collab_analytics.calendar import get_calendar
+
+__all__ = [
+    "OCCURRENCE_COLUMNS",
+    "SCHEDULE_KINDS",
+    "Schedule",
+    "expected_occurrences",
+    "parse_frequency",
+    "parse_plan",
+]
+
+SCHEDULE_KINDS: tuple[str, ...] = (
+    "daily",
+    "weekly",
+    "biweekly",
+    "monthly_nth_weekday",
+    "monthly_day",
+    "once",
+    "rrule",
+)
+
+#: Columns of :func:`expected_occurrences`.
+OCCURRENCE_COLUMNS: tuple[str, ...] = ("item", "occurrence", "planned_time")
+
+_EXAMPLES = (
+    "每日17:00, 每天, 工作日每日, 每周五15:00, 每周一、三、五, 每两周周三, 每月第一个周一, "
+    "每月15日, 7月15日14:00, 2024-07-15, 'daily 17:00', 'weekly Fri 15:00', 'biweekly Wed', "
+    "'monthly', 'first Monday monthly', 'FREQ=WEEKLY;BYDAY=MO,WE;INTERVAL=2'"
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A parsed plan frequency.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`SCHEDULE_KINDS`.
+    weekdays : tuple of int
+        Monday = 0 … Sunday = 6 (weekly, biweekly, monthly_nth_weekday); empty = anchor on
+        the window start.
+    time : str or None
+        Planned start ``"HH:MM"``.
+    interval : int
+        Weeks between occurrences (``weekly`` 1, ``biweekly`` 2) or months (monthly kinds).
+    date : tuple or None
+        ``once``: ``(month, day)`` when the year is left to context, else ``(year, month, day)``.
+    nth : int or None
+        ``monthly_nth_weekday``: 1…5, or -1 for the last one.
+    day : int or None
+        ``monthly_day``: day of month (a month without that day has no occurrence); ``None``
+        anchors on the window start's day.
+    rrule : str or None
+        The RRULE text for ``kind="rrule"``.
+    """
+
+    kind: str
+    weekdays: tuple[int, ...] = ()
+    time: str | None = None
+    interval: int = 1
+    date: tuple[int, ...] | None = None
+    nth: int | None = None
+    day: int | None = None
+    rrule: str | None = None
+
+    def __repr__(self) -> str:
+        parts = [f"kind={self.kind!r}"]
+        if self.weekdays:
+            parts.append(f"weekdays={self.weekdays!r}")
+        if self.time is not None:
+            parts.append(f"time={self.time!r}")
+        if self.kind in ("weekly", "biweekly") or self.interval != 1:
+            parts.append(f"interval={self.interval}")
+        for name in ("date", "nth", "day", "rrule"):
+            v = getattr(self, name)
+            if v is not None:
+                parts.append(f"{name}={v!r}")
+        return f"Schedule({', '.join(parts)})"
+
+
+# ------------------------------------------------------------------------------------ parsing
+
+_ZH_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "日": 7,
+           "天": 7, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7}
+_EN_DAYS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5,
+    "saturday": 5, "sun": 6, "sunday": 6,
+}
+_EN_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+           "4th": 4, "fifth": 5, "5th": 5, "last": -1}
+_ZH_ORD = {"一": 1, "1": 1, "二": 2, "2": 2, "三": 3, "3": 3, "四": 4, "4": 4, "五": 5, "5": 5,
+           "最后一": -1, "最后": -1, "末": -1}
+_RR_DAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+
+_TIME_RE = re.compile(
+    r"(?P<h>[01]?\d|2[0-3])\s*(?::|点|时)\s*(?P<m>[0-5]\d)?\s*(?:分)?(?P<half>半)?"
+    r"(?:\s*[-~至到]\s*(?:[01]?\d|2[0-3])\s*(?::|点|时)\s*(?:[0-5]\d)?\s*分?)?"
+)
+_AMPM_RE = re.compile(r"\b(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>am|pm)\b")
+_FILLER_RE = re.compile(
+    r"\b(?:at|meeting|meetings|sync|standup|stand-up|held)\b|"
+    r"召开|举行|进行|开会|会议|例会|一次|固定|左右|上午|下午|晚上|早上|中午|的|在|于|前后"
+)
+_SEP = r"[、,，/和及与&+;；\s]*"
+
+
+def _norm(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    s = re.sub(r"[（(][^)）]*[)）]", " ", s)  # bracketed remarks: (线上), (即时通讯)
+    return s
+
+
+def _fmt_time(h: int, m: int) -> str:
+    return f"{h:02d}:{m:02d}"
+
+
+def _take_time(s: str) -> tuple[str, str | None]:
+    m = _AMPM_RE.search(s)
+    if m:
+        h = int(m["h"]) % 12 + (12 if m["ap"] == "pm" else 0)
+        return s[: m.start()] + " " + s[m.end():], _fmt_time(h, int(m["m"] or 0))
+    m = _TIME_RE.search(s)
+    if m:
+        h = int(m["h"])
+        minute = 30 if m["half"] else int(m["m"] or 0)
+        if "下午" in s or "晚上" in s:
+            h = h + 12 if h < 12 else h
+        return s[: m.start()] + " " + s[m.end():], _fmt_time(h, minute)
+    return s, None
+
+
+def _clean(s: str) -> str:
+    s = _FILLER_RE.sub(" ", s)
+    s = re.sub(r"[\s:：,，.。;；]+", " ", s).strip()
+    return s
+
+
+def _zh_days(chunk: str) -> tuple[int, ...]:
+    days = re.findall(r"[一二三四五六日天1-7]", chunk)
+    return tuple(sorted({_ZH_NUM[d] - 1 for d in days}))
+
+
+def _en_days(chunk: str) -> tuple[int, ...]:
+    words = re.findall(r"[a-z]+", chunk)
+    return tuple(sorted({_EN_DAYS[w] for w in words if w in _EN_DAYS}))
+
+
+_ZH_WD = r"(?:周|星期|礼拜)"
+_ZH_DAYLIST = rf"(?:{_ZH_WD}?[一二三四五六日天1-7](?:{_SEP}{_ZH_WD}?[一二三四五六日天1-7])*)"
+_EN_DAY = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?s?"
+_EN_DAYLIST = rf"(?:{_EN_DAY}(?:{_SEP}(?:and\s+)?{_EN_DAY})*)"
+
+_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("daily", re.compile(
+        r"(?:工作日)?(?:每日|每天|每个工作日|每工作日|日常|工作日每日|工作日每天|工作日)"
+        r"|(?:every\s+)?(?:working\s+|work\s+|business\s+)?(?:daily|days?|weekdays?)"
+        r"(?:\s+daily)?")),
+    ("biweekly_zh", re.compile(
+        rf"(?:每两周|每2周|每隔一周|隔周|双周|每双周){_SEP}(?P<days>{_ZH_DAYLIST})?")),
+    ("weekly_zh", re.compile(
+        rf"(?:每周|每星期|每个星期|每礼拜|周){_SEP}(?P<days>{_ZH_DAYLIST})?")),
+    ("weekly_zh_every", re.compile(rf"每(?P<days>{_ZH_DAYLIST})")),
+    ("monthly_nth_zh", re.compile(
+        rf"每(?:个)?月(?:的)?\s*第?(?P<nth>最后一|最后|末|[一二三四五1-5])个?\s*{_ZH_WD}"
+        r"(?P<day>[一二三四五六日天1-7])")),
+    ("monthly_day_zh", re.compile(r"每(?:个)?月\s*(?P<day>\d{1,2})\s*(?:日|号)?")),
+    ("monthly_zh", re.compile(r"每(?:个)?月|月度|每月一次")),
+    ("once_zh", re.compile(
+        r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*(?:日|号)?")),
+    ("once_iso", re.compile(
+        r"(?:once\s*)?(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")),
+    ("biweekly_en", re.compile(
+        rf"(?:bi-?weekly|fortnightly|every\s+(?:2|two|other)\s+weeks?|every\s+other)"
+        rf"\s*(?:on\s+)?(?P<days>{_EN_DAYLIST})?")),
+    ("weekly_en", re.compile(
+        rf"(?:weekly|every\s+week|each\s+week|every)\s*(?:on\s+)?(?P<days>{_EN_DAYLIST})?")),
+    ("weekly_en_days", re.compile(rf"(?P<days>{_EN_DAYLIST})\s*weekly")),
+    ("monthly_nth_en", re.compile(
+        rf"(?:monthly\s*)?(?:every\s+|on\s+)?(?:the\s+)?(?P<nth>first|1st|second|2nd|third|3rd|"
+        rf"fourth|4th|fifth|5th|last)\s+(?P<day>{_EN_DAY})\s*(?:of\s+)?(?:the\s+|each\s+|every\s+)?"
+        r"(?:month(?:ly)?)?")),
+    ("monthly_day_en", re.compile(
+        r"(?:monthly|every\s+month)\s*(?:on\s+)?(?:the\s+)?(?:day\s+)?(?P<day>\d{1,2})"
+        r"(?:st|nd|rd|th)?")),
+    ("monthly_en", re.compile(r"monthly|every\s+month|each\s+month")),
+]
+
+
+def _error(text: object, item: object, row: object, why: str) -> ScheduleParseError:
+    where = []
+    if item is not None and not (isinstance(item, float) and np.isnan(item)):
+        where.append(f"plan item {item!r}")
+    if row is not None:
+        where.append(f"row {row}")
+    loc = (" (" + ", ".join(where) + ")") if where else ""
+    msg = (f"Cannot understand the frequency {text!r}{loc}: {why}. "
+           f"Hint: write one of {_EXAMPLES}.")
+    return ScheduleParseError(msg)
+
+
+def _parse_rrule(raw: str, text: str, item, row) -> Schedule:
+    body = raw.strip()
+    body = re.sub(r"^rrule:\s*", "", body, flags=re.IGNORECASE)
+    parts = {}
+    for kv in body.upper().split(";"):
+        if not kv.strip():
+            continue
+        if "=" not in kv:
+            raise _error(text, item, row, f"RRULE part {kv!r} is not KEY=VALUE")
+        k, v = kv.split("=", 1)
+        parts[k.strip()] = v.strip()
+    known = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYHOUR", "BYMINUTE",
+             "BYSETPOS", "COUNT", "UNTIL", "WKST"}
+    unknown = sorted(set(parts) - known)
+    if unknown:
+        raise _error(text, item, row, f"RRULE keys {unknown} are not supported")
+    if parts.get("FREQ") not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
+        raise _error(text, item, row, "RRULE needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY")
+    from dateutil.rrule import rrulestr
+
+    try:
+        rrulestr("RRULE:" + ";".join(f"{k}={v}" for k, v in parts.items()),
+                 dtstart=pd.Timestamp("2000-01-01").to_pydatetime())
+    except (ValueError, TypeError) as exc:
+        raise _error(text, item, row, f"invalid RRULE ({exc})") from None
+    time = None
+    if "BYHOUR" in parts:
+        try:
+            h = int(parts["BYHOUR"].split(",")[0])
+            mi = int(parts.get("BYMINUTE", "0").split(",")[0])
+        except ValueError:
+            raise _error(text, item, row, "BYHOUR/BYMINUTE must be numbers") from None
+        time = _fmt_time(h, mi)
+    days = tuple(sorted({_RR_DAYS[d[-2:]] for d in parts.get("BYDAY", "").split(",")
+                         if d[-2:] in _RR_DAYS}))
+    try:
+        interval = int(parts.get("INTERVAL", "1"))
+    except ValueError:
+        raise _error(text, item, row, "INTERVAL must be a whole number") from None
+    canon = ";".join(f"{k}={v}" for k, v in parts.items() if k not in ("BYHOUR", "BYMINUTE"))
+    return Schedule(kind="rrule", weekdays=days, time=time, interval=interval, rrule=canon)
+
+
+def parse_frequency(text: object, *, item: object = None, row: object = None) -> Schedule:
+    """Parse a plan frequency text (Chinese, English or an iCalendar RRULE).
+
+    Parameters
+    ----------
+    text : str
+        The 频率 cell, e.g. ``"每周五15:00"``, ``"weekly Fri 15:00"``,
+        ``"FREQ=WEEKLY;BYDAY=MO,WE;INTERVAL=2"``.
+    item, row : optional
+        Where the text comes from (plan item name, row number); only used in error messages.
+
+    Returns
+    -------
+    Schedule
+
+    Raises
+    ------
+    ScheduleParseError
+        When the text is empty or not one of the accepted forms; the message names the item,
+        the row, the text, and lists accepted examples.
+
+    Examples
+    --------
+    >>> parse_frequency("每日17:00")
+    Schedule(kind='daily', time='17:00')
+    >>> parse_frequency("每周一、三、五").weekdays
+    (0, 2, 4)
+    >>> parse_frequency("每两周周三")
+    Schedule(kind='biweekly', weekdays=(2,), interval=2)
+    >>> parse_frequency("weekly Fri 15:00")
+    Schedule(kind='weekly', weekdays=(4,), time='15:00', interval=1)
+    >>> parse_frequency("FREQ=WEEKLY;BYDAY=MO,WE;INTERVAL=2").kind
+    'rrule'
+    >>> parse_frequency("看情况", item="临时会")
+    Traceback (most recent call last):
+    ...
+    collab_analytics._errors.ScheduleParseError: Cannot understand the frequency '看情况' (plan item '临时会'): ...
+    """  # noqa: E501
+    if text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip():
+        raise _error(text, item, row, "the frequency is empty")
+    raw = str(text)
+    if re.match(r"\s*(rrule:|freq=)", raw, flags=re.IGNORECASE):
+        return _parse_rrule(raw, raw, item, row)
+    s = _norm(raw)
+    s, time = _take_time(s)
+    s = _clean(s)
+    if not s and time is not None:
+        # "17:00" alone is not a frequency
+        raise _error(raw, item, row, "a time of day alone does not say how often")
+    for name, pat in _PATTERNS:
+        m = pat.fullmatch(s)
+        if not m:
+            continue
+        g = m.groupdict()
+        if name == "daily":
+            return Schedule(kind="daily", time=time)
+        if name in ("weekly_zh", "weekly_zh_every", "biweekly_zh"):
+            days = _zh_days(re.sub(_ZH_WD, "", g["days"])) if g.get("days") else ()
+            if name == "weekly_zh" and not days and not s.startswith("每"):
+                continue
+            if name == "biweekly_zh":
+                return Schedule(kind="biweekly", weekdays=days, time=time, interval=2)
+            return Schedule(kind="weekly", weekdays=days, time=time, interval=1)
+        if name in ("weekly_en", "weekly_en_days", "biweekly_en"):
+            days = _en_days(g["days"]) if g.get("days") else ()
+            if name == "weekly_en" and s.startswith("every") and not days and s != "every week":
+                continue
+            if name == "biweekly_en":
+                return Schedule(kind="biweekly", weekdays=days, time=time, interval=2)
+            return Schedule(kind="weekly", weekdays=days, time=time, interval=1)
+        if name == "monthly_nth_zh":
+            wd = _ZH_NUM[g["day"]] - 1
+            return Schedule(kind="monthly_nth_weekday", weekdays=(wd,), time=time,
+                            nth=_ZH_ORD[g["nth"]])
+        if name == "monthly_nth_en":
+            wd = _EN_DAYS.get(g["day"].rstrip("s"), _EN_DAYS.get(g["day"]))
+            if wd is None:
+                continue
+            return Schedule(kind="monthly_nth_weekday", weekdays=(wd,), time=time,
+                            nth=_EN_ORD[g["nth"]])
+        if name in ("monthly_day_zh", "monthly_day_en"):
+            day = int(g["day"])
+            if not 1 <= day <= 31:
+                raise _error(raw, item, row, f"day of month {day} is not between 1 and 31")
+            return Schedule(kind="monthly_day", time=time, day=day)
+        if name in ("monthly_zh", "monthly_en"):
+            return Schedule(kind="monthly_day", time=time, day=None)
+        if name in ("once_zh", "once_iso"):
+            mo, d = int(g["m"]), int(g["d"])
+            y = int(g["y"]) if g.get("y") else 2000  # 2000 is a leap year: validates 2月29日
+            try:
+                pd.Timestamp(year=y, month=mo, day=d)
+            except ValueError:
+                raise _error(raw, item, row, f"{mo}月{d}日 is not a date") from None
+            date = (int(g["y"]), mo, d) if g.get("y") else (mo, d)
+            return Schedule(kind="once", time=time, date=date)
+    raise _error(raw, item, row, "no known pattern matches")
+
+
+def parse_plan(plan: pd.DataFrame) -> pd.DataFrame:
+    """Parse every plan row's frequency, raising one error that lists every bad row.
+
+    Returns ``[item, frequency, schedule, kind, weekdays, time, interval]`` (``schedule`` holds
+    :class:`Schedule` objects).
+
+    >>> import pandas as pd
+    >>> plan = pd.DataFrame({"item": ["日常进度同步", "风险排查会"],
+    ...                      "frequency": ["每日17:00", "每周五15:00"]})
+    >>> parse_plan(plan)[["kind", "time"]].to_dict("list")
+    {'kind': ['daily', 'weekly'], 'time': ['17:00', '15:00']}
+    """
+    cols = ["item", "frequency", "schedule", "kind", "weekdays", "time", "interval"]
+    if len(plan) == 0:
+        return pd.DataFrame({c: pd.Series([], dtype="object" if c in ("schedule", "weekdays")
+                                          else "int64" if c == "interval" else "str")
+                             for c in cols})
+    schedules, errors = [], []
+    for i, (item, freq) in enumerate(zip(plan["item"], plan["frequency"], strict=True)):
+        try:
+            schedules.append(parse_frequency(freq, item=item, row=i + 1))
+        except ScheduleParseError as exc:
+            errors.append(str(exc))
+            schedules.append(None)
+    if errors:
+        msg = (f"{len(errors)} plan frequenc{'y' if len(errors) == 1 else 'ies'} "
+               "could not be parsed:\n  - " + "\n  - ".join(errors))
+        raise ScheduleParseError(msg)
+    out = pd.DataFrame({
+        "item": plan["item"].astype("str").to_numpy(),
+        "frequency": plan["frequency"].astype("str").to_numpy(),
+        "schedule": pd.Series(schedules, dtype="object").to_numpy(),
+    })
+    out["kind"] = pd.Series([s.kind for s in schedules], dtype="str")
+    out["weekdays"] = pd.Series([s.weekdays for s in schedules], dtype="object")
+    out["time"] = pd.Series([s.time for s in schedules], dtype="str")
+    out["interval"] = np.array([s.interval for s in schedules], dtype="int64")
+    return out
+
+
+# ---------------------------------------------------------------------------------- expansion
+
+
+def _window_days(start, end) -> np.ndarray:
+    s = np.datetime64(pd.Timestamp(start).normalize().date(), "D")
+    e = np.datetime64(pd.Timestamp(end).normalize().date(), "D")
+    if e < s:
+        return np.array([], dtype="datetime64[D]")
+    return np.arange(s, e + 1, dtype="datetime64[D]")
+
+
+def _mask(sched: Schedule, days: np.ndarray, work: np.ndarray, year: int) -> np.ndarray:
+    """Boolean mask over ``days`` selecting the schedule's occurrences."""
+    n = len(days)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    ordinal = days.astype("int64")
+    weekday = (ordinal - 4) % 7
+    if sched.kind == "daily":
+        return work.copy()
+    if sched.kind in ("weekly", "biweekly"):
+        wds = sched.weekdays or (int(weekday[0]),)
+        sel = np.isin(weekday, wds)
+        if sched.interval > 1:
+            week0 = (ordinal[0] - weekday[0]) // 7
+            week = (ordinal - weekday) // 7 - week0
+            sel &= week % sched.interval == 0
+        return sel & work
+    y_m_d = pd.DatetimeIndex(days)
+    dom = y_m_d.day.to_numpy()
+    month_idx = (y_m_d.year.to_numpy() * 12 + y_m_d.month.to_numpy())
+    month_off = month_idx - month_idx[0]
+    in_interval = month_off % max(sched.interval, 1) == 0
+    if sched.kind == "monthly_day":
+        day = sched.day if sched.day is not None else int(dom[0])
+        return (dom == day) & in_interval & work
+    if sched.kind == "monthly_nth_weekday":
+        sel = weekday == sched.weekdays[0]
+        if sched.nth == -1:
+            sel &= (dom + 7) > y_m_d.days_in_month.to_numpy()
+        else:
+            sel &= (dom - 1) // 7 == sched.nth - 1
+        return sel & in_interval & work
+    if sched.kind == "once":
+        y, mo, d = (year, *sched.date) if len(sched.date) == 2 else sched.date
+        try:
+            target = np.datetime64(pd.Timestamp(year=y, month=mo, day=d).date(), "D")
+        except ValueError:  # 2月29日 in a non-leap year
+            return np.zeros(n, dtype=bool)
+        return days == target
+    msg = f"unexpected schedule kind {sched.kind!r}"  # pragma: no cover
+    raise AssertionError(msg)  # pragma: no cover
+
+
+def _rrule_days(sched: Schedule, start, end) -> np.ndarray:
+    from dateutil.rrule import rrulestr
+
+    dtstart = pd.Timestamp(start).normalize().to_pydatetime()
+    until = pd.Timestamp(end).normalize().to_pydatetime()
+    rule = rrulestr("RRULE:" + sched.rrule, dtstart=dtstart)
+    got = rule.between(dtstart, until, inc=True)
+    return np.array([np.datetime64(d.date(), "D") for d in got], dtype="datetime64[D]")
+
+
+def expected_occurrences(
+    plan: pd.DataFrame,
+    *,
+    start=None,
+    end=None,
+    calendar="cn",
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Expand each plan item's frequency into the dates it was expected to happen.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        Canonical plan table ``[item, frequency, …]``. Optional columns ``start`` / ``end``
+        (dates) override the window per item.
+    start, end : date-like
+        The window (inclusive). Required unless every plan row carries ``start``/``end``.
+    calendar : calendar spec, default ``"cn"``
+        Working days for recurring kinds (see module notes); ``"calendar"`` keeps every day.
+    year : int, optional
+        Year for one-off dates written without a year (``7月15日``); default: the year of
+        ``start``.
+
+    Returns
+    -------
+    DataFrame
+        One row per expected occurrence, ``[item, occurrence, planned_time]``: ``occurrence``
+        is the planned start (``datetime64[us]``; midnight when the plan gives no time),
+        ``planned_time`` the ``"HH:MM"`` text or missing. Sorted by item (plan order) then time.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plan = pd.DataFrame({"item": ["日常进度同步", "需求评审会"],
+    ...                      "frequency": ["每日17:00", "7月15日14:00"]})
+    >>> occ = expected_occurrences(plan, start="2024-07-12", end="2024-07-16")
+    >>> occ["occurrence"].dt.strftime("%m-%d %H:%M").tolist()  # 13/14 is a weekend
+    ['07-12 17:00', '07-15 17:00', '07-16 17:00', '07-15 14:00']
+    """
+    empty = pd.DataFrame({"item": pd.Series([], dtype="str"),
+                          "occurrence": pd.Series([], dtype="datetime64[us]"),
+                          "planned_time": pd.Series([], dtype="str")})
+    if len(plan) == 0:
+        return empty
+    parsed = parse_plan(plan)
+    cal = get_calendar(calendar)
+    has_start = "start" in plan.columns
+    has_end = "end" in plan.columns
+    starts = pd.to_datetime(plan["start"]).to_numpy() if has_start else [None] * len(plan)
+    ends = pd.to_datetime(plan["end"]).to_numpy() if has_end else [None] * len(plan)
+    if start is None and not has_start or end is None and not has_end:
+        msg = ("expected_occurrences needs a window: pass start= and end= (e.g. the project's "
+               "first date and the as-of date) or give the plan 'start'/'end' columns.")
+        raise ValueError(msg)
+    # one shared day grid over the union of windows, working-day mask computed once
+    all_starts = [pd.Timestamp(s) for s in starts if s is not None and not pd.isna(s)]
+    all_ends = [pd.Timestamp(e) for e in ends if e is not None and not pd.isna(e)]
+    if start is not None:
+        all_starts.append(pd.Timestamp(start))
+    if end is not None:
+        all_ends.append(pd.Timestamp(end))
+    grid = _window_days(min(all_starts), max(all_ends))
+    work = cal.is_workday(grid) if len(grid) else np.zeros(0, dtype=bool)
+    frames = []
+    default_year = year
+    for i, sched in enumerate(parsed["schedule"]):
+        s_i = pd.Timestamp(starts[i]) if has_start and not pd.isna(starts[i]) else start
+        e_i = pd.Timestamp(ends[i]) if has_end and not pd.isna(ends[i]) else end
+        s_i, e_i = pd.Timestamp(s_i).normalize(), pd.Timestamp(e_i).normalize()
+        if e_i < s_i:
+            continue
+        if sched.kind == "rrule":
+            days = _rrule_days(sched, s_i, e_i)
+        else:
+            lo = int((np.datetime64(s_i.date(), "D") - grid[0]).astype("int64"))
+            hi = int((np.datetime64(e_i.date(), "D") - grid[0]).astype("int64")) + 1
+            sub = grid[lo:hi]
+            y = default_year if default_year is not None else s_i.year
+            days = sub[_mask(sched, sub, work[lo:hi], y)]
+        if len(days) == 0:
+            continue
+        occ = days.astype("datetime64[us]")
+        if sched.time is not None:
+            h, m = (int(x) for x in sched.time.split(":"))
+            occ = occ + np.timedelta64(h * 60 + m, "m").astype("timedelta64[us]")
+        frames.append(pd.DataFrame({
+            "item": pd.Series(np.full(len(days), parsed["item"].iat[i], dtype=object),
+                              dtype="str"),
+            "occurrence": pd.Series(occ, dtype="datetime64[us]"),
+            "planned_time": pd.Series([sched.time] * len(days), dtype="str"),
+        }))
+    if not frames:
+        return empty
+    return pd.concat(frames, ignore_index=True)
