@@ -1,0 +1,572 @@
+"""The 48-hour escalation rule: was every delayed or blocked task met about within 48 hours?
+
+The template asks: "对滞后或阻塞的任务,48小时内组织专项会议". The rule as measured here:
+
+- **Episode.** Each time a task's status in the updates log turns 滞后 ``delayed`` or 阻塞
+  ``blocked`` from any other status (so ``on_track → delayed`` and ``delayed → blocked`` both
+  start an episode; ``delayed → delayed`` does not). The episode starts at the update's
+  timestamp. A task whose *current* status is delayed/blocked but which has no update rows at
+  all gives an episode with an unknown start (``start_source = "task_status"``): it is listed,
+  its first meeting is reported, but it is left out of compliance (``within_threshold`` is
+  missing) because the time to the meeting cannot be known.
+- **Meeting.** The first meeting at or after the episode start that (a) concerns the task —
+  its ``related_tasks`` lists the task id, or, for meetings that list no related tasks, the
+  task's name appears in the topic or the minutes (``output``) — and (b) involves the task's
+  department (``meetings.departments``, else the participants text). Meetings after the as-of
+  day are ignored. A meeting with no recorded time counts from midnight of its day.
+- **Time to meeting.** Calendar hours, or *working hours*: the elapsed time with every
+  non-working day of the calendar cut out (a Friday 17:00 episode met on Monday 10:00 took
+  65 calendar hours but 17 working hours in the ``cn`` calendar).
+- **Verdict.** ``within_threshold`` = met within ``threshold_hours`` (default 48); ``never`` =
+  no meeting up to the as-of day and more than the threshold has elapsed; ``pending`` = no
+  meeting yet, but the threshold has not elapsed by the end of the as-of day (not judged).
+  compliance = within / judged.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.metrics.escalation import escalation_episodes
+>>> updates = pd.DataFrame({
+...     "date": pd.to_datetime(["2024-07-01 17:00", "2024-07-02 17:00"]),
+...     "task_id": ["T1", "T1"], "task": ["开发测试", "开发测试"],
+...     "status": ["on_track", "blocked"], "department": ["技术部", "技术部"]})
+>>> meetings = pd.DataFrame({
+...     "date": pd.to_datetime(["2024-07-04"]), "time": ["19:00"], "topic": ["开发测试阻塞专项会"],
+...     "start": pd.to_datetime(["2024-07-04 19:00"]),
+...     "related_tasks": [["T1"]], "departments": [["技术部", "产品部"]]})
+>>> ep = escalation_episodes(updates, meetings=meetings)
+>>> ep[["task_id", "status", "hours_to_meeting", "within_threshold"]]
+  task_id   status  hours_to_meeting  within_threshold
+0      T1  blocked              50.0             False
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics.calendar import get_calendar
+from collab_analytics.metrics.cadence import _meeting_dept_pairs, _related_pairs
+
+__all__ = [
+    "DISTRIBUTION_COLUMNS",
+    "EPISODE_COLUMNS",
+    "ESCALATION_COLUMNS",
+    "escalation_compliance",
+    "escalation_distribution",
+    "escalation_episodes",
+    "task_meeting_pairs",
+    "working_hours",
+]
+
+#: Columns of :func:`escalation_episodes`.
+EPISODE_COLUMNS: tuple[str, ...] = (
+    "task_id", "task", "department", "status", "start", "start_source", "meeting_date",
+    "meeting_topic", "hours_to_meeting", "within_threshold", "never", "pending",
+)
+#: Columns of :func:`escalation_compliance` (after the group keys).
+ESCALATION_COLUMNS: tuple[str, ...] = (
+    "episodes", "judged", "within", "late", "never", "pending", "unknown_start", "compliance",
+    "hours_median", "hours_p85", "hours_max",
+)
+#: Columns of :func:`escalation_distribution` (after the group keys).
+DISTRIBUTION_COLUMNS: tuple[str, ...] = ("bucket", "lower_hours", "upper_hours", "episodes",
+                                         "share")
+
+_ESCALATE = ("delayed", "blocked")
+_US_PER_HOUR = 3_600_000_000
+
+
+def _empty_episodes() -> pd.DataFrame:
+    return pd.DataFrame({
+        "task_id": pd.Series([], dtype="str"),
+        "task": pd.Series([], dtype="str"),
+        "department": pd.Series([], dtype="str"),
+        "status": pd.Series([], dtype="str"),
+        "start": pd.Series([], dtype="datetime64[us]"),
+        "start_source": pd.Series([], dtype="str"),
+        "meeting_date": pd.Series([], dtype="datetime64[us]"),
+        "meeting_topic": pd.Series([], dtype="str"),
+        "hours_to_meeting": pd.Series([], dtype="float64"),
+        "within_threshold": pd.Series([], dtype="boolean"),
+        "never": pd.Series([], dtype="bool"),
+        "pending": pd.Series([], dtype="bool"),
+    })
+
+
+def working_hours(start, end, *, calendar="cn") -> np.ndarray:
+    """Hours from ``start`` to ``end`` counting only working days of ``calendar``.
+
+    Each day contributes the part of ``[start, end)`` that falls on it if it is a working day,
+    nothing otherwise. Vectorised; NaN where either side is missing or ``end < start``.
+
+    >>> import pandas as pd
+    >>> working_hours(pd.to_datetime(["2024-07-05 17:00"]), pd.to_datetime(["2024-07-08 10:00"]),
+    ...               calendar="cn").tolist()
+    [17.0]
+    """
+    s = pd.to_datetime(pd.Series(np.asarray(start))).to_numpy(dtype="datetime64[us]")
+    e = pd.to_datetime(pd.Series(np.asarray(end))).to_numpy(dtype="datetime64[us]")
+    out = np.full(len(s), np.nan)
+    ok = ~np.isnat(s) & ~np.isnat(e)
+    ok[ok] = e[ok] >= s[ok]
+    if not ok.any():
+        return out
+    cal = get_calendar(calendar)
+    s, e = s[ok], e[ok]
+    if cal.is_calendar_days:
+        out[ok] = (e - s).astype("int64") / _US_PER_HOUR
+        return out
+    sd, ed = s.astype("datetime64[D]"), e.astype("datetime64[D]")
+    lo, hi = sd.min(), ed.max()
+    grid = np.arange(lo, hi + 1, dtype="datetime64[D]")
+    work = cal.is_workday(grid)
+    cum = np.concatenate([[0], np.cumsum(work.astype("int64"))])
+    si, ei = (sd - lo).astype("int64"), (ed - lo).astype("int64")
+    day_us = 24 * _US_PER_HOUR
+    s_in = (s - sd.astype("datetime64[us]")).astype("int64")  # µs into the start day
+    e_in = (e - ed.astype("datetime64[us]")).astype("int64")
+    same = si == ei
+    hours = np.where(
+        same,
+        np.where(work[si], (e_in - s_in), 0),
+        np.where(work[si], day_us - s_in, 0)
+        + np.where(work[ei], e_in, 0)
+        + (cum[ei] - cum[np.minimum(si + 1, len(work))]) * day_us,
+    )
+    out[ok] = hours / _US_PER_HOUR
+    return out
+
+
+def _task_key(frame: pd.DataFrame) -> pd.Series:
+    """task_id where present, else the task name."""
+    tid = (frame["task_id"].astype("str") if "task_id" in frame.columns
+           else pd.Series([None] * len(frame), dtype="str", index=frame.index))
+    if "task" in frame.columns:
+        tid = tid.fillna(frame["task"].astype("str"))
+    return tid
+
+
+def task_meeting_pairs(
+    meetings: pd.DataFrame,
+    tasks: pd.DataFrame | None = None,
+    *,
+    names: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Which meeting concerns which task: ``[meeting, task_key, rule]``.
+
+    ``rule = "related_tasks"`` for ids listed in the meeting's ``related_tasks``; for meetings
+    listing no related tasks, ``rule = "named"`` when a task name (at least two characters)
+    appears in the topic or the minutes (``output``). ``task_key`` is the task id (or the task
+    name for tasks without id). ``names`` (``[task_key, task]``) restricts the names searched;
+    default: every task in ``tasks``.
+
+    >>> import pandas as pd
+    >>> meetings = pd.DataFrame({"topic": ["开发测试专项会", "周会"], "related_tasks": [[], ["T9"]]})
+    >>> tasks = pd.DataFrame({"task_id": ["T1"], "task": ["开发测试"]})
+    >>> task_meeting_pairs(meetings, tasks).to_dict("list")
+    {'meeting': [1, 0], 'task_key': ['T9', 'T1'], 'rule': ['related_tasks', 'named']}
+    """
+    rel = _related_pairs(meetings).rename(columns={"row": "meeting"})
+    rel["rule"] = "related_tasks"
+    frames = [rel]
+    if names is None and tasks is not None and len(tasks):
+        names = pd.DataFrame({"task_key": _task_key(tasks).to_numpy(),
+                              "task": tasks["task"].astype("str").to_numpy()})
+    if names is not None and len(names) and len(meetings):
+        has_rel = np.zeros(len(meetings), dtype=bool)
+        has_rel[rel["meeting"].to_numpy()] = True
+        idx = np.flatnonzero(~has_rel)
+        if len(idx):
+            text = pd.Series([""] * len(idx), dtype="str")
+            for col in ("topic", "output"):
+                if col in meetings.columns:
+                    text = text + " " + meetings[col].iloc[idx].astype("str").fillna("").to_numpy()
+            nm = names.dropna().drop_duplicates()
+            nm = nm[nm["task"].str.strip().str.len() >= 2]
+            uniq = sorted(set(nm["task"].str.strip()), key=len, reverse=True)
+            if uniq:
+                pattern = "(" + "|".join(re.escape(u) for u in uniq) + ")"
+                found = text.str.extractall(pattern, flags=0)
+                if len(found):
+                    rows = idx[found.index.get_level_values(0).to_numpy()]
+                    hit = pd.DataFrame({"meeting": rows, "task": found[0].to_numpy()})
+                    nm = nm.assign(task=nm["task"].str.strip())
+                    got = hit.merge(nm, on="task")[["meeting", "task_key"]]
+                    frames.append(got.assign(rule="named"))
+    out = pd.concat(frames, ignore_index=True).drop_duplicates(["meeting", "task_key"])
+    return out.astype({"meeting": "int64", "task_key": "str", "rule": "str"}).reset_index(
+        drop=True)
+
+
+def _as_of(as_of, updates, meetings) -> pd.Timestamp | None:
+    if as_of is not None:
+        return pd.Timestamp(as_of).normalize()
+    cands = []
+    for frame, col in ((updates, "date"), (meetings, "date")):
+        if frame is not None and col in frame.columns and len(frame):
+            m = frame[col].max()
+            if not pd.isna(m):
+                cands.append(pd.Timestamp(m))
+    return max(cands).normalize() if cands else None
+
+
+def escalation_episodes(
+    updates: pd.DataFrame,
+    *,
+    meetings: pd.DataFrame | None = None,
+    tasks: pd.DataFrame | None = None,
+    as_of=None,
+    threshold_hours: float = 48,
+    hours: str = "calendar",
+    calendar="cn",
+    departments: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every moment a task turned delayed or blocked, and the first meeting that handled it.
+
+    Parameters
+    ----------
+    updates : DataFrame
+        Canonical updates ``[date, task_id, task, status, department]``.
+    meetings : DataFrame, optional
+        Canonical meetings (``start`` or ``date``/``time``, ``related_tasks``,
+        ``departments``/``participants``, ``topic``, ``output``).
+    tasks : DataFrame, optional
+        Canonical tasks: departments for updates without one, task names for the "named in the
+        topic" rule, and the current status of tasks that have no update rows.
+    as_of : date-like, optional
+        Default: the latest update or meeting date.
+    threshold_hours : float, default 48
+    hours : {"calendar", "working"}
+        How ``hours_to_meeting`` is counted (see :func:`working_hours`).
+    calendar : calendar spec, default ``"cn"``
+        Used for working hours.
+    departments : sequence of str, optional
+        Department names to find in a meeting's participants text when it has no
+        ``departments`` list (default: those of the updates and tasks).
+
+    Returns
+    -------
+    DataFrame
+        One row per episode, ordered by start: ``[task_id, task, department, status, start,
+        start_source, meeting_date, meeting_topic, hours_to_meeting, within_threshold, never,
+        pending]``. ``start_source`` is ``updates`` or ``task_status``; ``within_threshold`` is a
+        nullable boolean (missing when pending or the start is unknown).
+    """
+    if hours not in ("calendar", "working"):
+        msg = f"hours must be 'calendar' or 'working', not {hours!r}."
+        raise ValueError(msg)
+    u = updates if updates is not None else pd.DataFrame()
+    parts = []
+    if len(u) and "status" in u.columns:
+        st = u["status"].astype("str").to_numpy(dtype=object, na_value=None)
+        ok = pd.notna(st) & pd.to_datetime(u["date"]).notna().to_numpy()
+        key = _task_key(u).to_numpy(dtype=object, na_value=None)
+        ok &= pd.notna(key)
+        idx = np.flatnonzero(ok)
+        if len(idx):
+            codes, _ = pd.factorize(key[idx])
+            t = pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")[idx].astype("int64")
+            if np.all(t[1:] >= t[:-1]):
+                order = np.argsort(codes, kind="stable")
+            else:
+                order = np.lexsort((t, codes))
+            c = codes[order]
+            s_codes, s_uniq = pd.factorize(st[idx][order])
+            bad_code = np.isin(s_uniq, _ESCALATE)
+            bad = bad_code[s_codes]
+            first = np.r_[True, c[1:] != c[:-1]]
+            changed = first | np.r_[True, s_codes[1:] != s_codes[:-1]]
+            pick = idx[order[bad & changed]]
+            ep = pd.DataFrame({
+                "task_id": (u["task_id"].astype("str").to_numpy()[pick]
+                            if "task_id" in u.columns else np.full(len(pick), None)),
+                "task": (u["task"].astype("str").to_numpy()[pick]
+                         if "task" in u.columns else np.full(len(pick), None)),
+                "department": (u["department"].astype("str").to_numpy()[pick]
+                               if "department" in u.columns else np.full(len(pick), None)),
+                "status": st[pick],
+                "start": pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")[pick],
+                "start_source": "updates",
+            })
+            ep["_key"] = key[pick]
+            parts.append(ep)
+        logged = set(pd.unique(key[ok]))
+    else:
+        logged = set()
+    if tasks is not None and len(tasks) and "status" in tasks.columns:
+        tk = _task_key(tasks).to_numpy(dtype=object, na_value=None)
+        tst = tasks["status"].astype("str").to_numpy(dtype=object, na_value=None)
+        sel = np.isin(tst, _ESCALATE) & ~pd.Series(tk).isin(logged).to_numpy()
+        if sel.any():
+            parts.append(pd.DataFrame({
+                "task_id": (tasks["task_id"].astype("str").to_numpy()[sel]
+                            if "task_id" in tasks.columns else None),
+                "task": tasks["task"].astype("str").to_numpy()[sel],
+                "department": tasks["department"].astype("str").to_numpy()[sel],
+                "status": tst[sel],
+                "start": np.full(int(sel.sum()), np.datetime64("NaT"), dtype="datetime64[us]"),
+                "start_source": "task_status",
+                "_key": tk[sel],
+            }))
+    if not parts:
+        return _empty_episodes()
+    ep = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    n = len(ep)
+    # departments missing in the log: take the task's department
+    if tasks is not None and len(tasks) and ep["department"].isna().any():
+        dmap = pd.Series(tasks["department"].astype("str").to_numpy(),
+                         index=_task_key(tasks).to_numpy())
+        dmap = dmap[~dmap.index.duplicated()]
+        miss = ep["department"].isna().to_numpy()
+        ep.loc[miss, "department"] = ep.loc[miss, "_key"].map(dmap).to_numpy()
+
+    as_of_ts = _as_of(as_of, updates, meetings)
+    horizon = (as_of_ts + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[us]") \
+        if as_of_ts is not None else np.datetime64("NaT")
+    start = ep["start"].to_numpy(dtype="datetime64[us]")
+    known = ~np.isnat(start)
+    m_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    m_topic = np.full(n, None, dtype=object)
+
+    if meetings is not None and len(meetings):
+        mt = meetings.reset_index(drop=True)
+        if "start" in mt.columns:
+            mstart = pd.to_datetime(mt["start"]).fillna(pd.to_datetime(mt["date"]))
+        else:
+            mstart = pd.to_datetime(mt["date"])
+        mstart = mstart.to_numpy(dtype="datetime64[us]")
+        names = None
+        if "task" in ep.columns:
+            names = pd.DataFrame({"task_key": ep["_key"].to_numpy(),
+                                  "task": ep["task"].to_numpy()})
+        pairs = task_meeting_pairs(mt, names=names)
+        depts = list(departments) if departments is not None else list(dict.fromkeys(
+            [*ep["department"].dropna()]
+            + ([*tasks["department"].dropna().astype("str")] if tasks is not None else [])))
+        dp = _meeting_dept_pairs(mt, depts)
+        if len(pairs) and len(dp):
+            # integer keys for every merge
+            kcodes, kuniq = pd.factorize(np.concatenate([ep["_key"].to_numpy(dtype=object),
+                                                         pairs["task_key"].to_numpy(dtype=object)]))
+            e_k, p_k = kcodes[:n], kcodes[n:]
+            dcodes, _ = pd.factorize(np.concatenate([ep["department"].to_numpy(dtype=object),
+                                                     dp["department"].to_numpy(dtype=object)]))
+            e_d, p_d = dcodes[:n], dcodes[n:]
+            nd = int(dcodes.max()) + 1 if len(dcodes) else 1
+            dept_key = dp["row"].to_numpy(dtype="int64") * nd + p_d
+            cand = pd.DataFrame({"k": e_k, "ep": np.arange(n)}).merge(
+                pd.DataFrame({"k": p_k, "meeting": pairs["meeting"].to_numpy(dtype="int64")}),
+                on="k")
+            ce, cm = cand["ep"].to_numpy(), cand["meeting"].to_numpy()
+            mt_start = mstart[cm]
+            keep = ~np.isnat(mt_start)
+            if as_of_ts is not None:
+                keep &= mt_start < horizon
+            keep &= ~known[ce] | (mt_start >= start[ce])
+            keep &= np.isin(cm * nd + e_d[ce], dept_key)
+            ce, cm, mt_start = ce[keep], cm[keep], mt_start[keep]
+            if len(ce):
+                order = np.lexsort((mt_start.astype("int64"), ce))
+                ce, cm = ce[order], cm[order]
+                firsts = np.r_[True, ce[1:] != ce[:-1]]
+                m_date[ce[firsts]] = mstart[cm[firsts]]
+                if "topic" in mt.columns:
+                    m_topic[ce[firsts]] = mt["topic"].astype("str").to_numpy(
+                        dtype=object)[cm[firsts]]
+
+    has_m = ~np.isnat(m_date)
+    hrs = np.full(n, np.nan)
+    both = has_m & known
+    if both.any():
+        if hours == "working":
+            hrs[both] = working_hours(start[both], m_date[both], calendar=calendar)
+        else:
+            hrs[both] = (m_date[both] - start[both]).astype("int64") / _US_PER_HOUR
+    if hours == "working" and as_of_ts is not None:
+        elapsed = np.full(n, np.nan)
+        elapsed[known] = working_hours(start[known], np.full(int(known.sum()), horizon),
+                                       calendar=calendar)
+    elif as_of_ts is not None:
+        elapsed = np.where(known, (horizon - start).astype("int64") / _US_PER_HOUR, np.nan)
+    else:
+        elapsed = np.full(n, np.inf)
+    pending = known & ~has_m & (elapsed <= threshold_hours)
+    never = known & ~has_m & ~pending
+    within = pd.array(np.where(both, hrs <= threshold_hours, False), dtype="boolean")
+    within[~known | pending] = pd.NA
+    out = pd.DataFrame({
+        "task_id": ep["task_id"].astype("str"),
+        "task": ep["task"].astype("str"),
+        "department": ep["department"].astype("str"),
+        "status": ep["status"].astype("str"),
+        "start": pd.Series(start, dtype="datetime64[us]"),
+        "start_source": ep["start_source"].astype("str"),
+        "meeting_date": pd.Series(m_date, dtype="datetime64[us]"),
+        "meeting_topic": pd.Series(m_topic, dtype="str"),
+        "hours_to_meeting": hrs,
+        "within_threshold": within,
+        "never": never,
+        "pending": pending,
+    })
+    order = np.lexsort((np.arange(n), np.where(known, start.astype("int64"),
+                                                np.iinfo(np.int64).max)))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def _keys(by) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def escalation_compliance(episodes: pd.DataFrame, *, by="department") -> pd.DataFrame:
+    """Compliance with the escalation rule per group (``by=None``: overall, one row).
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, episodes, judged, within, late, never, pending, unknown_start, compliance,
+        hours_median, hours_p85, hours_max]``: ``judged = within + late + never`` (pending and
+        unknown-start episodes are not judged); ``compliance = within / judged``; the hour
+        statistics are over episodes that got a meeting.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ep = pd.DataFrame({"department": ["技术部", "技术部", "产品部"],
+    ...     "hours_to_meeting": [50.0, 20.0, None],
+    ...     "within_threshold": pd.array([False, True, False], dtype="boolean"),
+    ...     "never": [False, False, True], "pending": [False, False, False],
+    ...     "start": pd.to_datetime(["2024-07-01", "2024-07-02", "2024-07-03"])})
+    >>> escalation_compliance(ep)[["department", "judged", "within", "compliance"]]
+      department  judged  within  compliance
+    0        技术部       2       1         0.5
+    1        产品部       1       0         0.0
+    """
+    keys = _keys(by)
+    cols = [*keys, *ESCALATION_COLUMNS]
+    if len(episodes) == 0:
+        out = {k: pd.Series([], dtype="str") for k in keys}
+        for c in ESCALATION_COLUMNS:
+            out[c] = pd.Series([], dtype="float64" if c in ("compliance", "hours_median",
+                                                            "hours_p85", "hours_max")
+                               else "int64")
+        return pd.DataFrame(out)[cols]
+    w = episodes["within_threshold"].astype("boolean")
+    unknown = episodes["start"].isna().to_numpy()
+    frame = pd.DataFrame({
+        "_one": 1,
+        "_within": w.fillna(False).to_numpy(dtype=bool),
+        "_late": (w.fillna(True) == False).to_numpy(dtype=bool)  # noqa: E712
+        & ~episodes["never"].to_numpy(dtype=bool),
+        "_never": episodes["never"].to_numpy(dtype=bool),
+        "_pending": episodes["pending"].to_numpy(dtype=bool),
+        "_unknown": unknown,
+        "_h": episodes["hours_to_meeting"].to_numpy(dtype="float64"),
+    })
+    for k in keys:
+        frame[k] = episodes[k].to_numpy()
+    if keys:
+        g = frame.groupby(keys, sort=False, dropna=False)
+    else:
+        g = frame.groupby(np.zeros(len(frame), dtype=int))
+    res = pd.DataFrame({
+        "episodes": g["_one"].sum(),
+        "within": g["_within"].sum(),
+        "late": g["_late"].sum(),
+        "never": g["_never"].sum(),
+        "pending": g["_pending"].sum(),
+        "unknown_start": g["_unknown"].sum(),
+        "hours_median": g["_h"].median(),
+        "hours_p85": g["_h"].quantile(0.85),
+        "hours_max": g["_h"].max(),
+    })
+    res["judged"] = res["within"] + res["late"] + res["never"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res["compliance"] = np.where(res["judged"] > 0,
+                                     res["within"] / res["judged"].where(res["judged"] > 0, 1),
+                                     np.nan)
+    res = res.reset_index(drop=not keys)
+    for c in ("episodes", "judged", "within", "late", "never", "pending", "unknown_start"):
+        res[c] = res[c].astype("int64")
+    for k in keys:
+        res[k] = res[k].astype("str")
+    return res[cols].reset_index(drop=True)
+
+
+def escalation_distribution(
+    episodes: pd.DataFrame,
+    *,
+    by=None,
+    bins: Sequence[float] = (24, 48, 72, 168),
+) -> pd.DataFrame:
+    """Distribution of the time to the first meeting, in hour buckets plus ``never``.
+
+    Buckets are ``(lower, upper]`` hours: with the default bins ``0–24``, ``24–48``, ``48–72``,
+    ``72–168`` and ``>168``; episodes that never got a meeting form the bucket ``never``
+    (``lower_hours = upper_hours = inf``). Pending and unknown-start episodes are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, bucket, lower_hours, upper_hours, episodes, share]``; every bucket appears in
+        every group (zero counts included); ``share`` is within the group.
+
+    >>> import pandas as pd
+    >>> ep = pd.DataFrame({"hours_to_meeting": [3.0, 50.0, None], "never": [False, False, True],
+    ...                    "pending": [False] * 3, "start": pd.to_datetime(["2024-07-01"] * 3)})
+    >>> escalation_distribution(ep)[["bucket", "episodes"]].T.values.tolist()
+    [['0–24', '24–48', '48–72', '72–168', '>168', 'never'], [1, 0, 1, 0, 0, 1]]
+    """
+    keys = _keys(by)
+    edges = [0.0, *[float(b) for b in bins], np.inf]
+    labels = [f"{edges[i]:g}–{edges[i + 1]:g}" for i in range(len(edges) - 2)]
+    labels.append(f">{edges[-2]:g}")
+    labels.append("never")
+    lower = np.array([*edges[:-1], np.inf])
+    upper = np.array([*edges[1:], np.inf])
+    cols = [*keys, *DISTRIBUTION_COLUMNS]
+    use = episodes
+    if len(use):
+        use = use[~use["pending"].to_numpy(dtype=bool) & use["start"].notna().to_numpy()]
+    if len(use) == 0:
+        out = {k: pd.Series([], dtype="str") for k in keys}
+        out.update({"bucket": pd.Series([], dtype="str"),
+                    "lower_hours": pd.Series([], dtype="float64"),
+                    "upper_hours": pd.Series([], dtype="float64"),
+                    "episodes": pd.Series([], dtype="int64"),
+                    "share": pd.Series([], dtype="float64")})
+        return pd.DataFrame(out)[cols]
+    h = use["hours_to_meeting"].to_numpy(dtype="float64")
+    b = np.searchsorted(np.asarray(edges[1:-1]), h, side="left")  # (lower, upper]
+    b = np.where(np.isnan(h), len(labels) - 1, b)
+    frame = pd.DataFrame({"_b": b})
+    for k in keys:
+        frame[k] = use[k].to_numpy()
+    if keys:
+        counts = frame.groupby([*keys, "_b"], sort=False, dropna=False).size()
+        groups = frame[keys].drop_duplicates()
+    else:
+        counts = frame.groupby("_b").size()
+        groups = pd.DataFrame(index=[0])
+    grid = groups.merge(pd.DataFrame({"_b": np.arange(len(labels))}), how="cross")
+    if keys:
+        grid["episodes"] = counts.reindex(pd.MultiIndex.from_frame(grid[[*keys, "_b"]]),
+                                          fill_value=0).to_numpy()
+        tot = grid.groupby(keys, sort=False, dropna=False)["episodes"].transform("sum")
+    else:
+        grid["episodes"] = counts.reindex(grid["_b"], fill_value=0).to_numpy()
+        tot = grid["episodes"].sum()
+    grid["share"] = grid["episodes"] / tot
+    grid["bucket"] = np.asarray(labels, dtype=object)[grid["_b"]]
+    grid["lower_hours"] = lower[grid["_b"]]
+    grid["upper_hours"] = upper[grid["_b"]]
+    grid["episodes"] = grid["episodes"].astype("int64")
+    grid["bucket"] = grid["bucket"].astype("str")
+    for k in keys:
+        grid[k] = grid[k].astype("str")
+    return grid[cols].reset_index(drop=True)
