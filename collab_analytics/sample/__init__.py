@@ -1,0 +1,22 @@
+"""Seeded sample data: a multi-project portfolio and the seed's own project.
+
+* :func:`portfolio` — a PMO portfolio of many projects and 6+ departments, with an optional
+  planted bottleneck department and missed meetings; fast enough for benchmarks (1M tasks).
+* :func:`smart_cs_launch` — the template's own example project, 智能客服系统上线, whose
+  simulated story a retrospective should uncover (see ``data/README.md``).
+
+Both return clean canonical :class:`~collab_analytics.TrackingData`.
+
+Examples
+--------
+>>> from collab_analytics import sample
+>>> td = sample.portfolio(n_projects=2, tasks_per_project=10, seed=3, lang="en")
+>>> sorted(td.tasks["department"].unique())[:2]
+['Customer Service', 'Engineering']
+"""
+
+from __future__ import annotations
+
+from collab_analytics.sample._portfolio import portfolio
+
+__all__ = ["portfolio"]
