@@ -1,0 +1,99 @@
+"""Helpers shared by the chart builders: explicit orders, labelled tooltips, row limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from collab_analytics._errors import SchemaError
+from collab_analytics.labels import check_lang, label
+from collab_analytics.schema import STATUS_LABELS
+
+__all__: list[str] = []  # private module
+
+#: Hard ceiling on rows embedded in any chart (altair's MaxRowsError default is 5,000).
+MAX_CHART_ROWS = 4000
+
+#: Label of a missing status (kept out of the canonical status vocabulary).
+_UNKNOWN_STATUS = {"zh": "未填写", "en": "Not recorded"}
+
+
+def require(frame: pd.DataFrame, columns: Sequence[str], builder: str) -> None:
+    """Raise :class:`SchemaError` naming the missing columns of a metric frame."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        msg = f"{builder}() needs columns {missing} in its metric frame; got {list(frame.columns)}."
+        raise SchemaError(msg)
+
+
+def check_rows(frame: pd.DataFrame, builder: str) -> pd.DataFrame:
+    """Refuse frames that would make an oversized chart (aggregate in metrics first)."""
+    if len(frame) > MAX_CHART_ROWS:
+        msg = (
+            f"{builder}() got {len(frame):,} rows; charts carry at most {MAX_CHART_ROWS:,}. "
+            "Pass the aggregated metric frame, not per-task rows."
+        )
+        raise SchemaError(msg)
+    return frame
+
+
+def order(values: pd.Series, preferred: Sequence[str] | None = None) -> list[str]:
+    """Explicit display order: ``preferred`` first (those present), then the rest as they
+    appear. Never code-point order unless the caller asks for it."""
+    present = [str(v) for v in pd.unique(values.dropna().astype(str))]
+    if preferred is None:
+        return present
+    seen = set(present)
+    head = [str(p) for p in preferred if str(p) in seen]
+    rest = [v for v in present if v not in set(head)]
+    return head + rest
+
+
+def status_text(codes: pd.Series, lang: str) -> pd.Series:
+    """Status codes → display labels (missing → "未填写"/"Not recorded")."""
+    check_lang(lang)
+    mapping = STATUS_LABELS[lang]
+    out = codes.astype("object").map(mapping)
+    return out.fillna(_UNKNOWN_STATUS[lang]).astype("str")
+
+
+def unknown_status(lang: str) -> str:
+    return _UNKNOWN_STATUS[lang]
+
+
+def tip(
+    field: str,
+    key: str | None,
+    lang: str,
+    type_: str = "nominal",
+    fmt: str | None = None,
+    title: str | None = None,
+) -> alt.Tooltip:
+    """A tooltip whose title comes from the label table."""
+    kw = {"title": title if title is not None else label(key or field, lang)}
+    if fmt:
+        kw["format"] = fmt
+    return alt.Tooltip(field, type=type_, **kw)
+
+
+def department_selection(field: str = "department") -> alt.Parameter:
+    """Click-to-highlight selection of departments (named ``dept`` in every chart, so views
+    concatenated by :func:`collab_analytics.charts.linked_departments` highlight together)."""
+    return alt.selection_point(name="dept", fields=[field])
+
+
+def highlight(param: alt.Parameter, on: float = 1.0, off: float = 0.25):
+    """Opacity condition: selected departments opaque, others faded."""
+    return alt.condition(param, alt.value(on), alt.value(off))
+
+
+def empty_chart(title: str, lang: str) -> alt.Chart:
+    """A small placeholder chart saying there is nothing to show."""
+    return (
+        alt.Chart(pd.DataFrame({"t": [label("no_data", lang)]}), title=title)
+        .mark_text(fontSize=16, color="#888888")
+        .encode(text="t:N")
+        .properties(width=400, height=60)
+    )
