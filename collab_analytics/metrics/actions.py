@@ -21,10 +21,13 @@ Examples
 ...     "department": ["产品部", "技术部", "技术部"],
 ...     "due": pd.to_datetime(["2024-07-20", "2024-07-19", "2024-07-30"]),
 ...     "closed": pd.to_datetime(["2024-07-18", None, "2024-07-31"]),
-...     "source_meeting": ["2024-07-15 需求评审会", "2024-07-12 风险排查会", "2024-07-26 风险排查会"]})
+...     "source_meeting": ["2024-07-15 需求评审会", "2024-07-12 风险排查会",
+...                        "2024-07-26 风险排查会"]})
 >>> s = action_summary(actions, as_of="2024-07-31").set_index("department")
->>> s[["n_actions", "closure_rate", "on_time_rate", "n_overdue_open"]].to_dict("index")
-{'产品部': {'n_actions': 1, 'closure_rate': 1.0, 'on_time_rate': 1.0, 'n_overdue_open': 0}, '技术部': {'n_actions': 2, 'closure_rate': 0.5, 'on_time_rate': 0.0, 'n_overdue_open': 1}}
+>>> s[["n_actions", "n_closed", "n_closed_on_time", "n_overdue_open"]].to_dict("list")
+{'n_actions': [1, 2], 'n_closed': [1, 1], 'n_closed_on_time': [1, 0], 'n_overdue_open': [0, 1]}
+>>> s["closure_rate"].tolist(), s["on_time_rate"].tolist()
+([1.0, 0.5], [1.0, 0.0])
 >>> s["mean_days_to_close"].tolist()
 [3.0, 5.0]
 """
@@ -38,13 +41,28 @@ __all__ = ["ACTION_COLUMNS", "ACTION_SUMMARY_COLUMNS", "action_status", "action_
 
 #: Columns of :func:`action_status`.
 ACTION_COLUMNS: tuple[str, ...] = (
-    "action", "owner", "department", "source_meeting", "created", "due", "closed",
-    "closed_as_of", "closed_on_time", "overdue_open", "days_to_close", "days_overdue",
+    "action",
+    "owner",
+    "department",
+    "source_meeting",
+    "created",
+    "due",
+    "closed",
+    "closed_as_of",
+    "closed_on_time",
+    "overdue_open",
+    "days_to_close",
+    "days_overdue",
 )
 #: Columns of :func:`action_summary` (after the group keys).
 ACTION_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "n_actions", "n_closed", "closure_rate", "n_closed_on_time", "on_time_rate",
-    "n_overdue_open", "mean_days_to_close",
+    "n_actions",
+    "n_closed",
+    "closure_rate",
+    "n_closed_on_time",
+    "on_time_rate",
+    "n_overdue_open",
+    "mean_days_to_close",
 )
 
 
@@ -61,8 +79,12 @@ def _created(actions: pd.DataFrame, meetings: pd.DataFrame | None) -> pd.Series:
     lead = src.str.extract(r"^\s*(\d{4}-\d{1,2}-\d{1,2})")[0]
     created = pd.to_datetime(lead, errors="coerce").astype("datetime64[us]")
     if meetings is not None and len(meetings) and "topic" in meetings.columns:
-        mt = pd.DataFrame({"topic": meetings["topic"].astype("str").str.strip(),
-                           "date": pd.to_datetime(meetings["date"])})
+        mt = pd.DataFrame(
+            {
+                "topic": meetings["topic"].astype("str").str.strip(),
+                "date": pd.to_datetime(meetings["date"]),
+            }
+        )
         uniq = mt.drop_duplicates("topic", keep=False).set_index("topic")["date"]
         by_topic = src.str.strip().map(uniq).astype("datetime64[us]")
         created = created.fillna(by_topic)
@@ -72,8 +94,11 @@ def _created(actions: pd.DataFrame, meetings: pd.DataFrame | None) -> pd.Series:
 def _resolve_as_of(as_of, actions: pd.DataFrame) -> pd.Timestamp | None:
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
-    cands = [actions[c].max() for c in ("closed", "due") if c in actions.columns
-             and len(actions) and actions[c].notna().any()]
+    cands = [
+        actions[c].max()
+        for c in ("closed", "due")
+        if c in actions.columns and len(actions) and actions[c].notna().any()
+    ]
     return pd.Timestamp(max(cands)).normalize() if cands else None
 
 
@@ -93,41 +118,52 @@ def action_status(
     T = _resolve_as_of(as_of, actions)
     due = pd.to_datetime(_col(actions, "due", "datetime64[us]")).dt.normalize()
     closed = pd.to_datetime(_col(actions, "closed", "datetime64[us]"))
-    flag = (actions["is_closed"].reset_index(drop=True).fillna(False).astype(bool)
-            if "is_closed" in actions.columns else pd.Series(np.zeros(n, dtype=bool)))
+    flag = (
+        actions["is_closed"].reset_index(drop=True).fillna(False).astype(bool)
+        if "is_closed" in actions.columns
+        else pd.Series(np.zeros(n, dtype=bool))
+    )
     if T is not None:
         closed_as_of = (closed.notna() & (closed.dt.normalize() <= T)) | (closed.isna() & flag)
     else:
         closed_as_of = closed.notna() | flag
     closed_as_of = closed_as_of.to_numpy(dtype=bool)
-    on_time = closed_as_of & closed.notna().to_numpy() & due.notna().to_numpy() & (
-        (closed.dt.normalize() <= due).fillna(False).to_numpy(dtype=bool))
+    on_time = (
+        closed_as_of
+        & closed.notna().to_numpy()
+        & due.notna().to_numpy()
+        & ((closed.dt.normalize() <= due).fillna(False).to_numpy(dtype=bool))
+    )
     overdue = ~closed_as_of & due.notna().to_numpy()
     if T is not None:
         overdue &= (due < T).fillna(False).to_numpy(dtype=bool)
-        days_over = np.where(overdue, (T - due).dt.days.to_numpy(dtype="float64",
-                                                                 na_value=np.nan), np.nan)
+        days_over = np.where(
+            overdue, (T - due).dt.days.to_numpy(dtype="float64", na_value=np.nan), np.nan
+        )
     else:
         overdue[:] = False
         days_over = np.full(n, np.nan)
     created = _created(actions, meetings)
     dtc = (closed.dt.normalize() - created.dt.normalize()).dt.days.to_numpy(
-        dtype="float64", na_value=np.nan)
+        dtype="float64", na_value=np.nan
+    )
     dtc = np.where(closed_as_of, dtc, np.nan)
-    return pd.DataFrame({
-        "action": _col(actions, "action", "str"),
-        "owner": _col(actions, "owner", "str"),
-        "department": _col(actions, "department", "str"),
-        "source_meeting": _col(actions, "source_meeting", "str"),
-        "created": created.astype("datetime64[us]"),
-        "due": due.astype("datetime64[us]"),
-        "closed": closed.astype("datetime64[us]"),
-        "closed_as_of": closed_as_of,
-        "closed_on_time": on_time,
-        "overdue_open": overdue,
-        "days_to_close": dtc,
-        "days_overdue": days_over,
-    })
+    return pd.DataFrame(
+        {
+            "action": _col(actions, "action", "str"),
+            "owner": _col(actions, "owner", "str"),
+            "department": _col(actions, "department", "str"),
+            "source_meeting": _col(actions, "source_meeting", "str"),
+            "created": created.astype("datetime64[us]"),
+            "due": due.astype("datetime64[us]"),
+            "closed": closed.astype("datetime64[us]"),
+            "closed_as_of": closed_as_of,
+            "closed_on_time": on_time,
+            "overdue_open": overdue,
+            "days_to_close": dtc,
+            "days_overdue": days_over,
+        }
+    )
 
 
 def action_summary(
@@ -167,20 +203,25 @@ def action_summary(
         return pd.DataFrame(out)[cols]
     st = action_status(actions, as_of=as_of, meetings=meetings)
     st["_one"] = 1
-    g = (st.groupby(keys, sort=False, dropna=False) if keys
-         else st.groupby(np.zeros(len(st), dtype=int)))
-    res = pd.DataFrame({
-        "n_actions": g["_one"].sum(),
-        "n_closed": g["closed_as_of"].sum(),
-        "n_closed_on_time": g["closed_on_time"].sum(),
-        "n_overdue_open": g["overdue_open"].sum(),
-        "mean_days_to_close": g["days_to_close"].mean(),
-    })
+    g = (
+        st.groupby(keys, sort=False, dropna=False)
+        if keys
+        else st.groupby(np.zeros(len(st), dtype=int))
+    )
+    res = pd.DataFrame(
+        {
+            "n_actions": g["_one"].sum(),
+            "n_closed": g["closed_as_of"].sum(),
+            "n_closed_on_time": g["closed_on_time"].sum(),
+            "n_overdue_open": g["overdue_open"].sum(),
+            "mean_days_to_close": g["days_to_close"].mean(),
+        }
+    )
     res = res.reset_index(drop=not keys)
     for c in ("n_actions", "n_closed", "n_closed_on_time", "n_overdue_open"):
         res[c] = res[c].astype("int64")
     res["closure_rate"] = res["n_closed"] / res["n_actions"]
-    res["on_time_rate"] = (res["n_closed_on_time"] / res["n_closed"].where(res["n_closed"] > 0))
+    res["on_time_rate"] = res["n_closed_on_time"] / res["n_closed"].where(res["n_closed"] > 0)
     for k in keys:
         res[k] = res[k].astype("str")
     return res[cols].reset_index(drop=True)

@@ -65,25 +65,66 @@ __all__ = [
 
 #: Columns of :func:`match_meetings` (one row per meeting).
 MATCH_COLUMNS: tuple[str, ...] = (
-    "meeting", "date", "start", "topic", "item", "item_rule", "similarity", "occurrence",
-    "days_off", "minutes_late", "matched", "reason", "has_output", "duration_min",
+    "meeting",
+    "date",
+    "start",
+    "topic",
+    "item",
+    "item_rule",
+    "similarity",
+    "occurrence",
+    "days_off",
+    "minutes_late",
+    "matched",
+    "reason",
+    "has_output",
+    "duration_min",
 )
 #: Columns of :func:`cadence_summary`.
 CADENCE_COLUMNS: tuple[str, ...] = (
-    "item", "expected", "held", "adherence", "missed", "unplanned", "punctuality_median_min",
-    "gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end", "output_share",
+    "item",
+    "expected",
+    "held",
+    "adherence",
+    "missed",
+    "unplanned",
+    "punctuality_median_min",
+    "gap_median_days",
+    "gap_max_days",
+    "longest_gap_start",
+    "longest_gap_end",
+    "output_share",
 )
 #: Columns of :func:`meeting_gaps`.
 GAP_COLUMNS: tuple[str, ...] = (
-    "series", "meetings", "gap_mean_days", "gap_median_days", "gap_max_days",
-    "longest_gap_start", "longest_gap_end", "intended_days", "share_gaps_over_intended",
+    "series",
+    "meetings",
+    "gap_mean_days",
+    "gap_median_days",
+    "gap_max_days",
+    "longest_gap_start",
+    "longest_gap_end",
+    "intended_days",
+    "share_gaps_over_intended",
 )
 #: Columns of :func:`attendance`.
-ATTENDANCE_COLUMNS: tuple[str, ...] = ("item", "department", "meetings", "attended",
-                                       "attendance_rate")
+ATTENDANCE_COLUMNS: tuple[str, ...] = (
+    "item",
+    "department",
+    "meetings",
+    "attended",
+    "attendance_rate",
+)
 #: Columns of :func:`meeting_load`.
-LOAD_COLUMNS: tuple[str, ...] = ("department", "week", "meetings", "hours", "long_meetings",
-                                 "large_meetings", "meetings_without_duration")
+LOAD_COLUMNS: tuple[str, ...] = (
+    "department",
+    "week",
+    "meetings",
+    "hours",
+    "long_meetings",
+    "large_meetings",
+    "meetings_without_duration",
+)
 
 _PUNCT = r"[\s!-/:-@\[-`{-~\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+"
 _ALL_DEPTS_RE = (
@@ -154,8 +195,9 @@ def _similarity(topics: np.ndarray, items: np.ndarray) -> np.ndarray:
     return sim
 
 
-def _text_departments(text: pd.Series, departments: Sequence[str],
-                      sponsor: str | None = None) -> pd.DataFrame:
+def _text_departments(
+    text: pd.Series, departments: Sequence[str], sponsor: str | None = None
+) -> pd.DataFrame:
     """Long pairs ``[row, department]`` of departments named (or implied) in free text.
 
     "各部门对接人", "三部门负责人", "all departments" → every department; an explicit name →
@@ -164,11 +206,15 @@ def _text_departments(text: pd.Series, departments: Sequence[str],
     depts = [d for d in dict.fromkeys(departments) if isinstance(d, str) and d]
     s = text.astype("str").fillna("").str.normalize("NFKC").str.lower()
     if len(s) == 0 or not depts:
-        return pd.DataFrame({"row": pd.Series([], dtype="int64"),
-                             "department": pd.Series([], dtype="str")})
+        return pd.DataFrame(
+            {"row": pd.Series([], dtype="int64"), "department": pd.Series([], dtype="str")}
+        )
     all_mask = s.str.contains(_ALL_DEPTS_RE, regex=True).to_numpy(dtype=bool)
-    sponsor_mask = (s.str.contains(_SPONSOR_RE, regex=True).to_numpy(dtype=bool)
-                    if sponsor else np.zeros(len(s), dtype=bool))
+    sponsor_mask = (
+        s.str.contains(_SPONSOR_RE, regex=True).to_numpy(dtype=bool)
+        if sponsor
+        else np.zeros(len(s), dtype=bool)
+    )
     mat = np.zeros((len(s), len(depts)), dtype=bool)
     for j, d in enumerate(depts):
         dn = unicodedata.normalize("NFKC", d).lower()
@@ -176,13 +222,17 @@ def _text_departments(text: pd.Series, departments: Sequence[str],
         if sponsor and d == sponsor:
             mat[:, j] |= sponsor_mask
     rows, cols = np.nonzero(mat)
-    return pd.DataFrame({"row": rows.astype("int64"),
-                         "department": pd.Series(np.asarray(depts, dtype=object)[cols],
-                                                 dtype="str")})
+    return pd.DataFrame(
+        {
+            "row": rows.astype("int64"),
+            "department": pd.Series(np.asarray(depts, dtype=object)[cols], dtype="str"),
+        }
+    )
 
 
-def _meeting_dept_pairs(meetings: pd.DataFrame, departments: Sequence[str] | None = None,
-                        sponsor: str | None = None) -> pd.DataFrame:
+def _meeting_dept_pairs(
+    meetings: pd.DataFrame, departments: Sequence[str] | None = None, sponsor: str | None = None
+) -> pd.DataFrame:
     """Long ``[row, department]``: departments attending each meeting (row = position).
 
     Uses the canonical ``departments`` list column; rows where it is empty or missing fall back
@@ -198,18 +248,19 @@ def _meeting_dept_pairs(meetings: pd.DataFrame, departments: Sequence[str] | Non
         ex = ex[ex.astype("str") != ""]
         if len(ex):
             rows = ex.index.to_numpy(dtype="int64")
-            out.append(pd.DataFrame({"row": rows,
-                                     "department": ex.astype("str").to_numpy()}))
+            out.append(pd.DataFrame({"row": rows, "department": ex.astype("str").to_numpy()}))
             need_text[rows] = False
     if need_text.any() and "participants" in meetings.columns and departments:
         idx = np.flatnonzero(need_text)
-        parsed = _text_departments(meetings["participants"].iloc[idx].reset_index(drop=True),
-                                   departments, sponsor)
+        parsed = _text_departments(
+            meetings["participants"].iloc[idx].reset_index(drop=True), departments, sponsor
+        )
         parsed["row"] = idx[parsed["row"].to_numpy()]
         out.append(parsed)
     if not out:
-        return pd.DataFrame({"row": pd.Series([], dtype="int64"),
-                             "department": pd.Series([], dtype="str")})
+        return pd.DataFrame(
+            {"row": pd.Series([], dtype="int64"), "department": pd.Series([], dtype="str")}
+        )
     res = pd.concat(out, ignore_index=True)
     res["department"] = res["department"].astype("str")
     return res.drop_duplicates(ignore_index=True)
@@ -239,26 +290,29 @@ def _day_ordinals(dates: np.ndarray, cal, lo: np.datetime64, hi: np.datetime64) 
 
 
 def _empty_matches() -> pd.DataFrame:
-    return pd.DataFrame({
-        "meeting": pd.Series([], dtype="int64"),
-        "date": pd.Series([], dtype="datetime64[us]"),
-        "start": pd.Series([], dtype="datetime64[us]"),
-        "topic": pd.Series([], dtype="str"),
-        "item": pd.Series([], dtype="str"),
-        "item_rule": pd.Series([], dtype="str"),
-        "similarity": pd.Series([], dtype="float64"),
-        "occurrence": pd.Series([], dtype="datetime64[us]"),
-        "days_off": pd.Series([], dtype="float64"),
-        "minutes_late": pd.Series([], dtype="float64"),
-        "matched": pd.Series([], dtype="bool"),
-        "reason": pd.Series([], dtype="str"),
-        "has_output": pd.Series([], dtype="bool"),
-        "duration_min": pd.Series([], dtype="float64"),
-    })
+    return pd.DataFrame(
+        {
+            "meeting": pd.Series([], dtype="int64"),
+            "date": pd.Series([], dtype="datetime64[us]"),
+            "start": pd.Series([], dtype="datetime64[us]"),
+            "topic": pd.Series([], dtype="str"),
+            "item": pd.Series([], dtype="str"),
+            "item_rule": pd.Series([], dtype="str"),
+            "similarity": pd.Series([], dtype="float64"),
+            "occurrence": pd.Series([], dtype="datetime64[us]"),
+            "days_off": pd.Series([], dtype="float64"),
+            "minutes_late": pd.Series([], dtype="float64"),
+            "matched": pd.Series([], dtype="bool"),
+            "reason": pd.Series([], dtype="str"),
+            "has_output": pd.Series([], dtype="bool"),
+            "duration_min": pd.Series([], dtype="float64"),
+        }
+    )
 
 
-def _assign_items(meetings: pd.DataFrame, items: list[str],
-                  min_similarity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _assign_items(
+    meetings: pd.DataFrame, items: list[str], min_similarity: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Item index (-1 = none), rule and similarity per meeting."""
     n = len(meetings)
     item_idx = np.full(n, -1, dtype="int64")
@@ -355,8 +409,7 @@ def match_meetings(
 
     date = pd.to_datetime(meetings["date"]).dt.normalize().astype("datetime64[us]")
     date = date.reset_index(drop=True)
-    tmin = (_time_minutes(meetings["time"]) if "time" in meetings.columns
-            else np.full(n, np.nan))
+    tmin = _time_minutes(meetings["time"]) if "time" in meetings.columns else np.full(n, np.nan)
     if "start" in meetings.columns:
         start = pd.to_datetime(meetings["start"]).astype("datetime64[us]").reset_index(drop=True)
         start = start.fillna(date)
@@ -367,11 +420,13 @@ def match_meetings(
     occ_item = occurrences["item"].astype("str").to_numpy(dtype=object)
     code_of = {it: j for j, it in enumerate(items)}
     occ_code = np.array([code_of.get(x, -1) for x in pd.unique(occ_item)], dtype="int64")
-    occ_code = pd.Series(occ_item).map(dict(zip(pd.unique(occ_item), occ_code,
-                                                strict=True))).to_numpy(dtype="int64")
+    occ_code = (
+        pd.Series(occ_item)
+        .map(dict(zip(pd.unique(occ_item), occ_code, strict=True)))
+        .to_numpy(dtype="int64")
+    )
     occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
-    occ_ptime = (_time_minutes(occurrences["planned_time"]) if len(occurrences)
-                 else np.zeros(0))
+    occ_ptime = _time_minutes(occurrences["planned_time"]) if len(occurrences) else np.zeros(0)
 
     valid_m = (item_idx >= 0) & date.notna().to_numpy()
     occurrence = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
@@ -445,28 +500,38 @@ def match_meetings(
     reason[off] = "off_schedule"
     reason[off & contested] = "duplicate"
 
-    items_arr = np.asarray(items + [None], dtype=object)
-    output = (meetings["output"].astype("str").fillna("").str.strip()
-              if "output" in meetings.columns else pd.Series([""] * n, dtype="str"))
-    out = pd.DataFrame({
-        "meeting": np.arange(n, dtype="int64"),
-        "date": date,
-        "start": start,
-        "topic": (meetings["topic"].astype("str").reset_index(drop=True)
-                  if "topic" in meetings.columns else pd.Series([None] * n, dtype="str")),
-        "item": pd.Series(items_arr[item_idx], dtype="str"),
-        "item_rule": pd.Series(rule, dtype="str"),
-        "similarity": sim,
-        "occurrence": pd.Series(occurrence, dtype="datetime64[us]"),
-        "days_off": days_off,
-        "minutes_late": minutes_late,
-        "matched": has,
-        "reason": pd.Series(reason, dtype="str"),
-        "has_output": (output != "").to_numpy(dtype=bool),
-        "duration_min": (pd.to_numeric(meetings["duration_min"], errors="coerce")
-                         .to_numpy(dtype="float64")
-                         if "duration_min" in meetings.columns else np.full(n, np.nan)),
-    })
+    items_arr = np.asarray([*items, None], dtype=object)
+    output = (
+        meetings["output"].astype("str").fillna("").str.strip()
+        if "output" in meetings.columns
+        else pd.Series([""] * n, dtype="str")
+    )
+    out = pd.DataFrame(
+        {
+            "meeting": np.arange(n, dtype="int64"),
+            "date": date,
+            "start": start,
+            "topic": (
+                meetings["topic"].astype("str").reset_index(drop=True)
+                if "topic" in meetings.columns
+                else pd.Series([None] * n, dtype="str")
+            ),
+            "item": pd.Series(items_arr[item_idx], dtype="str"),
+            "item_rule": pd.Series(rule, dtype="str"),
+            "similarity": sim,
+            "occurrence": pd.Series(occurrence, dtype="datetime64[us]"),
+            "days_off": days_off,
+            "minutes_late": minutes_late,
+            "matched": has,
+            "reason": pd.Series(reason, dtype="str"),
+            "has_output": (output != "").to_numpy(dtype=bool),
+            "duration_min": (
+                pd.to_numeric(meetings["duration_min"], errors="coerce").to_numpy(dtype="float64")
+                if "duration_min" in meetings.columns
+                else np.full(n, np.nan)
+            ),
+        }
+    )
     return out
 
 
@@ -484,12 +549,14 @@ def _gap_stats(keys: np.ndarray, days: np.ndarray) -> pd.DataFrame:
     gap[~same] = np.nan
     frame = pd.DataFrame({"key": k, "gap": gap, "end": d, "start": np.r_[0, d[:-1]]})
     g = frame.groupby("key", sort=True)
-    stats = pd.DataFrame({
-        "meetings": g.size(),
-        "gap_mean_days": g["gap"].mean(),
-        "gap_median_days": g["gap"].median(),
-        "gap_max_days": g["gap"].max(),
-    })
+    stats = pd.DataFrame(
+        {
+            "meetings": g.size(),
+            "gap_mean_days": g["gap"].mean(),
+            "gap_median_days": g["gap"].median(),
+            "gap_max_days": g["gap"].max(),
+        }
+    )
     has_gap = frame["gap"].notna()
     if has_gap.any():
         fg = frame[has_gap]
@@ -498,8 +565,9 @@ def _gap_stats(keys: np.ndarray, days: np.ndarray) -> pd.DataFrame:
         idx = idx.drop_duplicates("key")
         longest = idx.set_index("key")[["start", "end"]]
     else:
-        longest = pd.DataFrame({"start": pd.Series([], dtype="int64"),
-                                "end": pd.Series([], dtype="int64")})
+        longest = pd.DataFrame(
+            {"start": pd.Series([], dtype="int64"), "end": pd.Series([], dtype="int64")}
+        )
     stats = stats.join(longest, how="left")
     for c in ("start", "end"):
         v = stats[c].to_numpy(dtype="float64")
@@ -536,17 +604,31 @@ def cadence_summary(
         consecutive meetings of the item (matched or not); ``output_share`` is the share of the
         item's meetings with a recorded output.
     """
-    items = list(dict.fromkeys(
-        ([*plan["item"].astype("str").dropna()] if plan is not None else [])
-        + [*occurrences["item"].astype("str").dropna()]
-        + [*matches["item"].dropna()]
-    ))
+    items = list(
+        dict.fromkeys(
+            ([*plan["item"].astype("str").dropna()] if plan is not None else [])
+            + [*occurrences["item"].astype("str").dropna()]
+            + [*matches["item"].dropna()]
+        )
+    )
     if not items:
-        return pd.DataFrame({
-            c: pd.Series([], dtype=("str" if c == "item" else "int64" if c in
-                                    ("expected", "held", "missed", "unplanned") else
-                                    "datetime64[us]" if c.startswith("longest") else "float64"))
-            for c in CADENCE_COLUMNS})
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    [],
+                    dtype=(
+                        "str"
+                        if c == "item"
+                        else "int64"
+                        if c in ("expected", "held", "missed", "unplanned")
+                        else "datetime64[us]"
+                        if c.startswith("longest")
+                        else "float64"
+                    ),
+                )
+                for c in CADENCE_COLUMNS
+            }
+        )
     idx = pd.Index(items, name="item")
     expected = occurrences.groupby("item", sort=False).size().reindex(idx, fill_value=0)
     m = matches[matches["item"].notna()]
@@ -557,33 +639,41 @@ def cadence_summary(
     code = pd.Series(np.arange(len(items)), index=idx)
     mk = m[m["date"].notna()]
     if len(mk):
-        gaps = _gap_stats(code.reindex(mk["item"]).to_numpy(dtype="int64"),
-                          mk["date"].to_numpy(dtype="datetime64[D]"))
+        gaps = _gap_stats(
+            code.reindex(mk["item"]).to_numpy(dtype="int64"),
+            mk["date"].to_numpy(dtype="datetime64[D]"),
+        )
         gaps.index = idx[gaps.index.to_numpy()]
         gaps = gaps.reindex(idx)
     else:
-        gaps = pd.DataFrame(index=idx, columns=["gap_median_days", "gap_max_days",
-                                                "longest_gap_start", "longest_gap_end"])
+        gaps = pd.DataFrame(
+            index=idx,
+            columns=["gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end"],
+        )
     exp = expected.to_numpy(dtype="int64")
     hld = held.to_numpy(dtype="int64")
     with np.errstate(invalid="ignore", divide="ignore"):
         adherence = np.where(exp > 0, hld / np.where(exp > 0, exp, 1), np.nan)
-    return pd.DataFrame({
-        "item": pd.Series(items, dtype="str"),
-        "expected": exp,
-        "held": hld,
-        "adherence": adherence,
-        "missed": exp - hld,
-        "unplanned": unplanned.to_numpy(dtype="int64"),
-        "punctuality_median_min": punct.to_numpy(dtype="float64"),
-        "gap_median_days": gaps["gap_median_days"].to_numpy(dtype="float64"),
-        "gap_max_days": gaps["gap_max_days"].to_numpy(dtype="float64"),
-        "longest_gap_start": pd.Series(gaps["longest_gap_start"].to_numpy(),
-                                       dtype="datetime64[us]"),
-        "longest_gap_end": pd.Series(gaps["longest_gap_end"].to_numpy(),
-                                     dtype="datetime64[us]"),
-        "output_share": out_share.to_numpy(dtype="float64"),
-    })
+    return pd.DataFrame(
+        {
+            "item": pd.Series(items, dtype="str"),
+            "expected": exp,
+            "held": hld,
+            "adherence": adherence,
+            "missed": exp - hld,
+            "unplanned": unplanned.to_numpy(dtype="int64"),
+            "punctuality_median_min": punct.to_numpy(dtype="float64"),
+            "gap_median_days": gaps["gap_median_days"].to_numpy(dtype="float64"),
+            "gap_max_days": gaps["gap_max_days"].to_numpy(dtype="float64"),
+            "longest_gap_start": pd.Series(
+                gaps["longest_gap_start"].to_numpy(), dtype="datetime64[us]"
+            ),
+            "longest_gap_end": pd.Series(
+                gaps["longest_gap_end"].to_numpy(), dtype="datetime64[us]"
+            ),
+            "output_share": out_share.to_numpy(dtype="float64"),
+        }
+    )
 
 
 def missed_occurrences(matches: pd.DataFrame, occurrences: pd.DataFrame) -> pd.DataFrame:
@@ -652,9 +742,23 @@ def meeting_gaps(
     0     周会          14.0                       0.5
     """
     if len(meetings) == 0 or by not in meetings.columns:
-        return pd.DataFrame({c: pd.Series([], dtype=(
-            "str" if c == "series" else "int64" if c == "meetings" else
-            "datetime64[us]" if c.startswith("longest") else "float64")) for c in GAP_COLUMNS})
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    [],
+                    dtype=(
+                        "str"
+                        if c == "series"
+                        else "int64"
+                        if c == "meetings"
+                        else "datetime64[us]"
+                        if c.startswith("longest")
+                        else "float64"
+                    ),
+                )
+                for c in GAP_COLUMNS
+            }
+        )
     raw = meetings[by].astype("str").reset_index(drop=True)
     key_text = _norm_text(raw)
     ok = (key_text != "").to_numpy() & pd.to_datetime(meetings["date"]).notna().to_numpy()
@@ -682,17 +786,19 @@ def meeting_gaps(
     cnt = np.bincount(gk, minlength=len(lim))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where((cnt > 0) & ~np.isnan(lim), over / np.maximum(cnt, 1), np.nan)
-    return pd.DataFrame({
-        "series": pd.Series(labels, dtype="str"),
-        "meetings": stats["meetings"].to_numpy(dtype="int64"),
-        "gap_mean_days": stats["gap_mean_days"].to_numpy(dtype="float64"),
-        "gap_median_days": stats["gap_median_days"].to_numpy(dtype="float64"),
-        "gap_max_days": stats["gap_max_days"].to_numpy(dtype="float64"),
-        "longest_gap_start": stats["longest_gap_start"].to_numpy(),
-        "longest_gap_end": stats["longest_gap_end"].to_numpy(),
-        "intended_days": intended,
-        "share_gaps_over_intended": share[stats.index.to_numpy()],
-    })
+    return pd.DataFrame(
+        {
+            "series": pd.Series(labels, dtype="str"),
+            "meetings": stats["meetings"].to_numpy(dtype="int64"),
+            "gap_mean_days": stats["gap_mean_days"].to_numpy(dtype="float64"),
+            "gap_median_days": stats["gap_median_days"].to_numpy(dtype="float64"),
+            "gap_max_days": stats["gap_max_days"].to_numpy(dtype="float64"),
+            "longest_gap_start": stats["longest_gap_start"].to_numpy(),
+            "longest_gap_end": stats["longest_gap_end"].to_numpy(),
+            "intended_days": intended,
+            "share_gaps_over_intended": share[stats.index.to_numpy()],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- participation
@@ -726,13 +832,20 @@ def expected_departments(
     empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
     if len(plan) == 0 or not departments:
         return empty
-    text = (plan["participants"] if "participants" in plan.columns
-            else pd.Series([""] * len(plan), dtype="str")).reset_index(drop=True)
+    text = (
+        plan["participants"]
+        if "participants" in plan.columns
+        else pd.Series([""] * len(plan), dtype="str")
+    ).reset_index(drop=True)
     pairs = _text_departments(text, departments, sponsor)
     items = plan["item"].astype("str").reset_index(drop=True)
-    out = pd.DataFrame({"item": items.iloc[pairs["row"]].to_numpy(),
-                        "department": pairs["department"].to_numpy(),
-                        "source": "participants"})
+    out = pd.DataFrame(
+        {
+            "item": items.iloc[pairs["row"]].to_numpy(),
+            "department": pairs["department"].to_numpy(),
+            "source": "participants",
+        }
+    )
     frames = [out]
     if raci is not None and meetings is not None and matches is not None and len(raci):
         rel = _related_pairs(meetings)
@@ -749,13 +862,15 @@ def expected_departments(
 def _related_pairs(meetings: pd.DataFrame) -> pd.DataFrame:
     """Long ``[row, task_key]`` from the ``related_tasks`` list column."""
     if "related_tasks" not in meetings.columns or len(meetings) == 0:
-        return pd.DataFrame({"row": pd.Series([], dtype="int64"),
-                             "task_key": pd.Series([], dtype="str")})
+        return pd.DataFrame(
+            {"row": pd.Series([], dtype="int64"), "task_key": pd.Series([], dtype="str")}
+        )
     ex = meetings["related_tasks"].reset_index(drop=True).explode()
     ex = ex[ex.notna()].astype("str").str.strip()
     ex = ex[ex != ""]
-    return pd.DataFrame({"row": ex.index.to_numpy(dtype="int64"),
-                         "task_key": ex.to_numpy()}).drop_duplicates(ignore_index=True)
+    return pd.DataFrame(
+        {"row": ex.index.to_numpy(dtype="int64"), "task_key": ex.to_numpy()}
+    ).drop_duplicates(ignore_index=True)
 
 
 def attendance(
@@ -777,15 +892,22 @@ def attendance(
         Long form of the department × plan item matrix: ``[item, department, meetings,
         attended, attendance_rate]`` (pivot it for a matrix).
     """
-    empty = pd.DataFrame({"item": pd.Series([], dtype="str"),
-                          "department": pd.Series([], dtype="str"),
-                          "meetings": pd.Series([], dtype="int64"),
-                          "attended": pd.Series([], dtype="int64"),
-                          "attendance_rate": pd.Series([], dtype="float64")})
+    empty = pd.DataFrame(
+        {
+            "item": pd.Series([], dtype="str"),
+            "department": pd.Series([], dtype="str"),
+            "meetings": pd.Series([], dtype="int64"),
+            "attended": pd.Series([], dtype="int64"),
+            "attendance_rate": pd.Series([], dtype="float64"),
+        }
+    )
     if len(matches) == 0 or len(expected) == 0:
         return empty
-    depts = list(departments) if departments is not None else list(
-        dict.fromkeys(expected["department"].dropna()))
+    depts = (
+        list(departments)
+        if departments is not None
+        else list(dict.fromkeys(expected["department"].dropna()))
+    )
     m = matches.loc[matches["item"].notna(), ["meeting", "item"]]
     exp = m.merge(expected[["item", "department"]], on="item")
     if len(exp) == 0:
@@ -796,13 +918,15 @@ def attendance(
     exp["_att"] = exp["_att"].fillna(False).astype(bool)
     g = exp.groupby(["item", "department"], sort=False)["_att"].agg(["size", "sum"])
     g = g.reset_index()
-    return pd.DataFrame({
-        "item": g["item"].astype("str"),
-        "department": g["department"].astype("str"),
-        "meetings": g["size"].to_numpy(dtype="int64"),
-        "attended": g["sum"].to_numpy(dtype="int64"),
-        "attendance_rate": g["sum"].to_numpy(dtype="float64") / g["size"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "item": g["item"].astype("str"),
+            "department": g["department"].astype("str"),
+            "meetings": g["size"].to_numpy(dtype="int64"),
+            "attended": g["sum"].to_numpy(dtype="int64"),
+            "attendance_rate": g["sum"].to_numpy(dtype="float64") / g["size"].to_numpy(),
+        }
+    )
 
 
 def attendance_by_department(att: pd.DataFrame) -> pd.DataFrame:
@@ -858,9 +982,15 @@ def meeting_load(
     0        客服部         1    1.5              1
     1        产品部         2    2.0              1
     """
-    cols = {"department": "str", "week": "datetime64[us]", "meetings": "int64",
-            "hours": "float64", "long_meetings": "int64", "large_meetings": "int64",
-            "meetings_without_duration": "int64"}
+    cols = {
+        "department": "str",
+        "week": "datetime64[us]",
+        "meetings": "int64",
+        "hours": "float64",
+        "long_meetings": "int64",
+        "large_meetings": "int64",
+        "meetings_without_duration": "int64",
+    }
     if len(meetings) == 0:
         return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
     pairs = _meeting_dept_pairs(meetings, departments or [])
@@ -869,8 +999,11 @@ def meeting_load(
     day = pd.to_datetime(meetings["date"]).to_numpy(dtype="datetime64[D]")
     weekday = (day.astype("int64") - 4) % 7
     week = (day - weekday.astype("timedelta64[D]")).astype("datetime64[us]")
-    dur = (pd.to_numeric(meetings["duration_min"], errors="coerce").to_numpy(dtype="float64")
-           if "duration_min" in meetings.columns else np.full(len(meetings), np.nan))
+    dur = (
+        pd.to_numeric(meetings["duration_min"], errors="coerce").to_numpy(dtype="float64")
+        if "duration_min" in meetings.columns
+        else np.full(len(meetings), np.nan)
+    )
     if "n_participants" in meetings.columns:
         npart = pd.to_numeric(meetings["n_participants"], errors="coerce").to_numpy(float)
     elif "participants" in meetings.columns:
@@ -878,17 +1011,23 @@ def meeting_load(
     else:
         npart = np.full(len(meetings), np.nan)
     r = pairs["row"].to_numpy()
-    frame = pd.DataFrame({
-        "department": pairs["department"].to_numpy(),
-        "week": week[r],
-        "hours": np.nan_to_num(dur[r], nan=0.0) / 60.0,
-        "long_meetings": (dur[r] > long_minutes).astype("int64"),
-        "large_meetings": (npart[r] > large_participants).astype("int64"),
-        "meetings_without_duration": np.isnan(dur[r]).astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "department": pairs["department"].to_numpy(),
+            "week": week[r],
+            "hours": np.nan_to_num(dur[r], nan=0.0) / 60.0,
+            "long_meetings": (dur[r] > long_minutes).astype("int64"),
+            "large_meetings": (npart[r] > large_participants).astype("int64"),
+            "meetings_without_duration": np.isnan(dur[r]).astype("int64"),
+        }
+    )
     frame = frame[~np.isnat(frame["week"].to_numpy())]
     g = frame.groupby(["department", "week"], sort=False)
-    out = g.agg(meetings=("hours", "size"), hours=("hours", "sum"),
-                long_meetings=("long_meetings", "sum"), large_meetings=("large_meetings", "sum"),
-                meetings_without_duration=("meetings_without_duration", "sum")).reset_index()
+    out = g.agg(
+        meetings=("hours", "size"),
+        hours=("hours", "sum"),
+        long_meetings=("long_meetings", "sum"),
+        large_meetings=("large_meetings", "sum"),
+        meetings_without_duration=("meetings_without_duration", "sum"),
+    ).reset_index()
     return out.astype(cols)[list(cols)]

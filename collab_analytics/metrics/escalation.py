@@ -42,7 +42,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -64,37 +63,63 @@ __all__ = [
 
 #: Columns of :func:`escalation_episodes`.
 EPISODE_COLUMNS: tuple[str, ...] = (
-    "task_id", "task", "department", "status", "start", "start_source", "meeting_date",
-    "meeting_topic", "hours_to_meeting", "within_threshold", "never", "pending",
+    "task_id",
+    "task",
+    "department",
+    "status",
+    "start",
+    "start_source",
+    "meeting_date",
+    "meeting_topic",
+    "hours_to_meeting",
+    "within_threshold",
+    "never",
+    "pending",
 )
 #: Columns of :func:`escalation_compliance` (after the group keys).
 ESCALATION_COLUMNS: tuple[str, ...] = (
-    "episodes", "judged", "within", "late", "never", "pending", "unknown_start", "compliance",
-    "hours_median", "hours_p85", "hours_max",
+    "episodes",
+    "judged",
+    "within",
+    "late",
+    "never",
+    "pending",
+    "unknown_start",
+    "compliance",
+    "hours_median",
+    "hours_p85",
+    "hours_max",
 )
 #: Columns of :func:`escalation_distribution` (after the group keys).
-DISTRIBUTION_COLUMNS: tuple[str, ...] = ("bucket", "lower_hours", "upper_hours", "episodes",
-                                         "share")
+DISTRIBUTION_COLUMNS: tuple[str, ...] = (
+    "bucket",
+    "lower_hours",
+    "upper_hours",
+    "episodes",
+    "share",
+)
 
 _ESCALATE = ("delayed", "blocked")
 _US_PER_HOUR = 3_600_000_000
 
 
 def _empty_episodes() -> pd.DataFrame:
-    return pd.DataFrame({
-        "task_id": pd.Series([], dtype="str"),
-        "task": pd.Series([], dtype="str"),
-        "department": pd.Series([], dtype="str"),
-        "status": pd.Series([], dtype="str"),
-        "start": pd.Series([], dtype="datetime64[us]"),
-        "start_source": pd.Series([], dtype="str"),
-        "meeting_date": pd.Series([], dtype="datetime64[us]"),
-        "meeting_topic": pd.Series([], dtype="str"),
-        "hours_to_meeting": pd.Series([], dtype="float64"),
-        "within_threshold": pd.Series([], dtype="boolean"),
-        "never": pd.Series([], dtype="bool"),
-        "pending": pd.Series([], dtype="bool"),
-    })
+    return pd.DataFrame(
+        {
+            "task_id": pd.Series([], dtype="str"),
+            "task": pd.Series([], dtype="str"),
+            "department": pd.Series([], dtype="str"),
+            "status": pd.Series([], dtype="str"),
+            "start": pd.Series([], dtype="datetime64[us]"),
+            "start_source": pd.Series([], dtype="str"),
+            "meeting_date": pd.Series([], dtype="datetime64[us]"),
+            "meeting_topic": pd.Series([], dtype="str"),
+            "hours_to_meeting": pd.Series([], dtype="float64"),
+            "within_threshold": pd.Series([], dtype="boolean"),
+            "never": pd.Series([], dtype="bool"),
+            "pending": pd.Series([], dtype="bool"),
+        }
+    )
 
 
 def working_hours(start, end, *, calendar="cn") -> np.ndarray:
@@ -141,10 +166,68 @@ def working_hours(start, end, *, calendar="cn") -> np.ndarray:
     return out
 
 
+_P = np.uint64(1_000_003)
+
+
+def _codepoints(texts: np.ndarray) -> np.ndarray:
+    arr = np.asarray(texts, dtype="U")
+    width = max(arr.dtype.itemsize // 4, 1)
+    if arr.dtype.itemsize == 0:
+        return np.zeros((len(arr), 1), dtype="uint64")
+    return arr.view(np.uint32).reshape(len(arr), width).astype("uint64")
+
+
+def _substring_hits(texts: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (text index, name index) where the name occurs in the text.
+
+    Vectorised: for each distinct name length ``L``, every length-``L`` window of every text is
+    hashed (polynomial hash of code points, arithmetic mod 2**64) and looked up among the hashes
+    of the names of that length, then confirmed by comparing the code points.
+    """
+    if len(texts) == 0 or len(names) == 0:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
+    T = _codepoints(texts)
+    N = _codepoints(names)
+    n_len = (N > 0).sum(axis=1)
+    out_t, out_n = [], []
+    with np.errstate(over="ignore"):
+        for L in np.unique(n_len):
+            L = int(L)
+            if L < 2 or T.shape[1] < L:
+                continue
+            sel = np.flatnonzero(n_len == L)
+            pw = _P ** np.arange(L, dtype="uint64")
+            nh = (N[sel, :L] * pw).sum(axis=1)
+            order = np.argsort(nh)
+            nh_sorted = nh[order]
+            win = np.lib.stride_tricks.sliding_window_view(T, L, axis=1)  # [U, W-L+1, L]
+            step = max(1, 2_000_000 // max(win.shape[1] * L, 1))
+            for a in range(0, len(T), step):
+                w = win[a : a + step]
+                valid = w[:, :, -1] > 0
+                wh = (w * pw).sum(axis=2)
+                pos = np.searchsorted(nh_sorted, wh)
+                pos_c = np.minimum(pos, len(nh_sorted) - 1)
+                hit = valid & (nh_sorted[pos_c] == wh)
+                ti, wi = np.nonzero(hit)
+                if not len(ti):
+                    continue
+                ni = sel[order[pos_c[ti, wi]]]
+                same = (w[ti, wi] == N[ni, :L]).all(axis=1)
+                out_t.append(ti[same] + a)
+                out_n.append(ni[same])
+    if not out_t:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
+    return (np.concatenate(out_t).astype("int64"), np.concatenate(out_n).astype("int64"))
+
+
 def _task_key(frame: pd.DataFrame) -> pd.Series:
     """task_id where present, else the task name."""
-    tid = (frame["task_id"].astype("str") if "task_id" in frame.columns
-           else pd.Series([None] * len(frame), dtype="str", index=frame.index))
+    tid = (
+        frame["task_id"].astype("str")
+        if "task_id" in frame.columns
+        else pd.Series([None] * len(frame), dtype="str", index=frame.index)
+    )
     if "task" in frame.columns:
         tid = tid.fillna(frame["task"].astype("str"))
     return tid
@@ -165,7 +248,8 @@ def task_meeting_pairs(
     default: every task in ``tasks``.
 
     >>> import pandas as pd
-    >>> meetings = pd.DataFrame({"topic": ["开发测试专项会", "周会"], "related_tasks": [[], ["T9"]]})
+    >>> meetings = pd.DataFrame({"topic": ["开发测试专项会", "周会"],
+    ...                          "related_tasks": [[], ["T9"]]})
     >>> tasks = pd.DataFrame({"task_id": ["T1"], "task": ["开发测试"]})
     >>> task_meeting_pairs(meetings, tasks).to_dict("list")
     {'meeting': [1, 0], 'task_key': ['T9', 'T1'], 'rule': ['related_tasks', 'named']}
@@ -174,8 +258,12 @@ def task_meeting_pairs(
     rel["rule"] = "related_tasks"
     frames = [rel]
     if names is None and tasks is not None and len(tasks):
-        names = pd.DataFrame({"task_key": _task_key(tasks).to_numpy(),
-                              "task": tasks["task"].astype("str").to_numpy()})
+        names = pd.DataFrame(
+            {
+                "task_key": _task_key(tasks).to_numpy(),
+                "task": tasks["task"].astype("str").to_numpy(),
+            }
+        )
     if names is not None and len(names) and len(meetings):
         has_rel = np.zeros(len(meetings), dtype=bool)
         has_rel[rel["meeting"].to_numpy()] = True
@@ -184,22 +272,27 @@ def task_meeting_pairs(
             text = pd.Series([""] * len(idx), dtype="str")
             for col in ("topic", "output"):
                 if col in meetings.columns:
-                    text = text + " " + meetings[col].iloc[idx].astype("str").fillna("").to_numpy()
+                    part = meetings[col].iloc[idx].astype("str").fillna("").to_numpy()
+                    text = text + " " + part
             nm = names.dropna().drop_duplicates()
-            nm = nm[nm["task"].str.strip().str.len() >= 2]
-            uniq = sorted(set(nm["task"].str.strip()), key=len, reverse=True)
-            if uniq:
-                pattern = "(" + "|".join(re.escape(u) for u in uniq) + ")"
-                found = text.str.extractall(pattern, flags=0)
-                if len(found):
-                    rows = idx[found.index.get_level_values(0).to_numpy()]
-                    hit = pd.DataFrame({"meeting": rows, "task": found[0].to_numpy()})
-                    nm = nm.assign(task=nm["task"].str.strip())
-                    got = hit.merge(nm, on="task")[["meeting", "task_key"]]
-                    frames.append(got.assign(rule="named"))
+            nm = nm.assign(task=nm["task"].astype("str").str.strip())
+            nm = nm[nm["task"].str.len() >= 2]
+            if len(nm):
+                utext, tinv = np.unique(
+                    text.to_numpy(dtype=object).astype(str), return_inverse=True
+                )
+                uname, ninv = np.unique(
+                    nm["task"].to_numpy(dtype=object).astype(str), return_inverse=True
+                )
+                ti, ni = _substring_hits(utext, uname)
+                if len(ti):
+                    hit = pd.DataFrame({"t": ti, "n": ni})
+                    rows_of_text = pd.DataFrame({"t": tinv, "meeting": idx})
+                    keys_of_name = pd.DataFrame({"n": ninv, "task_key": nm["task_key"].to_numpy()})
+                    got = hit.merge(rows_of_text, on="t").merge(keys_of_name, on="n")
+                    frames.append(got[["meeting", "task_key"]].assign(rule="named"))
     out = pd.concat(frames, ignore_index=True).drop_duplicates(["meeting", "task_key"])
-    return out.astype({"meeting": "int64", "task_key": "str", "rule": "str"}).reset_index(
-        drop=True)
+    return out.astype({"meeting": "int64", "task_key": "str", "rule": "str"}).reset_index(drop=True)
 
 
 def _as_of(as_of, updates, meetings) -> pd.Timestamp | None:
@@ -281,17 +374,28 @@ def escalation_episodes(
             first = np.r_[True, c[1:] != c[:-1]]
             changed = first | np.r_[True, s_codes[1:] != s_codes[:-1]]
             pick = idx[order[bad & changed]]
-            ep = pd.DataFrame({
-                "task_id": (u["task_id"].astype("str").to_numpy()[pick]
-                            if "task_id" in u.columns else np.full(len(pick), None)),
-                "task": (u["task"].astype("str").to_numpy()[pick]
-                         if "task" in u.columns else np.full(len(pick), None)),
-                "department": (u["department"].astype("str").to_numpy()[pick]
-                               if "department" in u.columns else np.full(len(pick), None)),
-                "status": st[pick],
-                "start": pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")[pick],
-                "start_source": "updates",
-            })
+            ep = pd.DataFrame(
+                {
+                    "task_id": (
+                        u["task_id"].astype("str").to_numpy()[pick]
+                        if "task_id" in u.columns
+                        else np.full(len(pick), None)
+                    ),
+                    "task": (
+                        u["task"].astype("str").to_numpy()[pick]
+                        if "task" in u.columns
+                        else np.full(len(pick), None)
+                    ),
+                    "department": (
+                        u["department"].astype("str").to_numpy()[pick]
+                        if "department" in u.columns
+                        else np.full(len(pick), None)
+                    ),
+                    "status": st[pick],
+                    "start": pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")[pick],
+                    "start_source": "updates",
+                }
+            )
             ep["_key"] = key[pick]
             parts.append(ep)
         logged = set(pd.unique(key[ok]))
@@ -302,31 +406,44 @@ def escalation_episodes(
         tst = tasks["status"].astype("str").to_numpy(dtype=object, na_value=None)
         sel = np.isin(tst, _ESCALATE) & ~pd.Series(tk).isin(logged).to_numpy()
         if sel.any():
-            parts.append(pd.DataFrame({
-                "task_id": (tasks["task_id"].astype("str").to_numpy()[sel]
-                            if "task_id" in tasks.columns else None),
-                "task": tasks["task"].astype("str").to_numpy()[sel],
-                "department": tasks["department"].astype("str").to_numpy()[sel],
-                "status": tst[sel],
-                "start": np.full(int(sel.sum()), np.datetime64("NaT"), dtype="datetime64[us]"),
-                "start_source": "task_status",
-                "_key": tk[sel],
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "task_id": (
+                            tasks["task_id"].astype("str").to_numpy()[sel]
+                            if "task_id" in tasks.columns
+                            else None
+                        ),
+                        "task": tasks["task"].astype("str").to_numpy()[sel],
+                        "department": tasks["department"].astype("str").to_numpy()[sel],
+                        "status": tst[sel],
+                        "start": np.full(
+                            int(sel.sum()), np.datetime64("NaT"), dtype="datetime64[us]"
+                        ),
+                        "start_source": "task_status",
+                        "_key": tk[sel],
+                    }
+                )
+            )
     if not parts:
         return _empty_episodes()
     ep = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     n = len(ep)
     # departments missing in the log: take the task's department
     if tasks is not None and len(tasks) and ep["department"].isna().any():
-        dmap = pd.Series(tasks["department"].astype("str").to_numpy(),
-                         index=_task_key(tasks).to_numpy())
+        dmap = pd.Series(
+            tasks["department"].astype("str").to_numpy(), index=_task_key(tasks).to_numpy()
+        )
         dmap = dmap[~dmap.index.duplicated()]
         miss = ep["department"].isna().to_numpy()
         ep.loc[miss, "department"] = ep.loc[miss, "_key"].map(dmap).to_numpy()
 
     as_of_ts = _as_of(as_of, updates, meetings)
-    horizon = (as_of_ts + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[us]") \
-        if as_of_ts is not None else np.datetime64("NaT")
+    horizon = (
+        (as_of_ts + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[us]")
+        if as_of_ts is not None
+        else np.datetime64("NaT")
+    )
     start = ep["start"].to_numpy(dtype="datetime64[us]")
     known = ~np.isnat(start)
     m_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
@@ -341,26 +458,42 @@ def escalation_episodes(
         mstart = mstart.to_numpy(dtype="datetime64[us]")
         names = None
         if "task" in ep.columns:
-            names = pd.DataFrame({"task_key": ep["_key"].to_numpy(),
-                                  "task": ep["task"].to_numpy()})
+            names = pd.DataFrame({"task_key": ep["_key"].to_numpy(), "task": ep["task"].to_numpy()})
         pairs = task_meeting_pairs(mt, names=names)
-        depts = list(departments) if departments is not None else list(dict.fromkeys(
-            [*ep["department"].dropna()]
-            + ([*tasks["department"].dropna().astype("str")] if tasks is not None else [])))
+        depts = (
+            list(departments)
+            if departments is not None
+            else list(
+                dict.fromkeys(
+                    [*ep["department"].dropna()]
+                    + ([*tasks["department"].dropna().astype("str")] if tasks is not None else [])
+                )
+            )
+        )
         dp = _meeting_dept_pairs(mt, depts)
         if len(pairs) and len(dp):
             # integer keys for every merge
-            kcodes, kuniq = pd.factorize(np.concatenate([ep["_key"].to_numpy(dtype=object),
-                                                         pairs["task_key"].to_numpy(dtype=object)]))
+            kcodes, _ = pd.factorize(
+                np.concatenate(
+                    [ep["_key"].to_numpy(dtype=object), pairs["task_key"].to_numpy(dtype=object)]
+                )
+            )
             e_k, p_k = kcodes[:n], kcodes[n:]
-            dcodes, _ = pd.factorize(np.concatenate([ep["department"].to_numpy(dtype=object),
-                                                     dp["department"].to_numpy(dtype=object)]))
+            dcodes, _ = pd.factorize(
+                np.concatenate(
+                    [
+                        ep["department"].to_numpy(dtype=object),
+                        dp["department"].to_numpy(dtype=object),
+                    ]
+                )
+            )
             e_d, p_d = dcodes[:n], dcodes[n:]
             nd = int(dcodes.max()) + 1 if len(dcodes) else 1
             dept_key = dp["row"].to_numpy(dtype="int64") * nd + p_d
             cand = pd.DataFrame({"k": e_k, "ep": np.arange(n)}).merge(
                 pd.DataFrame({"k": p_k, "meeting": pairs["meeting"].to_numpy(dtype="int64")}),
-                on="k")
+                on="k",
+            )
             ce, cm = cand["ep"].to_numpy(), cand["meeting"].to_numpy()
             mt_start = mstart[cm]
             keep = ~np.isnat(mt_start)
@@ -375,8 +508,9 @@ def escalation_episodes(
                 firsts = np.r_[True, ce[1:] != ce[:-1]]
                 m_date[ce[firsts]] = mstart[cm[firsts]]
                 if "topic" in mt.columns:
-                    m_topic[ce[firsts]] = mt["topic"].astype("str").to_numpy(
-                        dtype=object)[cm[firsts]]
+                    m_topic[ce[firsts]] = (
+                        mt["topic"].astype("str").to_numpy(dtype=object)[cm[firsts]]
+                    )
 
     has_m = ~np.isnat(m_date)
     hrs = np.full(n, np.nan)
@@ -388,8 +522,9 @@ def escalation_episodes(
             hrs[both] = (m_date[both] - start[both]).astype("int64") / _US_PER_HOUR
     if hours == "working" and as_of_ts is not None:
         elapsed = np.full(n, np.nan)
-        elapsed[known] = working_hours(start[known], np.full(int(known.sum()), horizon),
-                                       calendar=calendar)
+        elapsed[known] = working_hours(
+            start[known], np.full(int(known.sum()), horizon), calendar=calendar
+        )
     elif as_of_ts is not None:
         elapsed = np.where(known, (horizon - start).astype("int64") / _US_PER_HOUR, np.nan)
     else:
@@ -398,22 +533,25 @@ def escalation_episodes(
     never = known & ~has_m & ~pending
     within = pd.array(np.where(both, hrs <= threshold_hours, False), dtype="boolean")
     within[~known | pending] = pd.NA
-    out = pd.DataFrame({
-        "task_id": ep["task_id"].astype("str"),
-        "task": ep["task"].astype("str"),
-        "department": ep["department"].astype("str"),
-        "status": ep["status"].astype("str"),
-        "start": pd.Series(start, dtype="datetime64[us]"),
-        "start_source": ep["start_source"].astype("str"),
-        "meeting_date": pd.Series(m_date, dtype="datetime64[us]"),
-        "meeting_topic": pd.Series(m_topic, dtype="str"),
-        "hours_to_meeting": hrs,
-        "within_threshold": within,
-        "never": never,
-        "pending": pending,
-    })
-    order = np.lexsort((np.arange(n), np.where(known, start.astype("int64"),
-                                                np.iinfo(np.int64).max)))
+    out = pd.DataFrame(
+        {
+            "task_id": ep["task_id"].astype("str"),
+            "task": ep["task"].astype("str"),
+            "department": ep["department"].astype("str"),
+            "status": ep["status"].astype("str"),
+            "start": pd.Series(start, dtype="datetime64[us]"),
+            "start_source": ep["start_source"].astype("str"),
+            "meeting_date": pd.Series(m_date, dtype="datetime64[us]"),
+            "meeting_topic": pd.Series(m_topic, dtype="str"),
+            "hours_to_meeting": hrs,
+            "within_threshold": within,
+            "never": never,
+            "pending": pending,
+        }
+    )
+    order = np.lexsort(
+        (np.arange(n), np.where(known, start.astype("int64"), np.iinfo(np.int64).max))
+    )
     return out.iloc[order].reset_index(drop=True)
 
 
@@ -452,44 +590,51 @@ def escalation_compliance(episodes: pd.DataFrame, *, by="department") -> pd.Data
     if len(episodes) == 0:
         out = {k: pd.Series([], dtype="str") for k in keys}
         for c in ESCALATION_COLUMNS:
-            out[c] = pd.Series([], dtype="float64" if c in ("compliance", "hours_median",
-                                                            "hours_p85", "hours_max")
-                               else "int64")
+            out[c] = pd.Series(
+                [],
+                dtype="float64"
+                if c in ("compliance", "hours_median", "hours_p85", "hours_max")
+                else "int64",
+            )
         return pd.DataFrame(out)[cols]
     w = episodes["within_threshold"].astype("boolean")
     unknown = episodes["start"].isna().to_numpy()
-    frame = pd.DataFrame({
-        "_one": 1,
-        "_within": w.fillna(False).to_numpy(dtype=bool),
-        "_late": (w.fillna(True) == False).to_numpy(dtype=bool)  # noqa: E712
-        & ~episodes["never"].to_numpy(dtype=bool),
-        "_never": episodes["never"].to_numpy(dtype=bool),
-        "_pending": episodes["pending"].to_numpy(dtype=bool),
-        "_unknown": unknown,
-        "_h": episodes["hours_to_meeting"].to_numpy(dtype="float64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "_one": 1,
+            "_within": w.fillna(False).to_numpy(dtype=bool),
+            "_late": (w.fillna(True) == False).to_numpy(dtype=bool)  # noqa: E712
+            & ~episodes["never"].to_numpy(dtype=bool),
+            "_never": episodes["never"].to_numpy(dtype=bool),
+            "_pending": episodes["pending"].to_numpy(dtype=bool),
+            "_unknown": unknown,
+            "_h": episodes["hours_to_meeting"].to_numpy(dtype="float64"),
+        }
+    )
     for k in keys:
         frame[k] = episodes[k].to_numpy()
     if keys:
         g = frame.groupby(keys, sort=False, dropna=False)
     else:
         g = frame.groupby(np.zeros(len(frame), dtype=int))
-    res = pd.DataFrame({
-        "episodes": g["_one"].sum(),
-        "within": g["_within"].sum(),
-        "late": g["_late"].sum(),
-        "never": g["_never"].sum(),
-        "pending": g["_pending"].sum(),
-        "unknown_start": g["_unknown"].sum(),
-        "hours_median": g["_h"].median(),
-        "hours_p85": g["_h"].quantile(0.85),
-        "hours_max": g["_h"].max(),
-    })
+    res = pd.DataFrame(
+        {
+            "episodes": g["_one"].sum(),
+            "within": g["_within"].sum(),
+            "late": g["_late"].sum(),
+            "never": g["_never"].sum(),
+            "pending": g["_pending"].sum(),
+            "unknown_start": g["_unknown"].sum(),
+            "hours_median": g["_h"].median(),
+            "hours_p85": g["_h"].quantile(0.85),
+            "hours_max": g["_h"].max(),
+        }
+    )
     res["judged"] = res["within"] + res["late"] + res["never"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        res["compliance"] = np.where(res["judged"] > 0,
-                                     res["within"] / res["judged"].where(res["judged"] > 0, 1),
-                                     np.nan)
+        res["compliance"] = np.where(
+            res["judged"] > 0, res["within"] / res["judged"].where(res["judged"] > 0, 1), np.nan
+        )
     res = res.reset_index(drop=not keys)
     for c in ("episodes", "judged", "within", "late", "never", "pending", "unknown_start"):
         res[c] = res[c].astype("int64")
@@ -535,11 +680,15 @@ def escalation_distribution(
         use = use[~use["pending"].to_numpy(dtype=bool) & use["start"].notna().to_numpy()]
     if len(use) == 0:
         out = {k: pd.Series([], dtype="str") for k in keys}
-        out.update({"bucket": pd.Series([], dtype="str"),
-                    "lower_hours": pd.Series([], dtype="float64"),
-                    "upper_hours": pd.Series([], dtype="float64"),
-                    "episodes": pd.Series([], dtype="int64"),
-                    "share": pd.Series([], dtype="float64")})
+        out.update(
+            {
+                "bucket": pd.Series([], dtype="str"),
+                "lower_hours": pd.Series([], dtype="float64"),
+                "upper_hours": pd.Series([], dtype="float64"),
+                "episodes": pd.Series([], dtype="int64"),
+                "share": pd.Series([], dtype="float64"),
+            }
+        )
         return pd.DataFrame(out)[cols]
     h = use["hours_to_meeting"].to_numpy(dtype="float64")
     b = np.searchsorted(np.asarray(edges[1:-1]), h, side="left")  # (lower, upper]
@@ -555,8 +704,9 @@ def escalation_distribution(
         groups = pd.DataFrame(index=[0])
     grid = groups.merge(pd.DataFrame({"_b": np.arange(len(labels))}), how="cross")
     if keys:
-        grid["episodes"] = counts.reindex(pd.MultiIndex.from_frame(grid[[*keys, "_b"]]),
-                                          fill_value=0).to_numpy()
+        grid["episodes"] = counts.reindex(
+            pd.MultiIndex.from_frame(grid[[*keys, "_b"]]), fill_value=0
+        ).to_numpy()
         tot = grid.groupby(keys, sort=False, dropna=False)["episodes"].transform("sum")
     else:
         grid["episodes"] = counts.reindex(grid["_b"], fill_value=0).to_numpy()

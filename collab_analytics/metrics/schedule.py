@@ -134,17 +134,72 @@ class Schedule:
 
 # ------------------------------------------------------------------------------------ parsing
 
-_ZH_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "日": 7,
-           "天": 7, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7}
-_EN_DAYS = {
-    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5,
-    "saturday": 5, "sun": 6, "sunday": 6,
+_ZH_NUM = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "日": 7,
+    "天": 7,
+    "1": 1,
+    "2": 2,
+    "3": 3,
+    "4": 4,
+    "5": 5,
+    "6": 6,
+    "7": 7,
 }
-_EN_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
-           "4th": 4, "fifth": 5, "5th": 5, "last": -1}
-_ZH_ORD = {"一": 1, "1": 1, "二": 2, "2": 2, "三": 3, "3": 3, "四": 4, "4": 4, "五": 5, "5": 5,
-           "最后一": -1, "最后": -1, "末": -1}
+_EN_DAYS = {
+    "mon": 0,
+    "monday": 0,
+    "tue": 1,
+    "tues": 1,
+    "tuesday": 1,
+    "wed": 2,
+    "wednesday": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "thursday": 3,
+    "fri": 4,
+    "friday": 4,
+    "sat": 5,
+    "saturday": 5,
+    "sun": 6,
+    "sunday": 6,
+}
+_EN_ORD = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "last": -1,
+}
+_ZH_ORD = {
+    "一": 1,
+    "1": 1,
+    "二": 2,
+    "2": 2,
+    "三": 3,
+    "3": 3,
+    "四": 4,
+    "4": 4,
+    "五": 5,
+    "5": 5,
+    "最后一": -1,
+    "最后": -1,
+    "末": -1,
+}
 _RR_DAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 
 _TIME_RE = re.compile(
@@ -173,14 +228,14 @@ def _take_time(s: str) -> tuple[str, str | None]:
     m = _AMPM_RE.search(s)
     if m:
         h = int(m["h"]) % 12 + (12 if m["ap"] == "pm" else 0)
-        return s[: m.start()] + " " + s[m.end():], _fmt_time(h, int(m["m"] or 0))
+        return s[: m.start()] + " " + s[m.end() :], _fmt_time(h, int(m["m"] or 0))
     m = _TIME_RE.search(s)
     if m:
         h = int(m["h"])
         minute = 30 if m["half"] else int(m["m"] or 0)
         if "下午" in s or "晚上" in s:
             h = h + 12 if h < 12 else h
-        return s[: m.start()] + " " + s[m.end():], _fmt_time(h, minute)
+        return s[: m.start()] + " " + s[m.end() :], _fmt_time(h, minute)
     return s, None
 
 
@@ -206,37 +261,63 @@ _EN_DAY = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|sday|urday|rs
 _EN_DAYLIST = rf"(?:{_EN_DAY}(?:{_SEP}(?:and\s+)?{_EN_DAY})*)"
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("daily", re.compile(
-        r"(?:工作日)?(?:每日|每天|每个工作日|每工作日|日常|工作日每日|工作日每天|工作日)"
-        r"|(?:every\s+)?(?:working\s+|work\s+|business\s+)?(?:daily|days?|weekdays?)"
-        r"(?:\s+daily)?")),
-    ("biweekly_zh", re.compile(
-        rf"(?:每两周|每2周|每隔一周|隔周|双周|每双周){_SEP}(?P<days>{_ZH_DAYLIST})?")),
-    ("weekly_zh", re.compile(
-        rf"(?:每周|每星期|每个星期|每礼拜|周){_SEP}(?P<days>{_ZH_DAYLIST})?")),
+    (
+        "daily",
+        re.compile(
+            r"(?:工作日)?(?:每日|每天|每个工作日|每工作日|日常|工作日每日|工作日每天|工作日)"
+            r"|(?:every\s+)?(?:working\s+|work\s+|business\s+)?(?:daily|days?|weekdays?)"
+            r"(?:\s+daily)?"
+        ),
+    ),
+    (
+        "biweekly_zh",
+        re.compile(rf"(?:每两周|每2周|每隔一周|隔周|双周|每双周){_SEP}(?P<days>{_ZH_DAYLIST})?"),
+    ),
+    ("weekly_zh", re.compile(rf"(?:每周|每星期|每个星期|每礼拜|周){_SEP}(?P<days>{_ZH_DAYLIST})?")),
     ("weekly_zh_every", re.compile(rf"每(?P<days>{_ZH_DAYLIST})")),
-    ("monthly_nth_zh", re.compile(
-        rf"每(?:个)?月(?:的)?\s*第?(?P<nth>最后一|最后|末|[一二三四五1-5])个?\s*{_ZH_WD}"
-        r"(?P<day>[一二三四五六日天1-7])")),
+    (
+        "monthly_nth_zh",
+        re.compile(
+            rf"每(?:个)?月(?:的)?\s*第?(?P<nth>最后一|最后|末|[一二三四五1-5])个?\s*{_ZH_WD}"
+            r"(?P<day>[一二三四五六日天1-7])"
+        ),
+    ),
     ("monthly_day_zh", re.compile(r"每(?:个)?月\s*(?P<day>\d{1,2})\s*(?:日|号)?")),
     ("monthly_zh", re.compile(r"每(?:个)?月|月度|每月一次")),
-    ("once_zh", re.compile(
-        r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*(?:日|号)?")),
-    ("once_iso", re.compile(
-        r"(?:once\s*)?(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")),
-    ("biweekly_en", re.compile(
-        rf"(?:bi-?weekly|fortnightly|every\s+(?:2|two|other)\s+weeks?|every\s+other)"
-        rf"\s*(?:on\s+)?(?P<days>{_EN_DAYLIST})?")),
-    ("weekly_en", re.compile(
-        rf"(?:weekly|every\s+week|each\s+week|every)\s*(?:on\s+)?(?P<days>{_EN_DAYLIST})?")),
+    (
+        "once_zh",
+        re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*(?:日|号)?"),
+    ),
+    ("once_iso", re.compile(r"(?:once\s*)?(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")),
+    (
+        "biweekly_en",
+        re.compile(
+            rf"(?:bi-?weekly|fortnightly|every\s+(?:2|two|other)\s+weeks?|every\s+other)"
+            rf"\s*(?:on\s+)?(?P<days>{_EN_DAYLIST})?"
+        ),
+    ),
+    (
+        "weekly_en",
+        re.compile(
+            rf"(?:weekly|every\s+week|each\s+week|every)\s*(?:on\s+)?(?P<days>{_EN_DAYLIST})?"
+        ),
+    ),
     ("weekly_en_days", re.compile(rf"(?P<days>{_EN_DAYLIST})\s*weekly")),
-    ("monthly_nth_en", re.compile(
-        rf"(?:monthly\s*)?(?:every\s+|on\s+)?(?:the\s+)?(?P<nth>first|1st|second|2nd|third|3rd|"
-        rf"fourth|4th|fifth|5th|last)\s+(?P<day>{_EN_DAY})\s*(?:of\s+)?(?:the\s+|each\s+|every\s+)?"
-        r"(?:month(?:ly)?)?")),
-    ("monthly_day_en", re.compile(
-        r"(?:monthly|every\s+month)\s*(?:on\s+)?(?:the\s+)?(?:day\s+)?(?P<day>\d{1,2})"
-        r"(?:st|nd|rd|th)?")),
+    (
+        "monthly_nth_en",
+        re.compile(
+            rf"(?:monthly\s*)?(?:every\s+|on\s+)?(?:the\s+)?(?P<nth>first|1st|second|2nd|third|3rd|"
+            rf"fourth|4th|fifth|5th|last)\s+(?P<day>{_EN_DAY})\s*(?:of\s+)?(?:the\s+|each\s+|every\s+)?"
+            r"(?:month(?:ly)?)?"
+        ),
+    ),
+    (
+        "monthly_day_en",
+        re.compile(
+            r"(?:monthly|every\s+month)\s*(?:on\s+)?(?:the\s+)?(?:day\s+)?(?P<day>\d{1,2})"
+            r"(?:st|nd|rd|th)?"
+        ),
+    ),
     ("monthly_en", re.compile(r"monthly|every\s+month|each\s+month")),
 ]
 
@@ -248,8 +329,7 @@ def _error(text: object, item: object, row: object, why: str) -> ScheduleParseEr
     if row is not None:
         where.append(f"row {row}")
     loc = (" (" + ", ".join(where) + ")") if where else ""
-    msg = (f"Cannot understand the frequency {text!r}{loc}: {why}. "
-           f"Hint: write one of {_EXAMPLES}.")
+    msg = f"Cannot understand the frequency {text!r}{loc}: {why}. Hint: write one of {_EXAMPLES}."
     return ScheduleParseError(msg)
 
 
@@ -264,8 +344,19 @@ def _parse_rrule(raw: str, text: str, item, row) -> Schedule:
             raise _error(text, item, row, f"RRULE part {kv!r} is not KEY=VALUE")
         k, v = kv.split("=", 1)
         parts[k.strip()] = v.strip()
-    known = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYHOUR", "BYMINUTE",
-             "BYSETPOS", "COUNT", "UNTIL", "WKST"}
+    known = {
+        "FREQ",
+        "INTERVAL",
+        "BYDAY",
+        "BYMONTHDAY",
+        "BYMONTH",
+        "BYHOUR",
+        "BYMINUTE",
+        "BYSETPOS",
+        "COUNT",
+        "UNTIL",
+        "WKST",
+    }
     unknown = sorted(set(parts) - known)
     if unknown:
         raise _error(text, item, row, f"RRULE keys {unknown} are not supported")
@@ -274,8 +365,10 @@ def _parse_rrule(raw: str, text: str, item, row) -> Schedule:
     from dateutil.rrule import rrulestr
 
     try:
-        rrulestr("RRULE:" + ";".join(f"{k}={v}" for k, v in parts.items()),
-                 dtstart=pd.Timestamp("2000-01-01").to_pydatetime())
+        rrulestr(
+            "RRULE:" + ";".join(f"{k}={v}" for k, v in parts.items()),
+            dtstart=pd.Timestamp("2000-01-01").to_pydatetime(),
+        )
     except (ValueError, TypeError) as exc:
         raise _error(text, item, row, f"invalid RRULE ({exc})") from None
     time = None
@@ -286,8 +379,9 @@ def _parse_rrule(raw: str, text: str, item, row) -> Schedule:
         except ValueError:
             raise _error(text, item, row, "BYHOUR/BYMINUTE must be numbers") from None
         time = _fmt_time(h, mi)
-    days = tuple(sorted({_RR_DAYS[d[-2:]] for d in parts.get("BYDAY", "").split(",")
-                         if d[-2:] in _RR_DAYS}))
+    days = tuple(
+        sorted({_RR_DAYS[d[-2:]] for d in parts.get("BYDAY", "").split(",") if d[-2:] in _RR_DAYS})
+    )
     try:
         interval = int(parts.get("INTERVAL", "1"))
     except ValueError:
@@ -368,14 +462,16 @@ def parse_frequency(text: object, *, item: object = None, row: object = None) ->
             return Schedule(kind="weekly", weekdays=days, time=time, interval=1)
         if name == "monthly_nth_zh":
             wd = _ZH_NUM[g["day"]] - 1
-            return Schedule(kind="monthly_nth_weekday", weekdays=(wd,), time=time,
-                            nth=_ZH_ORD[g["nth"]])
+            return Schedule(
+                kind="monthly_nth_weekday", weekdays=(wd,), time=time, nth=_ZH_ORD[g["nth"]]
+            )
         if name == "monthly_nth_en":
             wd = _EN_DAYS.get(g["day"].rstrip("s"), _EN_DAYS.get(g["day"]))
             if wd is None:
                 continue
-            return Schedule(kind="monthly_nth_weekday", weekdays=(wd,), time=time,
-                            nth=_EN_ORD[g["nth"]])
+            return Schedule(
+                kind="monthly_nth_weekday", weekdays=(wd,), time=time, nth=_EN_ORD[g["nth"]]
+            )
         if name in ("monthly_day_zh", "monthly_day_en"):
             day = int(g["day"])
             if not 1 <= day <= 31:
@@ -409,9 +505,19 @@ def parse_plan(plan: pd.DataFrame) -> pd.DataFrame:
     """
     cols = ["item", "frequency", "schedule", "kind", "weekdays", "time", "interval"]
     if len(plan) == 0:
-        return pd.DataFrame({c: pd.Series([], dtype="object" if c in ("schedule", "weekdays")
-                                          else "int64" if c == "interval" else "str")
-                             for c in cols})
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    [],
+                    dtype="object"
+                    if c in ("schedule", "weekdays")
+                    else "int64"
+                    if c == "interval"
+                    else "str",
+                )
+                for c in cols
+            }
+        )
     schedules, errors = [], []
     for i, (item, freq) in enumerate(zip(plan["item"], plan["frequency"], strict=True)):
         try:
@@ -420,14 +526,18 @@ def parse_plan(plan: pd.DataFrame) -> pd.DataFrame:
             errors.append(str(exc))
             schedules.append(None)
     if errors:
-        msg = (f"{len(errors)} plan frequenc{'y' if len(errors) == 1 else 'ies'} "
-               "could not be parsed:\n  - " + "\n  - ".join(errors))
+        msg = (
+            f"{len(errors)} plan frequenc{'y' if len(errors) == 1 else 'ies'} "
+            "could not be parsed:\n  - " + "\n  - ".join(errors)
+        )
         raise ScheduleParseError(msg)
-    out = pd.DataFrame({
-        "item": plan["item"].astype("str").to_numpy(),
-        "frequency": plan["frequency"].astype("str").to_numpy(),
-        "schedule": pd.Series(schedules, dtype="object").to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "item": plan["item"].astype("str").to_numpy(),
+            "frequency": plan["frequency"].astype("str").to_numpy(),
+            "schedule": pd.Series(schedules, dtype="object").to_numpy(),
+        }
+    )
     out["kind"] = pd.Series([s.kind for s in schedules], dtype="str")
     out["weekdays"] = pd.Series([s.weekdays for s in schedules], dtype="object")
     out["time"] = pd.Series([s.time for s in schedules], dtype="str")
@@ -465,7 +575,7 @@ def _mask(sched: Schedule, days: np.ndarray, work: np.ndarray, year: int) -> np.
         return sel & work
     y_m_d = pd.DatetimeIndex(days)
     dom = y_m_d.day.to_numpy()
-    month_idx = (y_m_d.year.to_numpy() * 12 + y_m_d.month.to_numpy())
+    month_idx = y_m_d.year.to_numpy() * 12 + y_m_d.month.to_numpy()
     month_off = month_idx - month_idx[0]
     in_interval = month_off % max(sched.interval, 1) == 0
     if sched.kind == "monthly_day":
@@ -538,9 +648,13 @@ def expected_occurrences(
     >>> occ["occurrence"].dt.strftime("%m-%d %H:%M").tolist()  # 13/14 is a weekend
     ['07-12 17:00', '07-15 17:00', '07-16 17:00', '07-15 14:00']
     """
-    empty = pd.DataFrame({"item": pd.Series([], dtype="str"),
-                          "occurrence": pd.Series([], dtype="datetime64[us]"),
-                          "planned_time": pd.Series([], dtype="str")})
+    empty = pd.DataFrame(
+        {
+            "item": pd.Series([], dtype="str"),
+            "occurrence": pd.Series([], dtype="datetime64[us]"),
+            "planned_time": pd.Series([], dtype="str"),
+        }
+    )
     if len(plan) == 0:
         return empty
     parsed = parse_plan(plan)
@@ -549,9 +663,11 @@ def expected_occurrences(
     has_end = "end" in plan.columns
     starts = pd.to_datetime(plan["start"]).to_numpy() if has_start else [None] * len(plan)
     ends = pd.to_datetime(plan["end"]).to_numpy() if has_end else [None] * len(plan)
-    if start is None and not has_start or end is None and not has_end:
-        msg = ("expected_occurrences needs a window: pass start= and end= (e.g. the project's "
-               "first date and the as-of date) or give the plan 'start'/'end' columns.")
+    if (start is None and not has_start) or (end is None and not has_end):
+        msg = (
+            "expected_occurrences needs a window: pass start= and end= (e.g. the project's "
+            "first date and the as-of date) or give the plan 'start'/'end' columns."
+        )
         raise ValueError(msg)
     # one shared day grid over the union of windows, working-day mask computed once
     all_starts = [pd.Timestamp(s) for s in starts if s is not None and not pd.isna(s)]
@@ -584,12 +700,17 @@ def expected_occurrences(
         if sched.time is not None:
             h, m = (int(x) for x in sched.time.split(":"))
             occ = occ + np.timedelta64(h * 60 + m, "m").astype("timedelta64[us]")
-        frames.append(pd.DataFrame({
-            "item": pd.Series(np.full(len(days), parsed["item"].iat[i], dtype=object),
-                              dtype="str"),
-            "occurrence": pd.Series(occ, dtype="datetime64[us]"),
-            "planned_time": pd.Series([sched.time] * len(days), dtype="str"),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "item": pd.Series(
+                        np.full(len(days), parsed["item"].to_numpy()[i], dtype=object), dtype="str"
+                    ),
+                    "occurrence": pd.Series(occ, dtype="datetime64[us]"),
+                    "planned_time": pd.Series([sched.time] * len(days), dtype="str"),
+                }
+            )
+        )
     if not frames:
         return empty
     return pd.concat(frames, ignore_index=True)
