@@ -325,22 +325,59 @@ def delivery_summary(tasks: pd.DataFrame, *, by=None, as_of=None, calendar=None)
     return _summary_from(arr, make_groups(tasks, by))
 
 
+def _sorted_by_group(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``values`` ordered by (group code, value).
+
+    Whole-day values (the usual case) are packed with their code into one int64 key and sorted
+    with a plain ``np.sort``; anything else falls back to ``np.lexsort``.
+    """
+    if len(values) == 0:
+        return values
+    finite = np.isfinite(values)
+    if finite.all() and np.array_equal(values, np.round(values)):
+        vmin = int(values.min())
+        rel = values.astype(np.int64) - vmin
+        bits = max(int(rel.max()).bit_length(), 1)
+        if bits + max(int(codes.max()).bit_length(), 1) <= 62:
+            key = np.sort((codes.astype(np.int64) << bits) | rel)
+            return (key & ((1 << bits) - 1)).astype(np.float64) + vmin
+    return values[np.lexsort((values, codes))]
+
+
 def _group_quantiles(values: np.ndarray, codes: np.ndarray, k: int, qs) -> list[np.ndarray]:
-    """Linear-interpolated quantiles of ``values`` per group code (NaN for empty groups)."""
-    order = np.lexsort((values, codes))
-    v = values[order]
+    """Linear-interpolated quantiles of ``values`` per group code (NaN for empty groups).
+
+    Whole-day values over a modest range use a per-group histogram (one ``bincount``, no
+    sort); otherwise values are sorted by (group, value).
+    """
     counts = np.bincount(codes, minlength=k)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    has = counts > 0
+    hist = None
+    if len(values) and np.array_equal(values, np.round(values)):
+        vmin = int(values.min())
+        span = int(values.max()) - vmin + 1
+        if k * span <= 4_000_000:
+            rel = values.astype(np.int64) - vmin
+            hist = np.bincount(codes * span + rel, minlength=k * span).reshape(k, span)
+            cum = np.cumsum(hist, axis=1)
+    if hist is None:
+        v = _sorted_by_group(values, codes)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     out = []
     for q in qs:
         res = np.full(k, np.nan)
-        has = counts > 0
         pos = q * (counts[has] - 1)
         lo = np.floor(pos).astype(np.int64)
         hi = np.minimum(lo + 1, counts[has] - 1)
         frac = pos - lo
-        s = starts[has]
-        res[has] = v[s + lo] + (v[s + hi] - v[s + lo]) * frac
+        if hist is not None:
+            c = cum[has]
+            vlo = (c <= lo[:, None]).sum(axis=1) + vmin  # value of the lo-th smallest
+            vhi = (c <= hi[:, None]).sum(axis=1) + vmin
+        else:
+            s = starts[has]
+            vlo, vhi = v[s + lo], v[s + hi]
+        res[has] = vlo + (vhi - vlo) * frac
         out.append(res)
     return out
 

@@ -1,0 +1,532 @@
+"""Hand-overs between departments: dependency waits and hand-overs in an event history.
+
+Two sources:
+
+* **Dependencies** (:func:`handoffs`, :func:`handoff_summary`): for each ``depends_on`` edge
+  whose two tasks belong to different departments, the *wait* is
+  ``max(0, actual_start(successor) − actual_finish(predecessor))``. When the predecessor has
+  finished but the successor has not started by ``T``, the wait so far ``T − actual_finish`` is
+  reported and the row is flagged ``is_waiting``.
+* **An event history** (:func:`history_handoffs`): any log with a task key, a time and the
+  department handling the task (the updates log, a Jira changelog, a process-mining log).
+  Events of a task are put in time order; consecutive events in the same department form one
+  *visit*. A *hand-over* is a change of department between consecutive events; its wait is the
+  time from the last event in the old department to the first in the new one. A visit's
+  *sojourn* runs from its first event to the first event of the next visit (the task's last
+  visit ends at its last event). A *ping-pong* task returns to a department it had left.
+
+All durations are whole days under the chosen calendar (floor of the date difference).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.metrics.handoffs import history_handoffs
+>>> log = pd.DataFrame({
+...     "task_id": ["T1", "T1", "T1", "T1"],
+...     "date": pd.to_datetime(["2024-07-01", "2024-07-03", "2024-07-04", "2024-07-09"]),
+...     "department": ["产品部", "产品部", "技术部", "产品部"],
+... })
+>>> h = history_handoffs(log)
+>>> h.transitions[["from_department", "to_department", "wait_days"]].values.tolist()
+[['产品部', '技术部', 1.0], ['技术部', '产品部', 5.0]]
+>>> h.ping_pong[["task_id", "n_visits", "n_returns"]].values.tolist()
+[['T1', 3, 1]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics.metrics._common import (
+    NAT,
+    DayCounter,
+    Edges,
+    column_or_na,
+    dependency_edges,
+    require_columns,
+    safe_ratio,
+)
+from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
+
+__all__ = ["HistoryHandoffs", "handoff_summary", "handoffs", "history_handoffs"]
+
+HANDOFF_COLUMNS = (
+    "from_task_id",
+    "to_task_id",
+    "from_department",
+    "to_department",
+    "predecessor_finish",
+    "successor_start",
+    "wait_days",
+    "is_waiting",
+)
+
+SUMMARY_COLUMNS = (
+    "n_handoffs",
+    "n_measured",
+    "n_waiting",
+    "total_wait_days",
+    "mean_wait_days",
+    "median_wait_days",
+    "max_wait_days",
+)
+
+_BY = {
+    "to_department": ["to_department"],
+    "from_department": ["from_department"],
+    "pair": ["from_department", "to_department"],
+}
+
+
+# ----------------------------------------------------------------------------- dependencies
+@dataclass(frozen=True)
+class HandoffArrays:
+    """Cross-department edges with their waits (private building block)."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    wait: np.ndarray  # float, NaN when not measurable
+    waiting: np.ndarray  # bool
+
+
+def handoff_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -> HandoffArrays:
+    """Waits on the dependency edges that cross departments."""
+    dep = pd.factorize(column_or_na(tasks, "department"), use_na_sentinel=True)[0]
+    cross = (dep[edges.src] != dep[edges.dst]) & (dep[edges.src] >= 0) & (dep[edges.dst] >= 0)
+    src, dst = edges.src[cross], edges.dst[cross]
+    t = arr.t
+    pred_fin = np.where(arr.is_finished[src] & (arr.af[src] != NAT), arr.af[src], NAT)
+    s_start = np.where((arr.as_[dst] != NAT) & (arr.as_[dst] <= t), arr.as_[dst], NAT)
+    live = ~arr.is_cancelled[dst]
+    waiting = live & (pred_fin != NAT) & (s_start == NAT) & (t != NAT) & ~arr.is_finished[dst]
+    end = np.where(waiting, t, s_start)
+    wait = np.maximum(arr.counter.diff(pred_fin, end), 0.0)
+    wait[~live] = np.nan
+    return HandoffArrays(src, dst, wait, waiting)
+
+
+def _handoff_frame(tasks: pd.DataFrame, h: HandoffArrays) -> pd.DataFrame:
+    ids = column_or_na(tasks, "task_id")
+    dep = column_or_na(tasks, "department")
+    ps = column_or_na(tasks, "actual_finish", "datetime64[us]").to_numpy()
+    as_ = column_or_na(tasks, "actual_start", "datetime64[us]").to_numpy()
+    idv, depv = ids.to_numpy(), dep.to_numpy()
+    return pd.DataFrame(
+        {
+            "from_task_id": pd.Series(idv[h.src], dtype=ids.dtype),
+            "to_task_id": pd.Series(idv[h.dst], dtype=ids.dtype),
+            "from_department": pd.Series(depv[h.src], dtype=dep.dtype),
+            "to_department": pd.Series(depv[h.dst], dtype=dep.dtype),
+            "predecessor_finish": pd.Series(ps[h.src], dtype="datetime64[us]"),
+            "successor_start": pd.Series(as_[h.dst], dtype="datetime64[us]"),
+            "wait_days": h.wait,
+            "is_waiting": h.waiting,
+        }
+    )
+
+
+def handoffs(tasks: pd.DataFrame, *, as_of=None, calendar=None) -> pd.DataFrame:
+    """One row per dependency edge that crosses departments, with the hand-over wait.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        Canonical tasks table with ``depends_on`` (lists of task ids).
+    as_of, calendar
+        As in :func:`~collab_analytics.metrics.delivery.task_delivery`.
+
+    Returns
+    -------
+    DataFrame
+        ``[from_task_id, to_task_id, from_department, to_department, predecessor_finish,
+        successor_start, wait_days, is_waiting]`` ordered by successor then predecessor as
+        listed. ``wait_days`` is NaN when the predecessor has no finish date or the successor
+        is cancelled; ``is_waiting`` marks a successor not started by ``T`` whose wait is
+        counted up to ``T``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tasks = pd.DataFrame({
+    ...     "task_id": ["A", "B"], "department": ["产品部", "技术部"],
+    ...     "planned_finish": pd.to_datetime(["2024-07-20", "2024-08-20"]),
+    ...     "actual_start": pd.to_datetime(["2024-07-11", "2024-07-26"]),
+    ...     "actual_finish": pd.to_datetime(["2024-07-22", None]),
+    ...     "depends_on": [[], ["A"]],
+    ... })
+    >>> handoffs(tasks)[["from_department", "to_department", "wait_days"]].values.tolist()
+    [['产品部', '技术部', 4.0]]
+    """
+    require_columns(tasks, ("planned_finish", "department"), "tasks")
+    arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
+    h = handoff_arrays(tasks, arr, dependency_edges(tasks))
+    return _handoff_frame(tasks, h)
+
+
+def _wait_stats(keys: pd.DataFrame, codes: np.ndarray, k: int, wait: np.ndarray, waiting):
+    from collab_analytics.metrics.delivery import _group_quantiles
+
+    ok = ~np.isnan(wait)
+    g, w = codes[ok], wait[ok]
+    n_meas = np.bincount(g, minlength=k)
+    total = np.bincount(g, weights=w, minlength=k)
+    mx = np.full(k, -np.inf)
+    np.maximum.at(mx, g, w)
+    mx[n_meas == 0] = np.nan
+    (med,) = _group_quantiles(w, g, k, (0.5,))
+    out = keys.reset_index(drop=True).copy()
+    out["n_handoffs"] = np.bincount(codes, minlength=k).astype(np.int64)
+    out["n_measured"] = n_meas.astype(np.int64)
+    out["n_waiting"] = np.bincount(codes[waiting], minlength=k).astype(np.int64)
+    out["total_wait_days"] = total
+    out["mean_wait_days"] = safe_ratio(total, n_meas)
+    out["median_wait_days"] = med
+    out["max_wait_days"] = mx
+    return out
+
+
+def summarize_waits(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Aggregate a :func:`handoffs` frame (private; shared with the report)."""
+    if by not in _BY:
+        msg = f"by={by!r} is not supported. Use one of {list(_BY)}."
+        raise ValueError(msg)
+    keys = _BY[by]
+    if len(frame) == 0:
+        out = frame[keys].iloc[:0].reset_index(drop=True)
+        for c in SUMMARY_COLUMNS:
+            out[c] = pd.Series([], dtype="int64" if c.startswith("n_") else "float64")
+        return out
+    codes = np.zeros(len(frame), dtype=np.int64)
+    uniq = []
+    for key in keys:
+        c, u = pd.factorize(frame[key], sort=True, use_na_sentinel=False)
+        codes = codes * max(len(u), 1) + c
+        uniq.append(u)
+    comb, g = np.unique(codes, return_inverse=True)
+    kdata = {}
+    rem = comb
+    parts = []
+    for u in reversed(uniq):
+        parts.append(rem % max(len(u), 1))
+        rem = rem // max(len(u), 1)
+    for key, u, part in zip(keys, uniq, reversed(parts), strict=True):
+        kdata[key] = pd.Series(u.take(part), dtype=u.dtype)
+    wait = frame["wait_days"].to_numpy(dtype=np.float64)
+    waiting = frame["is_waiting"].to_numpy(dtype=bool)
+    return _wait_stats(pd.DataFrame(kdata), g.astype(np.int64), len(comb), wait, waiting)
+
+
+def handoff_summary(
+    tasks: pd.DataFrame, *, by: str = "to_department", as_of=None, calendar=None
+) -> pd.DataFrame:
+    """Hand-over waits on cross-department dependencies, per receiving department or per pair.
+
+    Parameters
+    ----------
+    by : {"to_department", "from_department", "pair"}
+        ``"pair"`` groups by ``(from_department, to_department)``.
+
+    Returns
+    -------
+    DataFrame
+        ``[*keys, n_handoffs, n_measured, n_waiting, total_wait_days, mean_wait_days,
+        median_wait_days, max_wait_days]``: ``n_measured`` hand-overs have a wait (including
+        the ``n_waiting`` still waiting at ``T``); statistics are over measured waits.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tasks = pd.DataFrame({
+    ...     "task_id": ["A", "B", "C"], "department": ["产品部", "技术部", "技术部"],
+    ...     "planned_finish": pd.to_datetime(["2024-07-20", "2024-08-20", "2024-08-20"]),
+    ...     "actual_start": pd.to_datetime(["2024-07-11", "2024-07-26", "2024-07-21"]),
+    ...     "actual_finish": pd.to_datetime(["2024-07-20", None, None]),
+    ...     "depends_on": [[], ["A"], ["A"]],
+    ... })
+    >>> s = handoff_summary(tasks, by="pair")
+    >>> s[["from_department", "to_department", "n_handoffs", "mean_wait_days"]].values.tolist()
+    [['产品部', '技术部', 2, 3.5]]
+    """
+    return summarize_waits(handoffs(tasks, as_of=as_of, calendar=calendar), by)
+
+
+# ----------------------------------------------------------------------------- history log
+@dataclass(frozen=True)
+class HistoryHandoffs:
+    """Hand-overs found in an event history.
+
+    Attributes
+    ----------
+    transitions : DataFrame
+        One row per hand-over: ``[task_id, from_department, to_department, left_at,
+        arrived_at, wait_days]`` (``left_at`` = last event in the old department,
+        ``arrived_at`` = first event in the new one), in task then time order.
+    pairs : DataFrame
+        Per ``(from_department, to_department)``: ``[from_department, to_department,
+        n_handoffs, total_wait_days, mean_wait_days, median_wait_days, max_wait_days]``.
+    sojourn : DataFrame
+        Per department: ``[department, n_visits, n_tasks, total_days, mean_days,
+        median_days, max_days]`` of visit sojourns.
+    ping_pong : DataFrame
+        Tasks that returned to a department they had left: ``[task_id, n_events, n_visits,
+        n_departments, n_returns]`` (``n_returns = n_visits − n_departments``).
+    per_task : DataFrame
+        Every task: ``[task_id, n_events, n_visits, n_departments, n_handoffs]``.
+    """
+
+    transitions: pd.DataFrame
+    pairs: pd.DataFrame
+    sojourn: pd.DataFrame
+    ping_pong: pd.DataFrame
+    per_task: pd.DataFrame
+
+    @property
+    def n_handoffs(self) -> int:
+        """Total number of hand-overs."""
+        return len(self.transitions)
+
+
+def _sort_order(tcode: np.ndarray, when: np.ndarray, n_tasks: int) -> np.ndarray:
+    """Stable order by (task, time): one ``argsort`` of a packed unique int64 key when it fits.
+
+    The key packs task code, time offset and row number, so it is unique and an unstable
+    (fast, SIMD) sort gives exactly the stable order. Falls back to ``np.lexsort``.
+    """
+    n = len(tcode)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    row_bits = int(n).bit_length()
+    task_bits = max(int(n_tasks).bit_length(), 1)
+    # already in time order: the row number carries the time
+    if task_bits + row_bits <= 62 and np.all(when[1:] >= when[:-1]):
+        key = (tcode.astype(np.int64) << row_bits) | np.arange(n, dtype=np.int64)
+        return np.argsort(key)
+    rel = when - when.min()
+    unit = 1
+    for u in (86_400_000_000, 1_000_000):  # whole days / whole seconds in microseconds
+        if not (rel % u).any():
+            unit = u
+            break
+    rel = rel // unit
+    time_bits = max(int(rel.max()).bit_length(), 1)
+    if task_bits + time_bits + row_bits <= 62:
+        key = (
+            (tcode.astype(np.int64) << (time_bits + row_bits))
+            | (rel << row_bits)
+            | np.arange(n, dtype=np.int64)
+        )
+        return np.argsort(key)
+    return np.lexsort((when, tcode))
+
+
+def _empty_history(task: str) -> HistoryHandoffs:
+    s, f, i, d = "str", "float64", "int64", "datetime64[us]"
+
+    def mk(spec):
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in spec})
+
+    return HistoryHandoffs(
+        transitions=mk(
+            [
+                (task, s),
+                ("from_department", s),
+                ("to_department", s),
+                ("left_at", d),
+                ("arrived_at", d),
+                ("wait_days", f),
+            ]
+        ),
+        pairs=mk(
+            [("from_department", s), ("to_department", s), ("n_handoffs", i)]
+            + [(c, f) for c in ("total_wait_days", "mean_wait_days", "median_wait_days")]
+            + [("max_wait_days", f)]
+        ),
+        sojourn=mk(
+            [("department", s), ("n_visits", i), ("n_tasks", i)]
+            + [(c, f) for c in ("total_days", "mean_days", "median_days", "max_days")]
+        ),
+        ping_pong=mk(
+            [(task, s)] + [(c, i) for c in ("n_events", "n_visits", "n_departments", "n_returns")]
+        ),
+        per_task=mk(
+            [(task, s)] + [(c, i) for c in ("n_events", "n_visits", "n_departments", "n_handoffs")]
+        ),
+    )
+
+
+def _distinct_departments(v_task: np.ndarray, v_dep: np.ndarray, k: int, m: int):
+    """Per department: tasks that visited it; per task: departments visited.
+
+    Visits arrive grouped by task, so with up to 64 departments a per-task bit mask is one
+    ``bitwise_or.reduceat``; beyond that, distinct (task, department) keys are sorted.
+    """
+    if k <= 64:
+        bits = np.left_shift(np.uint64(1), v_dep.astype(np.uint64))
+        starts = np.flatnonzero(np.r_[True, v_task[1:] != v_task[:-1]])
+        masks = np.bitwise_or.reduceat(bits, starts)
+        per_task = np.zeros(m, dtype=np.int64)
+        per_task[v_task[starts]] = np.bitwise_count(masks)
+        per_dep = np.array(
+            [int(((masks >> np.uint64(b)) & np.uint64(1)).sum()) for b in range(k)],
+            dtype=np.int64,
+        )
+        return per_dep, per_task
+    td = np.sort(v_task.astype(np.int64) * k + v_dep)
+    td = td[np.r_[True, td[1:] != td[:-1]]]
+    return np.bincount(td % k, minlength=k), np.bincount(td // k, minlength=m)
+
+
+def history_handoffs(
+    history: pd.DataFrame,
+    *,
+    task: str = "task_id",
+    time: str = "date",
+    department: str = "department",
+    calendar=None,
+) -> HistoryHandoffs:
+    """Hand-overs, sojourns, waits per department pair and ping-pong tasks from an event log.
+
+    Parameters
+    ----------
+    history : DataFrame
+        One row per event with a task key, a time and the department handling the task.
+        Rows with a missing task, time or department are ignored.
+    task, time, department : str
+        Column names in ``history`` (the output uses the ``task`` name for the task column).
+    calendar : optional
+        Calendar for the day counts (calendar days by default).
+
+    Returns
+    -------
+    HistoryHandoffs
+        ``transitions``, ``pairs``, ``sojourn``, ``ping_pong`` and ``per_task`` frames (see
+        :class:`HistoryHandoffs` for their columns).
+
+    Notes
+    -----
+    Events are ordered by (task, time) with one sort of a packed integer key (ties keep the
+    input order), never a multi-key ``sort_values``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "task_id": ["T2", "T1", "T2", "T1"],
+    ...     "date": pd.to_datetime(["2024-07-05", "2024-07-01", "2024-07-01", "2024-07-02"]),
+    ...     "department": ["技术部", "客服部", "产品部", "客服部"],
+    ... })
+    >>> h = history_handoffs(log)
+    >>> h.pairs[["from_department", "to_department", "n_handoffs", "mean_wait_days"]]
+      from_department to_department  n_handoffs  mean_wait_days
+    0             产品部           技术部           1             4.0
+    >>> h.sojourn[["department", "n_visits", "total_days"]].values.tolist()
+    [['产品部', 1, 4.0], ['客服部', 1, 1.0], ['技术部', 1, 0.0]]
+    """
+    require_columns(history, (task, time, department), "history")
+    counter = DayCounter(calendar)
+    tcol, dcol = history[task], history[department]
+    when_all = history[time]
+    if not (isinstance(when_all.dtype, np.dtype) and when_all.dtype.kind == "M"):
+        when_all = pd.to_datetime(when_all)
+    keep = (tcol.notna() & dcol.notna() & when_all.notna()).to_numpy()
+    if not keep.all():
+        tcol, dcol, when_all = tcol[keep], dcol[keep], when_all[keep]
+    if len(tcol) == 0:
+        return _empty_history(task)
+    tcode, tuniq = pd.factorize(tcol)
+    dcode, duniq = pd.factorize(dcol, sort=True)
+    when = when_all.to_numpy(dtype="datetime64[us]").view(np.int64)
+    order = _sort_order(tcode, when, len(tuniq))
+    tc = tcode[order].astype(np.int64)
+    dc = dcode[order].astype(np.int64)
+    w = when[order]
+    day = w // 86_400_000_000  # floor: naive local dates
+    n, k = len(tc), len(duniq)
+    new_task = np.empty(n, dtype=bool)
+    new_task[0] = True
+    np.not_equal(tc[1:], tc[:-1], out=new_task[1:])
+    change = np.zeros(n, dtype=bool)
+    change[1:] = ~new_task[1:] & (dc[1:] != dc[:-1])
+    # ---- transitions
+    hi = np.flatnonzero(change)
+    lo = hi - 1
+    wait = counter.diff(day[lo], day[hi])
+    from_c, to_c = dc[lo], dc[hi]
+    dvals = np.asarray(duniq, dtype=object)
+    dep_dtype = dcol.dtype if pd.api.types.is_string_dtype(dcol.dtype) else "str"
+    transitions = pd.DataFrame(
+        {
+            task: pd.Series(tuniq.take(tc[hi])),
+            "from_department": pd.Series(duniq.take(from_c)),
+            "to_department": pd.Series(duniq.take(to_c)),
+            "left_at": w[lo].view("datetime64[us]"),
+            "arrived_at": w[hi].view("datetime64[us]"),
+            "wait_days": wait,
+        }
+    )
+    # ---- pairs
+    pair = from_c * k + to_c
+    pkeys = np.flatnonzero(np.bincount(pair, minlength=k * k))
+    lut = np.zeros(k * k, dtype=np.int64)
+    lut[pkeys] = np.arange(len(pkeys))
+    pg = lut[pair]
+    pairs_keys = pd.DataFrame(
+        {
+            "from_department": pd.Series(dvals[pkeys // k], dtype=dep_dtype),
+            "to_department": pd.Series(dvals[pkeys % k], dtype=dep_dtype),
+        }
+    )
+    pairs = _wait_stats(pairs_keys, pg, len(pkeys), wait, np.zeros(len(wait), dtype=bool))
+    pairs = pairs.drop(columns=["n_measured", "n_waiting"])
+    # ---- visits and sojourn
+    vstart = np.flatnonzero(new_task | change)
+    vend_event = np.r_[vstart[1:] - 1, n - 1]  # last event of each visit
+    v_task = tc[vstart]
+    v_dep = dc[vstart]
+    next_same = np.r_[v_task[1:] == v_task[:-1], False]
+    end_day = np.where(next_same, np.r_[day[vstart[1:]], 0], day[vend_event])
+    soj = counter.diff(day[vstart], end_day)
+    from collab_analytics.metrics.delivery import _group_quantiles
+
+    vis_n = np.bincount(v_dep, minlength=k)
+    tot = np.bincount(v_dep, weights=soj, minlength=k)
+    mx = np.full(k, -np.inf)
+    np.maximum.at(mx, v_dep, soj)
+    mx[vis_n == 0] = np.nan
+    (med,) = _group_quantiles(soj, v_dep, k, (0.5,))
+    # distinct (task, department) pairs
+    m = len(tuniq)
+    n_tasks_dep, n_deps = _distinct_departments(v_task, v_dep, k, m)
+    sojourn = pd.DataFrame(
+        {
+            "department": pd.Series(dvals, dtype=dep_dtype),
+            "n_visits": vis_n.astype(np.int64),
+            "n_tasks": n_tasks_dep.astype(np.int64),
+            "total_days": tot,
+            "mean_days": safe_ratio(tot, vis_n),
+            "median_days": med,
+            "max_days": mx,
+        }
+    )
+    # ---- per task and ping-pong
+    n_events = np.bincount(tc, minlength=m)
+    n_visits = np.bincount(v_task, minlength=m)
+    per_task = pd.DataFrame(
+        {
+            task: pd.Series(tuniq),
+            "n_events": n_events.astype(np.int64),
+            "n_visits": n_visits.astype(np.int64),
+            "n_departments": n_deps.astype(np.int64),
+            "n_handoffs": (n_visits - 1).astype(np.int64),
+        }
+    )
+    returns = n_visits - n_deps
+    pp = np.flatnonzero(returns > 0)
+    ping_pong = per_task.iloc[pp][[task, "n_events", "n_visits", "n_departments"]].reset_index(
+        drop=True
+    )
+    ping_pong["n_returns"] = returns[pp].astype(np.int64)
+    return HistoryHandoffs(transitions, pairs, sojourn, ping_pong, per_task)
