@@ -1,0 +1,351 @@
+"""Rule-based retrospective findings — what went well, what to improve — with evidence.
+
+Each rule reads one metric frame (never raw tables) and emits findings whose text quotes the
+numbers, in Chinese or English, and names the chart that shows them. Rules whose frame is not
+given are skipped.
+
+Rules (thresholds are keyword options of :func:`findings`):
+
+* ``on_time`` — overall on-time completion rate ≥ ``good_rate`` (went well) or below it.
+* ``clean_department`` — a department with ≥ ``min_due`` due tasks and a delay rate of 0.
+* ``worst_department`` — the department with the highest delay rate (if > 0).
+* ``own_delay_share`` — the department holding the largest share of own delay days
+  (≥ ``share_threshold``), from delay attribution.
+* ``escalation`` — how many judged delayed/blocked episodes waited more than the limit (or
+  never got a meeting); compliance ≥ ``good_rate`` is a good finding.
+* ``cadence`` — plan items with missed occurrences ("missed 2 of 6"); items fully held.
+* ``handoff_wait`` — the department pair with the longest mean hand-over wait
+  (≥ ``wait_days``).
+* ``actions`` — action-item closure rate and overdue open actions.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.findings import findings
+>>> att = pd.DataFrame({"department": ["技术部", "客服部"], "own_delay_days": [35.0, 25.0],
+...                     "share_of_own_delay": [0.58, 0.42]})
+>>> f = findings(attribution=att, lang="en")
+>>> f.loc[0, ["polarity", "chart"]].tolist()
+['to_improve', 'bottleneck']
+>>> f.loc[0, "text"]
+'技术部 accounts for 58% of own delay days (35 of 60 days).'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from collab_analytics.labels import check_lang
+
+__all__ = ["FINDING_COLUMNS", "findings", "takeaways"]
+
+#: Columns of the findings frame.
+FINDING_COLUMNS = ("polarity", "rule", "text", "evidence", "chart")
+
+_T = {
+    "on_time_good": (
+        "整体按时完成率 {rate:.0%}({n_on_time}/{n_due} 个到期任务按时完成)。",
+        "Overall on-time completion rate was {rate:.0%} ({n_on_time} of {n_due} due tasks).",
+    ),
+    "on_time_bad": (
+        "整体按时完成率仅 {rate:.0%}:{n_due} 个到期任务中 {n_late} 个延期完成、"
+        "{n_overdue_open} 个逾期未完成。",
+        "Overall on-time completion rate was only {rate:.0%}: of {n_due} due tasks, {n_late} "
+        "finished late and {n_overdue_open} are overdue.",
+    ),
+    "clean_department": (
+        "{department} 的 {n_due} 个到期任务全部按时完成。",
+        "{department} finished all {n_due} due tasks on time.",
+    ),
+    "worst_department": (
+        "{department} 延误率最高:{delay_rate:.0%}({n_delayed}/{n_due})。",
+        "{department} has the highest delay rate: {delay_rate:.0%} ({n_delayed} of {n_due}).",
+    ),
+    "own_delay_share": (
+        "{department} 占全部自身延误天数的 {share:.0%}({days:.0f}/{total:.0f} 天)。",
+        "{department} accounts for {share:.0%} of own delay days ({days:.0f} of {total:.0f} days).",
+    ),
+    "escalation_bad": (
+        "{judged} 次滞后/阻塞中有 {n_over} 次超过 {limit:.0f} 小时才上会讨论"
+        "(其中 {never} 次始终未上会)。",
+        "{n_over} of {judged} delayed/blocked episodes waited more than {limit:.0f} h for a "
+        "meeting ({never} never got one).",
+    ),
+    "escalation_good": (
+        "{judged} 次滞后/阻塞中 {within} 次在 {limit:.0f} 小时内上会处理({rate:.0%})。",
+        "{within} of {judged} delayed/blocked episodes reached a meeting within {limit:.0f} h "
+        "({rate:.0%}).",
+    ),
+    "cadence_missed": (
+        "「{item}」应开 {expected} 次,未开 {missed} 次。",
+        "The {item} was missed {missed} of {expected} times.",
+    ),
+    "cadence_kept": (
+        "「{item}」按计划召开了全部 {expected} 次。",
+        "The {item} was held all {expected} times as planned.",
+    ),
+    "handoff_wait": (
+        "{from_department}→{to_department} 的交接平均等待 {mean:.1f} 天({n} 次交接,最长 "
+        "{max:.0f} 天)。",
+        "Hand-overs {from_department} → {to_department} waited {mean:.1f} days on average "
+        "({n} hand-overs, longest {max:.0f} days).",
+    ),
+    "actions_good": (
+        "待办事项关闭率 {rate:.0%}({n_closed}/{n_actions}),无逾期未关闭。",
+        "Action items: {rate:.0%} closed ({n_closed} of {n_actions}), none overdue.",
+    ),
+    "actions_bad": (
+        "待办事项关闭率 {rate:.0%}({n_closed}/{n_actions}),{n_overdue} 项逾期未关闭。",
+        "Action items: {rate:.0%} closed ({n_closed} of {n_actions}); {n_overdue} open past "
+        "their due date.",
+    ),
+}
+
+
+def _text(key: str, lang: str, **ev) -> str:
+    return _T[key][0 if lang == "zh" else 1].format(**ev)
+
+
+def _row(polarity, rule, key, lang, chart, **ev):
+    return {
+        "polarity": polarity,
+        "rule": rule,
+        "text": _text(key, lang, **ev),
+        "evidence": ev,
+        "chart": chart,
+    }
+
+
+def _num(v) -> float:
+    return float(v) if v is not None and not pd.isna(v) else float("nan")
+
+
+def findings(
+    *,
+    delivery: pd.DataFrame | None = None,
+    delivery_by_department: pd.DataFrame | None = None,
+    attribution: pd.DataFrame | None = None,
+    escalation: pd.DataFrame | None = None,
+    cadence: pd.DataFrame | None = None,
+    handoffs: pd.DataFrame | None = None,
+    actions: pd.DataFrame | None = None,
+    lang: str = "zh",
+    good_rate: float = 0.8,
+    min_due: int = 3,
+    share_threshold: float = 0.4,
+    wait_days: float = 3.0,
+    limit_hours: float = 48.0,
+) -> pd.DataFrame:
+    """Findings from metric frames.
+
+    Parameters
+    ----------
+    delivery : DataFrame, optional
+        :func:`~collab_analytics.metrics.delivery.delivery_summary` without ``by`` (one row).
+    delivery_by_department : DataFrame, optional
+        ``delivery_summary(by="department")``.
+    attribution : DataFrame, optional
+        :func:`~collab_analytics.metrics.attribution.department_attribution`.
+    escalation : DataFrame, optional
+        :func:`~collab_analytics.metrics.escalation.escalation_compliance` with ``by=None``
+        (one row: ``judged, within, late, never, compliance``).
+    cadence : DataFrame, optional
+        :func:`~collab_analytics.metrics.cadence.cadence_summary`.
+    handoffs : DataFrame, optional
+        :func:`~collab_analytics.metrics.handoffs.handoff_summary` with ``by="pair"``.
+    actions : DataFrame, optional
+        :func:`~collab_analytics.metrics.actions.action_summary` without ``by`` (one row).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    DataFrame
+        ``[polarity, rule, text, evidence, chart]``: ``polarity`` is ``"went_well"`` or
+        ``"to_improve"``; ``evidence`` a dict of the numbers quoted in ``text``; ``chart`` the
+        key of the chart that shows them (see :data:`collab_analytics.charts.CHART_KEYS`).
+    """
+    check_lang(lang)
+    rows: list[dict] = []
+    if delivery is not None and len(delivery) and int(delivery["n_due"].iloc[0]) > 0:
+        r = delivery.iloc[0]
+        ev = {
+            "rate": _num(r["on_time_rate"]),
+            "n_on_time": int(r["n_on_time"]),
+            "n_due": int(r["n_due"]),
+            "n_late": int(r["n_late"]),
+            "n_overdue_open": int(r["n_overdue_open"]),
+        }
+        good = ev["rate"] >= good_rate
+        rows.append(
+            _row(
+                "went_well" if good else "to_improve",
+                "on_time",
+                "on_time_good" if good else "on_time_bad",
+                lang,
+                "delivery_by_period",
+                **ev,
+            )
+        )
+    if delivery_by_department is not None and len(delivery_by_department):
+        d = delivery_by_department[delivery_by_department["n_due"] > 0]
+        clean = d[(d["n_due"] >= min_due) & (d["delay_rate"] == 0)]
+        for dept, n_due in zip(clean["department"], clean["n_due"], strict=True):
+            rows.append(
+                _row(
+                    "went_well",
+                    "clean_department",
+                    "clean_department",
+                    lang,
+                    "delivery_by_department",
+                    department=str(dept),
+                    n_due=int(n_due),
+                )
+            )
+        if len(d) and d["delay_rate"].max() > 0:
+            w = d.loc[d["delay_rate"].idxmax()]
+            rows.append(
+                _row(
+                    "to_improve",
+                    "worst_department",
+                    "worst_department",
+                    lang,
+                    "delivery_by_department",
+                    department=str(w["department"]),
+                    delay_rate=_num(w["delay_rate"]),
+                    n_delayed=int(w["n_late"] + w["n_overdue_open"]),
+                    n_due=int(w["n_due"]),
+                )
+            )
+    if attribution is not None and len(attribution):
+        total = float(attribution["own_delay_days"].sum())
+        if total > 0:
+            top = attribution.loc[attribution["own_delay_days"].idxmax()]
+            share = _num(top["share_of_own_delay"])
+            if share >= share_threshold:
+                rows.append(
+                    _row(
+                        "to_improve",
+                        "own_delay_share",
+                        "own_delay_share",
+                        lang,
+                        "bottleneck",
+                        department=str(top["department"]),
+                        share=share,
+                        days=float(top["own_delay_days"]),
+                        total=total,
+                    )
+                )
+    if escalation is not None and len(escalation) and int(escalation["judged"].iloc[0]) > 0:
+        r = escalation.iloc[0]
+        judged, within = int(r["judged"]), int(r["within"])
+        never = int(r["never"])
+        n_over = judged - within
+        rate = within / judged
+        if rate >= good_rate:
+            rows.append(
+                _row(
+                    "went_well",
+                    "escalation",
+                    "escalation_good",
+                    lang,
+                    "escalation",
+                    judged=judged,
+                    within=within,
+                    rate=rate,
+                    limit=limit_hours,
+                )
+            )
+        else:
+            rows.append(
+                _row(
+                    "to_improve",
+                    "escalation",
+                    "escalation_bad",
+                    lang,
+                    "escalation",
+                    judged=judged,
+                    n_over=n_over,
+                    never=never,
+                    limit=limit_hours,
+                )
+            )
+    if cadence is not None and len(cadence):
+        c = cadence[cadence["expected"] > 0]
+        bad = c[c["missed"] > 0].sort_values("missed", ascending=False, kind="stable")
+        for item, missed, expected in zip(bad["item"], bad["missed"], bad["expected"], strict=True):
+            rows.append(
+                _row(
+                    "to_improve",
+                    "cadence",
+                    "cadence_missed",
+                    lang,
+                    "cadence",
+                    item=str(item),
+                    missed=int(missed),
+                    expected=int(expected),
+                )
+            )
+        kept = c[(c["missed"] == 0) & (c["expected"] >= min_due)]
+        for item, expected in zip(kept["item"], kept["expected"], strict=True):
+            rows.append(
+                _row(
+                    "went_well",
+                    "cadence",
+                    "cadence_kept",
+                    lang,
+                    "cadence",
+                    item=str(item),
+                    expected=int(expected),
+                )
+            )
+    if handoffs is not None and len(handoffs) and handoffs["mean_wait_days"].notna().any():
+        top = handoffs.loc[handoffs["mean_wait_days"].idxmax()]
+        if _num(top["mean_wait_days"]) >= wait_days:
+            rows.append(
+                _row(
+                    "to_improve",
+                    "handoff_wait",
+                    "handoff_wait",
+                    lang,
+                    "handoffs",
+                    from_department=str(top["from_department"]),
+                    to_department=str(top["to_department"]),
+                    mean=_num(top["mean_wait_days"]),
+                    n=int(top["n_handoffs"]),
+                    max=_num(top["max_wait_days"]),
+                )
+            )
+    if actions is not None and len(actions) and int(actions["n_actions"].iloc[0]) > 0:
+        r = actions.iloc[0]
+        ev = {
+            "rate": _num(r["closure_rate"]),
+            "n_closed": int(r["n_closed"]),
+            "n_actions": int(r["n_actions"]),
+            "n_overdue": int(r["n_overdue_open"]),
+        }
+        if ev["n_overdue"] == 0 and ev["rate"] >= good_rate:
+            rows.append(_row("went_well", "actions", "actions_good", lang, "actions", **ev))
+        elif ev["n_overdue"] > 0:
+            rows.append(_row("to_improve", "actions", "actions_bad", lang, "actions", **ev))
+    out = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    for c in ("polarity", "rule", "text", "chart"):
+        out[c] = out[c].astype("str")
+    out["evidence"] = out["evidence"].astype("object")
+    return out
+
+
+def takeaways(found: pd.DataFrame) -> dict[str, str]:
+    """The first finding per chart key — "to improve" first — as each chart's takeaway.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"polarity": ["went_well", "to_improve"], "rule": ["a", "b"],
+    ...                   "text": ["good", "bad"], "evidence": [{}, {}],
+    ...                   "chart": ["cadence", "cadence"]})
+    >>> takeaways(f)
+    {'cadence': 'bad'}
+    """
+    if found.empty:
+        return {}
+    ranked = found.assign(_p=(found["polarity"] != "to_improve").astype(int))
+    ranked = ranked.sort_values("_p", kind="stable").drop_duplicates("chart")
+    return dict(zip(ranked["chart"], ranked["text"], strict=True))
