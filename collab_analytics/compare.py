@@ -7,7 +7,8 @@ Examples
 >>> from collab_analytics import TrackingData
 >>> from collab_analytics.compare import compare_as_of
 >>> tasks = pd.DataFrame({
-...     "task_id": ["T1", "T2"], "task": ["需求评审", "接口开发"], "department": ["产品部", "技术部"],
+...     "task_id": ["T1", "T2"], "task": ["需求评审", "接口开发"],
+...     "department": ["产品部", "技术部"],
 ...     "planned_finish": pd.to_datetime(["2024-07-05", "2024-07-12"]),
 ...     "actual_finish": pd.to_datetime(["2024-07-05", "2024-07-15"]),
 ... })
