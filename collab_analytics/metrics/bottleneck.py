@@ -1,0 +1,413 @@
+"""Blocked time from the updates log and the bottleneck-department ranking.
+
+**Blocked time.** A status reported in an update holds from that update until the task's next
+update; the last update's status holds until the task's ``actual_finish`` (when the tasks table
+is given and the task finished earlier) or the as-of date ``T``. Days are whole days under the
+chosen calendar.
+
+**Bottleneck score.** For each department five components are measured:
+
+========================  =================================================================
+``own_delay_days``        delay days not explained by late inputs (delay attribution)
+``blocked_days``          days its tasks were reported blocked (updates log)
+``handoff_wait_days``     days its tasks sat idle after their cross-department input arrived
+``overdue_open_days``     delay so far of its tasks still open past their planned finish
+``downstream_tasks_hit``  tasks its own delay pushed late, transitively
+========================  =================================================================
+
+Each component is turned into the department's *share* of the portfolio total of that
+component (0 when the total is 0). The score is the weighted mean of the shares,
+``score = Σ w_c · share_c / Σ w_c``, so it lies in [0, 1] and each ``contrib_<component>``
+column shows how much of the score a component explains. Departments are ranked by score.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.metrics.bottleneck import blocked_time
+>>> updates = pd.DataFrame({
+...     "task_id": ["T1", "T1", "T1"], "department": ["技术部"] * 3,
+...     "date": pd.to_datetime(["2024-07-01", "2024-07-03", "2024-07-08"]),
+...     "status": ["on_track", "blocked", "on_track"],
+... })
+>>> blocked_time(updates, as_of="2024-07-10")[["task_id", "blocked_days", "delayed_days"]]
+  task_id  blocked_days  delayed_days
+0      T1           5.0           0.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics.metrics._common import (
+    NAT,
+    DayCounter,
+    day_of,
+    day_ordinals,
+    dependency_edges,
+    make_groups,
+    require_columns,
+    resolve_as_of,
+    status_is,
+)
+from collab_analytics.metrics.attribution import AttributionArrays, attribution_arrays
+from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
+from collab_analytics.metrics.handoffs import HandoffArrays, _sort_order, handoff_arrays
+
+__all__ = ["DEFAULT_WEIGHTS", "blocked_time", "bottleneck_ranking"]
+
+#: Default component weights of the bottleneck score.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "own_delay_days": 0.3,
+    "blocked_days": 0.2,
+    "handoff_wait_days": 0.15,
+    "overdue_open_days": 0.15,
+    "downstream_tasks_hit": 0.2,
+}
+
+BLOCKED_TASK_COLUMNS = (
+    "task_id",
+    "department",
+    "n_updates",
+    "blocked_days",
+    "delayed_days",
+    "n_blocked_spells",
+)
+BLOCKED_DEPARTMENT_COLUMNS = (
+    "department",
+    "n_tasks",
+    "n_tasks_blocked",
+    "blocked_days",
+    "delayed_days",
+    "n_blocked_spells",
+)
+
+
+# ----------------------------------------------------------------------------- blocked time
+def _update_key(updates: pd.DataFrame) -> pd.Series:
+    if "task_id" in updates.columns:
+        key = updates["task_id"]
+        if "task" in updates.columns and key.isna().any():
+            key = key.astype("str").fillna(updates["task"].astype("str"))
+        return key
+    return updates["task"]
+
+
+def _blocked_per_task(updates, tasks, as_of, counter: DayCounter):
+    key = _update_key(updates)
+    keep = (key.notna() & updates["date"].notna()).to_numpy()
+    up = updates[keep] if not keep.all() else updates
+    key = key[keep] if not keep.all() else key
+    tcode, tuniq = pd.factorize(key)
+    when = up["date"].to_numpy(dtype="datetime64[us]").view(np.int64)
+    order = _sort_order(tcode, when, len(tuniq))
+    tc = tcode[order]
+    day = when[order] // 86_400_000_000
+    blocked = status_is(up, ("blocked",))[order]
+    delayed = status_is(up, ("delayed",))[order]
+    n, m = len(tc), len(tuniq)
+    t = day_of(as_of)
+    last = np.r_[tc[1:] != tc[:-1], True] if n else np.zeros(0, dtype=bool)
+    end = np.empty(n, dtype=np.int64)
+    end[:-1] = day[1:]
+    # the last update of a task holds until its actual finish (if earlier) or T
+    task_end = np.full(m, t, dtype=np.int64)
+    dep_of_task = None
+    if tasks is not None and len(tasks) and "task_id" in tasks.columns:
+        pos = pd.Index(tasks["task_id"].astype("str")).get_indexer(tuniq.astype("str"))
+        found = pos >= 0
+        if "actual_finish" in tasks.columns:
+            af = day_ordinals(tasks["actual_finish"])
+            fin = np.where(found, af[np.maximum(pos, 0)], NAT)
+            use = (fin != NAT) & ((fin < t) | (t == NAT))
+            task_end[use] = fin[use]
+        dep_of_task = np.where(found, np.maximum(pos, 0), -1)
+    if n:
+        end[-1] = 0
+        end[last] = task_end[tc[last]]
+    span = counter.diff(day, end)
+    span = np.where(np.isnan(span), 0.0, np.maximum(span, 0.0))
+    prev_blocked = np.r_[False, blocked[:-1]] & np.r_[False, ~last[:-1]]
+    out = {
+        "n_updates": np.bincount(tc, minlength=m),
+        "blocked_days": np.bincount(tc, weights=np.where(blocked, span, 0.0), minlength=m),
+        "delayed_days": np.bincount(tc, weights=np.where(delayed, span, 0.0), minlength=m),
+        "n_blocked_spells": np.bincount(tc[blocked & ~prev_blocked], minlength=m),
+    }
+    # department: from the tasks table when known, else the updates' own column
+    if "department" in up.columns:
+        first = np.full(m, -1, dtype=np.int64)
+        first[tc[::-1]] = order[::-1]  # first update of each task in time order
+        dep_up = up["department"].to_numpy(dtype=object)[np.maximum(first, 0)]
+    else:
+        dep_up = np.full(m, None, dtype=object)
+    if dep_of_task is not None and "department" in tasks.columns:
+        dep_t = tasks["department"].to_numpy(dtype=object)[np.maximum(dep_of_task, 0)]
+        dep_up = np.where(dep_of_task >= 0, dep_t, dep_up)
+    return tuniq, dep_up, out
+
+
+def blocked_time(
+    updates: pd.DataFrame,
+    *,
+    tasks: pd.DataFrame | None = None,
+    by: str = "task",
+    as_of=None,
+    calendar=None,
+) -> pd.DataFrame:
+    """Days each task (or department) spent blocked and delayed, from the updates log.
+
+    Parameters
+    ----------
+    updates : DataFrame
+        Canonical updates (``date``, ``task_id`` or ``task``, ``status``; ``department``).
+    tasks : DataFrame, optional
+        Canonical tasks: ends a finished task's last status at its ``actual_finish`` and
+        supplies departments.
+    by : {"task", "department"}
+    as_of, calendar
+        As in :func:`~collab_analytics.metrics.delivery.task_delivery`; ``as_of`` defaults to
+        the latest date in ``updates`` and ``tasks``.
+
+    Returns
+    -------
+    DataFrame
+        ``by="task"``: ``[task_id, department, n_updates, blocked_days, delayed_days,
+        n_blocked_spells]`` sorted by task; ``by="department"``: ``[department, n_tasks,
+        n_tasks_blocked, blocked_days, delayed_days, n_blocked_spells]``. A *spell* is a run
+        of consecutive blocked updates.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> updates = pd.DataFrame({
+    ...     "task_id": ["A", "A", "B"], "department": ["技术部", "技术部", "产品部"],
+    ...     "date": pd.to_datetime(["2024-07-01", "2024-07-04", "2024-07-02"]),
+    ...     "status": ["blocked", "delayed", "blocked"],
+    ... })
+    >>> blocked_time(updates, by="department", as_of="2024-07-05")[
+    ...     ["department", "blocked_days", "delayed_days"]].values.tolist()
+    [['产品部', 3.0, 0.0], ['技术部', 3.0, 1.0]]
+    """
+    if by not in ("task", "department"):
+        msg = f"by={by!r} is not supported. Use 'task' or 'department'."
+        raise ValueError(msg)
+    require_columns(updates, ("date",), "updates")
+    if "task_id" not in updates.columns:
+        require_columns(updates, ("task",), "updates")
+    counter = DayCounter(calendar)
+    ts = resolve_as_of(as_of, tasks, updates)
+    frame = _blocked_frame(updates, tasks, ts, counter)
+    return frame if by == "task" else _blocked_by_department(frame)
+
+
+def _blocked_frame(updates, tasks, ts, counter) -> pd.DataFrame:
+    if len(updates) == 0:
+        cols = {"task_id": "str", "department": "str"}
+        return pd.DataFrame(
+            {
+                c: pd.Series([], dtype=cols.get(c, "int64" if c.startswith("n_") else "float64"))
+                for c in BLOCKED_TASK_COLUMNS
+            }
+        )
+    tuniq, dep, data = _blocked_per_task(updates, tasks, ts, counter)
+    out = pd.DataFrame(
+        {"task_id": pd.Series(tuniq.astype("str")), "department": pd.Series(dep, dtype="str")}
+    )
+    for c in BLOCKED_TASK_COLUMNS[2:]:
+        v = data[c]
+        out[c] = v.astype(np.int64) if c.startswith("n_") else v
+    order = np.argsort(out["task_id"].to_numpy(dtype=object).astype(str), kind="stable")
+    return out.take(order).reset_index(drop=True)
+
+
+def _blocked_by_department(frame: pd.DataFrame) -> pd.DataFrame:
+    if len(frame) == 0:
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    [],
+                    dtype="str"
+                    if c == "department"
+                    else ("int64" if c.startswith("n_") else "float64"),
+                )
+                for c in BLOCKED_DEPARTMENT_COLUMNS
+            }
+        )
+    g = make_groups(frame, ["department"])
+    k = g.n_groups
+    out = g.keys.reset_index(drop=True).copy()
+    out["n_tasks"] = np.bincount(g.codes, minlength=k).astype(np.int64)
+    bd = frame["blocked_days"].to_numpy()
+    out["n_tasks_blocked"] = np.bincount(g.codes[bd > 0], minlength=k).astype(np.int64)
+    out["blocked_days"] = np.bincount(g.codes, weights=bd, minlength=k)
+    out["delayed_days"] = np.bincount(
+        g.codes, weights=frame["delayed_days"].to_numpy(), minlength=k
+    )
+    out["n_blocked_spells"] = np.bincount(
+        g.codes, weights=frame["n_blocked_spells"].to_numpy(), minlength=k
+    ).astype(np.int64)
+    return out
+
+
+# ----------------------------------------------------------------------------- ranking
+COMPONENTS = tuple(DEFAULT_WEIGHTS)
+
+
+def _ranking(
+    tasks: pd.DataFrame,
+    arr: DeliveryArrays,
+    att: AttributionArrays,
+    hand: HandoffArrays,
+    blocked_by_dept: pd.DataFrame | None,
+    weights: dict[str, float],
+) -> pd.DataFrame:
+    depts = att.departments
+    k = len(depts)
+    g = att.dept_codes
+    late = arr.delay_days > 0
+    own = np.bincount(g, weights=np.where(late, att.own, 0.0), minlength=k)
+    overdue = np.bincount(
+        g, weights=np.where(arr.is_overdue_open, arr.delay_days, 0.0), minlength=k
+    )
+    w = np.where(np.isnan(hand.wait), 0.0, hand.wait)
+    handoff = np.bincount(g[hand.dst], weights=w, minlength=k)
+    hit = att.hit_by.sum(axis=0).astype(np.float64)
+    blocked = np.zeros(k)
+    if blocked_by_dept is not None and len(blocked_by_dept):
+        pos = depts.get_indexer(blocked_by_dept["department"])
+        ok = pos >= 0
+        np.add.at(blocked, pos[ok], blocked_by_dept["blocked_days"].to_numpy()[ok])
+    comp = {
+        "own_delay_days": own,
+        "blocked_days": blocked,
+        "handoff_wait_days": handoff,
+        "overdue_open_days": overdue,
+        "downstream_tasks_hit": hit,
+    }
+    wsum = sum(weights.values())
+    score = np.zeros(k)
+    contrib = {}
+    for c in COMPONENTS:
+        total = comp[c].sum()
+        share = comp[c] / total if total > 0 else np.zeros(k)
+        contrib[c] = weights.get(c, 0.0) * share / wsum if wsum > 0 else np.zeros(k)
+        score += contrib[c]
+    out = pd.DataFrame({"department": pd.Series(depts, dtype=depts.dtype)})
+    out["score"] = score
+    for c in COMPONENTS:
+        out[c] = comp[c] if c != "downstream_tasks_hit" else comp[c].astype(np.int64)
+    total_own = own.sum()
+    out["share_of_attributable_delay"] = own / total_own if total_own > 0 else np.zeros(k)
+    out["n_tasks"] = np.bincount(g[~arr.is_cancelled], minlength=k).astype(np.int64)
+    out["n_tasks_late"] = np.bincount(g[late], minlength=k).astype(np.int64)
+    for c in COMPONENTS:
+        out[f"contrib_{c}"] = contrib[c]
+    names = out["department"].to_numpy(dtype=object).astype(str)
+    order = np.lexsort((names, -score))
+    out = out.take(order).reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, k + 1, dtype=np.int64))
+    return out
+
+
+RANKING_COLUMNS = (
+    "rank",
+    "department",
+    "score",
+    *COMPONENTS,
+    "share_of_attributable_delay",
+    "n_tasks",
+    "n_tasks_late",
+    *(f"contrib_{c}" for c in COMPONENTS),
+)
+
+
+def check_weights(weights) -> dict[str, float]:
+    """Validate user weights (unknown keys, negatives) and fill the defaults."""
+    if weights is None:
+        return dict(DEFAULT_WEIGHTS)
+    unknown = sorted(set(weights) - set(COMPONENTS))
+    if unknown:
+        msg = f"Unknown bottleneck weight(s) {unknown}. Known components: {list(COMPONENTS)}."
+        raise ValueError(msg)
+    out = {c: float(weights.get(c, 0.0)) for c in COMPONENTS}
+    if any(v < 0 for v in out.values()) or sum(out.values()) <= 0:
+        msg = f"Bottleneck weights must be ≥ 0 and not all 0, got {weights!r}."
+        raise ValueError(msg)
+    return out
+
+
+def bottleneck_ranking(
+    tasks: pd.DataFrame,
+    updates: pd.DataFrame | None = None,
+    *,
+    as_of=None,
+    calendar=None,
+    weights: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Rank departments by how much they held the work back, with an explainable breakdown.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        Canonical tasks (with ``depends_on`` for attribution and hand-overs).
+    updates : DataFrame, optional
+        Canonical updates log, for ``blocked_days`` (0 without it).
+    as_of, calendar
+        As in :func:`~collab_analytics.metrics.delivery.task_delivery`.
+    weights : dict, optional
+        Component weights (see :data:`DEFAULT_WEIGHTS`); missing components weigh 0.
+
+    Returns
+    -------
+    DataFrame
+        One row per department, best-ranked first: ``[rank, department, score,
+        own_delay_days, blocked_days, handoff_wait_days, overdue_open_days,
+        downstream_tasks_hit, share_of_attributable_delay, n_tasks, n_tasks_late,
+        contrib_own_delay_days, contrib_blocked_days, contrib_handoff_wait_days,
+        contrib_overdue_open_days, contrib_downstream_tasks_hit]``. The ``contrib_*`` columns
+        sum to ``score``; ``share_of_attributable_delay`` is the department's share of all own
+        delay days. Ties are broken by department name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tasks = pd.DataFrame({
+    ...     "task_id": ["A", "B", "C"], "department": ["客服部", "产品部", "技术部"],
+    ...     "planned_start": pd.to_datetime(["2024-07-01", "2024-07-11", "2024-07-21"]),
+    ...     "planned_finish": pd.to_datetime(["2024-07-10", "2024-07-20", "2024-08-20"]),
+    ...     "actual_start": pd.to_datetime(["2024-07-01", "2024-07-14", "2024-07-24"]),
+    ...     "actual_finish": pd.to_datetime(["2024-07-14", "2024-07-24", "2024-08-22"]),
+    ...     "depends_on": [[], ["A"], ["B"]],
+    ... })
+    >>> r = bottleneck_ranking(tasks)
+    >>> r[["rank", "department", "own_delay_days", "downstream_tasks_hit"]].values.tolist()
+    [[1, '客服部', 4.0, 2], [2, '产品部', 1.0, 1], [3, '技术部', 0.0, 0]]
+    >>> bool(abs(r["score"] - r.filter(like="contrib_").sum(axis=1)).max() < 1e-12)
+    True
+    """
+    w = check_weights(weights)
+    require_columns(tasks, ("planned_finish", "department"), "tasks")
+    if len(tasks) == 0:
+        return _empty_ranking(tasks)
+    counter = DayCounter(calendar)
+    arr = delivery_arrays(tasks, as_of=as_of, updates=updates, counter=counter)
+    edges = dependency_edges(tasks)
+    att = attribution_arrays(tasks, arr, edges)
+    hand = handoff_arrays(tasks, arr, edges)
+    blocked = None
+    if updates is not None and len(updates):
+        blocked = _blocked_by_department(_blocked_frame(updates, tasks, arr.as_of, counter))
+    return _ranking(tasks, arr, att, hand, blocked, w)
+
+
+def _empty_ranking(tasks: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for c in RANKING_COLUMNS:
+        if c == "department":
+            out[c] = tasks["department"].iloc[:0].reset_index(drop=True)
+        elif c in ("rank", "n_tasks", "n_tasks_late", "downstream_tasks_hit"):
+            out[c] = pd.Series([], dtype="int64")
+        else:
+            out[c] = pd.Series([], dtype="float64")
+    return pd.DataFrame(out)
