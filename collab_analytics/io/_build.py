@@ -1,0 +1,820 @@
+"""Raw tables → canonical, typed tables in a :class:`~collab_analytics.data.TrackingData`.
+
+This is the single place where user headers become canonical columns, cells become typed
+values, task ids are generated and references between tables are resolved. Problems are
+collected (never raised) in an :class:`~collab_analytics.io._raw.Issues` collector and checked
+by :mod:`collab_analytics.io._validate`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics.data import TrackingData
+from collab_analytics.io._headers import map_headers, role_letters, suggest
+from collab_analytics.io._parse import (
+    DateParse,
+    normalise_key,
+    parse_dates,
+    parse_list,
+    parse_pct,
+    parse_status,
+    parse_time,
+    to_text,
+)
+from collab_analytics.io._raw import Issues, RawProject, RawTable
+from collab_analytics.schema import (
+    DATE_DTYPE,
+    DERIVED_COLUMNS,
+    TABLES,
+    dtype_of,
+    empty_table,
+    strip_marker,
+)
+
+__all__ = ["assemble", "generate_task_ids"]
+
+#: The column that identifies a row; rows where it is blank are rejected (unusable).
+KEY_COLUMN = {
+    "project": "project",
+    "tasks": "task",
+    "updates": "task",
+    "raci": "task",
+    "contacts": "department",
+    "plan": "item",
+    "meetings": "topic",
+    "actions": "action",
+}
+_ALL_DEPT_WORDS = (
+    "三部门",
+    "各部门",
+    "所有部门",
+    "全体",
+    "全员",
+    "all departments",
+    "each department",
+    "all teams",
+    "everyone",
+)
+_ROLE_ORDER = {"R": 0, "A": 1, "C": 2, "I": 3}
+_SEP = "\x1f"
+
+
+def generate_task_ids(project: pd.Series, task: pd.Series) -> pd.Series:
+    """Stable ids from (project, task name): ``"T"`` + 12 hex digits of a fixed hash.
+
+    The id depends only on the two texts, so re-loading or shuffling rows keeps it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ids = generate_task_ids(pd.Series(["P", "P"]), pd.Series(["需求评审", "开发"]))
+    >>> ids.str.len().tolist(), ids.iloc[0] == generate_task_ids(
+    ...     pd.Series(["P"]), pd.Series(["需求评审"])).iloc[0]
+    ([13, 13], True)
+    """
+    frame = pd.DataFrame(
+        {
+            "p": project.astype("str").fillna("").to_numpy(dtype=object),
+            "t": task.astype("str").fillna("").to_numpy(dtype=object),
+        }
+    )
+    h = pd.util.hash_pandas_object(frame, index=False, categorize=True).to_numpy()
+    h = h >> np.uint64(16)  # 48 bits
+    shifts = np.arange(44, -1, -4, dtype=np.uint64)
+    nibbles = ((h[:, None] >> shifts[None, :]) & np.uint64(15)).astype(np.uint8)
+    table = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    chars = np.concatenate([np.full((len(h), 1), ord("T"), dtype=np.uint8), table[nibbles]], axis=1)
+    ids = np.ascontiguousarray(chars).view("S13").ravel().astype("U13")
+    return pd.Series(ids, index=task.index, dtype="str")
+
+
+# ------------------------------------------------------------------------------ per table
+
+
+def _src(raw: RawTable) -> pd.DataFrame:
+    n = len(raw.frame)
+    return pd.DataFrame(
+        {
+            "file": pd.Categorical([raw.file]).repeat(n) if n else pd.Categorical([]),
+            "sheet": pd.Categorical([raw.sheet]).repeat(n) if n else pd.Categorical([]),
+            "row": raw.rows.astype("int64"),
+        }
+    )
+
+
+def _raci_long(raw: RawTable, issues: Issues) -> tuple[RawTable, pd.Series]:
+    """Wide RACI (task × department columns) → long raw table; returns it and per-row counts."""
+    mapped, _ = map_headers("raci", raw.headers)
+    if "role" in mapped or "department" in mapped:
+        return raw, pd.Series(1, index=raw.frame.index)
+    id_cols = [i for i, c in enumerate(mapped) if c in ("task", "task_id")]
+    dept_cols = [i for i, c in enumerate(mapped) if c is None]
+    parts = []
+    for i in dept_cols:
+        dept = strip_marker(raw.headers[i]) or raw.headers[i]
+        cell = to_text(raw.frame[i])
+        has = cell.notna()
+        if not has.any():
+            continue
+        letters = cell[has].map(role_letters)
+        badl = letters.eq("")
+        if badl.any():
+            src = _src(raw).iloc[np.flatnonzero(has.to_numpy())[badl.to_numpy()]]
+            issues.add_many(
+                "warning",
+                "bad_role",
+                "RACI cell is not a combination of R, A, C, I; ignored.",
+                table="raci",
+                src=src,
+                column=raw.headers[i],
+                value=cell[has][badl],
+            )
+        letters = letters[~badl]
+        for letter in "RACI":
+            m = letters.str.contains(letter, regex=False)
+            if m.any():
+                idx = letters.index[m.to_numpy()]
+                parts.append(
+                    pd.DataFrame({"pos": idx, "department": dept, "role": letter, "dorder": i})
+                )
+    headers = [raw.headers[i] for i in id_cols] + ["部门", "角色"]
+    if parts:
+        long = pd.concat(parts, ignore_index=True)
+        long["rorder"] = long["role"].map(_ROLE_ORDER)
+        long = long.sort_values(["pos", "dorder", "rorder"], kind="stable")
+        pos = long["pos"].to_numpy()
+    else:
+        long = pd.DataFrame(
+            {"department": pd.Series([], dtype="str"), "role": pd.Series([], dtype="str")}
+        )
+        pos = np.array([], dtype="int64")
+    frame = pd.DataFrame({k: raw.frame[i].to_numpy()[pos] for k, i in enumerate(id_cols)})
+    n = len(id_cols)
+    frame[n] = long["department"].to_numpy()
+    frame[n + 1] = long["role"].to_numpy()
+    counts = pd.Series(np.bincount(pos, minlength=len(raw.frame)), index=raw.frame.index)
+    out = RawTable("raci", headers, frame, raw.rows[pos], raw.file, raw.sheet, raw.skipped)
+    return out, counts
+
+
+def _canonical_frame(raw: RawTable, issues: Issues) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rename the raw columns to canonical names; report duplicates and missing columns."""
+    table = raw.table
+    mapped, dups = map_headers(table, raw.headers)
+    for i in dups:
+        issues.add(
+            "warning",
+            "duplicate_column",
+            f"Column {raw.headers[i]!r} maps to a column that already exists; kept as "
+            "an extra column.",
+            table=table,
+            file=raw.file,
+            sheet=raw.sheet,
+            column=raw.headers[i],
+        )
+    cols: dict[str, pd.Series] = {}
+    for i, c in enumerate(mapped):
+        name = c if c is not None else raw.headers[i]
+        while name in cols or (c is None and name in TABLES[table].column_names):
+            name = name + "_"
+        cols[name] = raw.frame[i]
+    frame = pd.DataFrame(cols, index=raw.frame.index)
+    for req in TABLES[table].required:
+        if req not in frame.columns:
+            issues.add(
+                "error",
+                "missing_column",
+                f"Required column {req!r} ({_label(table, req)}) not found in "
+                f"{TABLES[table].label_zh}/{TABLES[table].label_en}.",
+                table=table,
+                file=raw.file,
+                sheet=raw.sheet,
+                column=req,
+                hint=suggest(table, raw.headers, req),
+            )
+    return frame, _src(raw)
+
+
+def _label(table: str, col: str) -> str:
+    spec = TABLES[table].column(col)
+    return spec.aliases[0] if spec.aliases else col
+
+
+def _typed(
+    table: str,
+    frame: pd.DataFrame,
+    src: pd.DataFrame,
+    issues: Issues,
+    status_map: dict | None,
+    user_headers: dict[str, str],
+    dates: dict[tuple[str, str], DateParse],
+) -> pd.DataFrame:
+    """Parse every canonical column by its kind; extra columns stay as they are."""
+    spec = TABLES[table]
+    out: dict[str, pd.Series] = {}
+    for c in spec.columns:
+        if c.name not in frame.columns:
+            out[c.name] = (
+                pd.Series(np.nan, index=frame.index).astype(dtype_of(c.kind))
+                if c.kind != "list"
+                else pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
+            )
+            continue
+        s = frame[c.name]
+        col = user_headers.get(c.name, c.name)
+        if c.kind in ("date", "datetime"):
+            r = parse_dates(s)
+            dates[(table, c.name)] = r
+            out[c.name] = r.parsed
+            if r.bad.any():
+                issues.add_many(
+                    "error",
+                    "bad_date",
+                    "Not a date.",
+                    table=table,
+                    src=src[r.bad.to_numpy()],
+                    column=col,
+                    value=s[r.bad],
+                    hint="Use 2024-07-01, 2024/7/1, 2024年7月1日 or a date cell.",
+                )
+        elif c.kind == "time":
+            r = parse_time(s)
+            out[c.name] = r.parsed
+            if r.bad.any():
+                issues.add_many(
+                    "warning",
+                    "bad_time",
+                    "Not a time of day; left empty.",
+                    table=table,
+                    src=src[r.bad.to_numpy()],
+                    column=col,
+                    value=s[r.bad],
+                    hint="Use 17:00.",
+                )
+        elif c.kind == "pct":
+            r = parse_pct(s)
+            out[c.name] = r.parsed
+            if r.bad.any():
+                issues.add_many(
+                    "error",
+                    "bad_percent",
+                    "Not a percentage.",
+                    table=table,
+                    src=src[r.bad.to_numpy()],
+                    column=col,
+                    value=s[r.bad],
+                    hint="Use 80%, 0.8 or 80.",
+                )
+        elif c.kind == "status":
+            r = parse_status(s, status_map)
+            out[c.name] = r.parsed
+            if r.bad.any():
+                issues.add_many(
+                    "warning",
+                    "unknown_status",
+                    "Unknown status word; status left empty.",
+                    table=table,
+                    src=src[r.bad.to_numpy()],
+                    column=col,
+                    value=s[r.bad],
+                    hint="Use 未开始/正常/滞后/阻塞/提前完成/已完成/已取消, or pass "
+                    "status_map={'word': 'done', …}.",
+                )
+        elif c.kind == "float":
+            num = (
+                pd.to_numeric(s, errors="coerce")
+                if not pd.api.types.is_numeric_dtype(s.dtype)
+                else s
+            )
+            if not pd.api.types.is_numeric_dtype(s.dtype):
+                txt = to_text(s)
+                num = pd.to_numeric(
+                    txt.str.extract(r"(-?\d+(?:\.\d+)?)", expand=False), errors="coerce"
+                )
+                badm = txt.notna() & num.isna()
+                if badm.any():
+                    issues.add_many(
+                        "warning",
+                        "bad_number",
+                        "Not a number; left empty.",
+                        table=table,
+                        src=src[badm.to_numpy()],
+                        column=col,
+                        value=s[badm],
+                    )
+            out[c.name] = num.astype("float64")
+        elif c.kind == "list":
+            out[c.name] = parse_list(s)
+        else:  # str, role
+            out[c.name] = to_text(s)
+    for name, dt in DERIVED_COLUMNS.get(table, {}).items():
+        out[name] = (
+            pd.Series(np.nan, index=frame.index).astype(dt)
+            if dt != "object"
+            else pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
+        )
+    canon = set(out)
+    for x in frame.columns:
+        if x not in canon:
+            out[x] = _extra(frame[x])
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _extra(s: pd.Series) -> pd.Series:
+    """Extra user columns: numbers stay numbers, everything else becomes text."""
+    if s.dtype != object:
+        return s
+    num = pd.to_numeric(s, errors="coerce")
+    if s.notna().any() and (num.notna() == s.notna()).all():
+        return num.astype("float64")
+    if s.map(type).isin([type(pd.Timestamp(0).to_pydatetime()), pd.Timestamp]).any():
+        return to_text(s)
+    return to_text(s)
+
+
+def _subset(raw: RawTable, keep: np.ndarray) -> RawTable:
+    return RawTable(
+        raw.table,
+        raw.headers,
+        raw.frame[keep].reset_index(drop=True),
+        raw.rows[keep],
+        raw.file,
+        raw.sheet,
+        raw.skipped,
+    )
+
+
+def _build_table(
+    table: str,
+    raws: list[RawTable],
+    issues: Issues,
+    status_map: dict | None,
+    dates: dict,
+    accounting: dict,
+    present: dict | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frames, srcs, headers = [], [], {}
+    read = rejected = skipped = 0
+    key = KEY_COLUMN[table]
+    what = _label(table, key)
+    for raw in raws:
+        skipped += raw.skipped
+        read += len(raw.frame)
+        mapped, _ = map_headers(table, raw.headers)
+        for h, c in zip(raw.headers, mapped, strict=True):
+            if c is not None:
+                headers.setdefault(c, h)
+        keys = [key, "task_id"] if table in ("updates", "raci") else [key]
+        keycols = [i for i, c in enumerate(mapped) if c in keys]
+        src_all = _src(raw)
+        if keycols:
+            bad = np.ones(len(raw.frame), dtype=bool)
+            for i in keycols:
+                bad &= to_text(raw.frame[i]).isna().to_numpy()
+            if bad.any():
+                issues.add_many(
+                    "warning",
+                    "row_rejected",
+                    f"Row has no {key} ({what}); not loaded.",
+                    table=table,
+                    src=src_all[bad],
+                    column=headers.get(key, what),
+                )
+                issues.reject(table, src_all[bad], f"no {key} ({what})")
+        else:
+            bad = np.ones(len(raw.frame), dtype=bool)
+            issues.reject(table, src_all, f"no {key} column ({what})")
+        rejected += int(bad.sum())
+        raw = _subset(raw, ~bad)
+        if table == "raci":
+            wide_rows = raw.rows
+            raw, counts = _raci_long(raw, issues)
+            none = counts.to_numpy() == 0
+            if none.any():
+                src_w = pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": wide_rows[none]})
+                issues.add_many(
+                    "warning",
+                    "raci_row_without_roles",
+                    "RACI row has no R/A/C/I letter.",
+                    table=table,
+                    src=src_w,
+                )
+        frame, src = _canonical_frame(raw, issues)
+        frames.append(frame)
+        srcs.append(src)
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    src = pd.concat(srcs, ignore_index=True) if len(srcs) > 1 else srcs[0]
+    for c in ("file", "sheet"):
+        src[c] = src[c].astype("str").astype("category")
+    typed = _typed(table, frame, src, issues, status_map, headers, dates)
+    accounting[table] = (read, read - rejected, rejected, skipped)
+    if present is not None:
+        present[table] = {
+            c: headers.get(c, _label(table, c))
+            for c in frame.columns
+            if c in TABLES[table].column_names
+        }
+    return typed, src
+
+
+def _empty_src() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "file": pd.Series([], dtype="category"),
+            "sheet": pd.Series([], dtype="category"),
+            "row": pd.Series([], dtype="int64"),
+        }
+    )
+
+
+# ------------------------------------------------------------------------------ project
+
+
+def _project_table(
+    projects: list[RawProject], raws: list[RawTable], issues: Issues, accounting: dict, dates: dict
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frames, srcs = [], []
+    if raws:
+        t, s = _build_table("project", raws, issues, None, dates, accounting)
+        frames.append(t)
+        srcs.append(s)
+    kv = [p for p in projects if p.fields]
+    if kv:
+        rows = []
+        for p in kv:
+            rec = {c: p.fields.get(c) for c in TABLES["project"].column_names}
+            rows.append(rec)
+        df = pd.DataFrame(rows)
+        t = empty_table("project")
+        df = pd.concat([t, df.astype("str")], ignore_index=True)[t.columns]
+        for c in df.columns:
+            df[c] = to_text(df[c])
+        s = pd.DataFrame(
+            {
+                "file": [p.file for p in kv],
+                "sheet": [p.sheet for p in kv],
+                "row": [min(p.rows.values()) for p in kv],
+            }
+        )
+        frames.append(df)
+        srcs.append(s)
+        r, ld, rj, sk = accounting.get("project", (0, 0, 0, 0))
+        accounting["project"] = (r + len(kv), ld + len(kv), rj, sk)
+    if not frames:
+        return empty_table("project"), _empty_src()
+    df = pd.concat(frames, ignore_index=True)
+    src = pd.concat(srcs, ignore_index=True)
+    return df, src
+
+
+def _contacts_from_project(project: pd.DataFrame) -> pd.DataFrame:
+    """``客服部(王敏)、产品部(李强)`` → contacts rows (department, contact)."""
+    text = project["departments"].dropna()
+    if text.empty:
+        return empty_table("contacts")
+    parts = text.str.split(r"\s*[,、;，；]\s*", regex=True).explode().dropna()
+    m = parts.str.extract(r"^\s*([^()（）]+?)\s*(?:[(（]\s*([^)）]*?)\s*[)）])?\s*$")
+    m = m[m[0].notna()]
+    contact = m[1].str.replace(r"^[*＊\s]*(?:对接人\s*[:：])?\s*", "", regex=True)
+    out = empty_table("contacts")
+    df = pd.DataFrame(
+        {"department": m[0].astype("str").to_numpy(), "contact": contact.astype("str").to_numpy()}
+    )
+    df["contact"] = df["contact"].where(df["contact"].str.strip().ne("").fillna(False))
+    df = df.drop_duplicates("department")
+    return pd.concat([out, df.astype("str")], ignore_index=True)[out.columns]
+
+
+# ------------------------------------------------------------------------------ resolution
+
+
+def _name_index(tasks: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
+    key = normalise_key(tasks["task"]).fillna("")
+    first = ~key.duplicated()
+    return pd.Index(key[first].to_numpy()), np.flatnonzero(first.to_numpy())
+
+
+def _resolve_refs(tokens: pd.Series, tasks: pd.DataFrame, project: pd.Series | None) -> np.ndarray:
+    """Positions in ``tasks`` for reference tokens (ids first, then names); -1 if unknown."""
+    if tokens.empty or tasks.empty:
+        return np.full(len(tokens), -1, dtype="int64")
+    pv = tasks["project"].to_numpy(dtype=object)
+    single = project is None or bool((pv == pv[0]).all() or pd.isna(pv).all())
+    if single:
+        ids = tasks["task_id"].astype("str")
+        keys = tokens.astype("str")
+    else:
+        ids = tasks["project"].astype("str").fillna("") + _SEP + tasks["task_id"].astype("str")
+        keys = project.astype("str").fillna("").to_numpy() + _SEP + tokens.astype("str")
+    first = ~ids.duplicated()
+    id_index = pd.Index(ids[first].to_numpy())
+    id_pos = np.flatnonzero(first.to_numpy())
+    loc = id_index.get_indexer(pd.Index(np.asarray(keys)))
+    pos = np.where(loc >= 0, id_pos[np.maximum(loc, 0)], -1)
+    miss = pos < 0
+    if miss.any():
+        names = normalise_key(tasks["task"]).fillna("")
+        tok = normalise_key(tokens[miss]) if not isinstance(tokens, np.ndarray) else tokens
+        if single:
+            nkeys, tkeys = names, tok
+        else:
+            nkeys = tasks["project"].astype("str").fillna("") + _SEP + names
+            tkeys = project.astype("str").fillna("")[miss].to_numpy() + _SEP + tok
+        nfirst = ~nkeys.duplicated()
+        n_index = pd.Index(nkeys[nfirst].to_numpy())
+        n_pos = np.flatnonzero(nfirst.to_numpy())
+        nloc = n_index.get_indexer(pd.Index(np.asarray(tkeys, dtype=object)))
+        pos[miss] = np.where(nloc >= 0, n_pos[np.maximum(nloc, 0)], -1)
+    return pos
+
+
+def _resolve_lists(
+    lists: pd.Series,
+    tasks: pd.DataFrame,
+    project: pd.Series | None,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Lists of id/name tokens → lists of task ids; unknown tokens dropped and returned."""
+    ex = lists.explode()
+    ex = ex[ex.notna()]
+    unknown = pd.DataFrame(
+        {"pos": pd.Series([], dtype="int64"), "token": pd.Series([], dtype="str")}
+    )
+    if ex.empty:
+        return lists, unknown
+    ex = ex.astype("str")
+    proj = project.reindex(ex.index) if project is not None else None
+    pos = _resolve_refs(
+        ex.reset_index(drop=True), tasks, proj.reset_index(drop=True) if proj is not None else None
+    )
+    ids = tasks["task_id"].to_numpy(dtype=object)
+    resolved = np.where(pos >= 0, ids[np.maximum(pos, 0)], None)
+    changed = resolved != ex.to_numpy(dtype=object)
+    if not changed.any():
+        return lists, unknown
+    unknown = pd.DataFrame({"pos": ex.index[pos < 0].to_numpy(), "token": ex.to_numpy()[pos < 0]})
+    rows = np.unique(ex.index[changed].to_numpy())
+    aff = pd.Series(resolved, index=ex.index)
+    aff = aff[aff.index.isin(rows)]
+    rebuilt = aff.groupby(level=0, sort=False).agg(lambda xs: [x for x in xs if x is not None])
+    out = lists.copy()
+    out.loc[rebuilt.index] = rebuilt
+    return out, unknown
+
+
+def _departments_known(tasks, contacts, raci, project) -> list[str]:
+    seen: dict[str, None] = {}
+    proj_depts = (
+        _contacts_from_project(project)["department"]
+        if len(project)
+        else pd.Series([], dtype="str")
+    )
+    for s in (tasks["department"], contacts["department"], raci["department"], proj_depts):
+        for d in pd.unique(s.dropna().astype("str")):
+            if d and d not in seen:
+                seen[d] = None
+    return list(seen)
+
+
+def _meeting_departments(participants: pd.Series, depts: list[str]) -> pd.Series:
+    text = participants.fillna("").astype("str")
+    if not depts or text.empty:
+        return pd.Series([[] for _ in range(len(text))], index=text.index, dtype=object)
+    low = text.str.lower()
+    everyone = np.zeros(len(text), dtype=bool)
+    for w in _ALL_DEPT_WORDS:
+        everyone |= low.str.contains(w, regex=False).to_numpy()
+    mat = np.zeros((len(text), len(depts)), dtype=bool)
+    for j, d in enumerate(depts):
+        stem = re.sub(r"(部|部门|中心|团队)$", "", d)
+        hit = text.str.contains(d, regex=False)
+        if len(stem) >= 2 and stem != d:
+            hit = hit | text.str.contains(stem, regex=False)
+        mat[:, j] = hit.to_numpy() | everyone
+    arr = np.array(depts, dtype=object)
+    return pd.Series([list(arr[r]) for r in mat], index=text.index, dtype=object)
+
+
+# ------------------------------------------------------------------------------ assemble
+
+
+def assemble(
+    raws: list[RawTable],
+    projects: list[RawProject],
+    issues: Issues,
+    *,
+    status_map: dict | None = None,
+    year: int | None = None,
+) -> TrackingData:
+    """Build the canonical container from what the readers found (see module docstring)."""
+    from collab_analytics.io._validate import validate
+
+    accounting: dict[str, tuple[int, int, int, int]] = {}
+    dates: dict[tuple[str, str], DateParse] = {}
+    present: dict[str, dict[str, str]] = {}
+    by_table: dict[str, list[RawTable]] = {}
+    for r in raws:
+        by_table.setdefault(r.table, []).append(r)
+    for t, rs in by_table.items():
+        for r in rs:
+            if len(r.frame) == 0:
+                issues.add(
+                    "info",
+                    "no_rows",
+                    f"{TABLES[t].label_zh}/{TABLES[t].label_en} has a header but no rows.",
+                    table=t,
+                    file=r.file,
+                    sheet=r.sheet,
+                )
+    tables: dict[str, pd.DataFrame] = {}
+    sources: dict[str, pd.DataFrame] = {}
+    for t in TABLES:
+        if t == "project":
+            continue
+        if t in by_table:
+            tables[t], sources[t] = _build_table(
+                t, by_table[t], issues, status_map, dates, accounting, present
+            )
+        else:
+            tables[t], sources[t] = empty_table(t), _empty_src()
+    tables["project"], sources["project"] = _project_table(
+        projects, by_table.get("project", []), issues, accounting, dates
+    )
+
+    _fill_years(tables, dates, year, issues, sources)
+    for t, cols in present.items():
+        for req in TABLES[t].required:
+            if req == KEY_COLUMN[t] or req not in cols:
+                continue
+            miss = tables[t][req].isna()
+            if (t, req) in dates:
+                miss &= ~(dates[(t, req)].bad | dates[(t, req)].yearless).to_numpy()
+            if miss.any():
+                issues.add_many(
+                    "error",
+                    "missing_value",
+                    f"Required value {req!r} is empty.",
+                    table=t,
+                    src=sources[t][miss.to_numpy()],
+                    column=cols[req],
+                )
+    tasks = tables["tasks"]
+    project = tables["project"]
+
+    # project name on tasks when the workbook holds one project
+    if len(tasks) and len(project) == 1 and tasks["project"].isna().any():
+        tasks["project"] = tasks["project"].fillna(project["project"].iloc[0])
+
+    # task ids: kept when given, else generated from (project, task name)
+    if len(tasks):
+        missing = tasks["task_id"].isna()
+        if missing.any():
+            gen = generate_task_ids(tasks.loc[missing, "project"], tasks.loc[missing, "task"])
+            grp = pd.DataFrame({"id": gen})
+            n = grp.groupby("id", sort=False).cumcount()
+            gen = gen.where(n == 0, gen + "-" + (n + 1).astype("str"))
+            tasks.loc[missing, "task_id"] = gen
+
+    # dependencies → task ids
+    dep_unknown = None
+    if len(tasks):
+        tasks["depends_on"], dep_unknown = _resolve_lists(
+            tasks["depends_on"], tasks, tasks["project"]
+        )
+
+    # contacts from the 参与部门及对接人 line when no contacts table
+    if tables["contacts"].empty and len(project):
+        c = _contacts_from_project(project)
+        if len(c):
+            tables["contacts"] = c
+            row = int(sources["project"]["row"].iloc[0]) if len(sources["project"]) else 0
+            sources["contacts"] = pd.DataFrame(
+                {
+                    "file": pd.Categorical([str(sources["project"]["file"].iloc[0])] * len(c)),
+                    "sheet": pd.Categorical([str(sources["project"]["sheet"].iloc[0])] * len(c)),
+                    "row": np.full(len(c), row, dtype="int64"),
+                }
+            )
+            accounting["contacts"] = (len(c), len(c), 0, 0)
+
+    # updates / raci → task ids and names
+    refs_unknown: dict[str, np.ndarray] = {}
+    for t in ("updates", "raci"):
+        df = tables[t]
+        if df.empty or tasks.empty:
+            continue
+        given = df["task_id"].where(df["task_id"].notna(), df["task"])
+        pos = _resolve_refs(given.fillna(""), tasks, None)
+        if (pos < 0).any() and df["task_id"].notna().any():
+            pos2 = _resolve_refs(df["task"].fillna(""), tasks, None)
+            pos = np.where(pos < 0, pos2, pos)
+        ok = pos >= 0
+        ids = tasks["task_id"].to_numpy(dtype=object)
+        names = tasks["task"].to_numpy(dtype=object)
+        df["task_id"] = pd.Series(
+            np.where(ok, ids[np.maximum(pos, 0)], df["task_id"]), index=df.index, dtype="str"
+        )
+        df["task"] = pd.Series(
+            np.where(ok, names[np.maximum(pos, 0)], df["task"]), index=df.index, dtype="str"
+        )
+        refs_unknown[t] = ~ok
+        if t == "updates":
+            depts = tasks["department"].to_numpy(dtype=object)
+            df["department"] = pd.Series(
+                np.where(ok, depts[np.maximum(pos, 0)], None), index=df.index, dtype="str"
+            )
+
+    if len(tables["raci"]):
+        r = tables["raci"]
+        torder = (
+            pd.Series(np.arange(len(tasks)), index=tasks["task_id"].to_numpy())
+            .groupby(level=0)
+            .first()
+            if len(tasks)
+            else pd.Series([], dtype=int)
+        )
+        keyt = r["task_id"].map(torder).astype("float64")
+        first_seen = pd.Series(np.arange(len(r)), index=r.index).groupby(r["task"]).transform("min")
+        keyt = keyt.fillna(len(tasks) + first_seen.astype("float64"))
+        dorder = (
+            pd.Series(np.arange(len(r)), index=r.index).groupby(r["department"]).transform("min")
+        )
+        rorder = r["role"].map(_ROLE_ORDER).fillna(9)
+        order = np.lexsort((rorder.to_numpy(), dorder.to_numpy(), keyt.to_numpy()))
+        tables["raci"] = r.iloc[order].reset_index(drop=True)
+        sources["raci"] = sources["raci"].iloc[order].reset_index(drop=True)
+        if "raci" in refs_unknown:
+            refs_unknown["raci"] = refs_unknown["raci"][order]
+
+    # meetings: start, departments, related task ids
+    m = tables["meetings"]
+    rel_unknown = None
+    if len(m):
+        tm = pd.to_timedelta(m["time"].fillna("00:00") + ":00", errors="coerce")
+        m["start"] = (
+            m["date"].dt.normalize() + tm.where(m["time"].notna(), pd.Timedelta(0))
+        ).astype(DATE_DTYPE)
+        depts = _departments_known(tasks, tables["contacts"], tables["raci"], project)
+        m["departments"] = _meeting_departments(m["participants"], depts)
+        if len(tasks):
+            m["related_tasks"], rel_unknown = _resolve_lists(m["related_tasks"], tasks, None)
+    a = tables["actions"]
+    if len(a):
+        a["is_closed"] = a["closed"].notna()
+
+    td = TrackingData(
+        **tables,
+        sources=sources,
+    )
+    validate(
+        td, issues, dep_unknown=dep_unknown, refs_unknown=refs_unknown, rel_unknown=rel_unknown
+    )
+    acc = pd.DataFrame(
+        [(t, *accounting.get(t, (0, 0, 0, 0))) for t in TABLES],
+        columns=["table", "rows_read", "rows_loaded", "rows_rejected", "rows_skipped"],
+    )
+    acc["table"] = acc["table"].astype("str")
+    return td.replace(issues=issues.frame(), rejected=issues.rejected(), accounting=acc)
+
+
+def _fill_years(tables: dict, dates: dict, year: int | None, issues: Issues, sources: dict) -> None:
+    """Complete year-less dates (7月15日) with ``year`` or the data's most common year."""
+    need = {k: r for k, r in dates.items() if r.yearless.any()}
+    if not need:
+        return
+    if year is None:
+        years = [r.years() for r in dates.values() if r.parsed.notna().any()]
+        allyears = pd.concat(years) if years else pd.Series([], dtype="float64")
+        year = int(allyears.mode().iloc[0]) if len(allyears) else None
+        how = "the most common year among the data's other dates"
+    else:
+        how = "year= given by the caller"
+    for (t, col), r in need.items():
+        src = sources[t][r.yearless.to_numpy()]
+        if year is None:
+            issues.add_many(
+                "error",
+                "bad_date",
+                "Date has no year and no other date gives one.",
+                table=t,
+                src=src,
+                column=col,
+                hint="Write the full date or pass year=2024.",
+            )
+            continue
+        tables[t][col] = r.fill_year(year)
+        first = int(src["row"].iloc[0]) if len(src) else None
+        issues.add(
+            "info",
+            "year_inferred",
+            f"{int(r.yearless.sum())} date(s) without a year in {col!r} read as {year} ({how}).",
+            table=t,
+            file=str(src["file"].iloc[0]),
+            sheet=str(src["sheet"].iloc[0]),
+            row=first,
+            column=col,
+            hint="Write full dates (2024-07-15) to avoid guessing.",
+        )

@@ -1,0 +1,241 @@
+"""Read the tracking workbook (``.xlsx``; also ``.xlsm``/``.xls``/``.ods`` via calamine).
+
+Sheets are found by name (zh/en aliases, ``表2:任务跟踪子表`` style titles) or, failing that,
+by their header content. Inside a sheet, the header row is the row that best matches the known
+column names; title rows above it, blank spacer rows and ``注:``/``说明`` notes below are not data.
+Vertically merged data cells are filled into every row they cover; a merged group header
+over sub-headers (``计划`` over ``开始``/``完成``) is combined (``计划开始``). The project
+key/value lines of the 总表 (``项目名称:…``, ``参与部门及对接人`` then ``客服部(王敏)、…``)
+become the project table.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from collab_analytics.io import write_template, read_workbook
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+>>> _ = write_template(p)
+>>> td = read_workbook(p)
+>>> len(td.tasks), td.has_errors
+(0, False)
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from collab_analytics._errors import FileFormatError
+from collab_analytics.data import TrackingData
+from collab_analytics.io._build import assemble
+from collab_analytics.io._headers import table_from_name
+from collab_analytics.io._raw import Issues, RawProject, RawTable, split_grid
+
+__all__ = ["read_workbook", "scan_workbook"]
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+def _check_file(path: Path) -> str:
+    """Return the container kind ("zip" or "ole") or raise a located FileFormatError."""
+    if not path.exists():
+        msg = f"File not found: {str(path)!r}."
+        raise FileFormatError(msg)
+    if path.is_dir():
+        msg = f"{str(path)!r} is a folder, not a workbook. Use read_folder() or load()."
+        raise FileFormatError(msg)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            if head == _OLE_MAGIC:
+                fh.seek(0)
+                blob = fh.read(4 * 1024 * 1024)
+                if _ENCRYPTED_MARK in blob:
+                    msg = (
+                        f"{path.name!r} is password-protected (encrypted); it cannot be read. "
+                        "Hint: open it in Excel, remove the password (文件 › 信息 › 保护工作簿) "
+                        "and save it as .xlsx."
+                    )
+                    raise FileFormatError(msg)
+                return "ole"
+    except OSError as exc:
+        msg = f"Cannot open {path.name!r}: {exc.strerror or exc}."
+        raise FileFormatError(msg) from None
+    if head[:2] != b"PK":
+        text_like = all(b >= 9 for b in head if b) and len(head) > 0
+        hint = (
+            "It looks like a text/CSV file: rename it to .csv or use read_csv()."
+            if text_like
+            else "Save it from Excel as .xlsx."
+        )
+        msg = f"{path.name!r} is not an Excel workbook (no .xlsx zip container). Hint: {hint}"
+        raise FileFormatError(msg)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            bad = zf.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        msg = (
+            f"{path.name!r} is a damaged workbook (corrupt or truncated zip: {exc}). "
+            "Hint: re-save it from Excel or restore an earlier copy."
+        )
+        raise FileFormatError(msg) from None
+    if bad is not None:
+        msg = (
+            f"{path.name!r} is a damaged workbook (member {bad!r} fails its checksum). "
+            "Hint: re-save it from Excel or restore an earlier copy."
+        )
+        raise FileFormatError(msg)
+    if (
+        "xl/workbook.xml" not in names
+        and "content.xml" not in names
+        and not any(n.startswith("xl/workbook") for n in names)
+    ):
+        msg = (
+            f"{path.name!r} is a zip file but not an Excel workbook. "
+            "Hint: save the tracking table from Excel as .xlsx."
+        )
+        raise FileFormatError(msg)
+    return "zip"
+
+
+def scan_workbook(
+    path: str | os.PathLike, issues: Issues
+) -> tuple[list[RawTable], list[RawProject]]:
+    """Find every table region and project key/value block in a workbook."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    path = Path(path)
+    _check_file(path)
+    fname = path.name
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        meta = list(wb.sheets_metadata)
+    except (CalamineError, OSError, ValueError) as exc:
+        msg = f"{fname!r} cannot be read as a workbook: {exc}. Hint: re-save it from Excel."
+        raise FileFormatError(msg) from None
+    raws: list[RawTable] = []
+    projects: list[RawProject] = []
+    try:
+        for m in meta:
+            if "Chart" in str(m.typ):
+                continue
+            name = m.name
+            try:
+                sheet = wb.get_sheet_by_name(name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merges = list(getattr(sheet, "merged_cell_ranges", None) or [])
+            except (CalamineError, OSError, ValueError) as exc:
+                issues.add(
+                    "error",
+                    "unreadable_sheet",
+                    f"Sheet cannot be read: {exc}.",
+                    file=fname,
+                    sheet=name,
+                )
+                continue
+            if "Visible" not in str(m.visible):
+                issues.add(
+                    "info",
+                    "hidden_sheet",
+                    "Hidden sheet read like the others.",
+                    file=fname,
+                    sheet=name,
+                )
+            table = table_from_name(name)
+            grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
+            found, proj = split_grid(
+                grid, file=fname, sheet=name, merges=merges, table=table, issues=issues
+            )
+            if proj.fields:
+                projects.append(proj)
+            raws.extend(found)
+            if not found and not proj.fields:
+                if grid.empty or not _has_values(grid):
+                    if table is not None:
+                        issues.add(
+                            "warning",
+                            "empty_table",
+                            "Sheet is empty.",
+                            table=table,
+                            file=fname,
+                            sheet=name,
+                        )
+                    else:
+                        issues.add(
+                            "info", "empty_sheet", "Empty sheet ignored.", file=fname, sheet=name
+                        )
+                elif table is None:
+                    issues.add(
+                        "info",
+                        "unrecognised_sheet",
+                        "Sheet not recognised as a tracking table; ignored.",
+                        file=fname,
+                        sheet=name,
+                        hint="Name it like 任务跟踪表 / Tasks, or give it a header row "
+                        "with known column names.",
+                    )
+    finally:
+        wb.close()
+    return raws, projects
+
+
+def _has_values(grid: pd.DataFrame) -> bool:
+    for c in grid.columns:
+        s = grid[c]
+        if s.map(
+            lambda v: v is not None and v != "" and not (isinstance(v, str) and not v.strip())
+        ).any():
+            return True
+    return False
+
+
+def read_workbook(
+    path: str | os.PathLike,
+    *,
+    status_map: dict[str, str] | None = None,
+    year: int | None = None,
+    strict: bool = False,
+    lang: str | None = None,
+) -> TrackingData:
+    """Load a tracking workbook into a validated :class:`~collab_analytics.data.TrackingData`.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.xlsx`` (or ``.xlsm``/``.xls``/``.ods``) file.
+    status_map : dict, optional
+        Extra status words → codes (``{"Resolved": "done"}``); they win over the built-ins.
+    year : int, optional
+        Year for dates written without one (``7月15日``); default: the data's most common year.
+    strict : bool
+        Raise :class:`~collab_analytics.DataValidationError` listing every error.
+    lang : {"zh", "en"}, optional
+        Accepted for symmetry with the writers; headers of both languages are always read.
+
+    Returns
+    -------
+    TrackingData
+        Canonical tables (columns as in :mod:`collab_analytics.schema`), ``issues``,
+        ``rejected``, ``accounting`` and per-table ``sources`` (file, sheet, row).
+
+    Raises
+    ------
+    FileFormatError
+        The file is missing, not a workbook, damaged or password-protected.
+    """
+    issues = Issues()
+    raws, projects = scan_workbook(path, issues)
+    if not raws and not projects:
+        issues.add(
+            "error",
+            "no_tables",
+            "No tracking table found in the workbook.",
+            file=Path(path).name,
+            hint="Expected sheets such as 总表, 任务跟踪子表, RACI矩阵 (or Tasks, RACI…).",
+        )
+    td = assemble(raws, projects, issues, status_map=status_map, year=year)
+    return td.raise_for_errors() if strict else td
