@@ -24,8 +24,8 @@ Expansion rules (:func:`expected_occurrences`):
   chosen calendar: "daily" means every working day, and a weekly meeting that falls on a public
   holiday is not expected (it is not "missed"). One-off dates and RRULEs are taken literally.
 - ``weekly``/``biweekly``/``monthly`` without a day are anchored on the window's first day;
-  a biweekly series runs in the weeks ``0, 2, 4, …`` counted from the week (Monday-based) of the
-  window start.
+  a biweekly series starts on the first matching weekday on or after the window start and
+  repeats every second (Monday-based) week from there.
 - The default calendar is ``"cn"`` (mainland China public holidays and 调休 working weekends),
   because the template is Chinese; pass ``calendar="weekdays"``, a holiday list or a
   :class:`~collab_analytics.calendar.WorkCalendar` for other places.
@@ -568,8 +568,9 @@ def _mask(sched: Schedule, days: np.ndarray, work: np.ndarray, year: int) -> np.
     if sched.kind in ("weekly", "biweekly"):
         wds = sched.weekdays or (int(weekday[0]),)
         sel = np.isin(weekday, wds)
-        if sched.interval > 1:
-            week0 = (ordinal[0] - weekday[0]) // 7
+        if sched.interval > 1 and sel.any():
+            f = int(np.argmax(sel))  # first matching weekday on/after the window start
+            week0 = (ordinal[f] - weekday[f]) // 7
             week = (ordinal - weekday) // 7 - week0
             sel &= week % sched.interval == 0
         return sel & work
