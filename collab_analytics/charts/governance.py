@@ -1,0 +1,168 @@
+"""Governance views: RACI matrix with violations marked, action-item closure.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.charts.governance import actions_chart
+>>> s = pd.DataFrame({"department": ["客服部"], "n_actions": [5], "n_closed": [3],
+...                   "n_closed_on_time": [2], "n_overdue_open": [1]})
+>>> spec = actions_chart(s, lang="en").to_dict()
+>>> spec["encoding"]["color"]["scale"]["domain"]
+['Closed on time', 'Closed late', 'Open, overdue', 'Open, not yet due']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from collab_analytics.charts._common import check_rows, empty_chart, order, require, tip
+from collab_analytics.charts.theme import BAD, GOOD, NEUTRAL, WIDTH
+from collab_analytics.labels import check_lang, label
+
+__all__ = ["actions_chart", "raci_heatmap"]
+
+#: Tasks shown in the RACI heatmap (tasks with problems first).
+RACI_MAX_TASKS = 30
+
+
+def actions_chart(
+    summary: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    departments: Sequence[str] | None = None,
+    by: str = "department",
+) -> alt.Chart:
+    """Action items per department stacked by state: closed on time, closed late, open past due,
+    open not yet due.
+
+    ``summary`` is :func:`~collab_analytics.metrics.actions.action_summary` with
+    ``by="department"``; the four parts are its counts and their complements
+    (``n_closed − n_closed_on_time``, ``n_actions − n_closed − n_overdue_open``).
+    """
+    check_lang(lang)
+    need = [by, "n_actions", "n_closed", "n_closed_on_time", "n_overdue_open"]
+    require(summary, need, "actions_chart")
+    check_rows(summary, "actions_chart")
+    title = label("title_actions", lang)
+    if summary.empty:
+        return empty_chart(title, lang)
+    df = summary[need].copy()
+    df[by] = df[by].astype("object").fillna("–").astype("str")
+    df["closed_on_time"] = df["n_closed_on_time"]
+    df["closed_late"] = df["n_closed"] - df["n_closed_on_time"]
+    df["open_overdue"] = df["n_overdue_open"]
+    df["open_not_due"] = df["n_actions"] - df["n_closed"] - df["n_overdue_open"]
+    parts = ["closed_on_time", "closed_late", "open_overdue", "open_not_due"]
+    long = df.melt(
+        id_vars=[by, "n_actions"], value_vars=parts, var_name="state", value_name="count"
+    )
+    names = {p: label(p, lang) for p in parts}
+    long["state_label"] = long["state"].map(names)
+    long["state_order"] = long["state"].map({p: i for i, p in enumerate(parts)})
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{by}:N", sort=order(df[by], departments), title=None),
+            x=alt.X("count:Q", title=label("n_actions", lang), stack="zero"),
+            color=alt.Color(
+                "state_label:N",
+                title=None,
+                scale=alt.Scale(domain=list(names.values()), range=[GOOD, "#F1CE63", BAD, NEUTRAL]),
+            ),
+            order=alt.Order("state_order:Q"),
+            tooltip=[
+                tip(by, None, lang),
+                tip("state_label", "outcome", lang),
+                tip("count", None, lang, "quantitative"),
+                tip("n_actions", None, lang, "quantitative"),
+            ],
+        )
+        .properties(title=title, width=WIDTH, height=alt.Step(26))
+    )
+
+
+def raci_heatmap(
+    raci: pd.DataFrame,
+    problems: pd.DataFrame | None = None,
+    *,
+    lang: str = "zh",
+    departments: Sequence[str] | None = None,
+    max_tasks: int = RACI_MAX_TASKS,
+) -> alt.LayerChart | alt.Chart:
+    """Task × department grid with the R/A/C/I letters; tasks with a RACI problem get a red
+    frame and their problems in the tooltip.
+
+    ``raci`` is the canonical long RACI table ``[task_id, task, department, role]``;
+    ``problems`` is :func:`~collab_analytics.metrics.raci.raci_problems`. At most
+    ``max_tasks`` tasks are drawn, those with problems first.
+    """
+    check_lang(lang)
+    require(raci, ["task", "department", "role"], "raci_heatmap")
+    title = label("title_raci", lang)
+    if raci.empty:
+        return empty_chart(title, lang)
+    df = raci[[c for c in ("task_id", "task", "department", "role") if c in raci.columns]].copy()
+    df["task"] = df["task"].astype("str")
+    df["department"] = df["department"].astype("str")
+    df["role"] = df["role"].astype("str")
+    if problems is not None and len(problems):
+        require(problems, ["task", "message"], "raci_heatmap")
+        p = problems.loc[problems["task"].notna(), ["task", "message"]].astype("str")
+        msgs = p.groupby("task", sort=False)["message"].agg(" / ".join)
+    else:
+        msgs = pd.Series([], dtype="str")
+    tasks_all = pd.Series(pd.unique(df["task"]))
+    flagged = tasks_all[tasks_all.isin(msgs.index)]
+    keep = pd.concat([flagged, tasks_all[~tasks_all.isin(msgs.index)]]).head(max_tasks)
+    n_hidden = len(tasks_all) - len(keep)
+    df = df[df["task"].isin(set(keep))]
+    df["violation"] = df["task"].map(msgs).astype("object").fillna("").astype("str")
+    rows = order(pd.Series(keep))
+    role_colours = alt.Scale(
+        domain=["A", "R", "A/R", "C", "I"],
+        range=["#4E79A7", "#59A14F", "#2E7D5B", "#F1CE63", "#D7D7D7"],
+    )
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "department:N",
+            sort=order(df["department"], departments),
+            title=None,
+            axis=alt.Axis(labelAngle=0, orient="top"),
+        ),
+        y=alt.Y("task:N", sort=rows, title=None),
+        tooltip=[
+            tip("task", None, lang),
+            tip("department", None, lang),
+            tip("role", None, lang),
+            tip("violation", None, lang),
+        ],
+    )
+    rect = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
+        color=alt.Color("role:N", title=label("role", lang), scale=role_colours)
+    )
+    text = base.mark_text(fontSize=12).encode(text="role:N")
+    bad = (
+        alt.Chart(df[df["violation"] != ""])
+        .mark_rect(fill=None, stroke=BAD, strokeWidth=2.5)
+        .encode(
+            x=alt.X("department:N", sort=order(df["department"], departments)),
+            y=alt.Y("task:N", sort=rows),
+            tooltip=[tip("violation", None, lang)],
+        )
+    )
+    subtitle = [_raci_subtitle(lang)]
+    if n_hidden > 0:
+        subtitle.append(label("report_more_rows", lang, n=n_hidden))
+    return alt.layer(rect, text, bad).properties(
+        title=alt.Title(title, subtitle=subtitle), width=alt.Step(80), height=alt.Step(22)
+    )
+
+
+def _raci_subtitle(lang: str) -> str:
+    if lang == "zh":
+        return "红框: 存在 RACI 问题的任务(悬停查看)"
+    return "Red frame: the task has a RACI problem (hover for details)"
