@@ -18,5 +18,6 @@ Examples
 from __future__ import annotations
 
 from collab_analytics.sample._portfolio import portfolio
+from collab_analytics.sample._story import STORY_SEED, smart_cs_launch
 
-__all__ = ["portfolio"]
+__all__ = ["STORY_SEED", "portfolio", "smart_cs_launch"]
