@@ -31,8 +31,7 @@ DEPTS = ["客服部", "产品部", "技术部"]
 
 def _meetings(rows):
     """rows: (date, time, topic, plan_item, departments, output)."""
-    df = pd.DataFrame(rows, columns=["date", "time", "topic", "plan_item", "departments",
-                                     "output"])
+    df = pd.DataFrame(rows, columns=["date", "time", "topic", "plan_item", "departments", "output"])
     df["date"] = pd.to_datetime(df["date"]).astype("datetime64[us]")
     df["time"] = df["time"].astype("str")
     df["topic"] = df["topic"].astype("str")
@@ -196,8 +195,11 @@ def test_attendance_from_participants_text_when_no_department_list():
     occ = expected_occurrences(PLAN.iloc[:1], start="2024-07-01", end="2024-07-07")
     matches = match_meetings(meetings, PLAN, occ)
     att = attendance(matches, meetings, expected_departments(PLAN, DEPTS), departments=DEPTS)
-    assert att.set_index("department")["attended"].to_dict() == {"客服部": 1, "产品部": 0,
-                                                                  "技术部": 1}
+    assert att.set_index("department")["attended"].to_dict() == {
+        "客服部": 1,
+        "产品部": 0,
+        "技术部": 1,
+    }
 
 
 def test_meeting_load_thresholds():
@@ -205,7 +207,11 @@ def test_meeting_load_thresholds():
         {
             "date": pd.to_datetime(["2024-07-01", "2024-07-03", "2024-07-08"]),
             "duration_min": [90.0, 45.0, np.nan],
-            "participants": ["客服部(张三、李四)、产品部(王五)", "甲、乙、丙、丁、戊、己、庚、辛、壬", "x"],
+            "participants": [
+                "客服部(张三、李四)、产品部(王五)",
+                "甲、乙、丙、丁、戊、己、庚、辛、壬",
+                "x",
+            ],
             "departments": [["客服部", "产品部"], ["产品部"], ["产品部"]],
         }
     )
@@ -232,8 +238,9 @@ def logs(draw):
     n = draw(st.integers(0, 40))
     days = draw(st.lists(st.integers(0, 61), min_size=n, max_size=n))
     items = draw(st.lists(st.sampled_from(["A", "B", None]), min_size=n, max_size=n))
-    minutes = draw(st.lists(st.sampled_from([None, "09:50", "10:00", "10:30"]), min_size=n,
-                            max_size=n))
+    minutes = draw(
+        st.lists(st.sampled_from([None, "09:50", "10:00", "10:30"]), min_size=n, max_size=n)
+    )
     dates = pd.Timestamp("2024-07-01") + pd.to_timedelta(days, unit="D")
     return pd.DataFrame(
         {
@@ -261,7 +268,8 @@ def test_cadence_properties(log, tol, rnd):
     # row-order invariance
     perm = list(range(len(log)))
     rnd.shuffle(perm)
-    s2 = cadence_summary(match_meetings(log.iloc[perm], WEEKLY, OCC, tolerance_days=tol), OCC,
-                         plan=WEEKLY)
+    s2 = cadence_summary(
+        match_meetings(log.iloc[perm], WEEKLY, OCC, tolerance_days=tol), OCC, plan=WEEKLY
+    )
     pd.testing.assert_frame_equal(s, s2)
     assert len(log) == len(m)  # input untouched, one row per meeting

@@ -122,7 +122,15 @@ def test_weekly_biweekly_monthly_once_and_rrule_expansion():
     occ = expected_occurrences(plan, start="2024-07-01", end="2024-08-31")
     assert list(occ.columns) == list(OCCURRENCE_COLUMNS)
     assert _dates(occ, "w") == [
-        "07-05", "07-12", "07-19", "07-26", "08-02", "08-09", "08-16", "08-23", "08-30"
+        "07-05",
+        "07-12",
+        "07-19",
+        "07-26",
+        "08-02",
+        "08-09",
+        "08-16",
+        "08-23",
+        "08-30",
     ]
     assert _dates(occ, "b") == ["07-03", "07-17", "07-31", "08-14", "08-28"]
     assert _dates(occ, "m1") == ["07-01", "08-05"]
@@ -154,8 +162,9 @@ def test_one_off_year_and_per_item_windows():
 
 
 def test_empty_plan_and_missing_window():
-    occ = expected_occurrences(pd.DataFrame({"item": [], "frequency": []}), start="2024-01-01",
-                               end="2024-01-02")
+    occ = expected_occurrences(
+        pd.DataFrame({"item": [], "frequency": []}), start="2024-01-01", end="2024-01-02"
+    )
     assert list(occ.columns) == list(OCCURRENCE_COLUMNS) and len(occ) == 0
     assert str(occ["occurrence"].dtype) == "datetime64[us]"
     with pytest.raises(ValueError, match="needs a window"):

@@ -85,8 +85,13 @@ def _created(actions: pd.DataFrame, meetings: pd.DataFrame | None) -> pd.Series:
                 "date": pd.to_datetime(meetings["date"]),
             }
         )
-        uniq = mt.drop_duplicates("topic", keep=False).set_index("topic")["date"]
-        by_topic = src.str.strip().map(uniq).astype("datetime64[us]")
+        mt = mt.dropna().drop_duplicates()
+        uniq = mt.drop_duplicates("topic", keep=False)
+        lookup = pd.Series(uniq["date"].to_numpy(), index=uniq["topic"].to_numpy())
+        idx = lookup.index.get_indexer(src.str.strip().to_numpy(dtype=object, na_value=""))
+        vals = np.full(len(src), np.datetime64("NaT"), dtype="datetime64[us]")
+        vals[idx >= 0] = lookup.to_numpy(dtype="datetime64[us]")[idx[idx >= 0]]
+        by_topic = pd.Series(vals, dtype="datetime64[us]")
         created = created.fillna(by_topic)
     return created
 
