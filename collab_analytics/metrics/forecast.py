@@ -50,7 +50,10 @@ def throughput(tasks: pd.DataFrame, *, freq: str = "W", as_of=None) -> pd.DataFr
     af = arr.af[arr.is_finished & (arr.af != NAT)]
     if len(af) == 0:
         return pd.DataFrame(
-            {"period": pd.Series([], dtype="datetime64[us]"), "n_finished": pd.Series([], "int64")}
+            {
+                "period": pd.Series([], dtype="datetime64[us]"),
+                "n_finished": pd.Series([], dtype="int64"),
+            }
         )
     if freq == "W":
         af = af - (af + 3) % 7
