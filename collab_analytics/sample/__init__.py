@@ -5,7 +5,8 @@
 * :func:`smart_cs_launch` — the template's own example project, 智能客服系统上线, whose
   simulated story a retrospective should uncover (see ``data/README.md``).
 
-Both return clean canonical :class:`~collab_analytics.TrackingData`.
+Both return clean canonical :class:`~collab_analytics.TrackingData`. ``python -m
+collab_analytics.sample write data/`` regenerates the bundled files (:func:`main`).
 
 Examples
 --------
@@ -19,5 +20,13 @@ from __future__ import annotations
 
 from collab_analytics.sample._portfolio import portfolio
 from collab_analytics.sample._story import STORY_SEED, smart_cs_launch
+from collab_analytics.sample._write import main, write_csv_folder, write_sample_files
 
-__all__ = ["STORY_SEED", "portfolio", "smart_cs_launch"]
+__all__ = [
+    "STORY_SEED",
+    "main",
+    "portfolio",
+    "smart_cs_launch",
+    "write_csv_folder",
+    "write_sample_files",
+]

@@ -860,12 +860,18 @@ class _Generator:
             u.pa.nulls(m, u.pa.string()),
         )
         # participants text and department lists from the attendance matrix
-        _, cols = np.nonzero(self.m_att)
-        names = np.array(self.names, dtype=object)
-        dept_lists = u.lists(names[cols], self.m_att.sum(axis=1))
+        # in the order TrackingData.departments gives (first appearance in the tasks), which
+        # is also the order a loader derives from the participants text
+        first = np.full(self.D, self.N, dtype=np.int64)
+        np.minimum.at(first, self.dept, np.arange(self.N))
+        order = np.argsort(first, kind="stable")
+        att = self.m_att[:, order]
+        names = np.array(self.names, dtype=object)[order]
+        _, cols = np.nonzero(att)
+        dept_lists = u.lists(names[cols], att.sum(axis=1))
         joined = np.full(m, "", dtype=object)
-        for d in range(self.D):
-            joined = joined + np.where(self.m_att[:, d], self.names[d] + self.sep, "")
+        for d in range(self.D):  # a loop over departments
+            joined = joined + np.where(att[:, d], names[d] + self.sep, "")
         part = u.pc.utf8_rtrim(u.pa.array(joined, type=u.pa.string()), characters=self.sep)
         out_vocab = [v.PLAN_ITEMS[x][8 + li] for x in self.plan_kinds]
         out_vocab.append(

@@ -1006,7 +1006,10 @@ class _Render:
         day_n = s.day(mt["i"].to_numpy()).astype(np.int64)
         minute = mt["minute"].to_numpy().astype(np.int64)
         dmap = {d: self.dn(d) for d in _DEPT_ORDER}
-        dept_names = mt["depts"].map(lambda ds: [dmap[d] for d in ds])
+        # departments in the order TrackingData.departments gives (first appearance in the
+        # tasks), which is also the order a loader derives from the participants text
+        rank = {d: j for j, d in enumerate(dict.fromkeys(s.spec[k][4] for k in keys))}
+        dept_names = mt["depts"].map(lambda ds: [dmap[d] for d in sorted(ds, key=rank.get)])
         self.meeting_frame = u.frame(
             "meetings",
             {
