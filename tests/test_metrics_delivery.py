@@ -180,3 +180,54 @@ def test_properties(df, offset, rnd):
         slippage(df, by="department", as_of=as_of),
         slippage(shuffled, by="department", as_of=as_of),
     )
+
+
+# ------------------------------------------------------------------------------ the docs example
+def _doc_example():
+    import io
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[1] / "docs" / "metrics-delivery.md").read_text("utf-8")
+    block = re.search(r"```csv\n(.*?)```", text, re.S).group(1)
+    df = pd.read_csv(io.StringIO(block), dtype=str, keep_default_na=False)
+    for c in ("planned_start", "planned_finish", "actual_start", "actual_finish"):
+        df[c] = pd.to_datetime(df[c].replace("", None)).astype("datetime64[us]")
+    df["status"] = df["status"].astype(STATUS_DTYPE)
+    df["depends_on"] = [[x] if x else [] for x in df["depends_on"]]
+    return df
+
+
+def test_documented_example():
+    from collab_analytics.metrics.attribution import delay_attribution, department_attribution
+    from collab_analytics.metrics.handoffs import handoff_summary, handoffs
+
+    t = _doc_example()
+    T = "2024-07-31"
+    s = delivery_summary(t, as_of=T).iloc[0]
+    assert (s.n_tasks, s.n_due, s.n_on_time, s.n_late, s.n_overdue_open) == (5, 4, 1, 2, 1)
+    assert (s.n_early, s.n_cancelled) == (1, 1)
+    assert (s.on_time_rate, s.delay_rate, s.early_rate, s.completion_rate) == (
+        0.25,
+        0.75,
+        0.25,
+        0.6,
+    )
+    sl = slippage(t, as_of=T).iloc[0]
+    assert (sl.mean_delay_days, sl.median_delay_days, sl.max_delay_days) == (2.0, 2.5, 4.0)
+    a = delay_attribution(t, as_of=T).set_index("task_id")
+    assert a.loc["T2", ["inherited_delay_days", "own_delay_days"]].tolist() == [1, 3]
+    assert a.loc["T4", ["delay_days", "inherited_delay_days", "own_delay_days"]].tolist() == [
+        3,
+        3,
+        0,
+    ]
+    d = department_attribution(t, as_of=T).set_index("department")
+    assert d["own_delay_days"].to_dict() == {"产品部": 3, "客服部": 2, "技术部": 0}
+    assert d["inherited_delay_days"].to_dict() == {"产品部": 1, "客服部": 0, "技术部": 3}
+    assert d["share_of_own_delay"].to_dict() == {"产品部": 0.6, "客服部": 0.4, "技术部": 0.0}
+    assert d["downstream_tasks_hit"].to_dict() == {"产品部": 1, "客服部": 2, "技术部": 0}
+    h = handoffs(t, as_of=T).set_index(["from_task_id", "to_task_id"])["wait_days"]
+    assert h.to_dict() == {("T1", "T2"): 1, ("T2", "T3"): 2, ("T2", "T4"): 1}
+    hs = handoff_summary(t, as_of=T).set_index("to_department")["total_wait_days"]
+    assert hs.to_dict() == {"产品部": 1, "技术部": 3}
