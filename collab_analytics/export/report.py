@@ -100,7 +100,9 @@ def compute_metrics(data: TrackingData, *, as_of=None, calendar=None) -> dict[st
         m["escalation_distribution"] = escalation.escalation_distribution(ep)
         m["escalation_overall"] = escalation.escalation_compliance(ep, by=None)
     if len(data.actions):
-        m["actions_overall"] = action_summary(data.actions, meetings=data.meetings, as_of=t)
+        m["actions_overall"] = action_summary(
+            data.actions, by=None, meetings=data.meetings, as_of=t
+        )
         m["actions_by_department"] = action_summary(
             data.actions, by="department", meetings=data.meetings, as_of=t
         )

@@ -1,0 +1,263 @@
+"""Chart specs: fields, types, zh/en labels, explicit orders, theme, row limits."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from collab_analytics import charts
+from collab_analytics._errors import SchemaError
+from collab_analytics.charts.theme import FONT_FAMILY, STATUS_COLORS, status_scale, to_spec
+from collab_analytics.labels import LABELS, label, status_labels
+
+DEPTS = ["客服部", "产品部", "技术部"]  # meaningful order, not code point order
+
+
+@pytest.fixture
+def tasks():
+    return pd.DataFrame(
+        {
+            "task_id": ["T1", "T2", "T3", "T4"],
+            "task": ["需求梳理", "话术库", "接口开发", "<script>alert(1)</script>"],
+            "department": ["产品部", "客服部", "技术部", "技术部"],
+            "planned_start": pd.to_datetime(
+                ["2024-07-01", "2024-07-06", "2024-07-06", "2024-07-10"]
+            ),
+            "planned_finish": pd.to_datetime(
+                ["2024-07-05", "2024-07-15", "2024-07-18", "2024-07-22"]
+            ),
+            "actual_start": pd.to_datetime(["2024-07-01", "2024-07-06", "2024-07-08", None]),
+            "actual_finish": pd.to_datetime(["2024-07-05", "2024-07-14", None, None]),
+            "status": pd.Categorical(["done", "done_early", "blocked", None]),
+            "depends_on": [[], ["T1"], ["T1"], ["T3"]],
+        }
+    )
+
+
+def test_labels_cover_both_languages():
+    assert LABELS["zh"].keys() == LABELS["en"].keys()
+    assert label("title_gantt", "zh") != label("title_gantt", "en")
+    assert status_labels("zh")[:4] == ["未开始", "正常", "滞后", "阻塞"]
+
+
+def test_theme_font_list_ends_generic_and_status_colours_fixed():
+    assert FONT_FAMILY.split(",")[0] == "Noto Sans SC"
+    assert FONT_FAMILY.rstrip().endswith("sans-serif")
+    sc = status_scale("en")
+    assert dict(zip(sc["domain"], sc["range"], strict=True))["Blocked"] == STATUS_COLORS["blocked"]
+    spec = to_spec(alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q"))
+    assert spec["config"]["font"] == FONT_FAMILY
+    assert spec["config"]["title"]["fontSize"] >= 18
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_gantt_spec(tasks, lang):
+    spec = charts.gantt(tasks, lang=lang, as_of="2024-07-16", departments=DEPTS).to_dict()
+    assert spec["facet"]["row"]["sort"] == DEPTS
+    assert spec["title"]["text"] == label("title_gantt", lang)
+    plan, actual, rule = spec["spec"]["layer"]
+    assert plan["encoding"]["x"]["field"] == "planned_start"
+    assert plan["encoding"]["x"]["type"] == "temporal"
+    assert actual["encoding"]["x2"]["field"] == "actual_end"
+    colour = actual["encoding"]["color"]
+    assert colour["title"] == label("status", lang)
+    # only statuses present, in canonical order, plus "not recorded" for the missing one
+    assert colour["scale"]["range"] == [
+        STATUS_COLORS[c] for c in ("blocked", "done_early", "done")
+    ] + ["#8C8C8C"]
+    rows = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+    # ordered by department order, then planned start
+    assert rows["department"].tolist() == ["客服部", "产品部", "技术部", "技术部"]
+    assert rows["row"].tolist()[2:] == ["T3 接口开发", "T4 <script>alert(1)</script>"]
+    # open task T3 (started, no finish) runs to the as-of date
+    t3 = rows.set_index("task_id").loc["T3"]
+    assert t3["actual_end"].startswith("2024-07-16")
+    titles = {t["field"]: t["title"] for t in plan["encoding"]["tooltip"]}
+    assert titles["planned_finish"] == label("planned_finish", lang)
+
+
+def test_gantt_caps_rows_and_keeps_the_most_delayed(tasks):
+    n = 10_000
+    big = pd.DataFrame(
+        {
+            "task": [f"t{i}" for i in range(n)],
+            "department": np.where(np.arange(n) % 2 == 0, "产品部", "技术部"),
+            "planned_start": pd.Timestamp("2024-01-01"),
+            "planned_finish": pd.Timestamp("2024-02-01"),
+        }
+    )
+    delivery = pd.DataFrame({"delay_days": np.arange(n, dtype=float)})
+    spec = charts.gantt(big, delivery=delivery, max_tasks=25).to_dict()
+    rows = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+    assert len(rows) == 25
+    assert rows["delay_days"].min() == n - 25
+    assert label("report_more_rows", "zh", n=n - 25) in spec["title"]["subtitle"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_delivery_rates_spec(lang):
+    s = pd.DataFrame(
+        {
+            "department": ["技术部", "客服部", "产品部"],
+            "n_due": [4, 2, 3],
+            "n_on_time": [1, 2, 3],
+            "n_late": [2, 0, 0],
+            "n_overdue_open": [1, 0, 0],
+            "on_time_rate": [0.25, 1.0, 1.0],
+            "delay_rate": [0.75, 0.0, 0.0],
+        }
+    )
+    spec = charts.delivery_rates(s, lang=lang, departments=DEPTS).to_dict()
+    enc = spec["encoding"]
+    assert enc["y"]["sort"] == DEPTS
+    assert enc["x"]["axis"]["format"] == "%"
+    assert enc["color"]["scale"]["domain"] == [
+        label("on_time_rate", lang),
+        label("delay_rate", lang),
+    ]
+    assert spec["params"][0]["name"] == "dept"
+    assert {t["field"] for t in enc["tooltip"]} >= {"n_due", "n_late", "rate"}
+    data = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+    assert len(data) == 6  # 3 departments x 2 rates, no aggregation in the chart
+    tech = data[(data["department"] == "技术部") & (data["metric"] == "delay_rate")]
+    assert tech["rate"].item() == 0.75
+
+
+def test_slippage_and_attribution_order_departments():
+    slip = pd.DataFrame(
+        {
+            "department": ["技术部", "客服部"],
+            "n": [4, 2],
+            "n_late": [3, 0],
+            "median_delay_days": [3.0, -1.0],
+            "p85_delay_days": [6.0, 0.0],
+            "p95_delay_days": [8.0, 0.0],
+            "max_delay_days": [9.0, 0.0],
+            "mean_delay_days": [4.0, -0.5],
+        }
+    )
+    spec = charts.slippage(slip, lang="en", departments=DEPTS).to_dict()
+    assert spec["layer"][1]["encoding"]["y"]["sort"] == ["客服部", "技术部"]
+    assert spec["layer"][1]["encoding"]["x"]["title"] == "Delay (days)"
+    att = pd.DataFrame(
+        {
+            "department": ["技术部", "客服部"],
+            "own_delay_days": [7.0, 1.0],
+            "inherited_delay_days": [5.0, 0.0],
+            "downstream_tasks_hit": [1, 0],
+            "share_of_own_delay": [0.875, 0.125],
+        }
+    )
+    spec = charts.delay_attribution_chart(att, lang="zh", departments=DEPTS).to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["自身延误天数", "继承延误天数"]
+    assert spec["encoding"]["x"]["stack"] == "zero"
+
+
+def test_escalation_chart_has_48h_rule():
+    dist = pd.DataFrame(
+        {
+            "bucket": ["0–24", "24–48", "48–72", "72–168", ">168", "never"],
+            "lower_hours": [0, 24, 48, 72, 168, np.inf],
+            "upper_hours": [24, 48, 72, 168, np.inf, np.inf],
+            "episodes": [4, 9, 1, 5, 0, 2],
+            "share": [4 / 21, 9 / 21, 1 / 21, 5 / 21, 0, 2 / 21],
+        }
+    )
+    spec = charts.escalation_chart(dist, lang="zh").to_dict()
+    bars, _, rule, note = spec["layer"]
+    assert bars["encoding"]["x"]["sort"][-1] == "未开会"
+    assert rule["mark"]["type"] == "rule"
+    assert rule["encoding"]["x"]["bandPosition"] == 0
+    ds = spec["datasets"]
+    assert ds[rule["data"]["name"]] == [{"b": "48–72"}]
+    kinds = {r["bucket"]: r["kind"] for r in ds[bars["data"]["name"]]}
+    assert kinds["24–48"] == "48小时内处理" and kinds["48–72"] == "超过48小时"
+
+
+def test_heatmaps_and_cadence_specs():
+    pairs = pd.DataFrame(
+        {
+            "from_department": ["产品部"],
+            "to_department": ["技术部"],
+            "n_handoffs": [3],
+            "n_waiting": [0],
+            "mean_wait_days": [2.5],
+            "median_wait_days": [2.0],
+            "max_wait_days": [4.0],
+        }
+    )
+    spec = charts.handoff_heatmap(pairs, lang="en", departments=DEPTS).to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["sort"] == ["产品部", "技术部"]
+    matches = pd.DataFrame(
+        {
+            "item": ["风险排查会", "风险排查会", None],
+            "date": pd.to_datetime(["2024-07-05", "2024-07-12", "2024-07-13"]),
+            "matched": [True, True, False],
+        }
+    )
+    missed = pd.DataFrame({"item": ["风险排查会"], "occurrence": pd.to_datetime(["2024-07-19"])})
+    spec = charts.cadence_calendar(matches, missed, lang="zh").to_dict()
+    data = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+    assert data["outcome"].tolist() == ["held", "held", "missed"]
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["已开", "未开", "计划外召开"]
+    att = pd.DataFrame(
+        {
+            "item": ["风险排查会"] * 2,
+            "department": ["技术部", "客服部"],
+            "meetings": [6, 6],
+            "attended": [3, 6],
+            "attendance_rate": [0.5, 1.0],
+        }
+    )
+    spec = charts.attendance_matrix(att, lang="en", departments=DEPTS).to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["sort"] == ["客服部", "技术部"]
+
+
+def test_raci_heatmap_marks_violations_first():
+    raci = pd.DataFrame(
+        {
+            "task": ["a", "a", "b", "b"],
+            "department": ["客服部", "技术部"] * 2,
+            "role": ["A", "R", "R", "R"],
+        }
+    )
+    problems = pd.DataFrame({"task": ["b"], "message": ["no A"]})
+    spec = charts.raci_heatmap(raci, problems, lang="zh", max_tasks=1).to_dict()
+    rect, _, bad = spec["layer"]
+    shown = pd.DataFrame(spec["datasets"][rect["data"]["name"]])
+    assert set(shown["task"]) == {"b"}
+    assert spec["datasets"][bad["data"]["name"]][0]["violation"] == "no A"
+    assert bad["mark"]["stroke"] == "#E15759"
+
+
+def test_builders_refuse_per_task_frames():
+    s = pd.DataFrame(
+        {
+            "department": [f"d{i}" for i in range(5000)],
+            "n_due": 1,
+            "n_on_time": 1,
+            "n_late": 0,
+            "n_overdue_open": 0,
+            "on_time_rate": 1.0,
+            "delay_rate": 0.0,
+        }
+    )
+    with pytest.raises(SchemaError, match="charts carry at most 4,000"):
+        charts.delivery_rates(s)
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(SchemaError, match=r"slippage\(\) needs columns \['n'"):
+        charts.slippage(pd.DataFrame({"department": ["x"]}))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_frames_give_a_no_data_chart(lang):
+    empty = pd.DataFrame(
+        columns=["department", "n_actions", "n_closed", "n_closed_on_time", "n_overdue_open"]
+    )
+    spec = charts.actions_chart(empty, lang=lang).to_dict()
+    assert spec["title"] == label("title_actions", lang)
+    assert list(spec["datasets"].values())[0] == [{"t": label("no_data", lang)}]

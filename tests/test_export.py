@@ -1,0 +1,293 @@
+"""Export: real CJK glyphs in PNG/SVG, the PPTX deck, the HTML report, safe tables and paths."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+
+import altair as alt
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from PIL import Image
+from pptx import Presentation
+from pptx.util import Inches
+
+from collab_analytics import sample
+from collab_analytics._errors import DataValidationError, UnsafePathError
+from collab_analytics.data import TrackingData, empty_issues
+from collab_analytics.export._paths import OutputDir
+from collab_analytics.export.content import ChartItem, ReportContent, kpi_frame
+from collab_analytics.export.html import render_html
+from collab_analytics.export.images import chart_to_png, chart_to_svg, spec_to_png
+from collab_analytics.export.pptx import write_deck
+from collab_analytics.export.report import build_report
+from collab_analytics.export.tables import neutralize_formulas, write_csv, write_xlsx
+
+XSS = "<script>alert(1)</script>"
+
+
+def _text_chart(text: str) -> alt.Chart:
+    return (
+        alt.Chart(pd.DataFrame({"t": [text]}))
+        .mark_text(fontSize=40)
+        .encode(text="t:N")
+        .properties(width=300, height=80)
+    )
+
+
+def _ink(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("L")) < 128
+
+
+@pytest.mark.slow
+def test_png_draws_real_chinese_glyphs():
+    a = chart_to_png(_text_chart("客服部延误"), scale=2)
+    b = chart_to_png(_text_chart("技术部阻塞"), scale=2)
+    assert a[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Image.open(io.BytesIO(a)).size == (620, 180)  # (300 + 2 x 5 padding) x scale 2
+    ink_a, ink_b = _ink(a), _ink(b)
+    assert ink_a.sum() > 500  # text was drawn, not dropped
+    # missing-glyph boxes are identical for any two strings of equal length: real glyphs differ
+    assert (ink_a != ink_b).sum() > 500
+
+
+@pytest.mark.slow
+def test_without_the_bundled_font_chinese_becomes_boxes():
+    """The baseline the glyph test guards against: a fresh process that never registers the
+    font draws identical boxes for different Chinese strings."""
+    code = (
+        "import sys, vl_convert as v, altair as alt, pandas as pd\n"
+        "def s(t): return alt.Chart(pd.DataFrame({'t':[t]})).mark_text(fontSize=40,"
+        " font='Noto Sans SC, sans-serif').encode(text='t:N').properties(width=300,"
+        " height=80).to_dict()\n"
+        "sys.stdout.buffer.write(v.vegalite_to_png(s('客服部延误'), scale=2))\n"
+        "sys.stdout.buffer.write(b'@@SPLIT@@')\n"
+        "sys.stdout.buffer.write(v.vegalite_to_png(s('技术部阻塞'), scale=2))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+    a, b = out.split(b"@@SPLIT@@")
+    assert (_ink(a) != _ink(b)).sum() == 0  # boxes: no difference between the strings
+    assert _ink(a).sum() > 0
+
+
+@pytest.mark.slow
+def test_svg_keeps_text_and_font_list():
+    svg = chart_to_svg(_text_chart("按时完成率"))
+    assert "按时完成率" in svg
+    assert "Noto Sans SC" in svg
+
+
+def test_png_scale_must_be_positive():
+    with pytest.raises(ValueError, match="scale must be >= 1"):
+        spec_to_png({}, scale=0.5)
+
+
+def _content(lang="zh") -> ReportContent:
+    chart = (
+        alt.Chart(pd.DataFrame({"部门": ["客服部", "技术部"], "n": [3, 5]}))
+        .mark_bar()
+        .encode(x="部门:N", y="n:Q")
+    )
+    findings = pd.DataFrame(
+        {
+            "polarity": ["went_well", "to_improve"],
+            "rule": ["a", "b"],
+            "text": ["客服部 的 5 个到期任务全部按时完成。", f"{XSS} 延误率最高"],
+            "evidence": [{"n_due": 5}, {"delay_rate": 0.75}],
+            "chart": ["demo", "demo"],
+        }
+    )
+    appendix = pd.DataFrame({"任务名称": [XSS, "接口开发"], "延误天数": [3.0, 1.0]})
+    return ReportContent(
+        lang=lang,
+        title="跨部门协作复盘报告",
+        project="智能客服系统上线",
+        sponsor="客服部",
+        period="2024-07-01 – 2024-08-15",
+        as_of="2024-08-15",
+        kpis=kpi_frame([("kpi_tasks", 12, "12"), ("kpi_on_time_rate", 0.625, "62.5%")], lang=lang),
+        charts=[ChartItem("demo", "各部门会议数", chart, "技术部 延误最多")],
+        findings=findings,
+        tables={"report_appendix": appendix},
+    )
+
+
+def _run_texts(shape):
+    return [r for p in shape.text_frame.paragraphs for r in p.runs]
+
+
+@pytest.mark.slow
+def test_deck_reopens_with_slides_titles_pictures_tables(tmp_path):
+    path = write_deck(_content(), tmp_path / "deck.pptx")
+    prs = Presentation(path)
+    assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))
+    slides = list(prs.slides)
+    assert len(slides) == 5  # title, KPIs, one chart, findings, appendix
+    titles = [s.shapes.title.text for s in slides]
+    assert titles == [
+        "跨部门协作复盘报告",
+        "核心指标",
+        "各部门会议数",
+        "复盘发现",
+        "附录:延误与阻塞任务",
+    ]
+    assert "智能客服系统上线" in slides[0].placeholders[1].text
+    # title placeholder re-placed for 16:9 (not left in the 4:3 area)
+    assert slides[0].shapes.title.width > Inches(10)
+    kpi_text = " ".join(s.text_frame.text for s in slides[1].shapes if s.has_text_frame)
+    assert "62.5%" in kpi_text and "按时完成率" in kpi_text
+    pics = [s for s in slides[2].shapes if s.shape_type == 13]
+    assert len(pics) == 1 and pics[0].image.content_type == "image/png"
+    assert pics[0].left + pics[0].width <= prs.slide_width
+    assert any("技术部 延误最多" in s.text_frame.text for s in slides[2].shapes if s.has_text_frame)
+    table = next(s for s in slides[4].shapes if s.has_table).table
+    assert table.cell(0, 0).text == "任务名称"
+    assert table.cell(1, 0).text == XSS
+    assert table.cell(2, 1).text == "1.0"
+    # every run carries the East Asian typeface
+    runs = [r for s in slides for sh in s.shapes if sh.has_text_frame for r in _run_texts(sh)]
+    assert runs
+    for r in runs:
+        ea = r._r.find(".//{http://schemas.openxmlformats.org/drawingml/2006/main}ea")
+        assert ea is not None and ea.get("typeface") == "Noto Sans SC"
+
+
+def test_html_is_self_contained_and_escaped():
+    page = render_html(_content())
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=\"?https?://", page)
+    assert "vegaEmbed" in page  # library inline
+    assert XSS not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # chart specs are JSON inside script tags, with < escaped
+    blobs = re.findall(
+        r'<script type="application/json" data-chart="[^"]+">(.*?)</script>', page, flags=re.S
+    )
+    assert len(blobs) == 1
+    spec = json.loads(blobs[0])
+    assert spec["config"]["font"].startswith("Noto Sans SC")
+    assert "客服部" in json.dumps(spec, ensure_ascii=False)
+
+
+def test_html_json_cannot_close_the_script():
+    content = _content()
+    content.charts[0] = ChartItem(
+        "x", "t", alt.Chart(pd.DataFrame({"a": [XSS]})).mark_text().encode(text="a:N")
+    )
+    page = render_html(content, include_js=False)
+    assert page.count("</script>") == page.count("<script")  # every script closes once
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page
+
+
+def test_formula_injection_neutralised(tmp_path):
+    df = pd.DataFrame(
+        {
+            "task": ["=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx", "正常", None],
+            "n": [1, -2, 3, 4, 5, 6, 7, 8],
+            "when": pd.to_datetime(["2024-07-01"] * 8),
+        }
+    )
+    safe = neutralize_formulas(df)
+    assert safe["task"].tolist()[:7] == [
+        "'=1+1",
+        "'+SUM(A1)",
+        "'-2",
+        "'@cmd",
+        "'\tx",
+        "'\rx",
+        "正常",
+    ]
+    assert pd.isna(safe["task"].iloc[7])
+    assert safe["n"].tolist() == df["n"].tolist()
+    assert df["task"].iloc[0] == "=1+1"  # input untouched
+    path = write_xlsx({"任务:清单?": df, "=evil": df}, tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["任务_清单_", "=evil"]
+    ws = wb["任务_清单_"]
+    assert ws["A2"].value == "'=1+1" and ws["A2"].data_type == "s"
+    assert ws["B3"].value == -2
+    csv = write_csv(df, tmp_path / "t.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+1" in csv and "\n=1+1" not in csv
+
+
+def test_output_dir_refuses_escapes_and_foreign_files(tmp_path):
+    out = OutputDir(tmp_path / "out")
+    with pytest.raises(UnsafePathError, match="outside the output folder"):
+        out.path("../x.txt")
+    with pytest.raises(UnsafePathError, match="outside the output folder"):
+        out.path(str(tmp_path / "abs.txt"))
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    with pytest.raises(UnsafePathError, match="not written by collab_analytics"):
+        out.path("notes.txt")
+    p = out.path("report.html")
+    p.write_text("x")
+    assert OutputDir(tmp_path / "out").path("report.html") == p  # ours: may overwrite
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "out" / "link").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UnsafePathError, match="outside the output folder"):
+        out.path("link/report.pptx")
+
+
+@pytest.fixture(scope="module")
+def small_portfolio():
+    return sample.portfolio(n_projects=1, tasks_per_project=25, seed=4, cadence_failures=0.2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_build_report_writes_every_format(tmp_path, small_portfolio, lang):
+    paths = build_report(
+        small_portfolio,
+        tmp_path / "out",
+        lang=lang,
+        formats=("pptx", "html", "png", "svg", "xlsx"),
+        progress=False,
+    )
+    names = {p.relative_to(tmp_path / "out").as_posix() for p in paths}
+    assert {
+        "report.pptx",
+        "report.html",
+        "tables.xlsx",
+        "charts/gantt.png",
+        "charts/gantt.svg",
+    } <= names
+    assert all(p.is_relative_to(tmp_path / "out") for p in paths)
+    prs = Presentation(tmp_path / "out" / "report.pptx")
+    n_charts = sum(1 for n in names if n.endswith(".png"))
+    assert len(prs.slides) == 2 + n_charts + 2
+    with zipfile.ZipFile(tmp_path / "out" / "report.pptx") as z:
+        assert sum(n.startswith("ppt/media/") for n in z.namelist()) == n_charts
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert html.count('data-chart="chart-') == n_charts
+    assert "http://" not in re.sub(r"<script>.*?</script>", "", html, flags=re.S)
+
+
+def test_build_report_refuses_invalid_data(tmp_path):
+    issues = empty_issues()
+    issues.loc[0] = [
+        "error",
+        "missing_column",
+        "tasks",
+        "x.xlsx",
+        "任务",
+        pd.NA,
+        "计划完成",
+        "",
+        "Column missing",
+        "",
+    ]
+    bad = TrackingData(issues=issues.astype({"row": "Int64"}))
+    with pytest.raises(DataValidationError, match="1 error"):
+        build_report(bad, tmp_path / "out", formats=("html",), progress=False)
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_build_report_rejects_unknown_format(tmp_path, small_portfolio):
+    with pytest.raises(ValueError, match="Unknown output format"):
+        build_report(small_portfolio, tmp_path, formats=("pdf",), progress=False)
