@@ -57,7 +57,7 @@ def test_gantt_spec(tasks, lang):
     spec = charts.gantt(tasks, lang=lang, as_of="2024-07-16", departments=DEPTS).to_dict()
     assert spec["facet"]["row"]["sort"] == DEPTS
     assert spec["title"]["text"] == label("title_gantt", lang)
-    plan, actual, rule = spec["spec"]["layer"]
+    plan, actual, _rule = spec["spec"]["layer"]
     assert plan["encoding"]["x"]["field"] == "planned_start"
     assert plan["encoding"]["x"]["type"] == "temporal"
     assert actual["encoding"]["x2"]["field"] == "actual_end"
@@ -166,7 +166,7 @@ def test_escalation_chart_has_48h_rule():
         }
     )
     spec = charts.escalation_chart(dist, lang="zh").to_dict()
-    bars, _, rule, note = spec["layer"]
+    bars, _, rule, _note = spec["layer"]
     assert bars["encoding"]["x"]["sort"][-1] == "未开会"
     assert rule["mark"]["type"] == "rule"
     assert rule["encoding"]["x"]["bandPosition"] == 0
@@ -260,4 +260,4 @@ def test_empty_frames_give_a_no_data_chart(lang):
     )
     spec = charts.actions_chart(empty, lang=lang).to_dict()
     assert spec["title"] == label("title_actions", lang)
-    assert list(spec["datasets"].values())[0] == [{"t": label("no_data", lang)}]
+    assert next(iter(spec["datasets"].values())) == [{"t": label("no_data", lang)}]
