@@ -1,0 +1,339 @@
+"""What each dashboard tab shows: which metric functions feed which chart builders.
+
+Pure wiring. A tab's ``compute`` calls the metric layer once for the restricted data and
+returns named frames; each :class:`Panel` hands one or more of those frames to a chart builder.
+Nothing here computes a metric or draws a mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from collab_analytics import charts
+from collab_analytics.charts.theme import enable_theme
+from collab_analytics.export.content import ChartItem, ReportContent
+from collab_analytics.export.report import headline
+from collab_analytics.labels import label, status_label
+from collab_analytics.metrics import delivery
+from collab_analytics.metrics.communication import communication_report
+from collab_analytics.metrics.report import delivery_report
+
+__all__: list[str] = []  # private module
+
+#: Simulations of the Monte Carlo forecast in the dashboard (the report uses more).
+FORECAST_SIMS = 2000
+
+
+def enable_chart_theme() -> None:
+    """Fonts and sizes of the toolkit's theme for every chart shown in the notebook."""
+    enable_theme()
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One chart of a tab: ``build(frames, ctx) -> chart``."""
+
+    key: str
+    build: Callable
+
+
+def _opts(ctx) -> dict:
+    return {"as_of": ctx.as_of, "calendar": ctx.calendar}
+
+
+# The two one-call reports are shared by several tabs; the dashboard caches a tab's frames per
+# selection, and these small caches let sibling tabs reuse a report computed for the same key.
+_REPORTS: dict = {}
+
+
+def _shared(kind: str, ctx, make: Callable):
+    key = (kind, id(ctx.data), ctx.as_of, ctx.calendar.name, ctx.lang if kind == "comm" else "")
+    hit = _REPORTS.get(key)
+    if hit is not None and hit[0] is ctx.data:
+        return hit[1]
+    value = make()
+    if len(_REPORTS) > 8:
+        _REPORTS.clear()
+    _REPORTS[key] = (ctx.data, value)
+    return value
+
+
+def _delivery_report(ctx, *, progress: bool):
+    return _shared(
+        f"delivery{progress}",
+        ctx,
+        lambda: delivery_report(
+            ctx.data, progress=progress, forecast_sims=FORECAST_SIMS, **_opts(ctx)
+        ),
+    )
+
+
+def _communication_report(ctx):
+    # the plan always expands over Chinese working days ("daily" = working days); the day mode
+    # switch applies to delivery durations and to escalation hours
+    working = ctx.calendar.name != "calendar"
+    return _shared(
+        "comm",
+        ctx,
+        lambda: communication_report(
+            ctx.data.to_tracking_data(),
+            as_of=ctx.as_of,
+            calendar="cn",
+            hours="working" if working else "calendar",
+            delivery_calendar=ctx.calendar,
+            lang=ctx.lang,
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- compute
+def _compute_delivery(ctx) -> dict:
+    tasks = ctx.data.tasks
+    return {
+        "by_department": delivery.delivery_summary(tasks, by="department", **_opts(ctx)),
+        "by_month": delivery.delivery_summary(tasks, by="month", **_opts(ctx)),
+        "slippage": delivery.slippage(tasks, by="department", **_opts(ctx)),
+    }
+
+
+def _compute_bottlenecks(ctx) -> dict:
+    rep = _delivery_report(ctx, progress=False)
+    return {
+        "bottlenecks": rep.bottlenecks,
+        "attribution": rep.departments,
+        "handoff_pairs": rep.handoff_pairs,
+        "blocked_by_department": rep.blocked_by_department,
+    }
+
+
+def _compute_cadence(ctx) -> dict:
+    rep = _communication_report(ctx)
+    return {
+        "matches": rep.matches,
+        "missed": rep.missed,
+        "cadence": rep.cadence,
+        "attendance": rep.attendance,
+        "plan": rep.plan,
+    }
+
+
+def _compute_escalation(ctx) -> dict:
+    rep = _communication_report(ctx)
+    return {
+        "episodes": rep.episodes,
+        "escalation": rep.escalation,
+        "escalation_distribution": rep.escalation_distribution,
+    }
+
+
+def _compute_raci(ctx) -> dict:
+    rep = _communication_report(ctx)
+    return {
+        "raci": ctx.data.raci,
+        "raci_problems": rep.raci_problems,
+        "actions": rep.actions,
+    }
+
+
+def _compute_forecast(ctx) -> dict:
+    rep = _delivery_report(ctx, progress=True)
+    return {
+        "burnup": rep.burnup,
+        "status_mix": rep.status_mix,
+        "throughput": rep.throughput,
+        "forecast": rep.forecast,
+    }
+
+
+COMPUTE: dict[str, Callable] = {
+    "delivery": _compute_delivery,
+    "bottlenecks": _compute_bottlenecks,
+    "cadence": _compute_cadence,
+    "escalation": _compute_escalation,
+    "raci": _compute_raci,
+    "forecast": _compute_forecast,
+}
+
+
+def _plan_items(frames) -> list[str]:
+    return frames["plan"]["item"].astype("str").tolist()
+
+
+PANELS: dict[str, tuple[Panel, ...]] = {
+    "delivery": (
+        Panel(
+            "delivery_by_department",
+            lambda f, ctx: charts.delivery_rates(
+                f["by_department"], lang=ctx.lang, departments=ctx.departments
+            ),
+        ),
+        Panel(
+            "slippage",
+            lambda f, ctx: charts.slippage(
+                f["slippage"], lang=ctx.lang, departments=ctx.departments
+            ),
+        ),
+        Panel(
+            "delivery_by_period",
+            lambda f, ctx: charts.delivery_trend(f["by_month"], lang=ctx.lang, period="month"),
+        ),
+    ),
+    "bottlenecks": (
+        Panel(
+            "bottleneck",
+            lambda f, ctx: charts.delay_attribution_chart(
+                f["attribution"], lang=ctx.lang, departments=ctx.departments
+            ),
+        ),
+        Panel(
+            "handoffs",
+            lambda f, ctx: charts.handoff_heatmap(
+                f["handoff_pairs"], lang=ctx.lang, departments=ctx.departments
+            ),
+        ),
+    ),
+    "cadence": (
+        Panel(
+            "cadence",
+            lambda f, ctx: charts.cadence_calendar(
+                f["matches"], f["missed"], lang=ctx.lang, items=_plan_items(f)
+            ),
+        ),
+        Panel("gaps", lambda f, ctx: charts.gaps_timeline(f["cadence"], lang=ctx.lang)),
+        Panel(
+            "attendance",
+            lambda f, ctx: charts.attendance_matrix(
+                f["attendance"], lang=ctx.lang, departments=ctx.departments
+            ),
+        ),
+    ),
+    "escalation": (
+        Panel(
+            "escalation",
+            lambda f, ctx: charts.escalation_chart(f["escalation_distribution"], lang=ctx.lang),
+        ),
+    ),
+    "raci": (
+        Panel(
+            "raci",
+            lambda f, ctx: charts.raci_heatmap(
+                f["raci"], f["raci_problems"], lang=ctx.lang, departments=ctx.departments
+            ),
+        ),
+        Panel(
+            "actions",
+            lambda f, ctx: charts.actions_chart(
+                f["actions"], lang=ctx.lang, departments=ctx.departments
+            ),
+        ),
+    ),
+    "forecast": (),
+}
+
+
+def compute(tab: str, ctx) -> dict:
+    """The metric frames of one tab for the restricted data."""
+    return COMPUTE[tab](ctx)
+
+
+# ---------------------------------------------------------------------------- KPIs
+def headline_kpis(ctx) -> pd.DataFrame:
+    """Headline KPI tiles ``[key, label, value, display]`` (the report's own :func:`headline`),
+    from the delivery summary and slippage of the selection: the cheap ones, so every filter
+    change stays fast; the bottleneck and communication KPIs live in their tabs."""
+    tasks = ctx.data.tasks
+    m = {
+        "summary": delivery.delivery_summary(tasks, **_opts(ctx)),
+        "slippage_overall": delivery.slippage(tasks, **_opts(ctx)),
+    }
+    return headline(m, lang=ctx.lang)
+
+
+# ---------------------------------------------------------------------------- drill-down
+_DRILL_COLUMNS = (
+    "project",
+    "task_id",
+    "task",
+    "phase",
+    "department",
+    "owner",
+    "planned_finish",
+    "actual_finish",
+    "status",
+    "delay_days",
+)
+
+
+def drill_rows(data, department: str | None, *, ctx, only_late: bool) -> pd.DataFrame:
+    """The task rows behind a department, with their delivery flags and signed delay."""
+    tasks = data.tasks
+    tasks = tasks.iloc[0:0] if department is None else tasks[tasks["department"] == department]
+    flags = delivery.task_delivery(tasks, **_opts(ctx))
+    out = tasks.reset_index(drop=True)
+    for col in ("delay_days", "is_late", "is_overdue_open"):
+        out[col] = flags[col].to_numpy() if col in flags else pd.NA
+    if only_late:
+        out = out.loc[
+            out["is_late"].fillna(False).astype(bool)
+            | out["is_overdue_open"].fillna(False).astype(bool)
+        ]
+    out = out.sort_values("delay_days", ascending=False, kind="stable", na_position="last")
+    return out[[c for c in _DRILL_COLUMNS if c in out]].reset_index(drop=True)
+
+
+def display_rows(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Drill-down rows with display headers and status labels in ``lang``."""
+    out = rows.copy()
+    if "status" in out:
+        out["status"] = (
+            out["status"]
+            .astype("object")
+            .map(lambda c: status_label(c, lang) if isinstance(c, str) else "")
+        )
+    for col in ("planned_finish", "actual_finish"):
+        if col in out:
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return out.rename(columns={c: label(c, lang) for c in out.columns})
+
+
+# ---------------------------------------------------------------------------- export
+def export_view(
+    folder: Path, *, fmt: str, charts: dict, kpis: pd.DataFrame, ctx, tab_title: str
+) -> list[Path]:
+    """Write the visible charts as PNG/SVG, or a PPTX of the KPIs and those charts."""
+    from collab_analytics.export.images import save_chart
+    from collab_analytics.export.pptx import write_deck
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt in ("png", "svg"):
+        return [
+            save_chart(chart, folder / f"{key}.{fmt}", lang=ctx.lang)
+            for key, chart in charts.items()
+        ]
+    if fmt == "pptx":
+        items = [ChartItem(key=k, title=_chart_title(c, k), chart=c) for k, c in charts.items()]
+        content = ReportContent(
+            lang=ctx.lang,
+            title=f"{label('report_title', ctx.lang)} · {tab_title}",
+            as_of="" if ctx.as_of is None else ctx.as_of.strftime("%Y-%m-%d"),
+            kpis=kpis,
+            charts=items,
+        )
+        return [write_deck(content, folder / "dashboard_view.pptx")]
+    msg = f"Unsupported export format {fmt!r}. Expected one of: ['pptx', 'png', 'svg']."
+    raise ValueError(msg)
+
+
+def _chart_title(chart: alt.TopLevelMixin, key: str) -> str:
+    title = getattr(chart, "title", alt.Undefined)
+    if isinstance(title, str):
+        return title
+    text = getattr(title, "text", alt.Undefined)
+    if isinstance(text, str):
+        return text
+    return key
