@@ -29,7 +29,7 @@ Examples
 >>> set(dash.filtered.tasks["department"])
 {'技术部'}
 >>> sorted(dash.current_specs)[:1]
-['delivery_rates']
+['delivery_by_department']
 """
 
 from __future__ import annotations
