@@ -12,12 +12,18 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from collab_analytics.data import TrackingData
+from collab_analytics.io import _arrow
 from collab_analytics.io._headers import map_headers, role_letters, suggest
 from collab_analytics.io._parse import (
     DateParse,
-    normalise_key,
+    ListParse,
+    lists_from_flat,
+    no_gc,
+    object_array,
     parse_dates,
     parse_list,
     parse_pct,
@@ -204,6 +210,22 @@ def _label(table: str, col: str) -> str:
     return spec.aliases[0] if spec.aliases else col
 
 
+def _missing_column(dtype, index: pd.Index) -> pd.Series:
+    """An all-missing column of ``dtype`` (lists: ``[]``), built without Python objects."""
+    n = len(index)
+    if dtype == "str":
+        import pyarrow as pa
+
+        return pd.Series(pa.nulls(n, pa.large_string()).to_pandas(), index=index, dtype="str")
+    if dtype == "object":
+        with no_gc():
+            vals = object_array([[] for _ in range(n)])
+        return pd.Series(vals, index=index, dtype=object)
+    if dtype == "bool":
+        return pd.Series(np.zeros(n, dtype=bool), index=index)
+    return pd.Series(np.full(n, np.nan), index=index).astype(dtype)
+
+
 def _typed(
     table: str,
     frame: pd.DataFrame,
@@ -218,11 +240,7 @@ def _typed(
     out: dict[str, pd.Series] = {}
     for c in spec.columns:
         if c.name not in frame.columns:
-            out[c.name] = (
-                pd.Series(np.nan, index=frame.index).astype(dtype_of(c.kind))
-                if c.kind != "list"
-                else pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
-            )
+            out[c.name] = _missing_column(dtype_of(c.kind), frame.index)
             continue
         s = frame[c.name]
         col = user_headers.get(c.name, c.name)
@@ -308,15 +326,13 @@ def _typed(
                     )
             out[c.name] = num.astype("float64")
         elif c.kind == "list":
-            out[c.name] = parse_list(s)
+            r = parse_list(s)
+            dates[(table, c.name)] = r
+            out[c.name] = r.parsed
         else:  # str, role
             out[c.name] = to_text(s)
     for name, dt in DERIVED_COLUMNS.get(table, {}).items():
-        out[name] = (
-            pd.Series(np.nan, index=frame.index).astype(dt)
-            if dt != "object"
-            else pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
-        )
+        out[name] = _missing_column(dt, frame.index)
     canon = set(out)
     for x in frame.columns:
         if x not in canon:
@@ -492,77 +508,70 @@ def _contacts_from_project(project: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------ resolution
 
 
-def _name_index(tasks: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
-    key = normalise_key(tasks["task"]).fillna("")
-    first = ~key.duplicated()
-    return pd.Index(key[first].to_numpy()), np.flatnonzero(first.to_numpy())
-
-
 def _resolve_refs(tokens: pd.Series, tasks: pd.DataFrame, project: pd.Series | None) -> np.ndarray:
     """Positions in ``tasks`` for reference tokens (ids first, then names); -1 if unknown."""
-    if tokens.empty or tasks.empty:
+    if len(tokens) == 0 or tasks.empty:
         return np.full(len(tokens), -1, dtype="int64")
-    pv = tasks["project"].to_numpy(dtype=object)
-    single = project is None or bool((pv == pv[0]).all() or pd.isna(pv).all())
+    pv = tasks["project"]
+    single = project is None or pv.isna().all() or bool((pv == pv.iloc[0]).all())
     if single:
-        ids = tasks["task_id"].astype("str")
-        keys = tokens.astype("str")
+        pos = _arrow.lookup(tokens, tasks["task_id"])
     else:
-        ids = tasks["project"].astype("str").fillna("") + _SEP + tasks["task_id"].astype("str")
-        keys = project.astype("str").fillna("").to_numpy() + _SEP + tokens.astype("str")
-    first = ~ids.duplicated()
-    id_index = pd.Index(ids[first].to_numpy())
-    id_pos = np.flatnonzero(first.to_numpy())
-    loc = id_index.get_indexer(pd.Index(np.asarray(keys)))
-    pos = np.where(loc >= 0, id_pos[np.maximum(loc, 0)], -1)
+        pos = _arrow.lookup(
+            _arrow.join(project, tokens), _arrow.join(tasks["project"], tasks["task_id"])
+        )
     miss = pos < 0
     if miss.any():
-        names = normalise_key(tasks["task"]).fillna("")
-        tok = normalise_key(tokens[miss]) if not isinstance(tokens, np.ndarray) else tokens
-        if single:
-            nkeys, tkeys = names, tok
-        else:
-            nkeys = tasks["project"].astype("str").fillna("") + _SEP + names
-            tkeys = project.astype("str").fillna("")[miss].to_numpy() + _SEP + tok
-        nfirst = ~nkeys.duplicated()
-        n_index = pd.Index(nkeys[nfirst].to_numpy())
-        n_pos = np.flatnonzero(nfirst.to_numpy())
-        nloc = n_index.get_indexer(pd.Index(np.asarray(tkeys, dtype=object)))
-        pos[miss] = np.where(nloc >= 0, n_pos[np.maximum(nloc, 0)], -1)
+        names = _arrow.key(tasks["task"])
+        tok = _arrow.key(_arrow.as_arrow(tokens).filter(pa.array(miss)))
+        if not single:
+            names = _arrow.join(tasks["project"], names)
+            tok = _arrow.join(project[miss].reset_index(drop=True), tok)
+        pos[miss] = _arrow.lookup(tok, names)
     return pos
 
 
 def _resolve_lists(
+    lp: ListParse | None,
     lists: pd.Series,
     tasks: pd.DataFrame,
     project: pd.Series | None,
-) -> tuple[pd.Series, pd.DataFrame]:
-    """Lists of id/name tokens → lists of task ids; unknown tokens dropped and returned."""
-    ex = lists.explode()
-    ex = ex[ex.notna()]
+) -> tuple[pd.Series, pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
+    """Lists of id/name tokens → lists of task ids.
+
+    Returns the lists, the unknown tokens ``[pos, token]`` (dropped from the lists) and the
+    resolved edges ``(referenced task position, row position)``.
+    """
     unknown = pd.DataFrame(
         {"pos": pd.Series([], dtype="int64"), "token": pd.Series([], dtype="str")}
     )
-    if ex.empty:
-        return lists, unknown
-    ex = ex.astype("str")
-    proj = project.reindex(ex.index) if project is not None else None
-    pos = _resolve_refs(
-        ex.reset_index(drop=True), tasks, proj.reset_index(drop=True) if proj is not None else None
-    )
-    ids = tasks["task_id"].to_numpy(dtype=object)
-    resolved = np.where(pos >= 0, ids[np.maximum(pos, 0)], None)
-    changed = resolved != ex.to_numpy(dtype=object)
+    none = (np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
+    if lp is None or len(lp.pos) == 0:
+        return lists, unknown, none
+    rowpos = lp.pos
+    tokens = lp.tokens
+    proj = project.take(rowpos).reset_index(drop=True) if project is not None else None
+    pos = _resolve_refs(tokens, tasks, proj)
+    ok = pos >= 0
+    edges = (pos[ok], rowpos[ok])
+    ids = _arrow.as_arrow(tasks["task_id"])
+    resolved = pc.take(ids, pa.array(np.where(ok, pos, 0)))
+    same = pc.fill_null(pc.equal(resolved, _arrow.as_arrow(tokens)), False)
+    changed = ~same.to_numpy(zero_copy_only=False).astype(bool) | ~ok
     if not changed.any():
-        return lists, unknown
-    unknown = pd.DataFrame({"pos": ex.index[pos < 0].to_numpy(), "token": ex.to_numpy()[pos < 0]})
-    rows = np.unique(ex.index[changed].to_numpy())
-    aff = pd.Series(resolved, index=ex.index)
-    aff = aff[aff.index.isin(rows)]
-    rebuilt = aff.groupby(level=0, sort=False).agg(lambda xs: [x for x in xs if x is not None])
+        return lists, unknown, edges
+    tok_obj = np.asarray(tokens.to_pylist(), dtype=object) if (~ok).any() else None
+    if tok_obj is not None:
+        unknown = pd.DataFrame({"pos": rowpos[~ok], "token": tok_obj[~ok]})
+    rows = np.unique(rowpos[changed])
+    sel = np.isin(rowpos, rows) & ok
+    sub_pos = rowpos[sel]
+    sub_tok = resolved.filter(pa.array(sel)).to_pylist()
+    local = np.searchsorted(rows, sub_pos)
+    rebuilt = lists_from_flat(len(rows), local, sub_tok)
     out = lists.copy()
-    out.loc[rebuilt.index] = rebuilt
-    return out, unknown
+    out.iloc[rows] = object_array(rebuilt)
+    return out, unknown, edges
 
 
 def _departments_known(tasks, contacts, raci, project) -> list[str]:
@@ -650,7 +659,7 @@ def assemble(
             if req == KEY_COLUMN[t] or req not in cols:
                 continue
             miss = tables[t][req].isna()
-            if (t, req) in dates:
+            if isinstance(dates.get((t, req)), DateParse):
                 miss &= ~(dates[(t, req)].bad | dates[(t, req)].yearless).to_numpy()
             if miss.any():
                 issues.add_many(
@@ -680,9 +689,10 @@ def assemble(
 
     # dependencies → task ids
     dep_unknown = None
+    dep_edges = None
     if len(tasks):
-        tasks["depends_on"], dep_unknown = _resolve_lists(
-            tasks["depends_on"], tasks, tasks["project"]
+        tasks["depends_on"], dep_unknown, dep_edges = _resolve_lists(
+            dates.get(("tasks", "depends_on")), tasks["depends_on"], tasks, tasks["project"]
         )
 
     # contacts from the 参与部门及对接人 line when no contacts table
@@ -760,7 +770,9 @@ def assemble(
         depts = _departments_known(tasks, tables["contacts"], tables["raci"], project)
         m["departments"] = _meeting_departments(m["participants"], depts)
         if len(tasks):
-            m["related_tasks"], rel_unknown = _resolve_lists(m["related_tasks"], tasks, None)
+            m["related_tasks"], rel_unknown, _ = _resolve_lists(
+                dates.get(("meetings", "related_tasks")), m["related_tasks"], tasks, None
+            )
     a = tables["actions"]
     if len(a):
         a["is_closed"] = a["closed"].notna()
@@ -770,7 +782,12 @@ def assemble(
         sources=sources,
     )
     validate(
-        td, issues, dep_unknown=dep_unknown, refs_unknown=refs_unknown, rel_unknown=rel_unknown
+        td,
+        issues,
+        dep_unknown=dep_unknown,
+        dep_edges=dep_edges,
+        refs_unknown=refs_unknown,
+        rel_unknown=rel_unknown,
     )
     acc = pd.DataFrame(
         [(t, *accounting.get(t, (0, 0, 0, 0))) for t in TABLES],
@@ -782,6 +799,7 @@ def assemble(
 
 def _fill_years(tables: dict, dates: dict, year: int | None, issues: Issues, sources: dict) -> None:
     """Complete year-less dates (7月15日) with ``year`` or the data's most common year."""
+    dates = {k: r for k, r in dates.items() if isinstance(r, DateParse)}
     need = {k: r for k, r in dates.items() if r.yearless.any()}
     if not need:
         return

@@ -33,6 +33,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +65,7 @@ _DATE_RE = (
 _NUMERIC_RE = r"^[+-]?\d+(?:\.\d+)?$"
 _TZ_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _LIST_SPLIT = r"\s*[,、;，；\n]\s*"
+_LIST_SPLIT_ANY = r"[,、;，；\n]"
 _TIME_RE = r"^(?P<H>\d{1,2})\s*[:：点时]\s*(?P<M>\d{1,2})?\s*分?(?:\s*[:：]\s*\d{1,2})?$"
 
 
@@ -411,22 +414,69 @@ def parse_status(s: pd.Series, mapping: dict[str, str] | None = None) -> ParseRe
     return ParseResult(values, pd.Series(bad, index=s.index))
 
 
-def parse_list(s: pd.Series) -> pd.Series:
+@dataclass(frozen=True)
+class ListParse:
+    """Result of :func:`parse_list`: the lists plus the flat (row position, token) pairs."""
+
+    parsed: pd.Series
+    pos: np.ndarray
+    tokens: object  # pyarrow string array, aligned with ``pos``
+
+
+@contextmanager
+def no_gc():
+    """Pause the cyclic garbage collector while building millions of small lists."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def object_array(items: list) -> np.ndarray:
+    """1-D object array holding ``items`` as they are (lists stay lists, never a 2-D array)."""
+    with no_gc():
+        return np.fromiter(items, dtype=object, count=len(items))
+
+
+def lists_from_flat(n: int, pos: np.ndarray, tokens: list) -> list[list]:
+    """Python lists per row (``[]`` when a row has no token) from sorted (row, token) pairs."""
+    rows, starts, counts = np.unique(pos, return_index=True, return_counts=True)
+    with no_gc():
+        out: list[list] = [[] for _ in range(n)]
+        for r, a, c in zip(rows.tolist(), starts.tolist(), counts.tolist(), strict=True):
+            out[r] = tokens[a : a + c]
+    return out
+
+
+def parse_list(s: pd.Series) -> ListParse:
     """Split list cells on ``, 、 ; ， ；`` (and line breaks) into Python lists (``[]`` if blank).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> parse_list(pd.Series(["T1, T2", "需求评审、开发；测试", None])).tolist()
-    [['T1', 'T2'], ['需求评审', '开发', '测试'], []]
+    >>> parse_list(pd.Series(["T1, T2", "需求评审、开发；测试", None, "T3"])).parsed.tolist()
+    [['T1', 'T2'], ['需求评审', '开发', '测试'], [], ['T3']]
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     text = to_text(s)
-    out = pd.Series([[] for _ in range(len(s))], index=s.index, dtype=object)
-    has = text.notna()
-    if has.any():
-        parts = text[has].str.split(_LIST_SPLIT, regex=True)
-        out.loc[has] = parts.map(lambda xs: [x for x in xs if x])
-    return out
+    arr = pa.array(text.astype("str"), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    sp = pc.split_pattern_regex(arr, _LIST_SPLIT_ANY)
+    parents = pc.list_parent_indices(sp).to_numpy(zero_copy_only=False).astype("int64")
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(sp))
+    keep = pc.not_equal(flat, "")
+    pos = parents[keep.to_numpy(zero_copy_only=False).astype(bool)]
+    flat = flat.filter(keep)
+    with no_gc():
+        tokens = flat.to_pylist()
+    lists = lists_from_flat(len(text), pos, tokens)
+    return ListParse(pd.Series(object_array(lists), index=s.index, dtype=object), pos, flat)
 
 
 def to_text(s: pd.Series) -> pd.Series:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from collab_analytics.data import TrackingData
-from collab_analytics.io._parse import normalise_key
+from collab_analytics.io import _arrow
 from collab_analytics.io._raw import Issues
 
 __all__ = ["find_cycles", "validate"]
@@ -119,6 +119,7 @@ def validate(
     issues: Issues,
     *,
     dep_unknown: pd.DataFrame | None = None,
+    dep_edges: tuple[np.ndarray, np.ndarray] | None = None,
     refs_unknown: dict | None = None,
     rel_unknown: pd.DataFrame | None = None,
 ) -> None:
@@ -139,7 +140,8 @@ def validate(
                 value=dep_unknown["token"],
                 hint="Use a task id (任务编号) or the exact task name.",
             )
-        _cycles(td, issues)
+        if dep_edges is not None and len(dep_edges[0]):
+            _cycles(td, issues, dep_edges)
     for table in ("tasks", "updates"):
         df = td.table(table)
         if len(df):
@@ -181,9 +183,8 @@ def validate(
         )
     m, plan = td.meetings, td.plan
     if len(m) and len(plan) and m["plan_item"].notna().any():
-        known = set(normalise_key(plan["item"]).dropna())
-        key = normalise_key(m["plan_item"])
-        bad = key.notna() & ~key.isin(known)
+        pos = _arrow.lookup(_arrow.key(m["plan_item"]), _arrow.key(plan["item"]))
+        bad = m["plan_item"].notna() & (pos < 0)
         if bad.any():
             issues.add_many(
                 "warning",
@@ -238,7 +239,7 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None) ->
             column="actual_finish",
             value=_fmt_date(t.loc[bad, "actual_finish"]),
         )
-    status = t["status"].astype("object")
+    status = t["status"]
     done = status.isin(["done", "done_early"])
     bad = done & t["actual_finish"].isna()
     if bad.any():
@@ -266,8 +267,7 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None) ->
                 value=status[bad].astype("str"),
                 hint="Mark it 滞后 (delayed) or fill 实际完成.",
             )
-    proj = t["project"].astype("str").fillna("")
-    dup = pd.DataFrame({"p": proj, "k": t["task_id"]}).duplicated()
+    dup = pd.Series(_arrow.duplicated(_arrow.join(t["project"], t["task_id"])), index=t.index)
     if dup.any():
         issues.add_many(
             "error",
@@ -278,8 +278,9 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None) ->
             column="task_id",
             value=t.loc[dup, "task_id"],
         )
-    names = normalise_key(t["task"])
-    dup = pd.DataFrame({"p": proj, "k": names}).duplicated() & names.notna()
+    names = _arrow.key(t["task"])
+    dup = _arrow.duplicated(_arrow.join(t["project"], names)) & t["task"].notna().to_numpy()
+    dup = pd.Series(dup, index=t.index)
     if dup.any():
         issues.add_many(
             "warning",
@@ -293,19 +294,9 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None) ->
         )
 
 
-def _cycles(td: TrackingData, issues: Issues) -> None:
+def _cycles(td: TrackingData, issues: Issues, edges: tuple[np.ndarray, np.ndarray]) -> None:
     t = td.tasks
-    ex = t["depends_on"].explode()
-    ex = ex[ex.notna()]
-    if ex.empty:
-        return
-    proj = t["project"].astype("str").fillna("").to_numpy()
-    key_all = pd.Index(proj + "\x1f" + t["task_id"].astype("str").to_numpy())
-    succ = ex.index.to_numpy()
-    pred_key = proj[succ] + "\x1f" + ex.astype("str").to_numpy()
-    pred = key_all.get_indexer(pred_key)
-    ok = pred >= 0
-    cycles = find_cycles(len(t), pred[ok], succ[ok])
+    cycles = find_cycles(len(t), edges[0], edges[1])
     ids = t["task_id"].to_numpy(dtype=object)
     src = td.sources["tasks"]
     for comp in cycles:

@@ -15,7 +15,7 @@ Examples
 ...                  encoding="gbk")
 >>> td = read_csv(p)
 >>> td.tasks[["task", "department", "planned_finish", "progress"]].astype(str).values.tolist()
-[['需求评审', '产品部', '2024-07-15 00:00:00', '0.8']]
+[['需求评审', '产品部', '2024-07-15', '0.8']]
 """
 
 from __future__ import annotations
@@ -265,6 +265,9 @@ def _arrow_rows(
         return None, np.array([], dtype="int64"), 0
     if invalid:
         return None, np.array([], dtype="int64"), 0
+    for i, field in enumerate(table.schema):
+        if pa.types.is_date(field.type):  # ISO dates arrive as date32: keep them datetime64
+            table = table.set_column(i, field.name, table.column(i).cast(pa.timestamp("us")))
     frame = table.to_pandas()
     frame.columns = range(ncol)
     for c in frame.columns:

@@ -18,7 +18,7 @@ Examples
 ...     "planned_finish": pd.to_datetime(["2024-07-15"])})], ignore_index=True)
 >>> p = write_workbook(TrackingData(tasks=tasks), pathlib.Path(tempfile.mkdtemp()) / "w.xlsx")
 >>> read_workbook(p).tasks[["task_id", "task", "planned_finish"]].astype(str).values.tolist()
-[['T1', '需求评审', '2024-07-15 00:00:00']]
+[['T1', '需求评审', '2024-07-15']]
 """
 
 from __future__ import annotations
