@@ -192,6 +192,25 @@ def column_or_na(frame: pd.DataFrame, name: str, dtype="str") -> pd.Series:
     return pd.Series(pd.array([None] * len(frame), dtype=dtype), index=frame.index, name=name)
 
 
+def take(series: pd.Series, idx: np.ndarray | None = None) -> pd.Series:
+    """Rows ``idx`` of ``series`` (all rows if None) with a fresh RangeIndex, without a round trip
+    through Python objects (Arrow-backed strings are gathered by Arrow)."""
+    if idx is None:
+        return series.reset_index(drop=True)
+    return series.take(idx).reset_index(drop=True)
+
+
+def take_masked(series: pd.Series, idx: np.ndarray) -> pd.Series:
+    """Like :func:`take` but ``idx == -1`` gives a missing value."""
+    has = idx >= 0
+    out = take(series, np.where(has, idx, 0)) if len(series) else take(series.iloc[:0])
+    if len(series) == 0:
+        out = pd.Series(pd.array([None] * len(idx), dtype=series.dtype))
+    if not has.all():
+        out = out.where(pd.Series(has))
+    return out
+
+
 def status_is(frame: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
     """Boolean array: status in ``codes`` (False where status is missing or absent)."""
     if "status" not in frame.columns:
@@ -326,6 +345,32 @@ def _list_lengths(col: pd.Series) -> np.ndarray:
     )
 
 
+def _flatten_lists(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """List lengths per row and all items as one string Index.
+
+    Arrow converts the list column in C (``value_lengths`` + ``flatten``); cells that are not
+    lists of strings (NaN, numbers) fall back to a Python pass.
+    """
+    import pyarrow as pa
+
+    vals = col.to_numpy(dtype=object)
+    try:
+        arr = pa.array(vals, type=pa.list_(pa.string()), from_pandas=True)
+        lengths = arr.value_lengths().fill_null(0).to_numpy(zero_copy_only=False)
+        flat = arr.flatten()
+        refs = pd.Index(pd.array(flat, dtype="str")) if len(flat) else pd.Index([], dtype="str")
+        return lengths.astype(np.int64), refs
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        lengths = _list_lengths(col)
+        total = int(lengths.sum())
+        refs = np.fromiter(
+            chain.from_iterable(v for v, k in zip(vals, lengths, strict=True) if k),
+            dtype=object,
+            count=total,
+        )
+        return lengths, pd.Index(refs).astype("str")
+
+
 def dependency_edges(tasks: pd.DataFrame) -> Edges:
     """Edges from ``depends_on`` (lists of task ids; task names accepted as a fallback).
 
@@ -336,26 +381,18 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
     if n == 0 or "depends_on" not in tasks.columns:
         z = np.zeros(0, dtype=np.int64)
         return Edges(z, z, 0)
-    col = tasks["depends_on"]
-    lengths = _list_lengths(col)
-    total = int(lengths.sum())
+    lengths, refs = _flatten_lists(tasks["depends_on"])
+    total = len(refs)
     if total == 0:
         z = np.zeros(0, dtype=np.int64)
         return Edges(z, z, 0)
-    vals = col.to_numpy(dtype=object)
-    refs = np.fromiter(
-        chain.from_iterable(v for v, k in zip(vals, lengths, strict=True) if k),
-        dtype=object,
-        count=total,
-    )
-    refs = pd.Index(refs).astype("str")
     dst = np.repeat(np.arange(n, dtype=np.int64), lengths)
     src = np.full(total, -1, dtype=np.int64)
     if "task_id" in tasks.columns:
         ids = pd.Index(tasks["task_id"].astype("str"))
         if not ids.is_unique:
             ids_u = ids.drop_duplicates(keep="first")
-            pos = ids.get_indexer(ids_u)
+            pos = np.flatnonzero(~ids.duplicated(keep="first"))  # rows of first occurrences
             src = np.where(ids_u.get_indexer(refs) >= 0, pos[ids_u.get_indexer(refs)], -1)
         else:
             src = ids.get_indexer(refs).astype(np.int64)
@@ -363,7 +400,7 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
     if miss.any() and "task" in tasks.columns:
         names = pd.Index(tasks["task"].astype("str"))
         names_u = names.drop_duplicates(keep="first")
-        pos = names.get_indexer(names_u)
+        pos = np.flatnonzero(~names.duplicated(keep="first"))  # rows of first occurrences
         hit = names_u.get_indexer(refs[miss])
         src[miss] = np.where(hit >= 0, pos[np.maximum(hit, 0)], -1)
     ok = (src >= 0) & (src != dst)

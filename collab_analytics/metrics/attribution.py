@@ -47,6 +47,8 @@ from collab_analytics.metrics._common import (
     make_groups,
     require_columns,
     safe_ratio,
+    take,
+    take_masked,
 )
 from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
 
@@ -94,10 +96,12 @@ class AttributionArrays:
     hit_by: np.ndarray  # bool (n_tasks, n_departments): pushed late by that dept's own delay
 
 
-def _tie_rank(tasks: pd.DataFrame) -> np.ndarray:
+def _tie_rank(tasks: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Rank of the task ids of ``rows`` (breaks finish-date ties independent of row order)."""
     if "task_id" in tasks.columns:
-        return pd.factorize(tasks["task_id"].astype("str"), sort=True)[0].astype(np.int64)
-    return np.arange(len(tasks), dtype=np.int64)
+        ids = take(tasks["task_id"], rows).astype("str")
+        return pd.factorize(ids, sort=True)[0].astype(np.int64)
+    return rows.astype(np.int64)
 
 
 def attribution_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -> AttributionArrays:
@@ -122,9 +126,9 @@ def attribution_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -
         valid = f != NAT
         src, dst, f = edges.src[valid], edges.dst[valid], f[valid]
         if len(src):
-            rank = _tie_rank(tasks)
+            rank = _tie_rank(tasks, src)
             # order by (dst, finish, task_id rank): the last edge of each dst is its critical one
-            order = np.lexsort((rank[src], f, dst))
+            order = np.lexsort((rank, f, dst))
             d_sorted = dst[order]
             last = np.r_[d_sorted[1:] != d_sorted[:-1], True]
             sel = order[last]
@@ -235,25 +239,17 @@ def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays, att: AttributionArrays
     ids = column_or_na(tasks, "task_id")
     dep = column_or_na(tasks, "department")
     crit = att.critical
-    has = crit >= 0
-    safe = np.where(has, crit, 0)
-    crit_id = ids.to_numpy(dtype=object)[safe] if len(ids) else np.array([], dtype=object)
-    crit_dep = dep.to_numpy(dtype=object)[safe] if len(dep) else np.array([], dtype=object)
-    crit_id = np.where(has, crit_id, None)
-    crit_dep = np.where(has, crit_dep, None)
     return pd.DataFrame(
         {
-            "task_id": pd.Series(ids.to_numpy(), dtype=ids.dtype),
-            "task": pd.Series(
-                column_or_na(tasks, "task").to_numpy(), dtype=column_or_na(tasks, "task").dtype
-            ),
-            "department": pd.Series(dep.to_numpy(), dtype=dep.dtype),
+            "task_id": take(ids),
+            "task": take(column_or_na(tasks, "task")),
+            "department": take(dep),
             "delay_days": arr.delay_days,
             "inherited_delay_days": att.inherited,
             "own_delay_days": att.own,
             "n_predecessors": att.n_pred,
-            "critical_predecessor": pd.Series(crit_id, dtype="str"),
-            "critical_predecessor_department": pd.Series(crit_dep, dtype="str"),
+            "critical_predecessor": take_masked(ids, crit).astype("str"),
+            "critical_predecessor_department": take_masked(dep, crit).astype("str"),
             "pushed_by_predecessor": att.pushed,
             "n_upstream_departments": att.hit_by.sum(axis=1).astype(np.int64),
         }

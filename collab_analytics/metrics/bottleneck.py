@@ -49,6 +49,8 @@ from collab_analytics.metrics._common import (
     require_columns,
     resolve_as_of,
     status_is,
+    take,
+    take_masked,
 )
 from collab_analytics.metrics.attribution import AttributionArrays, attribution_arrays
 from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
@@ -138,12 +140,12 @@ def _blocked_per_task(updates, tasks, as_of, counter: DayCounter):
     if "department" in up.columns:
         first = np.full(m, -1, dtype=np.int64)
         first[tc[::-1]] = order[::-1]  # first update of each task in time order
-        dep_up = up["department"].to_numpy(dtype=object)[np.maximum(first, 0)]
+        dep_up = take(up["department"], np.maximum(first, 0)).astype("str")
     else:
-        dep_up = np.full(m, None, dtype=object)
+        dep_up = pd.Series(pd.array([None] * m, dtype="str"))
     if dep_of_task is not None and "department" in tasks.columns:
-        dep_t = tasks["department"].to_numpy(dtype=object)[np.maximum(dep_of_task, 0)]
-        dep_up = np.where(dep_of_task >= 0, dep_t, dep_up)
+        dep_t = take_masked(tasks["department"], dep_of_task).astype("str")
+        dep_up = dep_t.where(pd.Series(dep_of_task >= 0), dep_up)
     return tuniq, dep_up, out
 
 
@@ -211,13 +213,11 @@ def _blocked_frame(updates, tasks, ts, counter) -> pd.DataFrame:
             }
         )
     tuniq, dep, data = _blocked_per_task(updates, tasks, ts, counter)
-    out = pd.DataFrame(
-        {"task_id": pd.Series(tuniq.astype("str")), "department": pd.Series(dep, dtype="str")}
-    )
+    out = pd.DataFrame({"task_id": pd.Series(tuniq.astype("str")), "department": dep})
     for c in BLOCKED_TASK_COLUMNS[2:]:
         v = data[c]
         out[c] = v.astype(np.int64) if c.startswith("n_") else v
-    order = np.argsort(out["task_id"].to_numpy(dtype=object).astype(str), kind="stable")
+    order = np.argsort(pd.factorize(out["task_id"], sort=True)[0], kind="stable")
     return out.take(order).reset_index(drop=True)
 
 
@@ -394,7 +394,7 @@ def bottleneck_ranking(
     arr = delivery_arrays(tasks, as_of=as_of, updates=updates, counter=counter)
     edges = dependency_edges(tasks)
     att = attribution_arrays(tasks, arr, edges)
-    hand = handoff_arrays(tasks, arr, edges)
+    hand = handoff_arrays(tasks, arr, edges, att.dept_codes)
     blocked = None
     if updates is not None and len(updates):
         blocked = _blocked_by_department(_blocked_frame(updates, tasks, arr.as_of, counter))

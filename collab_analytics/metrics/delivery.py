@@ -47,6 +47,7 @@ from collab_analytics.metrics._common import (
     resolve_as_of,
     safe_ratio,
     status_is,
+    take,
 )
 
 __all__ = ["delivery_summary", "slippage", "task_delivery"]
@@ -215,10 +216,9 @@ def task_delivery(tasks: pd.DataFrame, *, as_of=None, calendar=None) -> pd.DataF
 
 
 def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays) -> pd.DataFrame:
-    cols = {c: column_or_na(tasks, c).to_numpy() for c in _ID_COLUMNS}
-    cols = {c: pd.Series(v, dtype=column_or_na(tasks, c).dtype) for c, v in cols.items()}
+    cols = {c: take(column_or_na(tasks, c)) for c in _ID_COLUMNS}
     for c in ("planned_finish", "actual_finish"):
-        cols[c] = pd.Series(column_or_na(tasks, c, "datetime64[us]").to_numpy())
+        cols[c] = take(column_or_na(tasks, c, "datetime64[us]"))
     for c in FLAG_COLUMNS:
         cols[c] = getattr(arr, c)
     cols["delay_days"] = arr.delay_days

@@ -48,6 +48,7 @@ from collab_analytics.metrics._common import (
     dependency_edges,
     require_columns,
     safe_ratio,
+    take,
 )
 from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
 
@@ -92,9 +93,14 @@ class HandoffArrays:
     waiting: np.ndarray  # bool
 
 
-def handoff_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -> HandoffArrays:
-    """Waits on the dependency edges that cross departments."""
-    dep = pd.factorize(column_or_na(tasks, "department"), use_na_sentinel=True)[0]
+def handoff_arrays(
+    tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges, dept_codes: np.ndarray | None = None
+) -> HandoffArrays:
+    """Waits on the dependency edges that cross departments (``dept_codes``: precomputed)."""
+    if dept_codes is None:
+        dep = pd.factorize(column_or_na(tasks, "department"), use_na_sentinel=True)[0]
+    else:
+        dep = dept_codes
     cross = (dep[edges.src] != dep[edges.dst]) & (dep[edges.src] >= 0) & (dep[edges.dst] >= 0)
     src, dst = edges.src[cross], edges.dst[cross]
     t = arr.t
@@ -111,17 +117,16 @@ def handoff_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -> Ha
 def _handoff_frame(tasks: pd.DataFrame, h: HandoffArrays) -> pd.DataFrame:
     ids = column_or_na(tasks, "task_id")
     dep = column_or_na(tasks, "department")
-    ps = column_or_na(tasks, "actual_finish", "datetime64[us]").to_numpy()
-    as_ = column_or_na(tasks, "actual_start", "datetime64[us]").to_numpy()
-    idv, depv = ids.to_numpy(), dep.to_numpy()
+    af = column_or_na(tasks, "actual_finish", "datetime64[us]")
+    as_ = column_or_na(tasks, "actual_start", "datetime64[us]")
     return pd.DataFrame(
         {
-            "from_task_id": pd.Series(idv[h.src], dtype=ids.dtype),
-            "to_task_id": pd.Series(idv[h.dst], dtype=ids.dtype),
-            "from_department": pd.Series(depv[h.src], dtype=dep.dtype),
-            "to_department": pd.Series(depv[h.dst], dtype=dep.dtype),
-            "predecessor_finish": pd.Series(ps[h.src], dtype="datetime64[us]"),
-            "successor_start": pd.Series(as_[h.dst], dtype="datetime64[us]"),
+            "from_task_id": take(ids, h.src),
+            "to_task_id": take(ids, h.dst),
+            "from_department": take(dep, h.src),
+            "to_department": take(dep, h.dst),
+            "predecessor_finish": take(af, h.src),
+            "successor_start": take(as_, h.dst),
             "wait_days": h.wait,
             "is_waiting": h.waiting,
         }

@@ -27,7 +27,13 @@ from collab_analytics.metrics import delivery as _dl
 from collab_analytics.metrics import forecast as _fc
 from collab_analytics.metrics import handoffs as _ho
 from collab_analytics.metrics import progress as _pg
-from collab_analytics.metrics._common import DayCounter, dependency_edges, make_groups, normalize_by
+from collab_analytics.metrics._common import (
+    DayCounter,
+    Groups,
+    dependency_edges,
+    make_groups,
+    normalize_by,
+)
 
 __all__ = ["DeliveryReport", "delivery_report"]
 
@@ -126,7 +132,7 @@ def delivery_report(
     ts = arr.as_of
     edges = dependency_edges(tasks)
     att = _att.attribution_arrays(tasks, arr, edges)
-    hand = _ho.handoff_arrays(tasks, arr, edges)
+    hand = _ho.handoff_arrays(tasks, arr, edges, att.dept_codes)
     handoff_frame = _ho._handoff_frame(tasks, hand)
     blocked = _bn._blocked_frame(updates, tasks, ts, counter)
     blocked_dept = _bn._blocked_by_department(blocked)
@@ -139,7 +145,13 @@ def delivery_report(
         ranking = _bn.bottleneck_ranking(tasks)
     else:
         overall = _dl._summary_from(arr, make_groups(tasks, []))
-        groups = make_groups(tasks, by)
+        groups = (
+            Groups(
+                att.dept_codes, pd.DataFrame({"department": att.departments}), len(att.departments)
+            )
+            if by == ["department"]
+            else make_groups(tasks, by)
+        )
         summary = _dl._summary_from(arr, groups)
         slip = _dl._slippage_from(arr, groups, True)
         departments = _att._department_frame(arr, att)
