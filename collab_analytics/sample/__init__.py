@@ -20,9 +20,15 @@ from __future__ import annotations
 
 from collab_analytics.sample._portfolio import portfolio
 from collab_analytics.sample._story import STORY_SEED, smart_cs_launch
-from collab_analytics.sample._write import main, write_csv_folder, write_sample_files
+from collab_analytics.sample._write import (
+    PORTFOLIO_ARGS,
+    main,
+    write_csv_folder,
+    write_sample_files,
+)
 
 __all__ = [
+    "PORTFOLIO_ARGS",
     "STORY_SEED",
     "main",
     "portfolio",

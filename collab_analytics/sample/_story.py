@@ -1220,7 +1220,7 @@ class _Render:
         )
         esc = idx[kind == "escalation"]
         tk = mt["task"].to_numpy()[esc]
-        lag = rng.choice([0, 0, 1, 2, 4], len(esc))
+        lag = rng.choice([-1, 0, 0, 0, 1, 3], len(esc))
         closed = np.where(rng.random(len(esc)) > 0.1, i[esc] + 2 + lag, -1)
         text = (
             np.array([self.tname[k] for k in tk], dtype=object)
@@ -1241,7 +1241,7 @@ class _Render:
         other = np.array(
             [a[int(x * len(a))] for a, x in zip(attendees, r, strict=True)], dtype=object
         )
-        lag = rng.choice([-2, -1, 0, 0, 1, 3], len(wk))
+        lag = rng.choice([-2, -1, 0, 0, 0, 1, 3], len(wk))
         closed = np.where(rng.random(len(wk)) > 0.08, i[wk] + 5 + lag, -1)
         add(
             wk,
