@@ -8,6 +8,10 @@ Subcommands
     ``--strict`` also warnings), 2 the input cannot be read.
 ``template OUT.xlsx [--lang zh|en]``
     Write the blank tracking template.
+``report WORKBOOK_OR_FOLDER --out DIR [--lang] [--as-of DATE] [--format LIST] [--working-days]``
+    Write the retrospective (deck, HTML, charts, tables) under ``DIR``; prints the headline
+    KPIs and every file written. Exit status: 0 written, 1 validation errors (report on stderr),
+    2 unreadable input or unsafe output path.
 
 Each subcommand is registered by its own ``_add_<name>(subparsers)`` function that sets
 ``func``; new subcommands (``report``) are added the same way in :func:`build_parser`.
@@ -103,6 +107,12 @@ def _add_template(sub) -> None:
     p.set_defaults(func=_cmd_template)
 
 
+def _add_report(sub) -> None:
+    from collab_analytics.export._cli import add_report
+
+    add_report(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
@@ -113,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_validate(sub)
     _add_template(sub)
+    _add_report(sub)
     return parser
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +46,15 @@ from collab_analytics.metrics import (
 )
 from collab_analytics.schema import STATUS_LABELS
 
-__all__ = ["FORMATS", "build_content", "build_report", "compute_metrics", "headline"]
+__all__ = [
+    "FORMATS",
+    "ReportResult",
+    "build_content",
+    "build_report",
+    "compute_metrics",
+    "headline",
+    "run_report",
+]
 
 #: Output formats :func:`build_report` understands.
 FORMATS = ("pptx", "html", "png", "svg", "xlsx")
@@ -296,6 +305,16 @@ def _load(data) -> TrackingData:
     raise TypeError(msg)
 
 
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`run_report` wrote and showed: ``paths``, ``kpis`` (``[key, label, value,
+    display]``) and ``findings`` (``[polarity, rule, text, evidence, chart]``)."""
+
+    paths: list[Path]
+    kpis: pd.DataFrame
+    findings: pd.DataFrame
+
+
 def build_report(
     data,
     out_dir,
@@ -335,6 +354,22 @@ def build_report(
     DataValidationError
         The data has validation errors (its ``.issues`` lists them all).
     """
+    return run_report(
+        data, out_dir, lang=lang, formats=formats, as_of=as_of, calendar=calendar, progress=progress
+    ).paths
+
+
+def run_report(
+    data,
+    out_dir,
+    *,
+    lang: str = "zh",
+    formats: Sequence[str] = ("pptx", "html", "png"),
+    as_of=None,
+    calendar=None,
+    progress: bool = True,
+) -> ReportResult:
+    """:func:`build_report`, also returning the headline KPIs and findings it used."""
     from tqdm.auto import tqdm
 
     check_lang(lang)
@@ -396,7 +431,7 @@ def build_report(
             bar.update()
     finally:
         bar.close()
-    return list(out.written)
+    return ReportResult(list(out.written), content.kpis, content.findings)
 
 
 def _xlsx_tables(td: TrackingData, m: dict, content: ReportContent, lang: str) -> dict:

@@ -1,0 +1,109 @@
+"""The ``report`` subcommand of ``collab-analytics`` (registered by :mod:`collab_analytics.cli`).
+
+``collab-analytics report WORKBOOK_OR_FOLDER --out DIR [--lang zh|en] [--as-of DATE]
+[--format pptx,html,png,svg,xlsx] [--working-days]``
+
+Exit status: 0 written; 1 the data has validation errors (the validation report is printed on
+stderr, nothing is written); 2 the input cannot be read or an output path is unsafe.
+
+Examples
+--------
+>>> import argparse
+>>> sub = argparse.ArgumentParser().add_subparsers()
+>>> p = add_report(sub)
+>>> a = p.parse_args(["wb.xlsx", "--out", "o", "--format", "html,xlsx", "--working-days"])
+>>> a.formats, a.calendar, a.lang
+(['html', 'xlsx'], 'cn', 'zh')
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["add_report", "cmd_report"]
+
+EXIT_OK, EXIT_ERRORS = 0, 1
+
+
+def _formats(text: str) -> list[str]:
+    from collab_analytics.export.report import FORMATS
+
+    out = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        msg = f"unknown format(s) {bad or text!r}; choose from {','.join(FORMATS)}"
+        raise argparse.ArgumentTypeError(msg)
+    return out
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Run ``report``: load, validate, write, print KPIs and where each file went."""
+    from collab_analytics.export.report import run_report
+    from collab_analytics.io import load
+    from collab_analytics.labels import label
+
+    lang = args.lang
+    td = load(args.path)
+    if td.has_errors:
+        print(f"{label('report_validation_failed', lang)}:", file=sys.stderr)
+        print(td.summary(lang=lang), file=sys.stderr)
+        return EXIT_ERRORS
+    result = run_report(
+        td,
+        args.out,
+        lang=lang,
+        formats=args.formats,
+        as_of=args.as_of,
+        calendar=args.calendar,
+        progress=not args.quiet,
+    )
+    print(f"{label('report_kpis', lang)}:")
+    width = max((len(s) for s in result.kpis["label"]), default=0)
+    for lab, disp in zip(result.kpis["label"], result.kpis["display"], strict=True):
+        print(f"  {lab:<{width}}  {disp}")
+    print(f"{label('report_written', lang)}:")
+    for p in result.paths:
+        print(f"  {p}")
+    return EXIT_OK
+
+
+def add_report(sub) -> argparse.ArgumentParser:
+    """Register ``report`` on an ``add_subparsers()`` object; returns its parser."""
+    p = sub.add_parser(
+        "report",
+        help="write the retrospective deck, HTML report, charts and tables",
+        description="Load the data, compute the metrics and findings, and write the "
+        "retrospective under --out (only there; files it did not write are never overwritten).",
+    )
+    p.add_argument("path", metavar="WORKBOOK_OR_FOLDER")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="language of the report (default: zh)"
+    )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        metavar="DATE",
+        help="as-of date (default: the latest date in the data)",
+    )
+    p.add_argument(
+        "--format",
+        dest="formats",
+        type=_formats,
+        default=["pptx", "html", "png"],
+        metavar="LIST",
+        help="comma list of pptx,html,png,svg,xlsx (default: pptx,html,png)",
+    )
+    p.add_argument(
+        "--working-days",
+        dest="calendar",
+        action="store_const",
+        const="cn",
+        default=None,
+        help="count days as Chinese working days (holidays, 调休)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_report)
+    return p
