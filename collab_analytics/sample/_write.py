@@ -96,13 +96,31 @@ def write_csv_folder(data: TrackingData, folder: str | os.PathLike) -> list[Path
 
 
 def _fix_properties(path: Path) -> None:
+    """Pin the workbook's timestamps so that regenerating gives byte-identical files."""
+    import re
+    import zipfile
+
     import openpyxl
 
     wb = openpyxl.load_workbook(path)
     wb.properties.created = _STAMP
-    wb.properties.modified = _STAMP
     wb.properties.creator = "collab_analytics.sample"
-    wb.save(path)
+    wb.save(path)  # openpyxl stamps "modified" with the wall clock; rewrite it below
+    stamp = _STAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as z:
+        entries = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for info, raw in entries:
+            if info.filename == "docProps/core.xml":
+                raw = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(<)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    raw,
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=_STAMP.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            z.writestr(fixed, raw)
 
 
 def _find_header(ws, first: str) -> tuple[int, dict[str, int]]:
