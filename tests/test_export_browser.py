@@ -1,0 +1,56 @@
+"""The HTML report in headless Chromium: offline, charts render, user text stays text."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from collab_analytics import sample
+from collab_analytics.export.report import build_report
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_html_report_renders_offline_and_escapes(tmp_path):
+    from _browser import fontconfig_env, launch_chromium, require_chromium
+    from playwright.sync_api import sync_playwright
+
+    require_chromium()
+    td = sample.portfolio(n_projects=1, tasks_per_project=15, seed=7, cadence_failures=0.2)
+    tasks = td.tasks.copy()
+    tasks.loc[tasks.index[0], "task"] = XSS
+    # make that task late so it lands in the appendix and the Gantt
+    tasks.loc[tasks.index[0], "actual_finish"] = tasks["planned_finish"].iloc[0] + pd.Timedelta(
+        days=9
+    )
+    td = td.replace(tasks=tasks)
+    (path,) = build_report(td, tmp_path / "out", lang="zh", formats=("html",), progress=False)
+
+    with sync_playwright() as pw:
+        ctx = launch_chromium(pw, tmp_path, fontconfig_env(tmp_path / "fc"))
+        try:
+            page = ctx.pages[0] if ctx.pages else ctx.new_page()
+            dialogs, requests = [], []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(path.as_uri())
+            n = page.locator("div.chart").count()
+            assert n >= 8
+            page.wait_for_function(
+                f"document.querySelectorAll('div.chart[data-rendered=\"1\"]').length === {n}",
+                timeout=60_000,
+            )
+            assert page.locator("div.chart[data-error]").count() == 0
+            assert page.locator("div.chart svg").count() >= n
+            # the Gantt's y axis draws the task name as text
+            assert XSS in page.locator("#fig-gantt svg").first.text_content()
+            # the appendix shows it as text, and no script ran
+            cell = page.locator("td", has_text=XSS)
+            assert cell.count() >= 1
+            assert dialogs == []
+            assert [u for u in requests if u.startswith(("http://", "https://"))] == []
+            page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
+        finally:
+            ctx.close()
