@@ -8,5 +8,6 @@ Widgets only wire controls to :mod:`collab_analytics.metrics`, :mod:`collab_anal
 from __future__ import annotations
 
 from collab_analytics.widgets.dashboard import TABS, RetrospectiveDashboard
+from collab_analytics.widgets.loader import WorkbookLoader
 
-__all__ = ["TABS", "RetrospectiveDashboard"]
+__all__ = ["TABS", "RetrospectiveDashboard", "WorkbookLoader"]
