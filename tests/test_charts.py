@@ -261,3 +261,21 @@ def test_empty_frames_give_a_no_data_chart(lang):
     spec = charts.actions_chart(empty, lang=lang).to_dict()
     assert spec["title"] == label("title_actions", lang)
     assert next(iter(spec["datasets"].values())) == [{"t": label("no_data", lang)}]
+
+
+def test_raci_heatmap_stays_small_when_task_names_repeat_across_projects():
+    n = 20_000
+    raci = pd.DataFrame(
+        {
+            "task_id": [f"P{i // 2}-T1" for i in range(n)],
+            "task": ["需求评审"] * n,
+            "department": np.where(np.arange(n) % 2 == 0, "客服部", "技术部"),
+            "role": np.where(np.arange(n) % 2 == 0, "A", "R"),
+        }
+    )
+    problems = pd.DataFrame({"task_id": ["P7-T1"], "task": ["需求评审"], "message": ["no R"]})
+    spec = charts.raci_heatmap(raci, problems, max_tasks=30).to_dict()  # no MaxRowsError
+    rows = pd.DataFrame(spec["datasets"][spec["layer"][0]["data"]["name"]])
+    assert len(rows) == 60
+    assert rows.loc[rows["violation"] != "", "task"].unique().tolist() == ["P7-T1 需求评审"]
+    assert spec["layer"][0]["encoding"]["y"]["sort"][0] == "P7-T1 需求评审"

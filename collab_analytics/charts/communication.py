@@ -35,6 +35,9 @@ from collab_analytics.charts._common import (
 from collab_analytics.charts.theme import BAD, GOOD, NEUTRAL, WIDTH
 from collab_analytics.labels import check_lang, label
 
+#: Plan items (rows) drawn at most by the cadence, gaps and attendance charts.
+MAX_ITEMS = 20
+
 __all__ = [
     "attendance_matrix",
     "cadence_calendar",
@@ -126,6 +129,7 @@ def cadence_calendar(
     lang: str = "zh",
     items: Sequence[str] | None = None,
     max_rows: int = MAX_CHART_ROWS,
+    max_items: int = MAX_ITEMS,
 ) -> alt.Chart:
     """Expected occurrences per plan item over time: held (green), missed (red), and meetings
     held off-plan (grey).
@@ -142,6 +146,8 @@ def cadence_calendar(
         Row order (default: plan order as the rows appear).
     max_rows : int
         Only the most recent marks are drawn beyond this many (a note says so).
+    max_items : int
+        At most this many plan items (rows): items with a missed occurrence first.
     """
     check_lang(lang)
     require(matches, ["item", "date", "matched"], "cadence_calendar")
@@ -158,6 +164,14 @@ def cadence_calendar(
     df["item"] = df["item"].astype("str")
     df["date"] = pd.to_datetime(df["date"]).dt.normalize()
     n_total = len(df)
+    all_items = order(df["item"], items)
+    if len(all_items) > max_items:
+        missed_items = set(miss["item"].astype("str"))
+        pick = (
+            [i for i in all_items if i in missed_items]
+            + [i for i in all_items if i not in missed_items]
+        )[:max_items]
+        df = df[df["item"].isin(set(pick))]
     if n_total > max_rows:
         df = df.loc[df["date"].sort_values(ascending=False, kind="stable").index[:max_rows]]
     names = {k: label(k, lang) for k in ("held", "missed", "unplanned")}
@@ -199,9 +213,15 @@ def cadence_calendar(
 
 
 def gaps_timeline(
-    gaps: pd.DataFrame, *, lang: str = "zh", name: str | None = None
+    gaps: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    name: str | None = None,
+    max_items: int = MAX_ITEMS,
 ) -> alt.LayerChart | alt.Chart:
     """The longest gap of each meeting series as a bar on the calendar, with median gap.
+
+    At most ``max_items`` series are drawn: those with the longest gaps.
 
     ``gaps`` is :func:`~collab_analytics.metrics.cadence.cadence_summary` (series column
     ``item``) or :func:`~collab_analytics.metrics.cadence.meeting_gaps` (``series``).
@@ -210,11 +230,12 @@ def gaps_timeline(
     name = name or ("item" if "item" in gaps.columns else "series")
     need = [name, "gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end"]
     require(gaps, need, "gaps_timeline")
-    check_rows(gaps, "gaps_timeline")
     title = label("title_gaps", lang)
-    df = gaps.loc[gaps["longest_gap_start"].notna(), need].copy()
+    df = gaps.loc[gaps["longest_gap_start"].notna(), need]
     if df.empty:
         return empty_chart(title, lang)
+    n_total = len(df)
+    df = df.sort_values("gap_max_days", ascending=False, kind="stable").head(max_items).copy()
     df[name] = df[name].astype("str")
     rows = order(df[name])
     tips = [
@@ -244,8 +265,11 @@ def gaps_timeline(
     text = base.mark_text(align="right", dx=-6, fontSize=13, color="white").encode(
         x="longest_gap_end:T", text=alt.Text("gap_max_days:Q", format=".0f")
     )
+    subtitle = [_gaps_subtitle(lang)]
+    if n_total > len(df):
+        subtitle.append(label("report_more_rows", lang, n=n_total - len(df)))
     return alt.layer(bar, text).properties(
-        title=alt.Title(title, subtitle=_gaps_subtitle(lang)), width=WIDTH, height=alt.Step(30)
+        title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=alt.Step(30)
     )
 
 
@@ -345,20 +369,24 @@ def attendance_matrix(
     lang: str = "zh",
     departments: Sequence[str] | None = None,
     items: Sequence[str] | None = None,
+    max_items: int = MAX_ITEMS,
 ) -> alt.LayerChart | alt.Chart:
     """Plan item × department attendance rate (colour) with the rate as text.
 
-    ``att`` is :func:`~collab_analytics.metrics.cadence.attendance` (long form).
+    ``att`` is :func:`~collab_analytics.metrics.cadence.attendance` (long form). At most
+    ``max_items`` plan items are drawn: those holding the lowest attendance rates.
     """
     check_lang(lang)
     need = ["item", "department", "meetings", "attended", "attendance_rate"]
     require(att, need, "attendance_matrix")
-    check_rows(att, "attendance_matrix")
     title = label("title_attendance", lang)
     if att.empty:
         return empty_chart(title, lang)
     df = att[need].copy()
     df["item"] = df["item"].astype("str")
+    worst = df.sort_values("attendance_rate", kind="stable")["item"].drop_duplicates()
+    if len(worst) > max_items:
+        df = df[df["item"].isin(set(worst.head(max_items)))]
     df["department"] = df["department"].astype("str")
     depts = order(df["department"], departments)
     rows = order(df["item"], items)

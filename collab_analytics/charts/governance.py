@@ -107,11 +107,25 @@ def raci_heatmap(
         return empty_chart(title, lang)
     df = raci[[c for c in ("task_id", "task", "department", "role") if c in raci.columns]].copy()
     df["task"] = df["task"].astype("str")
+    if "task_id" in df.columns:  # task names repeat across projects: key rows by id + name
+        tid = df["task_id"].astype("object").fillna("").astype("str")
+        df["task"] = (tid + " " + df["task"]).str.strip()
+        p_key = None
+        if problems is not None and "task_id" in problems.columns:
+            p_key = (
+                problems["task_id"].astype("object").fillna("").astype("str")
+                + " "
+                + problems["task"].astype("object").fillna("").astype("str")
+            ).str.strip()
+    else:
+        p_key = None
     df["department"] = df["department"].astype("str")
     df["role"] = df["role"].astype("str")
     if problems is not None and len(problems):
         require(problems, ["task", "message"], "raci_heatmap")
-        p = problems.loc[problems["task"].notna(), ["task", "message"]].astype("str")
+        key = p_key if p_key is not None else problems["task"].astype("str")
+        p = pd.DataFrame({"task": key, "message": problems["message"].astype("str")})
+        p = p[problems["task"].notna().to_numpy()]
         msgs = p.groupby("task", sort=False)["message"].agg(" / ".join)
     else:
         msgs = pd.Series([], dtype="str")
@@ -119,7 +133,8 @@ def raci_heatmap(
     flagged = tasks_all[tasks_all.isin(msgs.index)]
     keep = pd.concat([flagged, tasks_all[~tasks_all.isin(msgs.index)]]).head(max_tasks)
     n_hidden = len(tasks_all) - len(keep)
-    df = df[df["task"].isin(set(keep))]
+    df = df[df["task"].isin(set(keep))].drop_duplicates(["task", "department"])
+    check_rows(df, "raci_heatmap")
     df["violation"] = df["task"].map(msgs).astype("object").fillna("").astype("str")
     rows = order(pd.Series(keep))
     role_colours = alt.Scale(
