@@ -577,9 +577,7 @@ class _Generator:
         joined = parts[0].astype(object)
         for p in parts[1:]:
             joined = joined + p.astype(object)
-        depts = u.to_str(
-            u.pc.utf8_rtrim(u.pa.array(joined, type=u.pa.string()), characters=self.sep)
-        )
+        depts = u.to_str(u.pc.utf8_rtrim(u.pa.array(joined, type=u.TEXT), characters=self.sep))
         q = (self.p_end.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12) // 3
         goal = (
             u.cat("Q", u.num(q + 1), "完成", self.p_name)
@@ -857,7 +855,7 @@ class _Generator:
         pi = u.pc.if_else(
             u.pa.array(self.m_plan_row >= 0),
             plan_items.take(u.pa.array(np.maximum(self.m_plan_row, 0))),
-            u.pa.nulls(m, u.pa.string()),
+            u.pa.nulls(m, u.TEXT),
         )
         # participants text and department lists from the attendance matrix
         # in the order TrackingData.departments gives (first appearance in the tasks), which
@@ -872,7 +870,7 @@ class _Generator:
         joined = np.full(m, "", dtype=object)
         for d in range(self.D):  # a loop over departments
             joined = joined + np.where(att[:, d], names[d] + self.sep, "")
-        part = u.pc.utf8_rtrim(u.pa.array(joined, type=u.pa.string()), characters=self.sep)
+        part = u.pc.utf8_rtrim(u.pa.array(joined, type=u.TEXT), characters=self.sep)
         out_vocab = [v.PLAN_ITEMS[x][8 + li] for x in self.plan_kinds]
         out_vocab.append(
             "解决措施、责任人和新截止时间" if li == 0 else "Fix, owner and new due date"

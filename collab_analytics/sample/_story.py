@@ -1093,8 +1093,8 @@ class _Render:
             ep_blocked, ("阻塞专项会", " blocker meeting")[li], ("滞后专项会", " delay meeting")[li]
         )
         topic = u.cat(
-            u.pa.array(np.array([self.tname[k] for k in task_k], dtype=object), type=u.pa.string()),
-            u.pa.array(suffix, type=u.pa.string()),
+            u.pa.array(np.array([self.tname[k] for k in task_k], dtype=object), type=u.TEXT),
+            u.pa.array(suffix, type=u.TEXT),
         )
         topic = np.where(
             is_res,
@@ -1400,7 +1400,7 @@ _REVIEW_ACTIONS = (
 
 def _notes(li, names, pct, status, cause) -> u.pa.Array:
     """Update notes: "需求文档编写完成80%", "…完成60%,滞后", "阻塞:原因", "…已完成"."""
-    names = u.pa.array(names, type=u.pa.string())
+    names = u.pa.array(names, type=u.TEXT)
     p = u.num(pct.astype(np.int64))
     if li == 0:
         normal = u.cat(names, "完成", p, "%")

@@ -13,6 +13,9 @@ from collab_analytics.calendar import get_calendar
 from collab_analytics.schema import DATE_DTYPE, STATUS_CODES, STATUS_DTYPE, empty_table
 
 _STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+#: Arrow type of every generated text column: pandas' ``str`` dtype stores ``large_string``,
+#: so building in it avoids a copy when the frames are made.
+TEXT = pa.large_string()
 _MIN_PER_DAY = 1440
 _US_PER_MIN = 60_000_000
 
@@ -20,24 +23,28 @@ _US_PER_MIN = 60_000_000
 def to_str(values) -> pd.Series:
     """An arrow string array (or anything arrow accepts) as a ``str`` Series."""
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values)
-    if arr.type != pa.string():
-        arr = pc.cast(arr, pa.string())
-    return arr.to_pandas(types_mapper={pa.string(): _STR_DTYPE}.get)
+    if arr.type != TEXT:
+        arr = pc.cast(arr, TEXT)
+    return arr.to_pandas(types_mapper={TEXT: _STR_DTYPE}.get)
 
 
 def take(vocab: Sequence[str | None], idx: np.ndarray) -> pa.Array:
     """``vocab[idx]`` as an arrow string array (nulls where the vocabulary holds ``None``)."""
-    return pa.array(list(vocab), type=pa.string()).take(pa.array(np.asarray(idx, dtype=np.int64)))
+    return pa.array(list(vocab), type=TEXT).take(pa.array(np.asarray(idx, dtype=np.int64)))
 
 
 def cat(*parts) -> pa.Array:
     """Element-wise concatenation of arrow string arrays and python ``str`` scalars."""
-    return pc.binary_join_element_wise(*parts, "")
+    args = [
+        pa.scalar(p, TEXT) if isinstance(p, str) else (p if p.type == TEXT else pc.cast(p, TEXT))
+        for p in parts
+    ]
+    return pc.binary_join_element_wise(*args, pa.scalar("", TEXT))
 
 
 def num(values: np.ndarray, width: int = 0) -> pa.Array:
     """Integers as (zero-padded) arrow strings."""
-    s = pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
+    s = pc.cast(pa.array(np.asarray(values, dtype=np.int64)), TEXT)
     return pc.utf8_lpad(s, width, "0") if width else s
 
 
@@ -68,7 +75,7 @@ def hhmm(minute_of_day: np.ndarray) -> pa.Array:
 def iso_date(days: np.ndarray) -> pa.Array:
     """Day numbers → ``"YYYY-MM-DD"`` arrow strings."""
     d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    return pc.cast(pa.array(d), pa.string())
+    return pc.cast(pa.array(d), TEXT)
 
 
 def month_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +102,7 @@ def lists(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     np.cumsum(lengths, out=offsets[1:])
     distinct = np.unique(lengths)
     if len(distinct) > 64:
-        arr = pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, type=pa.string()))
+        arr = pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, type=TEXT))
         out[:] = arr.to_pylist()
         return out
     for k in distinct:
