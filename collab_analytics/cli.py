@@ -21,7 +21,8 @@ Examples
 >>> import tempfile, pathlib
 >>> from collab_analytics.cli import main
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
->>> main(["template", str(out), "--lang", "en"])
+>>> main(["template", str(out), "--lang", "en"])  # doctest: +ELLIPSIS
+Template written: ...t.xlsx
 0
 >>> main(["validate", str(out)])  # doctest: +ELLIPSIS
 table ...

@@ -112,10 +112,48 @@ def _src(raw: RawTable) -> pd.DataFrame:
     )
 
 
+def _raci_long_roles(raw: RawTable, rc: int, issues: Issues) -> tuple[RawTable, pd.Series]:
+    """Long RACI: one row per letter of the role cell (``A/R`` → A and R), upper-cased."""
+    cell = to_text(raw.frame[rc])
+    letters = cell.fillna("").map(role_letters)
+    bad = cell.notna() & letters.eq("")
+    if bad.any():
+        issues.add_many(
+            "warning",
+            "bad_role",
+            "RACI cell is not a combination of R, A, C, I; ignored.",
+            table="raci",
+            src=_src(raw)[bad.to_numpy()],
+            column=raw.headers[rc],
+            value=cell[bad],
+        )
+    parts = []
+    for letter in "RACI":
+        m = letters.str.contains(letter, regex=False).to_numpy()
+        if m.any():
+            parts.append(
+                pd.DataFrame(
+                    {"pos": np.flatnonzero(m), "role": letter, "rorder": _ROLE_ORDER[letter]}
+                )
+            )
+    if parts:
+        long = pd.concat(parts, ignore_index=True).sort_values(["pos", "rorder"], kind="stable")
+        pos, roles = long["pos"].to_numpy(), long["role"].to_numpy()
+    else:
+        pos, roles = np.zeros(0, dtype="int64"), np.zeros(0, dtype=object)
+    frame = raw.frame.iloc[pos].reset_index(drop=True)
+    frame[rc] = roles
+    counts = pd.Series(np.bincount(pos, minlength=len(raw.frame)), index=raw.frame.index)
+    out = RawTable("raci", raw.headers, frame, raw.rows[pos], raw.file, raw.sheet, raw.skipped)
+    return out, counts
+
+
 def _raci_long(raw: RawTable, issues: Issues) -> tuple[RawTable, pd.Series]:
     """Wide RACI (task × department columns) → long raw table; returns it and per-row counts."""
     mapped, _ = map_headers("raci", raw.headers)
-    if "role" in mapped or "department" in mapped:
+    if "role" in mapped:
+        return _raci_long_roles(raw, mapped.index("role"), issues)
+    if "department" in mapped:
         return raw, pd.Series(1, index=raw.frame.index)
     id_cols = [i for i, c in enumerate(mapped) if c in ("task", "task_id")]
     dept_cols = [i for i, c in enumerate(mapped) if c is None]

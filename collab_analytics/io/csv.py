@@ -180,7 +180,7 @@ def scan_csv(
         sample = sample[:-1]  # last record may be cut
     forced = table or table_from_name(path.stem)
     hi, t, sc = _find_header(sample, forced)
-    need = 3 if forced is None or forced == "project" else 2
+    need = 3 if forced is None else 2
     if t is None or sc < need:
         if forced in (None, "project"):
             grid = (

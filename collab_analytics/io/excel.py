@@ -137,7 +137,7 @@ def scan_workbook(
                     sheet=name,
                 )
                 continue
-            if "Visible" not in str(m.visible):
+            if str(m.visible).rsplit(".", 1)[-1] != "Visible":
                 issues.add(
                     "info",
                     "hidden_sheet",
