@@ -24,7 +24,7 @@ Examples
 >>> main(["template", str(out), "--lang", "en"])  # doctest: +ELLIPSIS
 Template written: ...t.xlsx
 0
->>> main(["validate", str(out)])  # doctest: +ELLIPSIS
+>>> main(["validate", str(out), "--lang", "en"])  # doctest: +ELLIPSIS
 table ...
 0
 """
