@@ -344,42 +344,45 @@ class _Generator:
         total = int(cnt.sum())
         starts = np.zeros(N + 1, dtype=np.int64)
         np.cumsum(cnt, out=starts[1:])
-        t = np.repeat(np.arange(N), cnt)
-        j = np.arange(total) - starts[:-1][t]
-        c = cnt[t]
-        d = dur[t]
-        off = np.where(c > 1, np.rint(j * d / np.maximum(c - 1, 1)), d).astype(np.int64)
+        # one row per update; per-task values gathered once, row arithmetic in int32/float32
+        t = np.repeat(np.arange(N, dtype=np.int32), cnt)
+        j = (np.arange(total, dtype=np.int64) - starts[:-1][t]).astype(np.int32)
+        c = cnt.astype(np.int32)[t]
+        d = dur.astype(np.int32)[t]
+        step = (d / np.maximum(c - 1, 1)).astype(np.float32)
+        off = np.where(c > 1, np.rint(j * step), d).astype(np.int32)
         day = self.as_[t] + off
         # blocked episode: a run of 1–2 interior updates
         jb = 1 + (rng.random(N) * np.maximum(cnt - 2, 1)).astype(np.int64)
         m = 1 + ((rng.random(N) < 0.4) & (jb + 1 <= cnt - 2))
         m = np.where(self.blocked, m, 0)
-        in_block = (j >= jb[t]) & (j < jb[t] + m[t])
-        eff = j - np.clip(j - jb[t], 0, m[t])
-        denom = np.maximum(c - 1 - m[t], 1)
+        jb_t, m_t = jb.astype(np.int32)[t], m.astype(np.int32)[t]
+        since = j - jb_t
+        in_block = (since >= 0) & (since < m_t)
+        eff = j - np.clip(since, 0, m_t)
+        denom = np.maximum(c - 1 - m_t, 1)
         prog = np.rint(np.minimum(eff / denom, 1.0) * 20) / 20
         last = j == c - 1
-        st = np.full(total, u.STATUS["on_track"], dtype=np.int8)
-        st[day > self.pf[t]] = u.STATUS["delayed"]
+        st = np.where(day > self.pf[t], u.STATUS["delayed"], u.STATUS["on_track"]).astype(np.int8)
         st[in_block] = u.STATUS["blocked"]
         final = np.where(self.af < self.pf, u.STATUS["done_early"], u.STATUS["done"])
-        st = np.where(last, final[t], st)
-        prog = np.where(last, 1.0, prog)
+        st[last] = final[t[last]]
+        prog[last] = 1.0
         # cancelled tasks: the log stops half-way with a cancellation
-        keep = ~self.cancelled[t] | (j <= (c - 1) // 2)
-        cancel_row = self.cancelled[t] & (j == (c - 1) // 2)
-        st = np.where(cancel_row, u.STATUS["cancelled"], st)
+        half = (c - 1) // 2
+        canc = self.cancelled[t]
+        keep = ~canc | (j <= half)
+        cancel_row = canc & (j == half)
+        st[cancel_row] = u.STATUS["cancelled"]
         minute = np.where(rng.random(total) < 0.6, 17 * 60, rng.integers(9 * 6, 18 * 6, total) * 10)
         when = day * u.MIN_PER_DAY + minute
         if self.as_of is not None:
             keep &= day <= self.as_of
         sel = np.flatnonzero(keep)
         self.u_task = t[sel]
-        self.u_day = day[sel]
         self.u_when = when[sel]
         self.u_status = st[sel]
         self.u_prog = prog[sel]
-        self.u_j = j[sel]
         # cancellation day = day of the cancellation row
         cancel_day = np.full(N, np.iinfo(np.int64).max)
         cr = np.flatnonzero(cancel_row)
