@@ -43,15 +43,22 @@ def main() -> None:
     args = ap.parse_args()
     per_project = 50
     t0 = time.perf_counter()
-    td = sample.portfolio(n_projects=max(args.tasks // per_project, 1),
-                          tasks_per_project=per_project, seed=0, cadence_failures=0.1)
-    print(f"portfolio: {len(td.tasks):,} tasks, {len(td.updates):,} updates, "
-          f"{len(td.meetings):,} meetings ({time.perf_counter() - t0:.1f} s to generate)")
+    td = sample.portfolio(
+        n_projects=max(args.tasks // per_project, 1),
+        tasks_per_project=per_project,
+        seed=0,
+        cadence_failures=0.1,
+    )
+    print(
+        f"portfolio: {len(td.tasks):,} tasks, {len(td.updates):,} updates, "
+        f"{len(td.meetings):,} meetings ({time.perf_counter() - t0:.1f} s to generate)"
+    )
     register_fonts()
     javascript_bundle()  # one-time load of the inline JS (cached per process)
 
-    base, _ = _median(lambda: td.tasks.drop(columns=["depends_on"]).to_parquet(io.BytesIO()),
-                      args.runs)
+    base, _ = _median(
+        lambda: td.tasks.drop(columns=["depends_on"]).to_parquet(io.BytesIO()), args.runs
+    )
     t_metrics, metrics = _median(lambda: compute_metrics(td), 1)
     content = build_content(td, lang=args.lang, metrics=metrics)
 
@@ -67,8 +74,10 @@ def main() -> None:
 
     print(f"baseline (tasks → parquet in memory): {base:.3f} s")
     print(f"metrics for the report (once, not a target): {t_metrics:.2f} s")
-    print(f"{len(spec_list)} charts; largest embedded dataset: {rows:,} rows; "
-          f"HTML size {len(page) / 1e6:.1f} MB")
+    print(
+        f"{len(spec_list)} charts; largest embedded dataset: {rows:,} rows; "
+        f"HTML size {len(page) / 1e6:.1f} MB"
+    )
     print(f"{'step':<14}{'median s':>10}{'target s':>10}{'x baseline':>12}  ok")
     for name, t in (("chart specs", t_specs), ("deck (pptx)", t_deck), ("html", t_html)):
         ok = "yes" if t <= TARGETS[name] else "NO"
