@@ -371,10 +371,21 @@ def _flatten_lists(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
         return lengths, pd.Index(refs).astype("str")
 
 
+def _first_position(refs: pd.Index, keys: pd.Series) -> np.ndarray:
+    """Row of the first ``keys`` value equal to each ref (-1 if none), hashed by Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(keys.astype("str").array)
+    wanted = pa.array(pd.array(refs, dtype="str"))
+    pos = pc.index_in(wanted, value_set=values)
+    return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def dependency_edges(tasks: pd.DataFrame) -> Edges:
     """Edges from ``depends_on`` (lists of task ids; task names accepted as a fallback).
 
-    Uses ``np.repeat`` over list lengths and one ``Index.get_indexer`` lookup (no ``explode``).
+    Uses ``np.repeat`` over list lengths and one Arrow ``index_in`` lookup (no ``explode``).
     References that match no task (and self references) are dropped and counted.
     """
     n = len(tasks)
@@ -389,19 +400,9 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
     dst = np.repeat(np.arange(n, dtype=np.int64), lengths)
     src = np.full(total, -1, dtype=np.int64)
     if "task_id" in tasks.columns:
-        ids = pd.Index(tasks["task_id"].astype("str"))
-        if not ids.is_unique:
-            ids_u = ids.drop_duplicates(keep="first")
-            pos = np.flatnonzero(~ids.duplicated(keep="first"))  # rows of first occurrences
-            src = np.where(ids_u.get_indexer(refs) >= 0, pos[ids_u.get_indexer(refs)], -1)
-        else:
-            src = ids.get_indexer(refs).astype(np.int64)
+        src = _first_position(refs, tasks["task_id"])
     miss = src < 0
     if miss.any() and "task" in tasks.columns:
-        names = pd.Index(tasks["task"].astype("str"))
-        names_u = names.drop_duplicates(keep="first")
-        pos = np.flatnonzero(~names.duplicated(keep="first"))  # rows of first occurrences
-        hit = names_u.get_indexer(refs[miss])
-        src[miss] = np.where(hit >= 0, pos[np.maximum(hit, 0)], -1)
+        src[miss] = _first_position(refs[miss], tasks["task"])
     ok = (src >= 0) & (src != dst)
     return Edges(src[ok], dst[ok], int((~ok).sum()))
