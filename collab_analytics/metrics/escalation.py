@@ -295,6 +295,20 @@ def task_meeting_pairs(
     return out.astype({"meeting": "int64", "task_key": "str", "rule": "str"}).reset_index(drop=True)
 
 
+def _status_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer status codes (-1 = missing) and their names, without a per-row conversion."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(dtype="int64"), pd.Index(s.cat.categories.astype("str"))
+    codes, names = pd.factorize(s.astype("str"))
+    return codes.astype("int64"), pd.Index(names)
+
+
+def _take(frame: pd.DataFrame, col: str, pick: np.ndarray) -> pd.Series:
+    if col not in frame.columns:
+        return pd.Series([None] * len(pick), dtype="str")
+    return frame[col].iloc[pick].astype("str").reset_index(drop=True)
+
+
 def _as_of(as_of, updates, meetings) -> pd.Timestamp | None:
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
@@ -352,76 +366,66 @@ def escalation_episodes(
     if hours not in ("calendar", "working"):
         msg = f"hours must be 'calendar' or 'working', not {hours!r}."
         raise ValueError(msg)
-    u = updates if updates is not None else pd.DataFrame()
+    u = updates.reset_index(drop=True) if updates is not None else pd.DataFrame()
     parts = []
+    logged = pd.Index([], dtype="str")
     if len(u) and "status" in u.columns:
-        st = u["status"].astype("str").to_numpy(dtype=object, na_value=None)
-        ok = pd.notna(st) & pd.to_datetime(u["date"]).notna().to_numpy()
-        key = _task_key(u).to_numpy(dtype=object, na_value=None)
-        ok &= pd.notna(key)
+        scodes, snames = _status_codes(u["status"])
+        kcodes, logged = pd.factorize(_task_key(u))
+        logged = pd.Index(logged)
+        tfull = pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")
+        ok = (scodes >= 0) & (kcodes >= 0) & ~np.isnat(tfull)
         idx = np.flatnonzero(ok)
         if len(idx):
-            codes, _ = pd.factorize(key[idx])
-            t = pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")[idx].astype("int64")
+            codes = kcodes[idx]
+            t = tfull[idx].astype("int64")
             if np.all(t[1:] >= t[:-1]):
                 order = np.argsort(codes, kind="stable")
             else:
                 order = np.lexsort((t, codes))
             c = codes[order]
-            s_codes, s_uniq = pd.factorize(st[idx][order])
-            bad_code = np.isin(s_uniq, _ESCALATE)
-            bad = bad_code[s_codes]
+            s_codes = scodes[idx][order]
+            bad = np.isin(np.asarray(snames, dtype=object), _ESCALATE)[s_codes]
             first = np.r_[True, c[1:] != c[:-1]]
             changed = first | np.r_[True, s_codes[1:] != s_codes[:-1]]
             pick = idx[order[bad & changed]]
             ep = pd.DataFrame(
                 {
-                    "task_id": (
-                        u["task_id"].astype("str").to_numpy()[pick]
-                        if "task_id" in u.columns
-                        else np.full(len(pick), None)
+                    "task_id": _take(u, "task_id", pick),
+                    "task": _take(u, "task", pick),
+                    "department": _take(u, "department", pick),
+                    "status": pd.Series(
+                        np.asarray(snames, dtype=object)[scodes[pick]], dtype="str"
                     ),
-                    "task": (
-                        u["task"].astype("str").to_numpy()[pick]
-                        if "task" in u.columns
-                        else np.full(len(pick), None)
-                    ),
-                    "department": (
-                        u["department"].astype("str").to_numpy()[pick]
-                        if "department" in u.columns
-                        else np.full(len(pick), None)
-                    ),
-                    "status": st[pick],
-                    "start": pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")[pick],
+                    "start": tfull[pick],
                     "start_source": "updates",
+                    "_key": pd.Series(logged.take(kcodes[pick]), dtype="str"),
                 }
             )
-            ep["_key"] = key[pick]
             parts.append(ep)
-        logged = set(pd.unique(key[ok]))
-    else:
-        logged = set()
     if tasks is not None and len(tasks) and "status" in tasks.columns:
-        tk = _task_key(tasks).to_numpy(dtype=object, na_value=None)
-        tst = tasks["status"].astype("str").to_numpy(dtype=object, na_value=None)
-        sel = np.isin(tst, _ESCALATE) & ~pd.Series(tk).isin(logged).to_numpy()
+        t_tasks = tasks.reset_index(drop=True)
+        tk = _task_key(t_tasks)
+        tc, tnames = _status_codes(t_tasks["status"])
+        esc = np.isin(np.asarray(tnames, dtype=object), _ESCALATE)
+        sel = np.zeros(len(t_tasks), dtype=bool)
+        sel[tc >= 0] = esc[tc[tc >= 0]]
+        sel &= logged.get_indexer(tk) < 0 if len(logged) else True
+        sel &= tk.notna().to_numpy()
         if sel.any():
+            pick = np.flatnonzero(sel)
             parts.append(
                 pd.DataFrame(
                     {
-                        "task_id": (
-                            tasks["task_id"].astype("str").to_numpy()[sel]
-                            if "task_id" in tasks.columns
-                            else None
+                        "task_id": _take(t_tasks, "task_id", pick),
+                        "task": _take(t_tasks, "task", pick),
+                        "department": _take(t_tasks, "department", pick),
+                        "status": pd.Series(
+                            np.asarray(tnames, dtype=object)[tc[pick]], dtype="str"
                         ),
-                        "task": tasks["task"].astype("str").to_numpy()[sel],
-                        "department": tasks["department"].astype("str").to_numpy()[sel],
-                        "status": tst[sel],
-                        "start": np.full(
-                            int(sel.sum()), np.datetime64("NaT"), dtype="datetime64[us]"
-                        ),
+                        "start": np.full(len(pick), np.datetime64("NaT"), dtype="datetime64[us]"),
                         "start_source": "task_status",
-                        "_key": tk[sel],
+                        "_key": tk.iloc[pick].reset_index(drop=True),
                     }
                 )
             )
@@ -458,40 +462,36 @@ def escalation_episodes(
         mstart = mstart.to_numpy(dtype="datetime64[us]")
         names = None
         if "task" in ep.columns:
-            names = pd.DataFrame({"task_key": ep["_key"].to_numpy(), "task": ep["task"].to_numpy()})
+            names = ep[["_key", "task"]].drop_duplicates().rename(columns={"_key": "task_key"})
         pairs = task_meeting_pairs(mt, names=names)
-        depts = (
-            list(departments)
-            if departments is not None
-            else list(
-                dict.fromkeys(
-                    [*ep["department"].dropna()]
-                    + ([*tasks["department"].dropna().astype("str")] if tasks is not None else [])
-                )
-            )
-        )
+        if departments is not None:
+            depts = list(departments)
+        else:
+            pool = [ep["department"]]
+            if tasks is not None:
+                pool.append(tasks["department"].astype("str"))
+            depts = list(pd.unique(pd.concat(pool, ignore_index=True).dropna()))
         dp = _meeting_dept_pairs(mt, depts)
         if len(pairs) and len(dp):
-            # integer keys for every merge
-            kcodes, _ = pd.factorize(
-                np.concatenate(
-                    [ep["_key"].to_numpy(dtype=object), pairs["task_key"].to_numpy(dtype=object)]
+            # integer keys for every merge (hash look-ups, no per-row Python work)
+            kidx = pd.Index(pd.unique(ep["_key"].dropna()))
+            e_k = kidx.get_indexer(ep["_key"])
+            p_k = kidx.get_indexer(pairs["task_key"])
+            didx = pd.Index(
+                pd.unique(
+                    pd.concat([ep["department"].dropna(), dp["department"]], ignore_index=True)
                 )
             )
-            e_k, p_k = kcodes[:n], kcodes[n:]
-            dcodes, _ = pd.factorize(
-                np.concatenate(
-                    [
-                        ep["department"].to_numpy(dtype=object),
-                        dp["department"].to_numpy(dtype=object),
-                    ]
-                )
-            )
-            e_d, p_d = dcodes[:n], dcodes[n:]
-            nd = int(dcodes.max()) + 1 if len(dcodes) else 1
+            e_d = didx.get_indexer(ep["department"])
+            p_d = didx.get_indexer(dp["department"])
+            nd = max(len(didx), 1)
             dept_key = dp["row"].to_numpy(dtype="int64") * nd + p_d
-            cand = pd.DataFrame({"k": e_k, "ep": np.arange(n)}).merge(
-                pd.DataFrame({"k": p_k, "meeting": pairs["meeting"].to_numpy(dtype="int64")}),
+            pm = p_k >= 0
+            em = e_k >= 0
+            cand = pd.DataFrame({"k": e_k[em], "ep": np.flatnonzero(em)}).merge(
+                pd.DataFrame(
+                    {"k": p_k[pm], "meeting": pairs["meeting"].to_numpy(dtype="int64")[pm]}
+                ),
                 on="k",
             )
             ce, cm = cand["ep"].to_numpy(), cand["meeting"].to_numpy()

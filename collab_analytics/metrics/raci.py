@@ -253,7 +253,7 @@ def raci_problems(
     known_depts: list[str] = []
     if tasks is not None and len(tasks):
         tkey = _task_key(tasks).to_numpy(dtype=object, na_value=None)
-        have = pd.Series(tkey).isin(set(key)).to_numpy() if len(r) else np.zeros(len(tkey), bool)
+        have = _isin(tkey, key) if len(r) else np.zeros(len(tkey), bool)
         if (~have).any():
             out.append(
                 _rows(
@@ -265,7 +265,7 @@ def raci_problems(
                 )
             )
         if len(r):
-            unknown = ~pd.Series(key).isin(set(tkey)).to_numpy()
+            unknown = ~_isin(key, tkey)
             if unknown.any():
                 uk = pd.DataFrame({"k": key[unknown], "t": task_name[unknown]})
                 uk = uk.drop_duplicates("k")
@@ -326,13 +326,34 @@ def raci_problems(
     return res.iloc[order].reset_index(drop=True)[list(PROBLEM_COLUMNS)]
 
 
-def _join(frame: pd.DataFrame, n: int, by: str, col: str) -> np.ndarray:
-    """Per task code 0..n-1: the department names of ``frame`` joined with '、' (or '')."""
+def _isin(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Hash-based membership of object arrays (no Python set, no per-row work)."""
+    idx = pd.Index(pd.unique(np.asarray(pool, dtype=object)))
+    return idx.get_indexer(np.asarray(values, dtype=object)) >= 0
+
+
+def _join(frame: pd.DataFrame, n: int, by: str, col: str, order: Sequence[str]) -> np.ndarray:
+    """Per task code 0..n-1: the department names of ``frame`` joined with '、' (or '').
+
+    Vectorised: each task's set of departments becomes a bit mask; only the distinct masks are
+    turned into text. Names follow ``order``.
+    """
     res = np.full(n, "", dtype=object)
-    if len(frame):
+    if len(frame) == 0:
+        return res
+    pos = pd.Index(order).get_indexer(frame[col].to_numpy(dtype=object))
+    t = frame[by].to_numpy()
+    if len(order) > 52:  # bit masks in float64 are exact up to 2**53
         j = frame.groupby(by, sort=False)[col].agg("、".join)
         res[j.index.to_numpy(dtype="int64")] = j.to_numpy(dtype=object)
-    return res
+        return res
+    mask = np.bincount(t, weights=np.exp2(pos), minlength=n).astype("int64")
+    uniq, inv = np.unique(mask, return_inverse=True)
+    names = np.asarray(order, dtype=object)
+    text = np.array(
+        ["、".join(names[[k for k in range(len(order)) if m >> k & 1]]) for m in uniq], dtype=object
+    )
+    return text[inv]
 
 
 def raci_conformance(
@@ -470,9 +491,9 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
     ar_share, ar_hit_mask = _share(ar)
     i_share, _ = _share(inf)
     ar_hit = ar[ar_hit_mask]
-    ar_names = _join(ar, len(uniq), "t", "department")
-    ar_att = _join(ar_hit, len(uniq), "t", "department")
-    i_names = _join(inf, len(uniq), "t", "department")
+    ar_names = _join(ar, len(uniq), "t", "department", duniq)
+    ar_att = _join(ar_hit, len(uniq), "t", "department", duniq)
+    i_names = _join(inf, len(uniq), "t", "department", duniq)
     c = np.where(codes >= 0, codes, 0)
     valid = codes >= 0
     ar_long = pd.DataFrame(

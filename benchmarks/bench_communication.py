@@ -1,0 +1,216 @@
+"""Communication suite benchmark: cadence + escalation + RACI at portfolio scale.
+
+Data: 1M tasks with ≈5M progress updates and ≈3.4M RACI rows from
+``collab_analytics.sample.portfolio`` (seeded), plus a communication layer built here with numpy:
+200 plan items (150 daily, the rest weekly / biweekly / monthly; two years each) and 100k
+meetings — 70 % held for plan items (about 10 % of occurrences skipped, some a day late, some
+without ``plan_item`` so the topic rule runs), 30 % escalation meetings about tasks that
+turned delayed/blocked.
+
+Timed (medians of ``--repeat`` runs), next to a bare ``pd.read_parquet`` of the same five tables
+measured in the same run:
+
+* cadence: expected_occurrences, match_meetings, cadence_summary, missed/unplanned,
+  expected_departments, attendance (+ by department), meeting_load
+* escalation: escalation_episodes, escalation_compliance (by department and overall),
+  escalation_distribution
+* RACI: raci_problems, raci_conformance
+
+Run: ``.venv/bin/python benchmarks/bench_communication.py [--repeat 5]``. Target: whole suite
+≤ 1.5 s on the 2-core reference machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics.metrics.cadence import (
+    attendance,
+    attendance_by_department,
+    cadence_summary,
+    expected_departments,
+    match_meetings,
+    meeting_load,
+    missed_occurrences,
+    unplanned_meetings,
+)
+from collab_analytics.metrics.escalation import (
+    escalation_compliance,
+    escalation_distribution,
+    escalation_episodes,
+)
+from collab_analytics.metrics.raci import raci_conformance, raci_problems
+from collab_analytics.metrics.schedule import expected_occurrences
+from collab_analytics.sample import portfolio
+
+DATA = Path(__file__).parent / "_data"
+FREQS = ["每日17:00", "每周五15:00", "每两周周三10:00", "每月第一个周一", "每周一、三、五"]
+ITEMS = ["日常进度同步", "风险排查会", "跨部门协调会", "月度复盘会", "需求对齐会"]
+
+
+def build(seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The five tables, generated once and cached as Parquet under benchmarks/_data/."""
+    DATA.mkdir(exist_ok=True)
+    paths = {
+        n: DATA / f"comm_{n}.parquet" for n in ("tasks", "updates", "raci", "plan", "meetings")
+    }
+    if all(p.exists() for p in paths.values()):
+        return {n: pd.read_parquet(p) for n, p in paths.items()}
+    t0 = time.perf_counter()
+    td = portfolio(
+        n_projects=33_334, tasks_per_project=30, seed=seed, meetings=False, updates_per_task=5
+    )
+    rng = np.random.default_rng(seed)
+    depts = td.departments
+    # ---- plan: 200 items, each active for two years
+    n_items = 200
+    # three in four items are daily syncs, the rest cycle through the other frequencies
+    idx = np.arange(n_items)
+    kind = np.where(idx % 4 == 0, 1 + (idx // 4) % (len(FREQS) - 1), 0)
+    base = pd.Timestamp("2024-01-01")
+    starts = base + pd.to_timedelta(rng.integers(0, 200, n_items), unit="D")
+    plan = pd.DataFrame(
+        {
+            "item": pd.Series([f"项目{i:03d}·{ITEMS[k]}" for i, k in enumerate(kind)], dtype="str"),
+            "frequency": pd.Series([FREQS[k] for k in kind], dtype="str"),
+            "participants": pd.Series(
+                np.where(np.arange(n_items) % 3 == 0, "各部门对接人", "产品部、技术部"), dtype="str"
+            ),
+            "start": pd.Series(starts, dtype="datetime64[us]"),
+            "end": pd.Series(starts + pd.Timedelta(days=729), dtype="datetime64[us]"),
+        }
+    )
+    occ = expected_occurrences(plan, calendar="cn")
+    # ---- 70k plan meetings: a sample of occurrences, some a day late, some without plan_item
+    n_plan_m, n_esc_m = 70_000, 30_000
+    pick = np.sort(rng.choice(len(occ), size=n_plan_m, replace=False))
+    o = occ.iloc[pick].reset_index(drop=True)
+    late = rng.random(n_plan_m) < 0.05
+    day = o["occurrence"].dt.normalize() + pd.to_timedelta(late.astype(int), unit="D")
+    minute = (o["occurrence"] - o["occurrence"].dt.normalize()).dt.total_seconds() // 60
+    minute = minute + rng.integers(-10, 20, n_plan_m)
+    no_item = rng.random(n_plan_m) < 0.2
+    dsets = rng.integers(1, 2 ** len(depts), n_plan_m)
+    dept_lists = np.array(
+        [[d for j, d in enumerate(depts) if m >> j & 1] for m in range(2 ** len(depts))],
+        dtype=object,
+    )
+    plan_m = pd.DataFrame(
+        {
+            "date": pd.Series(day.to_numpy(), dtype="datetime64[us]"),
+            "start": pd.Series(
+                (day + pd.to_timedelta(minute, unit="min")).to_numpy(), dtype="datetime64[us]"
+            ),
+            "topic": o["item"].to_numpy(),
+            "plan_item": pd.Series(
+                np.where(no_item, None, o["item"].to_numpy(dtype=object)), dtype="str"
+            ),
+            "duration_min": rng.choice([15.0, 30.0, 45.0, 90.0], n_plan_m),
+            "output": pd.Series(
+                np.where(rng.random(n_plan_m) < 0.85, "会议纪要", None), dtype="str"
+            ),
+            "related_tasks": pd.Series([[]] * n_plan_m, dtype=object),
+            "departments": pd.Series(dept_lists[dsets], dtype=object),
+        }
+    )
+    # ---- 30k escalation meetings about updates that are delayed/blocked, 0–4 days later
+    up = td.updates
+    bad = np.flatnonzero(up["status"].isin(["delayed", "blocked"]).to_numpy())
+    src = np.sort(rng.choice(bad, size=n_esc_m, replace=False))
+    when = (
+        up["date"].to_numpy()[src]
+        + pd.to_timedelta(rng.integers(1, 96, n_esc_m), unit="h").to_numpy()
+    )
+    esc_m = pd.DataFrame(
+        {
+            "date": pd.Series(when, dtype="datetime64[us]").dt.normalize(),
+            "start": pd.Series(when, dtype="datetime64[us]"),
+            "topic": pd.Series(up["task"].to_numpy()[src], dtype="str") + "专项会",
+            "plan_item": pd.Series([None] * n_esc_m, dtype="str"),
+            "duration_min": 30.0,
+            "output": pd.Series(["解决措施、责任人和新截止时间"] * n_esc_m, dtype="str"),
+            "related_tasks": pd.Series([[t] for t in up["task_id"].to_numpy()[src]], dtype=object),
+            "departments": pd.Series([[d] for d in up["department"].to_numpy()[src]], dtype=object),
+        }
+    )
+    meetings = pd.concat([plan_m, esc_m], ignore_index=True).sort_values("start", kind="stable")
+    meetings = meetings.reset_index(drop=True)
+    meetings["time"] = meetings["start"].dt.strftime("%H:%M").astype("str")
+    frames = {
+        "tasks": td.tasks,
+        "updates": td.updates,
+        "raci": td.raci,
+        "plan": plan,
+        "meetings": meetings,
+    }
+    for n, f in frames.items():
+        f.to_parquet(paths[n])
+    print(f"generated and cached in {time.perf_counter() - t0:.1f} s")
+    return {n: pd.read_parquet(p) for n, p in paths.items()}
+
+
+def read_all() -> dict[str, pd.DataFrame]:
+    return {
+        n: pd.read_parquet(DATA / f"comm_{n}.parquet")
+        for n in ("tasks", "updates", "raci", "plan", "meetings")
+    }
+
+
+def suite(d: dict[str, pd.DataFrame], depts: list[str]) -> dict[str, float]:
+    t = {}
+    t0 = time.perf_counter()
+    occ = expected_occurrences(d["plan"], calendar="cn")
+    m = match_meetings(d["meetings"], d["plan"], occ, calendar="cn")
+    cadence_summary(m, occ, plan=d["plan"])
+    missed_occurrences(m, occ)
+    unplanned_meetings(m)
+    exp = expected_departments(d["plan"], depts)
+    attendance_by_department(attendance(m, d["meetings"], exp, departments=depts))
+    meeting_load(d["meetings"], departments=depts)
+    t1 = time.perf_counter()
+    ep = escalation_episodes(
+        d["updates"], meetings=d["meetings"], tasks=d["tasks"], departments=depts
+    )
+    escalation_compliance(ep)
+    escalation_compliance(ep, by=None)
+    escalation_distribution(ep)
+    t2 = time.perf_counter()
+    raci_problems(d["raci"], tasks=d["tasks"])
+    raci_conformance(d["raci"], d["tasks"], d["meetings"], departments=depts)
+    t3 = time.perf_counter()
+    t["cadence"], t["escalation"], t["raci"], t["suite"] = t1 - t0, t2 - t1, t3 - t2, t3 - t0
+    t["_episodes"] = len(ep)
+    return t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    d = build()
+    depts = list(pd.unique(d["tasks"]["department"]))
+    print({n: len(f) for n, f in d.items()}, "departments:", len(depts))
+    base, runs = [], []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        read_all()
+        base.append(time.perf_counter() - t0)
+        runs.append(suite(d, depts))
+    print(f"episodes found: {runs[0]['_episodes']:,}")
+    b = statistics.median(base)
+    print(f"{'read_parquet (5 tables)':<26}{b:8.3f} s")
+    for k in ("cadence", "escalation", "raci", "suite"):
+        med = statistics.median(r[k] for r in runs)
+        print(f"{k:<26}{med:8.3f} s   ratio to read_parquet {med / b:5.2f}")
+    suite_med = statistics.median(r["suite"] for r in runs)
+    print(f"target suite ≤ 1.5 s: {'met' if suite_med <= 1.5 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
