@@ -84,7 +84,11 @@ def make_tasks(n: int, lang: str, seed: int = 7, per_project: int = 50) -> pd.Da
     )
     a_finish = np.where(done, finish + slip, np.datetime64("NaT"))
     a_finish = np.where(a_finish < a_start, a_start, a_finish)
-    status = np.where(done, 4, rng.integers(0, 4, n))
+    # open tasks past their planned finish (as of the latest date) are delayed or blocked,
+    # as in a kept-up sheet; the rest are not started / on track
+    as_of = np.max(np.where(done, a_finish, a_start).astype("datetime64[D]").astype("int64"))
+    late = ~done & (finish.astype("int64") < as_of)
+    status = np.where(done, 4, np.where(late, rng.integers(2, 4, n), rng.integers(0, 2, n)))
     dep = np.where(pos > 0, "T" + pd.Series(i - 1).astype("str").str.zfill(7), None)
     dep = np.where(rng.random(n) < 0.5, dep, None)
     h = HEAD[lang]
@@ -147,7 +151,10 @@ def main() -> None:
         t0 = time.perf_counter()
         df = make_tasks(args.rows, args.lang)
         df.to_csv(csv, index=False)
-        df.to_parquet(pq, index=False)
+        typed = df.copy()  # Parquet keeps real date columns
+        for c in HEAD[args.lang][6:10]:
+            typed[c] = pd.to_datetime(typed[c])
+        typed.to_parquet(pq, index=False)
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f}s")
     if not xlsx.exists():
         t0 = time.perf_counter()

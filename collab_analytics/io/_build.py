@@ -379,14 +379,16 @@ def _typed(
 
 
 def _extra(s: pd.Series) -> pd.Series:
-    """Extra user columns: numbers stay numbers, everything else becomes text."""
-    if s.dtype != object:
-        return s
-    num = pd.to_numeric(s, errors="coerce")
-    if s.notna().any() and (num.notna() == s.notna()).all():
-        return num.astype("float64")
-    if s.map(type).isin([type(pd.Timestamp(0).to_pydatetime()), pd.Timestamp]).any():
-        return to_text(s)
+    """Extra user columns: numeric cells → float64, anything else → text (dates as ISO)."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("float64")
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.astype("float64")
+    if s.dtype == object:
+        nonnull = s.dropna()
+        types = nonnull.map(type)
+        if len(nonnull) and types.isin([int, float, np.int64, np.float64]).all():
+            return pd.to_numeric(s, errors="coerce").astype("float64")
     return to_text(s)
 
 

@@ -185,7 +185,10 @@ def _clean_grid(grid: pd.DataFrame) -> pd.DataFrame:
         s = grid[c]
         if s.dtype == object:
             kind = pd.api.types.infer_dtype(s, skipna=True)
-            if kind in ("string", "mixed", "mixed-integer", "mixed-integer-float"):
+            if kind == "string":  # all text: strip in Arrow, not per Python object
+                s = s.astype("str")
+                s = s.mask(s.str.strip().eq("").fillna(False).astype(bool))
+            elif kind in ("mixed", "mixed-integer", "mixed-integer-float"):
                 st = s.str.strip()
                 s = s.mask(st.eq("").fillna(False).astype(bool))
             elif kind == "empty":
