@@ -46,9 +46,9 @@ def order(values: pd.Series, preferred: Sequence[str] | None = None) -> list[str
     if preferred is None:
         return present
     seen = set(present)
-    head = [str(p) for p in preferred if str(p) in seen]
-    rest = [v for v in present if v not in set(head)]
-    return head + rest
+    head = list(dict.fromkeys(str(p) for p in preferred if str(p) in seen))
+    taken = set(head)
+    return head + [v for v in present if v not in taken]
 
 
 def status_text(codes: pd.Series, lang: str) -> pd.Series:

@@ -166,7 +166,7 @@ def cadence_calendar(
     n_total = len(df)
     all_items = order(df["item"], items)
     if len(all_items) > max_items:
-        missed_items = set(miss["item"].astype("str"))
+        missed_items = set(pd.unique(miss["item"].astype("str")))
         pick = (
             [i for i in all_items if i in missed_items]
             + [i for i in all_items if i not in missed_items]

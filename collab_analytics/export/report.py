@@ -196,9 +196,22 @@ def _appendix(data: TrackingData, metrics: dict, lang: str) -> pd.DataFrame:
     return out.rename(columns=labels_for(cols, lang)).reset_index(drop=True)
 
 
+def _departments(data: TrackingData) -> list[str]:
+    """Departments in order of first appearance (tasks, contacts, RACI), vectorised."""
+    s = (
+        pd.concat(
+            [data.tasks["department"], data.contacts["department"], data.raci["department"]],
+            ignore_index=True,
+        )
+        .dropna()
+        .astype("str")
+    )
+    return [d for d in pd.unique(s) if d]
+
+
 def build_charts(data: TrackingData, metrics: dict, *, lang: str = "zh") -> dict[str, object]:
     """Every chart the metrics allow, keyed as :data:`collab_analytics.charts.CHART_KEYS`."""
-    depts = data.departments
+    depts = _departments(data)
     out: dict[str, object] = {}
     t = metrics["as_of"]
     out["gantt"] = ch.gantt(
