@@ -90,6 +90,22 @@ def gantt(
     if tasks.empty:
         return empty_chart(title, lang)
     df = tasks.reset_index(drop=True)
+    delay = None
+    if delivery is not None and "delay_days" in delivery.columns and len(delivery) == len(df):
+        delay = pd.Series(delivery["delay_days"].to_numpy(), index=df.index)
+    elif "delay_days" in df.columns:
+        delay = df["delay_days"]
+    n_total = len(df)
+    # --- which rows (presentation only): the most delayed, else the earliest planned;
+    # chosen before copying anything so the cost stays flat with the number of tasks
+    if n_total > max_tasks:
+        if delay is not None and delay.notna().any():
+            keep = delay.fillna(-np.inf).nlargest(max_tasks, keep="first").index
+        else:
+            start = df["planned_start"] if "planned_start" in df.columns else df["planned_finish"]
+            keep = start.fillna(df["planned_finish"]).nsmallest(max_tasks, keep="first").index
+        df = df.loc[keep]
+        delay = delay.loc[keep] if delay is not None else None
     cols = {}
     for c in ("task_id", "task", "department", "phase", "status", "depends_on"):
         if c in df.columns:
@@ -99,19 +115,8 @@ def gantt(
             df[c] if c in df.columns else pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
         )
     frame = pd.DataFrame(cols)
-    if delivery is not None and "delay_days" in delivery.columns and len(delivery) == len(df):
-        frame["delay_days"] = delivery["delay_days"].to_numpy()
-    elif "delay_days" in df.columns:
-        frame["delay_days"] = df["delay_days"]
-    n_total = len(frame)
-    # --- which rows (presentation only): the most delayed, else the earliest planned
-    if n_total > max_tasks:
-        if "delay_days" in frame.columns and frame["delay_days"].notna().any():
-            key = frame["delay_days"].fillna(-np.inf)
-            frame = frame.loc[key.sort_values(ascending=False, kind="stable").index[:max_tasks]]
-        else:
-            start = frame["planned_start"].fillna(frame["planned_finish"])
-            frame = frame.loc[start.sort_values(kind="stable").index[:max_tasks]]
+    if delay is not None:
+        frame["delay_days"] = delay
     if "department" not in frame.columns:
         frame["department"] = ""
     frame["department"] = frame["department"].astype("object").fillna("–").astype("str")
