@@ -9,6 +9,7 @@ by :mod:`collab_analytics.io._validate`.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,6 @@ from collab_analytics.schema import (
     TABLES,
     dtype_of,
     empty_table,
-    strip_marker,
 )
 
 __all__ = ["assemble", "generate_task_ids"]
@@ -148,6 +148,30 @@ def _raci_long_roles(raw: RawTable, rc: int, issues: Issues) -> tuple[RawTable, 
     return out, counts
 
 
+_BRACKETED = re.compile(r"[(（][^)）]*[)）]")
+
+
+def department_from_header(text: object) -> str:
+    """Department name from a wide-RACI column header.
+
+    The template's bracketed marker, surrounding spaces and ``*``/``:`` marks are removed;
+    spaces inside the name are kept (collapsed to one), so English names stay readable.
+
+    Examples
+    --------
+    >>> department_from_header("客服部(*对接人:)")
+    '客服部'
+    >>> department_from_header(" Customer  Service (contact:) ")
+    'Customer Service'
+    >>> department_from_header("＊R&D Center："), department_from_header("技术部（对接人：张伟）")
+    ('R&D Center', '技术部')
+    """
+    s = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    s = _BRACKETED.sub("", s)
+    s = re.sub(r"\s+", " ", s)
+    return s.strip(" *:")
+
+
 def _raci_long(raw: RawTable, issues: Issues) -> tuple[RawTable, pd.Series]:
     """Wide RACI (task × department columns) → long raw table; returns it and per-row counts."""
     mapped, _ = map_headers("raci", raw.headers)
@@ -159,7 +183,7 @@ def _raci_long(raw: RawTable, issues: Issues) -> tuple[RawTable, pd.Series]:
     dept_cols = [i for i, c in enumerate(mapped) if c is None]
     parts = []
     for i in dept_cols:
-        dept = strip_marker(raw.headers[i]) or raw.headers[i]
+        dept = department_from_header(raw.headers[i]) or raw.headers[i]
         cell = to_text(raw.frame[i])
         has = cell.notna()
         if not has.any():
@@ -285,6 +309,7 @@ def _typed(
         if c.kind in ("date", "datetime"):
             r = parse_dates(s)
             dates[(table, c.name)] = r
+            dates[(table, c.name, "raw")] = s  # the user's cells, for messages
             out[c.name] = r.parsed
             if r.bad.any():
                 issues.add_many(
@@ -839,6 +864,7 @@ def assemble(
 
 def _fill_years(tables: dict, dates: dict, year: int | None, issues: Issues, sources: dict) -> None:
     """Complete year-less dates (7月15日) with ``year`` or the data's most common year."""
+    raw_cells = {k[:2]: v for k, v in dates.items() if len(k) == 3}
     dates = {k: r for k, r in dates.items() if isinstance(r, DateParse)}
     need = {k: r for k, r in dates.items() if r.yearless.any()}
     if not need:
@@ -853,6 +879,7 @@ def _fill_years(tables: dict, dates: dict, year: int | None, issues: Issues, sou
     for (t, col), r in need.items():
         src = sources[t][r.yearless.to_numpy()]
         if year is None:
+            raw = raw_cells.get((t, col))
             issues.add_many(
                 "error",
                 "bad_date",
@@ -860,6 +887,7 @@ def _fill_years(tables: dict, dates: dict, year: int | None, issues: Issues, sou
                 table=t,
                 src=src,
                 column=col,
+                value=raw[r.yearless.to_numpy()] if raw is not None else None,
                 hint="Write the full date or pass year=2024.",
             )
             continue
