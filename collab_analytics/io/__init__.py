@@ -4,6 +4,7 @@ Public functions
 ----------------
 load(path)            file or folder, dispatching on what it is
 read_workbook(path)   the template workbook (.xlsx), sheets found by name or header
+Limits, limits(...)   resource limits (decompression bombs, huge sheets), see ``_limits``
 read_csv(path)        one table from a CSV/TSV (or .parquet) file
 read_folder(path)     one file per table
 write_template(path)  the blank template (zh/en)
@@ -25,12 +26,22 @@ from pathlib import Path
 
 from collab_analytics._errors import FileFormatError
 from collab_analytics.data import TrackingData
+from collab_analytics.io._limits import Limits, limits, use_limits
 from collab_analytics.io.csv import read_csv, read_folder
 from collab_analytics.io.excel import read_workbook
 from collab_analytics.io.template import write_template
 from collab_analytics.io.writer import write_workbook
 
-__all__ = ["load", "read_csv", "read_folder", "read_workbook", "write_template", "write_workbook"]
+__all__ = [
+    "Limits",
+    "limits",
+    "load",
+    "read_csv",
+    "read_folder",
+    "read_workbook",
+    "write_template",
+    "write_workbook",
+]
 
 _WORKBOOK = {".xlsx", ".xlsm", ".xls", ".ods"}
 _TABLE = {".csv", ".tsv", ".txt", ".parquet"}
@@ -44,6 +55,7 @@ def load(
     year: int | None = None,
     strict: bool = False,
     encoding: str | None = None,
+    limits: Limits | dict | None = None,
 ) -> TrackingData:
     """Load tracking data from a workbook, a CSV/Parquet table, or a folder of them.
 
@@ -61,6 +73,9 @@ def load(
         Raise :class:`~collab_analytics.DataValidationError` listing every error.
     encoding : str, optional
         CSV text encoding (default: detected).
+    limits : Limits or dict, optional
+        Resource limits for this call, e.g. ``{"max_rows": 5_000_000}`` (see
+        :class:`collab_analytics.io._limits.Limits`; default: the limits in force).
 
     Returns
     -------
@@ -70,9 +85,21 @@ def load(
     Raises
     ------
     FileFormatError
-        Missing, unreadable, damaged or encrypted input.
+        Missing, unreadable, damaged or encrypted input, or input over a resource limit
+        (decompression bomb, too many rows, file too large).
     """
-    p = Path(path)
+    with use_limits(limits):
+        return _load(
+            Path(path),
+            lang=lang,
+            status_map=status_map,
+            year=year,
+            strict=strict,
+            encoding=encoding,
+        )
+
+
+def _load(p: Path, *, lang, status_map, year, strict, encoding) -> TrackingData:
     if p.is_dir():
         return read_folder(
             p, encoding=encoding, status_map=status_map, year=year, strict=strict, lang=lang

@@ -33,6 +33,7 @@ from collab_analytics._errors import FileFormatError
 from collab_analytics.data import TrackingData
 from collab_analytics.io._build import assemble
 from collab_analytics.io._headers import best_table, map_headers, score_header, table_from_name
+from collab_analytics.io._limits import check_csv_size, check_file_size
 from collab_analytics.io._raw import Issues, RawProject, RawTable, _project_lines, non_data_rows
 from collab_analytics.schema import TABLES
 
@@ -161,6 +162,7 @@ def scan_csv(
         raise FileFormatError(msg)
     fname = path.name
     try:
+        check_csv_size(path)
         with path.open("rb") as fh:
             head = fh.read(_HEAD_BYTES)
     except OSError as exc:
@@ -175,7 +177,8 @@ def scan_csv(
     except LookupError:  # pragma: no cover - checked above
         text = head.decode("utf-8", errors="replace")
     delim = _sniff_delimiter(text)
-    sample = list(_csv.reader(io.StringIO(text), delimiter=delim))[:_HEAD_ROWS]
+    # newline="": keep \r, \n and \r\n line ends as the csv module expects (mixed endings)
+    sample = list(_csv.reader(io.StringIO(text, newline=""), delimiter=delim))[:_HEAD_ROWS]
     if len(head) == _HEAD_BYTES and len(sample) > 1:
         sample = sample[:-1]  # last record may be cut
     forced = table or table_from_name(path.stem)
@@ -183,8 +186,10 @@ def scan_csv(
     need = 3 if forced is None else 2
     if t is None or sc < need:
         if forced in (None, "project"):
+            width = max((len(r) for r in sample), default=0)
+            padded = [r + [""] * (width - len(r)) for r in sample]  # ragged lines: pad
             grid = (
-                pd.DataFrame(sample, dtype=object).replace("", None) if sample else pd.DataFrame()
+                pd.DataFrame(padded, dtype=object).replace("", None) if padded else pd.DataFrame()
             )
             proj = RawProject(file=fname, sheet="")
             _project_lines(grid, len(grid), proj, 1)
@@ -288,6 +293,7 @@ def scan_parquet(
     if not path.exists():
         msg = f"File not found: {str(path)!r}."
         raise FileFormatError(msg)
+    check_file_size(path)
     try:
         frame = pd.read_parquet(path)
     except (OSError, ValueError, ImportError) as exc:

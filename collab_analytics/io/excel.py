@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +32,7 @@ from collab_analytics._errors import FileFormatError
 from collab_analytics.data import TrackingData
 from collab_analytics.io._build import assemble
 from collab_analytics.io._headers import table_from_name
+from collab_analytics.io._limits import check_file_size, check_rows, check_zip
 from collab_analytics.io._raw import Issues, RawProject, RawTable, split_grid
 
 __all__ = ["read_workbook", "scan_workbook"]
@@ -73,11 +75,15 @@ def _check_file(path: Path) -> str:
         )
         msg = f"{path.name!r} is not an Excel workbook (no .xlsx zip container). Hint: {hint}"
         raise FileFormatError(msg)
+    check_file_size(path)
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
+            check_zip(path.name, zf)  # sizes from the central directory, before inflating
             bad = zf.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except FileFormatError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         msg = (
             f"{path.name!r} is a damaged workbook (corrupt or truncated zip: {exc}). "
             "Hint: re-save it from Excel or restore an earlier copy."
@@ -126,8 +132,11 @@ def scan_workbook(
             name = m.name
             try:
                 sheet = wb.get_sheet_by_name(name)
+                check_rows(fname, max(int(sheet.height) - 1, 0), sheet=name)
                 rows = sheet.to_python(skip_empty_area=False)
                 merges = list(getattr(sheet, "merged_cell_ranges", None) or [])
+            except FileFormatError:
+                raise
             except (CalamineError, OSError, ValueError) as exc:
                 issues.add(
                     "error",
