@@ -202,10 +202,11 @@ for polarity in ("went_well", "to_improve"):
     md("""
 ## 9. 导出汇报材料 · Export the deck
 
-一行生成 16:9 的 PPTX、离线可看的 HTML 报告和每张图的 PNG(中文字体已内置)。
+一行生成 16:9 的 PPTX 和离线可看的 HTML 报告(中文字体已内置)。单独的 PNG/SVG 见
+`export_to_slides.ipynb`。
 """),
     code("""
-paths = build_report(data, OUT, lang=LANG, formats=("pptx", "html", "png"), as_of=AS_OF,
+paths = build_report(data, OUT, lang=LANG, formats=("pptx", "html"), as_of=AS_OF,
                      calendar=CALENDAR, progress=False)
 for p in paths:
     print(p)

@@ -248,21 +248,44 @@ def dismiss_lab_popups(page) -> None:
         dialog_ok.first.click()
 
 
+def _kernel_idle(page, timeout: int) -> None:
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+        timeout=timeout
+    )
+
+
 def open_in_lab(page, server: Server, name: str) -> None:
-    """Open ``name`` in JupyterLab and wait until its kernel is idle."""
+    """Open ``name`` in JupyterLab and wait until its kernel is idle and no dialog is up."""
     page.goto(f"{server.base_url}/lab/tree/{name}?token={server.token}&reset")
     page.locator(".jp-NotebookPanel").first.wait_for(timeout=90_000)
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-        timeout=90_000
-    )
-    page.wait_for_timeout(500)
+    _kernel_idle(page, 90_000)
+    # JupyterLab may start a second session while restoring the workspace and show a
+    # "Kernel Terminating" dialog for the first one: let it settle, dismiss, check again.
+    page.wait_for_timeout(1500)
     dismiss_lab_popups(page)
+    _kernel_idle(page, 90_000)
 
 
-def lab_run_all(page) -> None:
-    """Run → Run All Cells through the menu bar, as a user would."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+def _execution_started(page) -> bool:
+    prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    return any("*" in p or any(ch.isdigit() for ch in p) for p in prompts)
+
+
+def lab_run_all(page, *, attempts: int = 3) -> None:
+    """Run → Run All Cells through the menu bar, as a user would (retried if a dialog ate
+    the click)."""
+    for _ in range(attempts):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+        for _ in range(20):
+            page.wait_for_timeout(500)
+            if _execution_started(page):
+                return
+        dismiss_lab_popups(page)
+        page.keyboard.press("Escape")
+        _kernel_idle(page, 60_000)
+    msg = "Run All did not start executing the notebook."
+    raise AssertionError(msg)
 
 
 def lab_error_outputs(page) -> list[str]:

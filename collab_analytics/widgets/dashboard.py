@@ -452,6 +452,8 @@ class RetrospectiveDashboard:
                 f"{html.escape(str(row.label))}</div>"
             )
             tiles.append(tile)
+        if not tiles:
+            tiles = [W.HTML(f"<i>{html.escape(text('nothing_selected', self.lang))}</i>")]
         if list(self.kpi_box.children) != tiles:
             self.kpi_box.children = tiles
 

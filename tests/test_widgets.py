@@ -1,0 +1,304 @@
+"""Widget logic without a browser: set a control's value, assert the recomputed state and specs."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+from pptx import Presentation
+
+from collab_analytics import TrackingData, sample, write_workbook
+from collab_analytics.widgets import TABS, RetrospectiveDashboard, WorkbookLoader, _panels
+from collab_analytics.widgets._filter import FilterIndex, restrict
+
+
+@pytest.fixture(scope="module")
+def story() -> TrackingData:
+    return sample.smart_cs_launch()
+
+
+@pytest.fixture(scope="module")
+def folio() -> TrackingData:
+    return sample.portfolio(n_projects=3, tasks_per_project=20, seed=1)
+
+
+@pytest.fixture
+def dash(story) -> RetrospectiveDashboard:
+    return RetrospectiveDashboard(story)
+
+
+def kpi(d: RetrospectiveDashboard, key: str):
+    return d.kpis.set_index("key").loc[key, "value"]
+
+
+def spec_values(spec: dict) -> list[dict]:
+    """Every inline data row of a Vega-Lite spec (datasets and inline values)."""
+    rows = [r for ds in spec.get("datasets", {}).values() for r in ds]
+    return rows + list(spec.get("data", {}).get("values", []))
+
+
+# ------------------------------------------------------------------------ initial state
+def test_initial_state_covers_everything(dash, story):
+    assert dash.filtered is story
+    assert kpi(dash, "kpi_tasks") == 39
+    assert dash.tab == "delivery"
+    assert set(dash.current_specs) == {"delivery_by_department", "slippage", "delivery_by_period"}
+    depts = {r.get("department") for r in spec_values(dash.current_specs["delivery_by_department"])}
+    assert depts >= set(story.departments)
+    assert dash.last_update_ms > 0
+
+
+def test_rejects_wrong_inputs(story):
+    with pytest.raises(TypeError, match="needs a TrackingData, got DataFrame"):
+        RetrospectiveDashboard(story.tasks)
+    with pytest.raises(ValueError, match="tab must be one of"):
+        RetrospectiveDashboard(story, tab="nope")
+    with pytest.raises(ValueError, match="day_mode must be one of"):
+        RetrospectiveDashboard(story, day_mode="lunar")
+
+
+# ------------------------------------------------------------------------ filters
+def test_department_filter_recomputes_kpis_and_specs(dash, story):
+    before = dict(dash.current_specs)
+    dash.departments.value = ("技术部",)
+    eng = story.tasks[story.tasks["department"] == "技术部"]
+    assert set(dash.filtered.tasks["department"]) == {"技术部"}
+    assert kpi(dash, "kpi_tasks") == len(eng) == 13
+    # every 技术部 task in the sample finished late or is overdue: on-time rate 0
+    assert kpi(dash, "kpi_on_time_rate") == 0.0
+    assert kpi(dash, "kpi_delay_rate") == 1.0
+    rows = spec_values(dash.current_specs["delivery_by_department"])
+    assert {r["department"] for r in rows if "department" in r} == {"技术部"}
+    assert dash.current_specs["slippage"] != before["slippage"]
+    # meetings kept are those 技术部 attended
+    assert dash.filtered.meetings["departments"].map(lambda ds: "技术部" in ds).all()
+
+
+def test_two_departments_and_back(dash, story):
+    dash.departments.value = ("技术部", "测试部")
+    n = int(story.tasks["department"].isin(["技术部", "测试部"]).sum())
+    assert kpi(dash, "kpi_tasks") == n == 19
+    dash.departments.value = ()
+    assert kpi(dash, "kpi_tasks") == 39
+    assert dash.filtered is story
+
+
+def test_period_filter_keeps_tasks_due_in_period(dash, story):
+    dash.period_start.value = pd.Timestamp("2024-08-01").date()
+    dash.period_end.value = pd.Timestamp("2024-08-31").date()
+    pf = story.tasks["planned_finish"]
+    expected = int(((pf >= "2024-08-01") & (pf < "2024-09-01")).sum())
+    assert kpi(dash, "kpi_tasks") == expected > 0
+    assert dash.filtered.meetings["date"].between("2024-08-01", "2024-08-31 23:59").all()
+
+
+def test_as_of_changes_what_is_due(dash, story):
+    n_due_all = kpi(dash, "kpi_due")
+    dash.as_of.value = pd.Timestamp("2024-08-15").date()
+    expected = int((story.tasks["planned_finish"] <= "2024-08-15").sum())
+    assert kpi(dash, "kpi_due") == expected < n_due_all
+
+
+def test_working_days_change_slippage(dash):
+    cal = dash.current_specs["slippage"]
+    dash.day_mode.value = "cn"
+    assert dash._context().calendar.name == "cn"
+    assert dash.current_specs["slippage"] != cal
+
+
+def test_language_toggle_relabels_everything(dash):
+    assert dash.kpis.set_index("key").loc["kpi_on_time_rate", "label"] == "按时完成率"
+    dash.language.value = "en"
+    assert dash.kpis.set_index("key").loc["kpi_on_time_rate", "label"] == "On-time completion rate"
+    assert dash.tabs.get_title(0) == "Delivery"
+    assert "Department" in str(dash.current_specs["delivery_by_department"])
+    dash.language.value = "zh"
+    assert dash.tabs.get_title(0) == "交付"
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_renders_valid_specs(story, tab):
+    d = RetrospectiveDashboard(story, tab=tab)
+    assert set(d.current_specs) == {p.key for p in _panels.PANELS[tab]}
+    for key, chart in d.current_charts.items():
+        chart.to_dict(validate=True)  # the JSON schema check the update path skips
+        assert d.current_specs[key]["$schema"].startswith("https://vega.github.io/schema/vega-lite")
+    assert set(d.frames) == set(_panels.compute(tab, d._context()))
+
+
+def test_tab_switch_computes_lazily(dash, monkeypatch):
+    calls = []
+    real = _panels.compute
+    monkeypatch.setattr(_panels, "compute", lambda tab, ctx: calls.append(tab) or real(tab, ctx))
+    dash.departments.value = ("产品部",)
+    assert calls == ["delivery"]  # only the visible tab
+    dash.tabs.selected_index = TABS.index("bottlenecks")
+    assert calls == ["delivery", "bottlenecks"]
+    assert set(dash.current_specs) == {"bottleneck", "handoffs"}
+    dash.tabs.selected_index = 0  # delivery for 产品部 was computed above: cached
+    dash.departments.value = ()  # the initial selection: cached too
+    dash.departments.value = ("产品部",)
+    assert calls == ["delivery", "bottlenecks"]
+    dash.departments.value = ("客服部",)  # new selection: computed
+    assert calls == ["delivery", "bottlenecks", "delivery"]
+
+
+# ------------------------------------------------------------------------ drill-down
+def test_drill_down_from_the_department_list(dash, story):
+    dash.drill_department.value = "技术部"
+    rows = dash.drill_rows
+    assert len(rows) == 13
+    assert set(rows["department"]) == {"技术部"}
+    assert rows["delay_days"].is_monotonic_decreasing
+    assert rows["task_id"].iloc[0] == "T34" and rows["delay_days"].iloc[0] == 27
+    assert "T34" in dash.drill_table.value
+    dash.drill_only_late.value = True
+    assert len(dash.drill_rows) == 13  # all of them are late or overdue
+
+
+def test_drill_down_from_a_chart_click(dash):
+    jc = dash._charts["delivery_by_department"]
+    assert "dept" in jc.selections.trait_names()
+    # what the browser sends when a bar is clicked: the chart's ``dept`` point selection
+    signal = {"vlPoint": {"or": [{"department": "测试部"}]}}
+    jc._vl_selections = {"dept": {"value": signal, "store": []}}
+    assert dash.drill_department.value == "测试部"
+    assert set(dash.drill_rows["department"]) == {"测试部"}
+
+
+# ------------------------------------------------------------------------ export
+def test_export_view_png_and_pptx(dash, tmp_path):
+    dash.departments.value = ("技术部",)
+    pngs = dash.export_view(tmp_path / "png", fmt="png")
+    assert sorted(p.name for p in pngs) == [
+        "delivery_by_department.png",
+        "delivery_by_period.png",
+        "slippage.png",
+    ]
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    (deck,) = dash.export_view(tmp_path / "deck", fmt="pptx")
+    prs = Presentation(deck)
+    assert len(prs.slides) == 2 + 3  # title, KPIs, one per chart
+    texts = " ".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
+    assert "交付" in texts
+    assert "导出" in dash.export_status.value or "已导出" in dash.export_status.value
+
+
+def test_export_button_uses_the_controls(dash, tmp_path):
+    dash.export_folder.value = str(tmp_path / "btn")
+    dash.export_format.value = "svg"
+    dash.export_button.click()
+    assert sorted(p.suffix for p in dash.last_export) == [".svg"] * 3
+
+
+# ------------------------------------------------------------------------ filter rules
+def test_restrict_portfolio_by_project(folio):
+    proj = folio.tasks["project"].iloc[0]
+    sub = restrict(folio, projects=[proj])
+    assert set(sub.tasks["project"]) == {proj}
+    assert sub.updates["task_id"].isin(sub.tasks["task_id"]).all()
+    assert sub.raci["task_id"].isin(sub.tasks["task_id"]).all()
+    # the sample names the project in every plan item and planned meeting's topic; escalation
+    # meetings list the task they concern instead
+    assert sub.plan["item"].str.startswith(proj).all() and len(sub.plan)
+    named = sub.meetings["topic"].str.startswith(proj)
+    related = sub.meetings["related_tasks"].map(
+        lambda ts: bool(set(ts) & set(sub.tasks["task_id"]) | set(ts) & set(sub.tasks["task"]))
+    )
+    assert (named | related).all() and named.sum() > 0 and related.sum() > 0
+    others = folio.meetings.index.difference(sub.meetings.index)
+    assert not folio.meetings.loc[others, "topic"].str.startswith(proj).any()
+    assert list(sub.project["project"]) == [proj]
+
+
+def test_restrict_by_department_partitions_tasks(folio):
+    idx = FilterIndex(folio)
+    parts = [idx.restrict(departments=[d]).tasks for d in folio.departments]
+    assert sum(len(p) for p in parts) == len(folio.tasks)
+    together = pd.concat(parts).sort_index()
+    pd.testing.assert_frame_equal(together, folio.tasks)
+
+
+def test_restrict_never_mutates_and_keeps_dtypes(folio):
+    before = folio.tasks.copy()
+    sub = restrict(folio, departments=["技术部"], period=("2024-10-01", None))
+    pd.testing.assert_frame_equal(folio.tasks, before)
+    for name in ("tasks", "updates", "meetings", "actions", "raci"):
+        assert list(getattr(sub, name).dtypes) == list(getattr(folio, name).dtypes)
+    assert (sub.tasks["planned_finish"] >= "2024-10-01").all()
+    assert restrict(folio) is folio
+
+
+def test_restrict_empty_selection_result(folio):
+    sub = restrict(folio, departments=["不存在的部门"])
+    assert len(sub.tasks) == 0 and len(sub.meetings) == 0 and len(sub.updates) == 0
+    d = RetrospectiveDashboard(folio, departments=["技术部"])
+    d.period_start.value = pd.Timestamp("2030-01-01").date()
+    assert len(d.filtered.tasks) == 0 and d.kpis.empty
+    assert "当前筛选下没有数据" in d.kpi_box.children[0].value
+    assert set(d.current_specs) == {"delivery_by_department", "slippage", "delivery_by_period"}
+
+
+# ------------------------------------------------------------------------ loader
+@pytest.fixture(scope="module")
+def workbook_bytes(story, tmp_path_factory) -> bytes:
+    path = write_workbook(story, tmp_path_factory.mktemp("wb") / "tracking.xlsx")
+    return path.read_bytes()
+
+
+def test_loader_clean_file_opens_the_dashboard(workbook_bytes):
+    loader = WorkbookLoader()
+    data = loader.load_bytes("../../evil/跟踪表.xlsx", workbook_bytes)
+    assert data is not None and not data.has_errors
+    assert len(data.tasks) == 39
+    assert loader.dashboard is not None
+    assert loader.dashboard_box.children == (loader.dashboard.widget,)
+    assert "未发现问题" in loader.report.value or "错误: 0" in loader.report.value
+    assert all(p.parent == loader._tmp for p in loader._tmp.iterdir())
+
+
+def test_loader_reports_errors_with_rows(workbook_bytes, tmp_path):
+    import openpyxl
+
+    src = tmp_path / "ok.xlsx"
+    src.write_bytes(workbook_bytes)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["任务跟踪子表"]
+    headers = [c.value for c in ws[2]]
+    ws.cell(5, headers.index("计划完成") + 1).value = "待定"
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    loader = WorkbookLoader()
+    data = loader.load_bytes("bad.xlsx", bad.read_bytes())
+    assert data.has_errors
+    err = data.errors
+    assert (err["row"] == 5).any() and (err["value"] == "待定").any()
+    assert loader.dashboard is None  # errors: not opened automatically
+    assert "待定" in loader.report.value
+    assert loader.open_button.description == "忽略错误并打开看板"
+    loader.open_button.click()
+    assert loader.dashboard is not None
+
+
+def test_loader_unreadable_file(tmp_path):
+    loader = WorkbookLoader(lang="en")
+    assert loader.load_bytes("broken.xlsx", b"this is not a workbook") is None
+    assert loader.data is None and loader.error
+    assert "Could not read the file" in loader.report.value
+
+
+def test_charts_are_offline():
+    RetrospectiveDashboard(sample.portfolio(n_projects=1, tasks_per_project=8, seed=3))
+    assert alt.JupyterChart._is_offline
+    assert "cdn.jsdelivr" not in alt.JupyterChart._esm
+
+
+def test_filter_index_matches_restrict_semantics(folio):
+    """The precomputed index gives the same rows as a plain pandas selection."""
+    rng = np.random.default_rng(0)
+    depts = list(rng.choice(folio.departments, size=2, replace=False))
+    sub = FilterIndex(folio).restrict(departments=depts)
+    pd.testing.assert_frame_equal(sub.tasks, folio.tasks[folio.tasks["department"].isin(depts)])
+    keep = folio.actions["department"].isin(depts)
+    pd.testing.assert_frame_equal(sub.actions, folio.actions[keep])
