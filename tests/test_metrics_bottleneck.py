@@ -106,3 +106,12 @@ def test_no_planted_bottleneck_is_not_always_the_same_department():
         td = sample.portfolio(seed=seed, n_projects=4, tasks_per_project=30, meetings=False)
         tops.add(bottleneck_ranking(td.tasks, td.updates)["department"].iloc[0])
     assert len(tops) > 1
+
+
+def test_bundled_story_names_the_engineering_department():
+    from collab_analytics import sample
+
+    td = sample.smart_cs_launch()
+    r = bottleneck_ranking(td.tasks, td.updates)
+    assert r["department"].iloc[0] == "技术部"
+    assert r["share_of_attributable_delay"].iloc[0] > 0.5
