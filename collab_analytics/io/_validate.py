@@ -196,7 +196,9 @@ def validate(
                 value=m.loc[bad, "plan_item"],
                 hint="Use an item name from 沟通计划 (e.g. 日常进度同步).",
             )
-    known_depts = set(t["department"].dropna()) | set(td.contacts["department"].dropna())
+    known_depts = set(t["department"].dropna().unique()) | set(
+        td.contacts["department"].dropna().unique()
+    )
     if known_depts:
         for table in ("raci", "actions"):
             df = td.table(table)
