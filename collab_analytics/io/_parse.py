@@ -113,7 +113,8 @@ def _is_blank(s: pd.Series) -> pd.Series:
     """Null or whitespace-only cells."""
     blank = s.isna()
     if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
-        st = s.str.strip() if pd.api.types.is_string_dtype(s.dtype) else _obj_strip(s)
+        # object columns may hold only numbers (is_string_dtype says True for object)
+        st = _obj_strip(s) if s.dtype == object else s.str.strip()
         blank = blank | st.eq("").fillna(False).astype(bool)
     return blank
 
