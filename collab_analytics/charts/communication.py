@@ -153,27 +153,28 @@ def cadence_calendar(
     require(matches, ["item", "date", "matched"], "cadence_calendar")
     require(missed, ["item", "occurrence"], "cadence_calendar")
     title = label("title_cadence", lang)
-    held = matches.loc[matches["matched"].astype(bool), ["item", "date"]].assign(outcome="held")
-    extra = matches.loc[
-        ~matches["matched"].astype(bool) & matches["item"].notna(), ["item", "date"]
-    ].assign(outcome="unplanned")
+    matched = matches["matched"].astype(bool)
+    held = matches.loc[matched, ["item", "date"]].assign(outcome="held")
+    extra = matches.loc[~matched & matches["item"].notna(), ["item", "date"]].assign(
+        outcome="unplanned"
+    )
     miss = missed[["item", "occurrence"]].rename(columns={"occurrence": "date"})
     df = pd.concat([held, miss.assign(outcome="missed"), extra], ignore_index=True)
     if df.empty:
         return empty_chart(title, lang)
     df["item"] = df["item"].astype("str")
-    df["date"] = pd.to_datetime(df["date"]).dt.normalize()
     n_total = len(df)
-    all_items = order(df["item"], items)
+    all_items = order(pd.Series(pd.unique(df["item"]), dtype="str"), items)
     if len(all_items) > max_items:
         missed_items = set(pd.unique(miss["item"].astype("str")))
         pick = (
             [i for i in all_items if i in missed_items]
             + [i for i in all_items if i not in missed_items]
         )[:max_items]
-        df = df[df["item"].isin(set(pick))]
-    if n_total > max_rows:
-        df = df.loc[df["date"].sort_values(ascending=False, kind="stable").index[:max_rows]]
+        df = df[df["item"].isin(pick)]
+    if len(df) > max_rows:
+        df = df.loc[df["date"].nlargest(max_rows, keep="first").index]
+    df = df.assign(date=pd.to_datetime(df["date"]).dt.normalize())
     names = {k: label(k, lang) for k in ("held", "missed", "unplanned")}
     df["outcome_label"] = df["outcome"].map(names)
     rows = order(df["item"], items)

@@ -105,38 +105,46 @@ def raci_heatmap(
     title = label("title_raci", lang)
     if raci.empty:
         return empty_chart(title, lang)
-    df = raci[[c for c in ("task_id", "task", "department", "role") if c in raci.columns]].copy()
-    df["task"] = df["task"].astype("str")
-    if "task_id" in df.columns:  # task names repeat across projects: key rows by id + name
-        tid = df["task_id"].astype("object").fillna("").astype("str")
-        df["task"] = (tid + " " + df["task"]).str.strip()
-        p_key = None
-        if problems is not None and "task_id" in problems.columns:
-            p_key = (
-                problems["task_id"].astype("object").fillna("").astype("str")
-                + " "
-                + problems["task"].astype("object").fillna("").astype("str")
-            ).str.strip()
-    else:
-        p_key = None
-    df["department"] = df["department"].astype("str")
-    df["role"] = df["role"].astype("str")
+    has_id = "task_id" in raci.columns and raci["task_id"].notna().all()
+    key_col = "task_id" if has_id else "task"  # names repeat across projects; ids do not
+    flagged_keys = pd.Series([], dtype="str")
     if problems is not None and len(problems):
         require(problems, ["task", "message"], "raci_heatmap")
-        key = p_key if p_key is not None else problems["task"].astype("str")
-        p = pd.DataFrame({"task": key, "message": problems["message"].astype("str")})
-        p = p[problems["task"].notna().to_numpy()]
-        msgs = p.groupby("task", sort=False)["message"].agg(" / ".join)
+        pk = "task_id" if has_id and "task_id" in problems.columns else "task"
+        p = problems.loc[problems[pk].notna(), [pk, "message"]]
+        flagged_keys = pd.Series(pd.unique(p[pk].astype("str")), dtype="str")
+    raw_keys = raci[key_col].astype("str")
+    all_keys = pd.Index(pd.unique(raw_keys))
+    # hash look-ups (Index.get_indexer), not Series.isin: isin against a long list is slow
+    flagged_keys = flagged_keys[all_keys.get_indexer(flagged_keys) >= 0]
+    rest = all_keys[pd.Index(flagged_keys).get_indexer(all_keys) < 0]
+    keep = list(flagged_keys) + list(rest[: max(max_tasks - len(flagged_keys), 0)])
+    keep = keep[:max_tasks]
+    n_hidden = len(all_keys) - len(keep)
+    sel = raci[pd.Index(keep).get_indexer(raw_keys) >= 0]
+    cols = [c for c in ("task_id", "task", "department", "role") if c in sel.columns]
+    df = sel[cols].copy()
+    df["_key"] = df[key_col].astype("str")
+    df["task"] = df["task"].astype("str")
+    if has_id:
+        df["task"] = (df["task_id"].astype("str") + " " + df["task"]).str.strip()
+    df["department"] = df["department"].astype("str")
+    df["role"] = df["role"].astype("str")
+    df = df.drop_duplicates(["_key", "department"])
+    check_rows(df, "raci_heatmap")
+    if len(flagged_keys):
+        p = p[p[pk].astype("str").isin(keep)]
+        msgs = (
+            p.assign(_key=p[pk].astype("str"), message=p["message"].astype("str"))
+            .groupby("_key", sort=False)["message"]
+            .agg(" / ".join)
+        )
     else:
         msgs = pd.Series([], dtype="str")
-    tasks_all = pd.Series(pd.unique(df["task"]))
-    flagged = tasks_all[tasks_all.isin(msgs.index)]
-    keep = pd.concat([flagged, tasks_all[~tasks_all.isin(msgs.index)]]).head(max_tasks)
-    n_hidden = len(tasks_all) - len(keep)
-    df = df[df["task"].isin(set(keep))].drop_duplicates(["task", "department"])
-    check_rows(df, "raci_heatmap")
-    df["violation"] = df["task"].map(msgs).astype("object").fillna("").astype("str")
-    rows = order(pd.Series(keep))
+    names = df.drop_duplicates("_key").set_index("_key")["task"]
+    rows = names.reindex(keep).dropna().tolist()
+    df["violation"] = df["_key"].map(msgs).astype("object").fillna("").astype("str")
+    df = df.drop(columns=["_key"])
     role_colours = alt.Scale(
         domain=["A", "R", "A/R", "C", "I"],
         range=["#4E79A7", "#59A14F", "#2E7D5B", "#F1CE63", "#D7D7D7"],

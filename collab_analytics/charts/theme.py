@@ -140,12 +140,15 @@ def theme_config() -> dict:
 def to_spec(chart: alt.TopLevelMixin) -> dict:
     """The chart's Vega-Lite dict with the theme applied (chart's own config wins).
 
+    Schema validation is skipped here (it costs ~0.1 s per chart); the test-suite validates
+    every builder's spec with ``chart.to_dict()``.
+
     >>> import altair as alt, pandas as pd
     >>> spec = to_spec(alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q"))
     >>> spec["config"]["font"].split(",")[0]
     'Noto Sans SC'
     """
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=False)
     cfg = copy.deepcopy(theme_config()["config"])
     _deep_update(cfg, spec.get("config", {}))
     spec["config"] = cfg
