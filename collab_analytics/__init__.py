@@ -3,7 +3,8 @@
 Load the tracking workbook your teams already keep (跨部门协作沟通计划与跟踪表), validate it,
 and compute delivery, bottleneck and communication metrics as tidy pandas DataFrames.
 
-Heavy optional parts (charts, widgets, export) are imported lazily, on first use.
+Everything but the exception classes is imported lazily, on first use, so
+``import collab_analytics`` stays fast (pandas is imported when the first table is needed).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from collab_analytics._errors import (
     SchemaError,
     UnsafePathError,
 )
-from collab_analytics.calendar import WorkCalendar, get_calendar
-from collab_analytics.data import TrackingData
 
 __version__ = "0.1.0"
 
 # name -> module that defines it; resolved on first attribute access (PEP 562)
 _LAZY = {
+    "TrackingData": "collab_analytics.data",
+    "WorkCalendar": "collab_analytics.calendar",
+    "get_calendar": "collab_analytics.calendar",
     "read_workbook": "collab_analytics.io",
     "read_csv": "collab_analytics.io",
     "read_folder": "collab_analytics.io",
@@ -67,6 +69,8 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from collab_analytics import charts, export, findings, metrics, sample, widgets
+    from collab_analytics.calendar import WorkCalendar, get_calendar
+    from collab_analytics.data import TrackingData
     from collab_analytics.io import (
         load,
         read_csv,

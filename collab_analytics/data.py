@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
@@ -43,6 +44,12 @@ def empty_issues() -> pd.DataFrame:
     return df
 
 
+def _empty_rejected() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series([], dtype="str") for c in ("table", "file", "sheet", "reason")})
+    df.insert(3, "row", pd.Series([], dtype="Int64"))
+    return df
+
+
 def _empty_accounting() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -50,6 +57,7 @@ def _empty_accounting() -> pd.DataFrame:
             "rows_read": pd.Series([], dtype="int64"),
             "rows_loaded": pd.Series([], dtype="int64"),
             "rows_rejected": pd.Series([], dtype="int64"),
+            "rows_skipped": pd.Series([], dtype="int64"),
         }
     )
 
@@ -68,7 +76,8 @@ class TrackingData:
     rejected : DataFrame
         Input rows that were not loaded: ``[table, file, sheet, row, reason]``.
     accounting : DataFrame
-        Per table: ``rows_read = rows_loaded + rows_rejected``.
+        Per table: ``rows_read = rows_loaded + rows_rejected``; ``rows_skipped`` counts
+        lines that are not data rows (blank spacers, titles, notes, repeated headers).
     sources : dict
         Per table, a frame aligned with the table's index giving ``file, sheet, row`` of
         each loaded row, so later checks can point at the user's cell.
@@ -83,11 +92,7 @@ class TrackingData:
     meetings: pd.DataFrame = field(default_factory=lambda: empty_table("meetings"))
     actions: pd.DataFrame = field(default_factory=lambda: empty_table("actions"))
     issues: pd.DataFrame = field(default_factory=empty_issues)
-    rejected: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(
-            {c: pd.Series([], dtype="str") for c in ("table", "file", "sheet", "row", "reason")}
-        )
-    )
+    rejected: pd.DataFrame = field(default_factory=lambda: _empty_rejected())
     accounting: pd.DataFrame = field(default_factory=_empty_accounting)
     sources: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -170,20 +175,28 @@ class TrackingData:
         lines = []
         acc = self.accounting.set_index("table") if len(self.accounting) else None
         head = "表" if zh else "table"
-        lines.append(
-            f"{head:<10}{'读取' if zh else 'read':>8}{'载入' if zh else 'loaded':>8}"
-            f"{'拒绝' if zh else 'rejected':>10}"
+        head += " " * (10 - _width(head))
+        cols = (
+            ("读取", "read", 8),
+            ("载入", "loaded", 8),
+            ("拒绝", "rejected", 10),
+            ("跳过", "skipped", 9),
         )
+        lines.append(head + "".join(_rjust(z if zh else e, w) for z, e, w in cols))
         for name in TABLE_NAMES:
             n = len(getattr(self, name))
+            shown = TABLES[name].label_zh if zh else name
+            shown += " " * max(0, 10 - _width(shown))
             if acc is not None and name in acc.index:
                 r = acc.loc[name]
+                skipped = r.get("rows_skipped", 0)
+                skipped = 0 if pd.isna(skipped) else int(skipped)
                 lines.append(
-                    f"{name:<10}{int(r.rows_read):>8}{int(r.rows_loaded):>8}"
-                    f"{int(r.rows_rejected):>10}"
+                    f"{shown}{int(r.rows_read):>8}{int(r.rows_loaded):>8}"
+                    f"{int(r.rows_rejected):>10}{skipped:>9}"
                 )
             else:
-                lines.append(f"{name:<10}{n:>8}{n:>8}{0:>10}")
+                lines.append(f"{shown}{n:>8}{n:>8}{0:>10}{0:>9}")
         n_err = int((self.issues["severity"] == "error").sum())
         n_warn = int((self.issues["severity"] == "warning").sum())
         lines.append(
@@ -200,6 +213,15 @@ class TrackingData:
             f"{f.name}={len(getattr(self, f.name))}" for f in fields(self) if f.name in TABLE_NAMES
         )
         return f"TrackingData({sizes}; errors={len(self.errors)}, warnings={len(self.warnings)})"
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal: CJK characters take two cells."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * max(0, width - _width(text)) + text
 
 
 def format_issue(issue: dict) -> str:

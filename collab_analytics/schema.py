@@ -35,6 +35,7 @@ __all__ = [
     "TableSpec",
     "canonical_column",
     "empty_table",
+    "header_key",
     "normalize_header",
     "status_code",
 ]
@@ -173,7 +174,7 @@ def strip_marker(text: object) -> str:
     return _MARKER_RE.sub("", normalize_header(text)).strip()
 
 
-def _key(text: object) -> str:
+def header_key(text: object) -> str:
     """Comparison key for headers: normalised, lower-case, no punctuation or underscores."""
     s = normalize_header(text).lower()
     return re.sub(r"[_\-./、,;:()\[\]（）【】%％#]+", "", s)
@@ -559,7 +560,7 @@ TABLES: dict[str, TableSpec] = {
 # resolves inside its own table only.
 
 _ALIAS_INDEX: dict[str, dict[str, str]] = {
-    t: {_key(a): c.name for c in spec.columns for a in (c.name, *c.aliases)}
+    t: {header_key(a): c.name for c in spec.columns for a in (c.name, *c.aliases)}
     for t, spec in TABLES.items()
 }
 
@@ -571,10 +572,10 @@ def canonical_column(table: str, header: object) -> str | None:
     (``进度(%)`` → ``progress``).
     """
     index = _ALIAS_INDEX[table]
-    k = _key(header)
+    k = header_key(header)
     if k in index:
         return index[k]
-    k2 = _key(strip_marker(header))
+    k2 = header_key(strip_marker(header))
     return index.get(k2)
 
 

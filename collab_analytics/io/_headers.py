@@ -19,10 +19,12 @@ import unicodedata
 
 from collab_analytics.schema import (
     TABLES,
-    _key,
     canonical_column,
     normalize_header,
     strip_marker,
+)
+from collab_analytics.schema import (
+    header_key as _key,
 )
 
 __all__ = [
