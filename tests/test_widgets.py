@@ -302,3 +302,19 @@ def test_filter_index_matches_restrict_semantics(folio):
     pd.testing.assert_frame_equal(sub.tasks, folio.tasks[folio.tasks["department"].isin(depts)])
     keep = folio.actions["department"].isin(depts)
     pd.testing.assert_frame_equal(sub.actions, folio.actions[keep])
+
+
+def test_tables_of_bottleneck_escalation_and_forecast_tabs(story):
+    d = RetrospectiveDashboard(story, tab="bottlenecks")
+    ranking = d.current_tables["bottleneck_ranking"]
+    assert ranking.iloc[0]["负责部门"] == "技术部"  # the sample's planted bottleneck
+    assert ranking["排名"].tolist()[:2] == [1, 2]
+    d.tabs.selected_index = TABS.index("escalation")
+    esc = d.current_tables["escalation_by_department"]
+    eng = esc.set_index("负责部门").loc["技术部"]
+    assert eng["升级次数"] == 21 and eng["未开会"] + eng["超时"] + eng["48小时内"] == 21
+    d.tabs.selected_index = TABS.index("forecast")
+    fc = d.current_tables["forecast"].set_index("指标")["数值"]
+    assert fc["剩余任务"] == "2"
+    assert fc["P50 完成日期"] <= fc["P85 完成日期"] <= fc["P95 完成日期"]
+    assert "P85" in d._tables_html["forecast"].value

@@ -22,6 +22,7 @@ from collab_analytics.labels import label, status_label
 from collab_analytics.metrics import delivery
 from collab_analytics.metrics.communication import communication_report
 from collab_analytics.metrics.report import delivery_report
+from collab_analytics.widgets._text import text
 
 __all__: list[str] = []  # private module
 
@@ -233,6 +234,61 @@ PANELS: dict[str, tuple[Panel, ...]] = {
         ),
     ),
     "forecast": (),
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a tab: ``build(frames, ctx) -> DataFrame`` with display headers."""
+
+    key: str
+    build: Callable
+
+
+def _ranking_table(f, ctx) -> pd.DataFrame:
+    cols = {
+        "rank": "rank",
+        "department": "department",
+        "score": "score",
+        "own_delay_days": "own_delay_days",
+        "blocked_days": "blocked_days",
+        "handoff_wait_days": "handoff_wait_days",
+        "overdue_open_days": "overdue_open_days",
+        "downstream_tasks_hit": "downstream_hit",
+        "share_of_attributable_delay": "share_of_delay",
+    }
+    out = f["bottlenecks"].loc[:, list(cols)].round(3)
+    return out.rename(columns={c: label(k, ctx.lang) for c, k in cols.items()})
+
+
+def _escalation_table(f, ctx) -> pd.DataFrame:
+    cols = ["department", "episodes", "judged", "within", "late", "never", "compliance"]
+    out = f["escalation"].loc[:, cols].round(3)
+    return out.rename(columns={c: text(c, ctx.lang) for c in cols})
+
+
+def _forecast_table(f, ctx) -> pd.DataFrame:
+    s = f["forecast"].summary
+    keys = ["remaining_tasks", "mean_daily_throughput", "p50", "p85", "p95", "n_sims"]
+    if len(s) == 0:
+        return pd.DataFrame({label("kpi", ctx.lang): [], label("value", ctx.lang): []})
+    row = s.iloc[0]
+    shown = []
+    for k in keys:
+        v = row[k]
+        if isinstance(v, pd.Timestamp):
+            v = f"{v:%Y-%m-%d}"
+        elif isinstance(v, float):
+            v = round(v, 2)
+        shown.append(str(v) if not pd.isna(v) else "–")
+    names = [label("simulations", ctx.lang) if k == "n_sims" else text(k, ctx.lang) for k in keys]
+    return pd.DataFrame({label("kpi", ctx.lang): names, label("value", ctx.lang): shown})
+
+
+TABLES: dict[str, tuple[Table, ...]] = {
+    "bottlenecks": (Table("bottleneck_ranking", _ranking_table),),
+    "escalation": (Table("escalation_by_department", _escalation_table),),
+    "forecast": (Table("forecast", _forecast_table),),
 }
 
 

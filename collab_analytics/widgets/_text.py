@@ -60,6 +60,20 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "message": ("说明", "Message"),
     "hint": ("建议", "Hint"),
     "sheet": ("工作表", "Sheet"),
+    "episodes": ("升级次数", "Episodes"),
+    "judged": ("可判定", "Judged"),
+    "within": ("48小时内", "Within limit"),
+    "late": ("超时", "Late"),
+    "never": ("未开会", "No meeting"),
+    "compliance": ("合规率", "Compliance"),
+    "remaining_tasks": ("剩余任务", "Remaining tasks"),
+    "mean_daily_throughput": ("日均完成任务", "Mean daily throughput"),
+    "p50": ("P50 完成日期", "P50 finish date"),
+    "p85": ("P85 完成日期", "P85 finish date"),
+    "p95": ("P95 完成日期", "P95 finish date"),
+    "table_bottleneck_ranking": ("瓶颈部门排名", "Bottleneck ranking"),
+    "table_escalation_by_department": ("各部门48小时升级合规", "48-hour rule by department"),
+    "table_forecast": ("完成日期预测(蒙特卡洛)", "Finish-date forecast (Monte Carlo)"),
 }
 
 

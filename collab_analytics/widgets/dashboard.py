@@ -169,6 +169,8 @@ class RetrospectiveDashboard:
         self._kpi_cache = _LRU(_CACHE_SIZE)
         self._spec_cache = _LRU(_CACHE_SIZE * len(TABS))
         self._kpi_tiles: dict[str, W.HTML] = {}
+        self._tables_html: dict[str, W.HTML] = {}
+        self.current_tables: dict[str, pd.DataFrame] = {}
         self.last_timings: dict[str, float] = {}
         self._charts: dict[str, alt.JupyterChart] = {}
         self._tab_boxes: dict[str, W.VBox] = {}
@@ -396,14 +398,15 @@ class RetrospectiveDashboard:
         t1 = time.perf_counter()
         timings["compute"] = (t1 - t0) * 1000
 
-        def build() -> tuple[dict, dict]:
+        def build() -> tuple[dict, dict, dict]:
             charts = {p.key: p.build(frames, ctx) for p in _panels.PANELS[tab]}
             # The chart layer's specs are validated by its own tests and on each chart's first
             # display below; skipping altair's JSON-schema validation here halves the cost.
             specs = {k: c.to_dict(validate=False) for k, c in charts.items()}
-            return charts, specs
+            tables = {t.key: t.build(frames, ctx) for t in _panels.TABLES.get(tab, ())}
+            return charts, specs, tables
 
-        charts, specs = self._spec_cache.get_or((*base_key, ctx.lang, tab), build)
+        charts, specs, tables = self._spec_cache.get_or((*base_key, ctx.lang, tab), build)
         t2 = time.perf_counter()
         timings["charts"] = (t2 - t1) * 1000
         children = []
@@ -424,6 +427,17 @@ class RetrospectiveDashboard:
             else:
                 jc.spec = specs[key]  # same params and selections: only the spec changes
             children.append(jc)
+        if tables:
+            html_tables = self._tables_html.get(tab)
+            if html_tables is None:
+                html_tables = self._tables_html[tab] = W.HTML()
+                html_tables.add_class("collab-tables")
+            html_tables.value = "".join(
+                f"<h4>{html.escape(text(f'table_{key}', ctx.lang))}</h4>"
+                + table.to_html(index=False, escape=True, border=0, na_rep="–")
+                for key, table in tables.items()
+            )
+            children.append(html_tables)
         box = self._tab_boxes[tab]
         if list(box.children) != children:
             box.children = children
@@ -431,6 +445,7 @@ class RetrospectiveDashboard:
         self.frames = frames
         self.current_specs = specs
         self.current_charts = charts
+        self.current_tables = tables
 
     def _render_kpis(self) -> None:
         tiles = []
