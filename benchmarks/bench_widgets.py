@@ -7,7 +7,7 @@ and the visible tab's chart specs. Every measured change goes to a selection not
 The baseline, measured in the same run, is a bare ``pd.read_parquet`` of the same tasks table:
 the ratio says how many "reads of the tasks" one dashboard update costs on this machine.
 
-usage: .venv/bin/python benchmarks/bench_widgets.py [--tasks 100000] [--repeat 3] [--tabs delivery,...]
+usage: .venv/bin/python benchmarks/bench_widgets.py [--tasks N] [--repeat R] [--tabs delivery,...]
 """
 
 from __future__ import annotations
