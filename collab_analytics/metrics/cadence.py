@@ -43,6 +43,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from collab_analytics.calendar import get_calendar
 
@@ -138,10 +140,27 @@ _SPONSOR_RE = r"项目发起方|发起方|发起部门|sponsor"
 # ---------------------------------------------------------------------------- text helpers
 
 
+def _per_distinct(s: pd.Series, func) -> pd.Series | pd.DataFrame:
+    """``func(s)`` computed once per distinct value (log columns repeat a few values)."""
+    codes, uniq = pd.factorize(s)
+    if len(uniq) * 2 > len(s):
+        return func(s)
+    res = func(pd.Series(uniq, dtype=s.dtype))
+    take = np.where(codes >= 0, codes, len(uniq))
+    res = pd.concat([res, func(pd.Series([None], dtype=s.dtype))], ignore_index=True)
+    out = res.iloc[take]
+    out.index = s.index
+    return out
+
+
 def _norm_text(s: pd.Series) -> pd.Series:
     """NFKC, lower case, no whitespace or punctuation; missing → ``""``."""
-    s = s.astype("str").fillna("")
-    return s.str.normalize("NFKC").str.lower().str.replace(_PUNCT, "", regex=True)
+
+    def _norm(x: pd.Series) -> pd.Series:
+        x = x.fillna("")
+        return x.str.normalize("NFKC").str.lower().str.replace(_PUNCT, "", regex=True)
+
+    return _per_distinct(s.astype("str"), _norm)
 
 
 def _norm_one(text: str) -> str:
@@ -230,6 +249,174 @@ def _text_departments(
     )
 
 
+# ------------------------------------------------------------------- integer-code helpers
+#
+# Large text columns (task ids, departments, list cells) are turned into integer codes once,
+# in Arrow's C++ hash tables; every join, group and comparison afterwards runs on int arrays.
+
+
+def _arrow_text(s: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow large strings (no copy for pandas' Arrow-backed ``str``)."""
+    arr = pa.array(s.astype("str").array)
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def _text_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes (int64, -1 = missing) in order of first appearance, and the distinct values."""
+    de = pc.dictionary_encode(arr)
+    if isinstance(de, pa.ChunkedArray):
+        if de.num_chunks == 0:
+            return np.zeros(0, dtype="int64"), pa.array([], type=arr.type)
+        # the chunks of a dictionary-encoded ChunkedArray share one (final) dictionary
+        values = de.chunk(de.num_chunks - 1).dictionary
+        idx = pa.chunked_array([c.indices for c in de.chunks], type=de.type.index_type)
+    else:
+        values, idx = de.dictionary, de.indices
+    return idx.fill_null(-1).to_numpy().astype("int64", copy=False), values
+
+
+def _lookup(arr: pa.Array | pa.ChunkedArray, values: pa.Array) -> np.ndarray:
+    """Position of each ``arr`` value in ``values`` (first match; -1 = absent or missing)."""
+    if len(arr) == 0:
+        return np.zeros(0, dtype="int64")
+    pos = pc.index_in(arr, value_set=values, skip_nulls=True)
+    return pos.fill_null(-1).to_numpy().astype("int64", copy=False)
+
+
+def _take_text(arr: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array | pa.ChunkedArray:
+    """``arr.take(idx)``; sorted positions into a ChunkedArray are taken chunk by chunk."""
+    idx = np.asarray(idx, dtype="int64")
+    if not isinstance(arr, pa.ChunkedArray):
+        return arr.take(pa.array(idx))
+    if arr.num_chunks == 1:
+        return arr.chunk(0).take(pa.array(idx))
+    if len(idx) == 0 or np.all(idx[1:] >= idx[:-1]):
+        bounds = np.cumsum([0, *(len(c) for c in arr.chunks)])
+        cut = np.searchsorted(idx, bounds)
+        parts = [
+            c.take(pa.array(idx[cut[i] : cut[i + 1]] - bounds[i]))
+            for i, c in enumerate(arr.chunks)
+            if cut[i + 1] > cut[i]
+        ]
+        return pa.chunked_array(parts, type=arr.type)
+    return arr.combine_chunks().take(pa.array(idx))
+
+
+def _concat_text(parts) -> pa.ChunkedArray:
+    """Arrow string arrays (plain or chunked) as one ChunkedArray of large strings."""
+    flat = []
+    for c in parts:
+        flat.extend(c.chunks if isinstance(c, pa.ChunkedArray) else [c])
+    return pa.chunked_array(flat, type=pa.large_string())
+
+
+def _str_series(arr) -> pd.Series:
+    """An Arrow string array (or object array) as a ``str`` Series with a fresh index."""
+    if isinstance(arr, pa.ChunkedArray | pa.Array):
+        return pd.Series(pd.array(arr, dtype="str"))
+    return pd.Series(arr, dtype="str")
+
+
+def _list_cells(col: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Flatten a list column: (row position of every item, the items as large strings).
+
+    Arrow converts the cells in C; cells that are not lists of text (numbers, scalars) fall
+    back to ``explode``. Missing cells and missing items are skipped.
+    """
+    vals = col.to_numpy(dtype=object)
+    try:
+        arr = pa.array(vals, type=pa.list_(pa.large_string()), from_pandas=True)
+        lengths = arr.value_lengths().fill_null(0).to_numpy(zero_copy_only=False)
+        rows = np.repeat(np.arange(len(vals), dtype="int64"), lengths.astype("int64"))
+        flat = arr.flatten()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        ex = col.reset_index(drop=True).explode()
+        ex = ex[ex.notna()]
+        rows = ex.index.to_numpy(dtype="int64")
+        flat = _arrow_text(ex)
+        if isinstance(flat, pa.ChunkedArray):
+            flat = flat.combine_chunks()
+    keep = pc.is_valid(flat).to_numpy(zero_copy_only=False)
+    if not keep.all():
+        rows, flat = rows[keep], flat.filter(pa.array(keep))
+    return rows, flat
+
+
+def _first_rows(keys: np.ndarray, size: int) -> np.ndarray:
+    """Index of the first occurrence of each key ``0..size-1`` in ``keys`` (-1 = absent)."""
+    first = np.full(size, -1, dtype="int64")
+    if len(keys):
+        first[keys[::-1]] = np.arange(len(keys) - 1, -1, -1, dtype="int64")
+    return first
+
+
+def _unique_pairs(a: np.ndarray, b: np.ndarray, nb: int) -> np.ndarray:
+    """Mask keeping the first occurrence of each pair (a, b), with ``0 <= b < nb``."""
+    n = len(a)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    key = a.astype("int64") * max(nb, 1) + b
+    if int(key.max()) + 1 <= max(4 * n, 1 << 22):
+        first = _first_rows(key, int(key.max()) + 1)
+        return first[key] == np.arange(n)
+    _, idx = np.unique(key, return_index=True)
+    keep = np.zeros(n, dtype=bool)
+    keep[idx] = True
+    return keep
+
+
+def _member(keys: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """``np.isin`` for non-negative int keys (a bitmap when the key range is modest)."""
+    if len(keys) == 0 or len(pool) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    top = max(int(keys.max()), int(pool.max())) + 1
+    if top <= max(8 * (len(keys) + len(pool)), 1 << 24):
+        bits = np.zeros(top, dtype=bool)
+        bits[pool] = True
+        return bits[keys]
+    return np.isin(keys, pool)
+
+
+def _meeting_dept_codes(
+    meetings: pd.DataFrame, departments: Sequence[str] | None = None, sponsor: str | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """:func:`_meeting_dept_pairs` as integer codes: (row, department code, department names).
+
+    Codes follow the order in which departments first appear in the pairs.
+    """
+    n = len(meetings)
+    rows_l, text_l = [], []
+    need_text = np.ones(n, dtype=bool)
+    if "departments" in meetings.columns and n:
+        rows, flat = _list_cells(meetings["departments"])
+        ok = pc.not_equal(flat, "").to_numpy(zero_copy_only=False) if len(flat) else None
+        if ok is not None and not ok.all():
+            rows, flat = rows[ok], flat.filter(pa.array(ok))
+        if len(rows):
+            rows_l.append(rows)
+            text_l.append(flat)
+            need_text[rows] = False
+    if need_text.any() and "participants" in meetings.columns and departments:
+        idx = np.flatnonzero(need_text)
+        parsed = _text_departments(
+            meetings["participants"].iloc[idx].reset_index(drop=True), departments, sponsor
+        )
+        if len(parsed):
+            rows_l.append(idx[parsed["row"].to_numpy()])
+            text_l.append(_arrow_text(parsed["department"]))
+    if not rows_l:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"), []
+    rows = np.concatenate(rows_l)
+    chunks = []
+    for t in text_l:
+        chunks.extend(t.chunks if isinstance(t, pa.ChunkedArray) else [t])
+    codes, names = _text_codes(pa.chunked_array(chunks, type=pa.large_string()))
+    keep = _unique_pairs(rows, codes, len(names))
+    return rows[keep], codes[keep], names.to_pylist()
+
+
 def _meeting_dept_pairs(
     meetings: pd.DataFrame, departments: Sequence[str] | None = None, sponsor: str | None = None
 ) -> pd.DataFrame:
@@ -238,42 +425,27 @@ def _meeting_dept_pairs(
     Uses the canonical ``departments`` list column; rows where it is empty or missing fall back
     to parsing ``participants`` against ``departments``.
     """
-    n = len(meetings)
-    out = []
-    need_text = np.ones(n, dtype=bool)
-    if "departments" in meetings.columns and n:
-        col = meetings["departments"].reset_index(drop=True)
-        ex = col.explode()
-        ex = ex[ex.notna()]
-        ex = ex[ex.astype("str") != ""]
-        if len(ex):
-            rows = ex.index.to_numpy(dtype="int64")
-            out.append(pd.DataFrame({"row": rows, "department": ex.astype("str").to_numpy()}))
-            need_text[rows] = False
-    if need_text.any() and "participants" in meetings.columns and departments:
-        idx = np.flatnonzero(need_text)
-        parsed = _text_departments(
-            meetings["participants"].iloc[idx].reset_index(drop=True), departments, sponsor
-        )
-        parsed["row"] = idx[parsed["row"].to_numpy()]
-        out.append(parsed)
-    if not out:
-        return pd.DataFrame(
-            {"row": pd.Series([], dtype="int64"), "department": pd.Series([], dtype="str")}
-        )
-    res = pd.concat(out, ignore_index=True)
-    res["department"] = res["department"].astype("str")
-    return res.drop_duplicates(ignore_index=True)
+    rows, codes, names = _meeting_dept_codes(meetings, departments, sponsor)
+    return pd.DataFrame(
+        {
+            "row": rows,
+            "department": pd.Series(np.asarray(names, dtype=object)[codes], dtype="str"),
+        }
+    )
 
 
 def _time_minutes(s: pd.Series) -> np.ndarray:
     """'HH:MM' text → minutes after midnight (float, NaN when missing/bad)."""
     if len(s) == 0:
         return np.zeros(0, dtype="float64")
-    parts = s.astype("str").str.extract(r"^\s*(\d{1,2})\s*[:：点]\s*(\d{2})?")
-    h = pd.to_numeric(parts[0], errors="coerce")
-    m = pd.to_numeric(parts[1], errors="coerce").fillna(0)
-    return (h * 60 + m).to_numpy(dtype="float64")
+
+    def _parse(x: pd.Series) -> pd.Series:
+        parts = x.str.extract(r"^\s*(\d{1,2})\s*[:：点]\s*(\d{2})?")
+        h = pd.to_numeric(parts[0], errors="coerce")
+        m = pd.to_numeric(parts[1], errors="coerce").fillna(0)
+        return (h * 60 + m).astype("float64")
+
+    return _per_distinct(s.astype("str"), _parse).to_numpy(dtype="float64")
 
 
 def _day_ordinals(dates: np.ndarray, cal, lo: np.datetime64, hi: np.datetime64) -> np.ndarray:
@@ -606,9 +778,9 @@ def cadence_summary(
     """
     items = list(
         dict.fromkeys(
-            ([*plan["item"].astype("str").dropna()] if plan is not None else [])
-            + [*occurrences["item"].astype("str").dropna()]
-            + [*matches["item"].dropna()]
+            ([*pd.unique(plan["item"].astype("str").dropna())] if plan is not None else [])
+            + [*pd.unique(occurrences["item"].astype("str").dropna())]
+            + [*pd.unique(matches["item"].dropna())]
         )
     )
     if not items:
@@ -859,18 +1031,25 @@ def expected_departments(
     return res.astype(cols).reset_index(drop=True)
 
 
+def _related_items(meetings: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
+    """``related_tasks`` flattened: (row, stripped non-empty task key), duplicates kept."""
+    if "related_tasks" not in meetings.columns or len(meetings) == 0:
+        return np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
+    rows, flat = _list_cells(meetings["related_tasks"])
+    if len(flat):
+        flat = pc.utf8_trim_whitespace(flat)
+        ok = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+        if not ok.all():
+            rows, flat = rows[ok], flat.filter(pa.array(ok))
+    return rows, flat
+
+
 def _related_pairs(meetings: pd.DataFrame) -> pd.DataFrame:
     """Long ``[row, task_key]`` from the ``related_tasks`` list column."""
-    if "related_tasks" not in meetings.columns or len(meetings) == 0:
-        return pd.DataFrame(
-            {"row": pd.Series([], dtype="int64"), "task_key": pd.Series([], dtype="str")}
-        )
-    ex = meetings["related_tasks"].reset_index(drop=True).explode()
-    ex = ex[ex.notna()].astype("str").str.strip()
-    ex = ex[ex != ""]
-    return pd.DataFrame(
-        {"row": ex.index.to_numpy(dtype="int64"), "task_key": ex.to_numpy()}
-    ).drop_duplicates(ignore_index=True)
+    rows, flat = _related_items(meetings)
+    codes, names = _text_codes(flat)
+    keep = _unique_pairs(rows, codes, len(names))
+    return pd.DataFrame({"row": rows[keep], "task_key": _str_series(flat.filter(pa.array(keep)))})
 
 
 def attendance(

@@ -46,9 +46,22 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from collab_analytics.calendar import get_calendar
-from collab_analytics.metrics.cadence import _meeting_dept_pairs, _related_pairs
+from collab_analytics.metrics.cadence import (
+    _arrow_text,
+    _concat_text,
+    _lookup,
+    _meeting_dept_codes,
+    _member,
+    _related_items,
+    _str_series,
+    _take_text,
+    _text_codes,
+    _unique_pairs,
+)
 
 __all__ = [
     "DISTRIBUTION_COLUMNS",
@@ -233,6 +246,114 @@ def _task_key(frame: pd.DataFrame) -> pd.Series:
     return tid
 
 
+def _task_key_arrow(frame: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
+    """:func:`_task_key` as an Arrow string array (no per-row Python work)."""
+    if "task_id" in frame.columns:
+        key = _arrow_text(frame["task_id"])
+    else:
+        key = pa.nulls(len(frame), type=pa.large_string())
+    if "task" in frame.columns and key.null_count:
+        key = pc.coalesce(key, _arrow_text(frame["task"]))
+    return key
+
+
+def _bigrams(texts: np.ndarray) -> pa.Array:
+    """Every distinct two-character substring of ``texts`` (a numpy ``U`` array)."""
+    cp = _codepoints(texts)
+    if cp.shape[1] < 2:
+        return pa.array([], type=pa.large_string())
+    a, b = cp[:, :-1], cp[:, 1:]
+    big = np.unique(((a << np.uint64(21)) | b)[(a > 0) & (b > 0)])
+    hi, lo = (big >> np.uint64(21)).tolist(), (big & np.uint64(0x1FFFFF)).tolist()
+    return pa.array([chr(x) + chr(y) for x, y in zip(hi, lo, strict=True)], pa.large_string())
+
+
+def _named_pairs(
+    meetings: pd.DataFrame, idx: np.ndarray, name_code: np.ndarray, name_text
+) -> tuple[np.ndarray, np.ndarray]:
+    """(meeting, name code) where a task name (≥ 2 characters) occurs in the topic/minutes of
+    the meetings ``idx``.
+
+    Candidate names are narrowed first, in Arrow: a name can only occur in a text when its
+    first and its last two characters occur there, so only names whose leading and trailing
+    bigrams are among the texts' bigrams go to the exact search (:func:`_substring_hits`).
+    """
+    none = np.zeros(0, dtype="int64")
+    text = pd.Series([""] * len(idx), dtype="str")
+    for col in ("topic", "output"):
+        if col in meetings.columns:
+            part = meetings[col].iloc[idx].astype("str").fillna("").to_numpy()
+            text = text + " " + part
+    tcodes, tuniq = pd.factorize(text)
+    u = np.asarray(tuniq.to_numpy(dtype=object).astype(str))
+    srt = np.argsort(u, kind="stable")
+    utext = u[srt]
+    rank = np.empty(len(srt), dtype="int64")
+    rank[srt] = np.arange(len(srt))
+    tinv = rank[tcodes]
+    grams = _bigrams(utext)
+    if len(grams) == 0 or len(name_text) == 0:
+        return none, none
+    stripped = pc.utf8_trim_whitespace(name_text)
+    cand = pc.and_(
+        pc.is_in(pc.utf8_slice_codeunits(stripped, 0, 2), value_set=grams),
+        pc.is_in(pc.utf8_slice_codeunits(stripped, -2), value_set=grams),
+    )
+    cand = pc.and_(cand, pc.greater_equal(pc.utf8_length(stripped), 2))
+    ok = cand.fill_null(False).to_numpy(zero_copy_only=False) & (name_code >= 0)
+    pick = np.flatnonzero(ok)
+    if len(pick) == 0:
+        return none, none
+    nm = pd.DataFrame(
+        {
+            "task_key": name_code[pick],
+            "task": _str_series(name_text.take(pa.array(pick))),
+        }
+    ).drop_duplicates()
+    nm = nm.assign(task=nm["task"].str.strip())
+    uname, ninv = np.unique(nm["task"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    ti, ni = _substring_hits(utext, uname)
+    if not len(ti):
+        return none, none
+    hit = pd.DataFrame({"t": ti, "n": ni})
+    rows_of_text = pd.DataFrame({"t": tinv, "meeting": idx})
+    keys_of_name = pd.DataFrame({"n": ninv, "task_key": nm["task_key"].to_numpy()})
+    got = hit.merge(rows_of_text, on="t").merge(keys_of_name, on="n")
+    return got["meeting"].to_numpy(dtype="int64"), got["task_key"].to_numpy(dtype="int64")
+
+
+def _concern_codes(
+    meetings: pd.DataFrame,
+    rel_rows: np.ndarray,
+    rel_codes: np.ndarray,
+    nkeys: int,
+    name_code: np.ndarray | None = None,
+    name_text=None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`task_meeting_pairs` on codes: (meeting, key code, named?).
+
+    ``rel_rows``/``rel_codes`` are the meetings' ``related_tasks`` entries
+    (:func:`~collab_analytics.metrics.cadence._related_items`) coded among ``nkeys`` task keys
+    (-1: unknown id, dropped); ``name_code``/``name_text`` the task names searched in meetings
+    without related tasks. Pairs are unique, related ones first.
+    """
+    ok = rel_codes >= 0
+    m_l, k_l = [rel_rows[ok]], [rel_codes[ok]]
+    if name_code is not None and len(name_code) and len(meetings):
+        has_rel = np.zeros(len(meetings), dtype=bool)
+        has_rel[rel_rows] = True
+        idx = np.flatnonzero(~has_rel)
+        if len(idx):
+            nm_m, nm_k = _named_pairs(meetings, idx, name_code, name_text)
+            m_l.append(nm_m)
+            k_l.append(nm_k)
+    meeting, code = np.concatenate(m_l), np.concatenate(k_l)
+    named = np.zeros(len(meeting), dtype=bool)
+    named[len(m_l[0]) :] = True
+    keep = _unique_pairs(meeting, code, nkeys)
+    return meeting[keep], code[keep], named[keep]
+
+
 def task_meeting_pairs(
     meetings: pd.DataFrame,
     tasks: pd.DataFrame | None = None,
@@ -254,45 +375,25 @@ def task_meeting_pairs(
     >>> task_meeting_pairs(meetings, tasks).to_dict("list")
     {'meeting': [1, 0], 'task_key': ['T9', 'T1'], 'rule': ['related_tasks', 'named']}
     """
-    rel = _related_pairs(meetings).rename(columns={"row": "meeting"})
-    rel["rule"] = "related_tasks"
-    frames = [rel]
     if names is None and tasks is not None and len(tasks):
-        names = pd.DataFrame(
-            {
-                "task_key": _task_key(tasks).to_numpy(),
-                "task": tasks["task"].astype("str").to_numpy(),
-            }
-        )
-    if names is not None and len(names) and len(meetings):
-        has_rel = np.zeros(len(meetings), dtype=bool)
-        has_rel[rel["meeting"].to_numpy()] = True
-        idx = np.flatnonzero(~has_rel)
-        if len(idx):
-            text = pd.Series([""] * len(idx), dtype="str")
-            for col in ("topic", "output"):
-                if col in meetings.columns:
-                    part = meetings[col].iloc[idx].astype("str").fillna("").to_numpy()
-                    text = text + " " + part
-            nm = names.dropna().drop_duplicates()
-            nm = nm.assign(task=nm["task"].astype("str").str.strip())
-            nm = nm[nm["task"].str.len() >= 2]
-            if len(nm):
-                utext, tinv = np.unique(
-                    text.to_numpy(dtype=object).astype(str), return_inverse=True
-                )
-                uname, ninv = np.unique(
-                    nm["task"].to_numpy(dtype=object).astype(str), return_inverse=True
-                )
-                ti, ni = _substring_hits(utext, uname)
-                if len(ti):
-                    hit = pd.DataFrame({"t": ti, "n": ni})
-                    rows_of_text = pd.DataFrame({"t": tinv, "meeting": idx})
-                    keys_of_name = pd.DataFrame({"n": ninv, "task_key": nm["task_key"].to_numpy()})
-                    got = hit.merge(rows_of_text, on="t").merge(keys_of_name, on="n")
-                    frames.append(got[["meeting", "task_key"]].assign(rule="named"))
-    out = pd.concat(frames, ignore_index=True).drop_duplicates(["meeting", "task_key"])
-    return out.astype({"meeting": "int64", "task_key": "str", "rule": "str"}).reset_index(drop=True)
+        names = pd.DataFrame({"task_key": _task_key(tasks), "task": tasks["task"]})
+    rel_rows, rel = _related_items(meetings)
+    chunks, name_text = [rel], None
+    if names is not None and len(names):
+        name_text = _arrow_text(names["task"])
+        chunks.append(_arrow_text(names["task_key"]))
+    all_codes, keys = _text_codes(_concat_text(chunks))
+    name_code = all_codes[len(rel) :] if name_text is not None else None
+    meeting, code, named = _concern_codes(
+        meetings, rel_rows, all_codes[: len(rel)], len(keys), name_code, name_text
+    )
+    return pd.DataFrame(
+        {
+            "meeting": meeting.astype("int64"),
+            "task_key": _str_series(keys.take(pa.array(code))),
+            "rule": pd.Series(np.where(named, "named", "related_tasks"), dtype="str"),
+        }
+    )
 
 
 def _status_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -301,12 +402,6 @@ def _status_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
         return s.cat.codes.to_numpy(dtype="int64"), pd.Index(s.cat.categories.astype("str"))
     codes, names = pd.factorize(s.astype("str"))
     return codes.astype("int64"), pd.Index(names)
-
-
-def _take(frame: pd.DataFrame, col: str, pick: np.ndarray) -> pd.Series:
-    if col not in frame.columns:
-        return pd.Series([None] * len(pick), dtype="str")
-    return frame[col].iloc[pick].astype("str").reset_index(drop=True)
 
 
 def _as_of(as_of, updates, meetings) -> pd.Timestamp | None:
@@ -366,81 +461,111 @@ def escalation_episodes(
     if hours not in ("calendar", "working"):
         msg = f"hours must be 'calendar' or 'working', not {hours!r}."
         raise ValueError(msg)
-    u = updates.reset_index(drop=True) if updates is not None else pd.DataFrame()
-    parts = []
-    logged = pd.Index([], dtype="str")
-    if len(u) and "status" in u.columns:
+    u = updates if updates is not None else pd.DataFrame()
+    use_log = len(u) > 0 and "status" in u.columns
+    # every task key (log, status-only tasks, meetings' related ids) coded in one Arrow hash
+    # pass; the log's keys come first, so its codes are 0..n_logged-1
+    u_key = _task_key_arrow(u) if use_log else pa.array([], type=pa.large_string())
+    t_cand = np.zeros(0, dtype="int64")
+    if tasks is not None and len(tasks) and "status" in tasks.columns:
+        tc, tnames = _status_codes(tasks["status"])
+        esc = np.isin(np.asarray(tnames, dtype=object), _ESCALATE)
+        sel = np.zeros(len(tasks), dtype=bool)
+        sel[tc >= 0] = esc[tc[tc >= 0]]
+        t_cand = np.flatnonzero(sel)
+    t_key = (
+        _take_text(_task_key_arrow(tasks), t_cand)
+        if len(t_cand)
+        else pa.array([], type=pa.large_string())
+    )
+    has_meetings = meetings is not None and len(meetings) > 0
+    if has_meetings:
+        rel_rows, rel = _related_items(meetings)
+    else:
+        rel_rows, rel = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
+    all_codes, kdict = _text_codes(_concat_text([u_key, t_key, rel]))
+    nu, nt = len(u_key), len(t_key)
+    kcodes, tk_codes, rel_codes = all_codes[:nu], all_codes[nu : nu + nt], all_codes[nu + nt :]
+    n_logged = int(kcodes.max()) + 1 if nu and (kcodes >= 0).any() else 0
+
+    ep_rows: list[dict] = []
+    if use_log:
         scodes, snames = _status_codes(u["status"])
-        kcodes, logged = pd.factorize(_task_key(u))
-        logged = pd.Index(logged)
         tfull = pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")
         ok = (scodes >= 0) & (kcodes >= 0) & ~np.isnat(tfull)
-        idx = np.flatnonzero(ok)
+        idx = np.arange(len(u)) if ok.all() else np.flatnonzero(ok)
         if len(idx):
             codes = kcodes[idx]
-            t = tfull[idx].astype("int64")
-            if np.all(t[1:] >= t[:-1]):
+            t = tfull[idx].view("int64")
+            dc, dt = np.diff(codes), np.diff(t)
+            if np.all(dc >= 0) and np.all((dc > 0) | (dt >= 0)):
+                order = None  # already grouped by task (first-appearance codes) in time order
+            elif np.all(t[1:] >= t[:-1]):
                 order = np.argsort(codes, kind="stable")
             else:
                 order = np.lexsort((t, codes))
-            c = codes[order]
-            s_codes = scodes[idx][order]
+            if order is not None:
+                idx, codes = idx[order], codes[order]
+            s_codes = scodes[idx]
             bad = np.isin(np.asarray(snames, dtype=object), _ESCALATE)[s_codes]
-            first = np.r_[True, c[1:] != c[:-1]]
+            first = np.r_[True, codes[1:] != codes[:-1]]
             changed = first | np.r_[True, s_codes[1:] != s_codes[:-1]]
-            pick = idx[order[bad & changed]]
-            ep = pd.DataFrame(
+            pick = idx[bad & changed]
+            ep_rows.append(
                 {
-                    "task_id": _take(u, "task_id", pick),
-                    "task": _take(u, "task", pick),
-                    "department": _take(u, "department", pick),
-                    "status": pd.Series(
-                        np.asarray(snames, dtype=object)[scodes[pick]], dtype="str"
-                    ),
+                    "frame": u,
+                    "pick": pick,
+                    "status": pa.array(np.asarray(snames, dtype=object), pa.large_string()),
+                    "scode": scodes[pick],
                     "start": tfull[pick],
-                    "start_source": "updates",
-                    "_key": pd.Series(logged.take(kcodes[pick]), dtype="str"),
+                    "key": kcodes[pick],
                 }
             )
-            parts.append(ep)
-    if tasks is not None and len(tasks) and "status" in tasks.columns:
-        t_tasks = tasks.reset_index(drop=True)
-        tk = _task_key(t_tasks)
-        tc, tnames = _status_codes(t_tasks["status"])
-        esc = np.isin(np.asarray(tnames, dtype=object), _ESCALATE)
-        sel = np.zeros(len(t_tasks), dtype=bool)
-        sel[tc >= 0] = esc[tc[tc >= 0]]
-        sel &= logged.get_indexer(tk) < 0 if len(logged) else True
-        sel &= tk.notna().to_numpy()
-        if sel.any():
-            pick = np.flatnonzero(sel)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "task_id": _take(t_tasks, "task_id", pick),
-                        "task": _take(t_tasks, "task", pick),
-                        "department": _take(t_tasks, "department", pick),
-                        "status": pd.Series(
-                            np.asarray(tnames, dtype=object)[tc[pick]], dtype="str"
-                        ),
-                        "start": np.full(len(pick), np.datetime64("NaT"), dtype="datetime64[us]"),
-                        "start_source": "task_status",
-                        "_key": tk.iloc[pick].reset_index(drop=True),
-                    }
-                )
+    if len(t_cand):
+        keep = tk_codes >= n_logged  # not in the log (and a key at all)
+        if keep.any():
+            pick = t_cand[keep]
+            ep_rows.append(
+                {
+                    "frame": tasks,
+                    "pick": pick,
+                    "status": pa.array(np.asarray(tnames, dtype=object), pa.large_string()),
+                    "scode": tc[pick],
+                    "start": np.full(len(pick), np.datetime64("NaT"), dtype="datetime64[us]"),
+                    "key": tk_codes[keep],
+                }
             )
-    if not parts:
+    ep_rows = [p for p in ep_rows if len(p["pick"])]
+    if not ep_rows:
         return _empty_episodes()
-    ep = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    n = len(ep)
+
+    def _col(name: str) -> pa.ChunkedArray:
+        parts = []
+        for p in ep_rows:
+            f = p["frame"]
+            if name in f.columns:
+                parts.append(_take_text(_arrow_text(f[name]), p["pick"]))
+            else:
+                parts.append(pa.nulls(len(p["pick"]), type=pa.large_string()))
+        return _concat_text(parts)
+
+    e_task_id, e_task, e_dept = _col("task_id"), _col("task"), _col("department")
+    e_status = _concat_text([p["status"].take(pa.array(p["scode"])) for p in ep_rows])
+    start = np.concatenate([p["start"] for p in ep_rows])
+    e_key = np.concatenate([p["key"] for p in ep_rows])
+    source = np.concatenate(
+        [np.full(len(p["pick"]), p["frame"] is tasks, dtype="int64") for p in ep_rows]
+    )
+    n = len(e_key)
     # departments missing in the log: take the task's department
-    if tasks is not None and len(tasks) and ep["department"].isna().any():
-        dmap = pd.Series(
-            tasks["department"].astype("str").to_numpy(), index=_task_key(tasks).to_numpy()
-        )
-        dmap = dmap[~dmap.index.duplicated()]
-        miss = ep["department"].isna().to_numpy()
-        ep.loc[miss, "department"] = ep.loc[miss, "_key"].map(dmap).to_numpy()
+    if tasks is not None and len(tasks) and e_dept.null_count:
+        miss = pc.is_null(e_dept).to_numpy(zero_copy_only=False)
+        at = _lookup(kdict.take(pa.array(e_key[miss])), _task_key_arrow(tasks))
+        fill = _arrow_text(tasks["department"]).take(pa.array(np.where(at >= 0, at, 0)))
+        fill = pc.if_else(pa.array(at >= 0), fill, pa.nulls(len(at), type=pa.large_string()))
+        d = e_dept.to_numpy(zero_copy_only=False).astype(object)
+        d[miss] = fill.to_numpy(zero_copy_only=False)
+        e_dept = pa.chunked_array([pa.array(d, type=pa.large_string(), from_pandas=True)])
 
     as_of_ts = _as_of(as_of, updates, meetings)
     horizon = (
@@ -448,69 +573,54 @@ def escalation_episodes(
         if as_of_ts is not None
         else np.datetime64("NaT")
     )
-    start = ep["start"].to_numpy(dtype="datetime64[us]")
     known = ~np.isnat(start)
     m_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    m_topic = np.full(n, None, dtype=object)
+    m_pick = np.full(n, -1, dtype="int64")
 
     if meetings is not None and len(meetings):
-        mt = meetings.reset_index(drop=True)
+        mt = meetings
         if "start" in mt.columns:
             mstart = pd.to_datetime(mt["start"]).fillna(pd.to_datetime(mt["date"]))
         else:
             mstart = pd.to_datetime(mt["date"])
         mstart = mstart.to_numpy(dtype="datetime64[us]")
-        names = None
-        if "task" in ep.columns:
-            names = ep[["_key", "task"]].drop_duplicates().rename(columns={"_key": "task_key"})
-        pairs = task_meeting_pairs(mt, names=names)
+        p_m, p_k, _ = _concern_codes(mt, rel_rows, rel_codes, len(kdict), e_key, e_task)
         if departments is not None:
             depts = list(departments)
         else:
-            pool = [ep["department"]]
+            pool = [pd.Series(pd.array(e_dept, dtype="str"))]
             if tasks is not None:
                 pool.append(tasks["department"].astype("str"))
             depts = list(pd.unique(pd.concat(pool, ignore_index=True).dropna()))
-        dp = _meeting_dept_pairs(mt, depts)
-        if len(pairs) and len(dp):
-            # integer keys for every merge (hash look-ups, no per-row Python work)
-            kidx = pd.Index(pd.unique(ep["_key"].dropna()))
-            e_k = kidx.get_indexer(ep["_key"])
-            p_k = kidx.get_indexer(pairs["task_key"])
-            didx = pd.Index(
-                pd.unique(
-                    pd.concat([ep["department"].dropna(), dp["department"]], ignore_index=True)
-                )
-            )
-            e_d = didx.get_indexer(ep["department"])
-            p_d = didx.get_indexer(dp["department"])
-            nd = max(len(didx), 1)
-            dept_key = dp["row"].to_numpy(dtype="int64") * nd + p_d
-            pm = p_k >= 0
-            em = e_k >= 0
-            cand = pd.DataFrame({"k": e_k[em], "ep": np.flatnonzero(em)}).merge(
-                pd.DataFrame(
-                    {"k": p_k[pm], "meeting": pairs["meeting"].to_numpy(dtype="int64")[pm]}
-                ),
-                on="k",
-            )
-            ce, cm = cand["ep"].to_numpy(), cand["meeting"].to_numpy()
-            mt_start = mstart[cm]
-            keep = ~np.isnat(mt_start)
-            if as_of_ts is not None:
-                keep &= mt_start < horizon
-            keep &= ~known[ce] | (mt_start >= start[ce])
-            keep &= np.isin(cm * nd + e_d[ce], dept_key)
-            ce, cm, mt_start = ce[keep], cm[keep], mt_start[keep]
+        d_rows, d_codes, d_names = _meeting_dept_codes(mt, depts)
+        if len(p_m) and len(d_rows):
+            # department of each episode as a code among the meeting departments (-1: none)
+            e_d = _lookup(e_dept, pa.array(d_names, type=pa.large_string()))
+            nd = max(len(d_names), 1)
+            dept_key = d_rows * nd + d_codes
+            # candidate (episode, meeting) pairs: episodes × the meetings about their task
+            ps = np.argsort(p_k, kind="stable")
+            pk_s, pm_s = p_k[ps], p_m[ps]
+            lo = np.searchsorted(pk_s, e_key, side="left")
+            cnt = np.searchsorted(pk_s, e_key, side="right") - lo
+            ce = np.repeat(np.arange(n, dtype="int64"), cnt)
             if len(ce):
-                order = np.lexsort((mt_start.astype("int64"), ce))
-                ce, cm = ce[order], cm[order]
-                firsts = np.r_[True, ce[1:] != ce[:-1]]
-                m_date[ce[firsts]] = mstart[cm[firsts]]
-                if "topic" in mt.columns:
-                    m_topic[ce[firsts]] = (
-                        mt["topic"].astype("str").to_numpy(dtype=object)[cm[firsts]]
-                    )
+                offs = np.arange(len(ce)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+                cm = pm_s[np.repeat(lo, cnt) + offs]
+                mt_start = mstart[cm]
+                keep = ~np.isnat(mt_start)
+                if as_of_ts is not None:
+                    keep &= mt_start < horizon
+                keep &= ~known[ce] | (mt_start >= start[ce])
+                keep &= e_d[ce] >= 0
+                keep[keep] = _member(cm[keep] * nd + e_d[ce[keep]], dept_key)
+                ce, cm, mt_start = ce[keep], cm[keep], mt_start[keep]
+                if len(ce):
+                    order = np.lexsort((mt_start.view("int64"), ce))
+                    ce, cm = ce[order], cm[order]
+                    firsts = np.r_[True, ce[1:] != ce[:-1]]
+                    m_date[ce[firsts]] = mstart[cm[firsts]]
+                    m_pick[ce[firsts]] = cm[firsts]
 
     has_m = ~np.isnat(m_date)
     hrs = np.full(n, np.nan)
@@ -531,28 +641,43 @@ def escalation_episodes(
         elapsed = np.full(n, np.inf)
     pending = known & ~has_m & (elapsed <= threshold_hours)
     never = known & ~has_m & ~pending
-    within = pd.array(np.where(both, hrs <= threshold_hours, False), dtype="boolean")
-    within[~known | pending] = pd.NA
-    out = pd.DataFrame(
+    within = np.where(both, hrs <= threshold_hours, False)
+    within_na = ~known | pending
+    # order by start (unknown starts last), stable
+    skey = np.where(known, start.view("int64"), np.iinfo(np.int64).max)
+    order = None if np.all(skey[1:] >= skey[:-1]) else np.argsort(skey, kind="stable")
+
+    def _o(a):
+        return a if order is None else a[order]
+
+    def _os(arr) -> pd.Series:
+        return _str_series(arr if order is None else arr.take(pa.array(order)))
+
+    if meetings is not None and len(meetings) and "topic" in meetings.columns:
+        topic = _arrow_text(meetings["topic"])
+        if isinstance(topic, pa.ChunkedArray):
+            topic = topic.combine_chunks()
+        topic = topic.take(pa.array(m_pick, mask=m_pick < 0))
+    else:
+        topic = pa.nulls(n, type=pa.large_string())
+    return pd.DataFrame(
         {
-            "task_id": ep["task_id"].astype("str"),
-            "task": ep["task"].astype("str"),
-            "department": ep["department"].astype("str"),
-            "status": ep["status"].astype("str"),
-            "start": pd.Series(start, dtype="datetime64[us]"),
-            "start_source": ep["start_source"].astype("str"),
-            "meeting_date": pd.Series(m_date, dtype="datetime64[us]"),
-            "meeting_topic": pd.Series(m_topic, dtype="str"),
-            "hours_to_meeting": hrs,
-            "within_threshold": within,
-            "never": never,
-            "pending": pending,
+            "task_id": _os(e_task_id),
+            "task": _os(e_task),
+            "department": _os(e_dept),
+            "status": _os(e_status),
+            "start": pd.Series(_o(start), dtype="datetime64[us]"),
+            "start_source": _str_series(
+                pa.array(["updates", "task_status"], pa.large_string()).take(pa.array(_o(source)))
+            ),
+            "meeting_date": pd.Series(_o(m_date), dtype="datetime64[us]"),
+            "meeting_topic": _os(topic),
+            "hours_to_meeting": _o(hrs),
+            "within_threshold": pd.arrays.BooleanArray(_o(within), _o(within_na)),
+            "never": _o(never),
+            "pending": _o(pending),
         }
     )
-    order = np.lexsort(
-        (np.arange(n), np.where(known, start.astype("int64"), np.iinfo(np.int64).max))
-    )
-    return out.iloc[order].reset_index(drop=True)
 
 
 def _keys(by) -> list[str]:
@@ -612,7 +737,7 @@ def escalation_compliance(episodes: pd.DataFrame, *, by="department") -> pd.Data
         }
     )
     for k in keys:
-        frame[k] = episodes[k].to_numpy()
+        frame[k] = episodes[k].reset_index(drop=True)
     if keys:
         g = frame.groupby(keys, sort=False, dropna=False)
     else:

@@ -40,9 +40,22 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from collab_analytics.metrics.cadence import _meeting_dept_pairs
-from collab_analytics.metrics.escalation import _task_key, task_meeting_pairs
+from collab_analytics.metrics.cadence import (
+    _arrow_text,
+    _concat_text,
+    _first_rows,
+    _lookup,
+    _meeting_dept_codes,
+    _member,
+    _related_items,
+    _str_series,
+    _text_codes,
+    _unique_pairs,
+)
+from collab_analytics.metrics.escalation import _concern_codes, _task_key_arrow
 
 __all__ = [
     "CONFORMANCE_COLUMNS",
@@ -203,80 +216,106 @@ def raci_problems(
         msg = f"lang must be 'en' or 'zh', not {lang!r}."
         raise ValueError(msg)
     out: list[pd.DataFrame] = []
-    r = raci.reset_index(drop=True)
-    key = _task_key(r).to_numpy(dtype=object, na_value=None) if len(r) else np.array([])
-    role = (
-        r["role"].astype("str").str.strip().str.upper().to_numpy(dtype=object, na_value="")
-        if len(r)
-        else np.array([], dtype=object)
-    )
-    task_name = (
-        r["task"].astype("str").to_numpy(dtype=object, na_value=None)
-        if len(r) and "task" in r.columns
-        else np.full(len(r), None)
-    )
-    dept = (
-        r["department"].astype("str").to_numpy(dtype=object, na_value=None)
-        if len(r)
-        else np.array([], dtype=object)
-    )
-    if len(r):
-        bad = ~np.isin(role, _ROLES)
+    r = raci
+    n = len(r)
+    kc = np.zeros(0, dtype="int64")
+    kuniq = pa.array([], type=pa.large_string())
+    dept_names: list[str] = []
+    if n:
+        key = _task_key_arrow(r)
+        kc, kuniq = _text_codes(key)
+        role_arr = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow_text(r["role"])))
+        rc, rnames = _text_codes(role_arr)
+        rnames = rnames.to_pylist()
+        role_of = {rl: (rnames.index(rl) if rl in rnames else -2) for rl in _ROLES}
+        task_arr = _arrow_text(r["task"]) if "task" in r.columns else pa.nulls(n, pa.large_string())
+        dc, dnames = _text_codes(_arrow_text(r["department"]))
+        dept_names = dnames.to_pylist()
+
+        def _obj(arr, rows) -> np.ndarray:
+            return np.asarray(_take(arr, rows).to_numpy(zero_copy_only=False), dtype=object)
+
+        bad = ~np.isin(rc, [v for v in role_of.values() if v >= 0])
         if bad.any():
+            rows = np.flatnonzero(bad)
+            value = np.array([rnames[c] if c >= 0 else "" for c in rc[rows]], dtype=object)
             out.append(
                 _rows(
                     "invalid_role",
                     lang,
-                    task_id=key[bad],
-                    task=task_name[bad],
-                    department=dept[bad],
-                    value=role[bad],
+                    task_id=_obj(key, rows),
+                    task=_obj(task_arr, rows),
+                    department=_obj(_arrow_text(r["department"]), rows),
+                    value=value,
                 )
             )
-        codes, uniq = pd.factorize(key)
-        first = np.full(len(uniq), -1, dtype="int64")
-        first[codes[::-1]] = np.arange(len(codes))[::-1]
-        valid = codes >= 0
+        nk = len(kuniq)
+        first = _first_rows(kc[kc >= 0], nk)
+        first = np.flatnonzero(kc >= 0)[first] if nk else first
         counts = {}
         for rl in ("A", "R"):
-            m = valid & (role == rl)
-            counts[rl] = np.bincount(codes[m], minlength=len(uniq))
-        tid = np.asarray(uniq, dtype=object)
-        tname = task_name[first]
+            m = (kc >= 0) & (rc == role_of[rl])
+            counts[rl] = np.bincount(kc[m], minlength=nk)
         for code, sel, cnt in (
             ("no_accountable", counts["A"] == 0, counts["A"]),
             ("multiple_accountable", counts["A"] > 1, counts["A"]),
             ("no_responsible", counts["R"] == 0, counts["R"]),
         ):
             if sel.any():
-                out.append(_rows(code, lang, task_id=tid[sel], task=tname[sel], count=cnt[sel]))
+                pos = np.flatnonzero(sel)
+                out.append(
+                    _rows(
+                        code,
+                        lang,
+                        task_id=_obj(kuniq, pos),
+                        task=_obj(task_arr, first[pos]),
+                        count=cnt[sel],
+                    )
+                )
     known_depts: list[str] = []
     if tasks is not None and len(tasks):
-        tkey = _task_key(tasks).to_numpy(dtype=object, na_value=None)
-        have = _isin(tkey, key) if len(r) else np.zeros(len(tkey), bool)
+        tkey = _task_key_arrow(tasks)
+        tnull = pc.is_null(tkey).to_numpy(zero_copy_only=False)
+        have = _lookup(tkey, kuniq) >= 0
+        if n and (kc < 0).any():
+            have |= tnull  # a key-less task matches key-less RACI rows
         if (~have).any():
+            rows = np.flatnonzero(~have)
             out.append(
                 _rows(
                     "empty_row",
                     lang,
-                    task_id=tkey[~have],
+                    task_id=np.asarray(
+                        _take(tkey, rows).to_numpy(zero_copy_only=False), dtype=object
+                    ),
                     task=tasks["task"].astype("str").to_numpy(dtype=object)[~have],
                     department=tasks["department"].astype("str").to_numpy(dtype=object)[~have],
                 )
             )
-        if len(r):
-            unknown = ~_isin(key, tkey)
-            if unknown.any():
-                uk = pd.DataFrame({"k": key[unknown], "t": task_name[unknown]})
-                uk = uk.drop_duplicates("k")
+        if n:
+            in_tasks = pc.is_in(kuniq, value_set=tkey).to_numpy(zero_copy_only=False)
+            unknown = np.flatnonzero(~in_tasks)
+            firsts = list(first[unknown])
+            ids = list(kuniq.take(pa.array(unknown)).to_pylist())
+            if (kc < 0).any() and not tnull.any():
+                firsts.append(int(np.flatnonzero(kc < 0)[0]))
+                ids.append(None)
+            if firsts:
+                o = np.argsort(np.asarray(firsts), kind="stable")
+                f_rows = np.asarray(firsts, dtype="int64")[o]
                 out.append(
-                    _rows("unknown_task", lang, task_id=uk["k"].to_numpy(), task=uk["t"].to_numpy())
+                    _rows(
+                        "unknown_task",
+                        lang,
+                        task_id=np.asarray(ids, dtype=object)[o],
+                        task=_obj(task_arr, f_rows),
+                    )
                 )
-        known_depts += list(pd.unique(tasks["department"].dropna().astype("str")))
+        known_depts += _text_codes(_arrow_text(tasks["department"]))[1].to_pylist()
     if contacts is not None and len(contacts):
         known_depts += list(pd.unique(contacts["department"].dropna().astype("str")))
     known_depts = list(dict.fromkeys(known_depts))
-    raci_depts = list(pd.unique(pd.Series(dept).dropna())) if len(r) else []
+    raci_depts = dept_names
     if known_depts:
         empty_cols = [d for d in known_depts if d not in set(raci_depts)]
         if empty_cols:
@@ -302,20 +341,23 @@ def raci_problems(
                     count=multi.to_numpy(),
                 )
             )
-    if len(r):
+    if n:
+        nd = len(dept_names)
         for rl, limit in (("R", max_r), ("C", max_c), ("I", max_i)):
             if limit is None:
                 continue
-            m = role == rl
-            per = pd.Series(dept[m]).value_counts(sort=False)
-            over = per[per > limit]
+            rows = np.flatnonzero((rc == role_of[rl]) & (dc >= 0))
+            per = np.bincount(dc[rows], minlength=nd)
+            first_d = _first_rows(dc[rows], nd)  # departments in order of first appearance
+            over = np.flatnonzero((per > limit) & (first_d >= 0))
+            over = over[np.argsort(first_d[over], kind="stable")]
             if len(over):
                 out.append(
                     _rows(
                         f"overload_{rl.lower()}",
                         lang,
-                        department=over.index.to_numpy(dtype=object),
-                        count=over.to_numpy(),
+                        department=np.asarray(dept_names, dtype=object)[over],
+                        count=per[over],
                         limit=limit,
                     )
                 )
@@ -326,34 +368,38 @@ def raci_problems(
     return res.iloc[order].reset_index(drop=True)[list(PROBLEM_COLUMNS)]
 
 
-def _isin(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
-    """Hash-based membership of object arrays (no Python set, no per-row work)."""
-    idx = pd.Index(pd.unique(np.asarray(pool, dtype=object)))
-    return idx.get_indexer(np.asarray(values, dtype=object)) >= 0
+def _take(arr, rows: np.ndarray):
+    """Rows of an Arrow array (positions need not be sorted)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    return arr.take(pa.array(np.asarray(rows, dtype="int64")))
 
 
-def _join(frame: pd.DataFrame, n: int, by: str, col: str, order: Sequence[str]) -> np.ndarray:
-    """Per task code 0..n-1: the department names of ``frame`` joined with '、' (or '').
+def _join(t: np.ndarray, d: np.ndarray, n: int, names: Sequence[str]) -> np.ndarray:
+    """Per task code 0..n-1: position in a text table of its department names joined with '、'.
 
-    Vectorised: each task's set of departments becomes a bit mask; only the distinct masks are
-    turned into text. Names follow ``order``.
+    ``t``/``d`` are unique (task, department code) pairs (``d = -1``: missing, ignored).
+    Each task's set of departments becomes a bit mask and only the distinct masks are turned
+    into text, names in the order of ``names``. Returns ``(index per task, texts)``; the last
+    text is always ``""``.
     """
-    res = np.full(n, "", dtype=object)
-    if len(frame) == 0:
-        return res
-    pos = pd.Index(order).get_indexer(frame[col].to_numpy(dtype=object))
-    t = frame[by].to_numpy()
-    if len(order) > 52:  # bit masks in float64 are exact up to 2**53
-        j = frame.groupby(by, sort=False)[col].agg("、".join)
-        res[j.index.to_numpy(dtype="int64")] = j.to_numpy(dtype=object)
-        return res
-    mask = np.bincount(t, weights=np.exp2(pos), minlength=n).astype("int64")
+    ok = d >= 0
+    t, d = t[ok], d[ok]
+    if len(names) > 52:  # bit masks in float64 are exact up to 2**53
+        frame = pd.DataFrame({"t": t, "d": np.asarray(names, dtype=object)[d]})
+        j = frame.groupby("t", sort=False)["d"].agg("、".join)
+        texts = [*j.to_numpy(dtype=object).tolist(), ""]
+        idx = np.full(n, len(texts) - 1, dtype="int64")
+        idx[j.index.to_numpy(dtype="int64")] = np.arange(len(j))
+        return idx, texts
+    mask = np.bincount(t, weights=np.exp2(d), minlength=n).astype("int64")
     uniq, inv = np.unique(mask, return_inverse=True)
-    names = np.asarray(order, dtype=object)
-    text = np.array(
-        ["、".join(names[[k for k in range(len(order)) if m >> k & 1]]) for m in uniq], dtype=object
-    )
-    return text[inv]
+    arr = np.asarray(names, dtype=object)
+    texts = ["、".join(arr[[k for k in range(len(names)) if m >> k & 1]]) for m in uniq]
+    if "" not in texts:
+        texts.append("")
+    empty = texts.index("")
+    return np.where(mask == 0, empty, inv.reshape(-1)), texts
 
 
 def raci_conformance(
@@ -421,86 +467,113 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
                 "i_informed": pd.Series([], dtype="float64"),
             }
         ), empty_ar
-    tkey = _task_key(tasks).to_numpy(dtype=object, na_value=None)
-    codes, uniq = pd.factorize(tkey)
-    code_of = pd.Series(np.arange(len(uniq)), index=pd.Index(uniq, dtype=object))
-    owner = tasks["department"].astype("str").to_numpy(dtype=object, na_value=None)
-
-    r = raci.reset_index(drop=True)
-    if len(r):
-        rk = _task_key(r).map(code_of).to_numpy(dtype="float64", na_value=np.nan)
-        ok = ~np.isnan(rk)
-        long = pd.DataFrame(
-            {
-                "t": rk[ok].astype("int64"),
-                "department": r["department"].astype("str").to_numpy()[ok],
-                "role": r["role"].astype("str").str.strip().str.upper().to_numpy()[ok],
-            }
-        )
+    tkey = _task_key_arrow(tasks)
+    has_meetings = meetings is not None and len(meetings) > 0
+    # task keys of the tasks and of the meetings' related ids, coded in one hash pass
+    if has_meetings:
+        rel_rows, rel = _related_items(meetings)
     else:
-        long = pd.DataFrame(
-            {
-                "t": pd.Series([], dtype="int64"),
-                "department": pd.Series([], dtype="str"),
-                "role": pd.Series([], dtype="str"),
-            }
-        )
-    # owner holds R: integer-keyed membership test
-    dcodes, duniq = pd.factorize(np.concatenate([owner, long["department"].to_numpy(object)]))
+        rel_rows, rel = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
+    all_codes, uniq = _text_codes(_concat_text([tkey, rel]))
+    codes, rel_codes = all_codes[:n], all_codes[n:]
+    nk = int(codes.max()) + 1 if (codes >= 0).any() else 0  # codes of the tasks come first
+    rel_codes = np.where(rel_codes < nk, rel_codes, -1)
+    valid = codes >= 0
+    c = np.where(valid, codes, 0)
+
+    # departments: the owners' first, then the RACI's (rows of known tasks), as codes
+    own_d, own_names = _text_codes(_arrow_text(tasks["department"]))
+    duniq = own_names.to_pylist()
+    r = raci
+    if len(r):
+        rk = _lookup(_task_key_arrow(r), uniq)
+        rk = np.where(rk < nk, rk, -1)
+        ok = rk >= 0
+        rd, rd_names = _text_codes(_arrow_text(r["department"]))
+        role = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow_text(r["role"])))
+        rc, rnames = _text_codes(role)
+        rnames = rnames.to_pylist()
+        # RACI departments not owning a task, in order of first appearance on known tasks
+        f = _first_rows(rd[ok & (rd >= 0)], len(rd_names))
+        rd_list = rd_names.to_pylist()
+        pos_of = {d: i for i, d in enumerate(duniq)}
+        for j in np.argsort(np.where(f >= 0, f, np.iinfo(np.int64).max), kind="stable"):
+            if f[j] >= 0 and rd_list[j] not in pos_of:
+                pos_of[rd_list[j]] = len(duniq)
+                duniq.append(rd_list[j])
+        dmap = np.array([pos_of.get(d, -1) for d in rd_list] + [-1], dtype="int64")
+        l_t = rk[ok]
+        l_d = dmap[rd[ok]]  # -1 (the extra slot) for a missing department
+        l_role = rc[ok]
+    else:
+        rnames = []
+        l_t = l_d = l_role = np.zeros(0, dtype="int64")
     nd = max(len(duniq), 1)
-    own_d, long_d = dcodes[:n], dcodes[n:]
-    r_keys = (
-        long["t"].to_numpy()[long["role"].to_numpy() == "R"] * nd
-        + long_d[long["role"].to_numpy() == "R"]
+
+    def _role_is(*letters: str) -> np.ndarray:
+        wanted = [rnames.index(x) for x in letters if x in rnames]
+        return np.isin(l_role, wanted)
+
+    # owner holds R: (task, department) membership on integer keys
+    is_r = _role_is("R") & (l_d >= 0)
+    owner_holds_r = valid & (own_d >= 0)
+    owner_holds_r[owner_holds_r] = _member(
+        codes[owner_holds_r] * nd + own_d[owner_holds_r], l_t[is_r] * nd + l_d[is_r]
     )
-    owner_holds_r = (own_d >= 0) & (codes >= 0) & np.isin(codes * nd + own_d, r_keys)
 
-    ar = long[long["role"].isin(["A", "R"])].drop_duplicates(["t", "department"])
-    inf = long[long["role"] == "I"].drop_duplicates(["t", "department"])
-    n_meet = np.zeros(len(uniq), dtype="int64")
-    present_keys = np.zeros(0, dtype="int64")
-    if meetings is not None and len(meetings):
-        mt = meetings.reset_index(drop=True)
-        names = pd.DataFrame({"task_key": tkey, "task": tasks["task"].astype("str").to_numpy()})
-        pairs = task_meeting_pairs(mt, names=names)
-        pk = pairs["task_key"].map(code_of).to_numpy(dtype="float64", na_value=np.nan)
-        okp = ~np.isnan(pk)
-        pairs = pd.DataFrame(
-            {"t": pk[okp].astype("int64"), "meeting": pairs["meeting"].to_numpy()[okp]}
-        )
-        n_meet = np.bincount(pairs["t"].to_numpy(), minlength=len(uniq)).astype("int64")
+    # unique (task, department) A/R and I pairs, first row kept (missing department = nd)
+    def _pairs(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t, d = l_t[sel], l_d[sel]
+        keep = _unique_pairs(t, np.where(d >= 0, d, nd), nd + 1)
+        return t[keep], d[keep]
+
+    ar_t, ar_d = _pairs(_role_is("A", "R"))
+    i_t, i_d = _pairs(_role_is("I"))
+    n_meet = np.zeros(nk, dtype="int64")
+    present = np.zeros(0, dtype="int64")
+    if has_meetings:
+        names = _arrow_text(tasks["task"])
+        p_m, p_t, _ = _concern_codes(meetings, rel_rows, rel_codes, nk, codes, names)
+        n_meet = np.bincount(p_t, minlength=nk).astype("int64")
         depts = list(departments) if departments is not None else list(duniq)
-        dp = _meeting_dept_pairs(mt, depts)
-        # (task, department) present at one of the task's meetings
-        pres = pairs.merge(dp.rename(columns={"row": "meeting"}), on="meeting")
-        pd_codes = pd.Index(duniq).get_indexer(pres["department"].to_numpy(object))
-        good = pd_codes >= 0
-        present_keys = np.unique(pres["t"].to_numpy()[good] * nd + pd_codes[good])
+        m_rows, m_d, m_names = _meeting_dept_codes(meetings, depts)
+        pos_of = {d: i for i, d in enumerate(duniq)}
+        m_d = np.array([pos_of.get(d, -1) for d in m_names] + [-1], dtype="int64")[m_d]
+        # (task, department) present at one of the task's meetings: join on the meeting
+        keep = m_d >= 0
+        m_rows, m_d = m_rows[keep], m_d[keep]
+        if len(p_m) and len(m_rows):
+            o = np.argsort(m_rows, kind="stable")
+            mr, md = m_rows[o], m_d[o]
+            lo = np.searchsorted(mr, p_m, side="left")
+            cnt = np.searchsorted(mr, p_m, side="right") - lo
+            pt = np.repeat(p_t, cnt)
+            offs = np.arange(len(pt)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            present = pt * nd + md[np.repeat(lo, cnt) + offs]
 
-    didx = pd.Index(duniq)
-
-    def _share(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        fd = didx.get_indexer(frame["department"].to_numpy(object))
-        hit = np.isin(frame["t"].to_numpy() * nd + fd, present_keys)
-        tot = np.bincount(frame["t"].to_numpy(), minlength=len(uniq))
-        got = np.bincount(frame["t"].to_numpy(), weights=hit.astype(float), minlength=len(uniq))
+    def _share(t: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        hit = np.zeros(len(t), dtype=bool)
+        ok_d = d >= 0
+        hit[ok_d] = _member(t[ok_d] * nd + d[ok_d], present)
+        tot = np.bincount(t, minlength=nk)
+        got = np.bincount(t, weights=hit.astype(float), minlength=nk)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where((tot > 0) & (n_meet > 0), got / np.maximum(tot, 1), np.nan)
         return share, hit
 
-    ar_share, ar_hit_mask = _share(ar)
-    i_share, _ = _share(inf)
-    ar_hit = ar[ar_hit_mask]
-    ar_names = _join(ar, len(uniq), "t", "department", duniq)
-    ar_att = _join(ar_hit, len(uniq), "t", "department", duniq)
-    i_names = _join(inf, len(uniq), "t", "department", duniq)
-    c = np.where(codes >= 0, codes, 0)
-    valid = codes >= 0
+    ar_share, ar_hit = _share(ar_t, ar_d)
+    i_share, _ = _share(i_t, i_d)
+
+    def _text(t: np.ndarray, d: np.ndarray) -> pd.Series:
+        idx, texts = _join(t, d, nk, duniq)
+        per_row = np.where(valid, idx[c] if nk else 0, texts.index(""))
+        return _str_series(pa.array(texts, pa.large_string()).take(pa.array(per_row)))
+
     ar_long = pd.DataFrame(
         {
-            "department": ar["department"].to_numpy(),
-            "hit": ar_hit_mask,
-            "has_m": n_meet[ar["t"].to_numpy()] > 0,
+            "department": pd.Series(np.asarray([*duniq, None], dtype=object)[ar_d], dtype="str"),
+            "hit": ar_hit,
+            "has_m": n_meet[ar_t] > 0,
         }
     )
     frame = pd.DataFrame(
@@ -513,12 +586,12 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
             "task": tasks["task"].astype("str").reset_index(drop=True),
             "department": tasks["department"].astype("str").reset_index(drop=True),
             "owner_holds_r": owner_holds_r,
-            "n_meetings": np.where(valid, n_meet[c], 0),
-            "ar_departments": pd.Series(np.where(valid, ar_names[c], ""), dtype="str"),
-            "ar_attended": pd.Series(np.where(valid, ar_att[c], ""), dtype="str"),
-            "ar_attendance": np.where(valid, ar_share[c], np.nan),
-            "i_departments": pd.Series(np.where(valid, i_names[c], ""), dtype="str"),
-            "i_informed": np.where(valid, i_share[c], np.nan),
+            "n_meetings": np.where(valid, n_meet[c] if nk else 0, 0),
+            "ar_departments": _text(ar_t, ar_d),
+            "ar_attended": _text(ar_t[ar_hit], ar_d[ar_hit]),
+            "ar_attendance": np.where(valid, ar_share[c] if nk else np.nan, np.nan),
+            "i_departments": _text(i_t, i_d),
+            "i_informed": np.where(valid, i_share[c] if nk else np.nan, np.nan),
         }
     )
     return frame, ar_long

@@ -679,12 +679,16 @@ def expected_occurrences(
         all_ends.append(pd.Timestamp(end))
     grid = _window_days(min(all_starts), max(all_ends))
     work = cal.is_workday(grid) if len(grid) else np.zeros(0, dtype=bool)
-    frames = []
+    # per plan row: its occurrences (µs) and the row position, assembled into one frame
+    occ_parts, row_parts = [], []
     default_year = year
+    items = parsed["item"].to_numpy(dtype=object)
+    times = []
     for i, sched in enumerate(parsed["schedule"]):
         s_i = pd.Timestamp(starts[i]) if has_start and not pd.isna(starts[i]) else start
         e_i = pd.Timestamp(ends[i]) if has_end and not pd.isna(ends[i]) else end
         s_i, e_i = pd.Timestamp(s_i).normalize(), pd.Timestamp(e_i).normalize()
+        times.append(sched.time)
         if e_i < s_i:
             continue
         if sched.kind == "rrule":
@@ -701,17 +705,15 @@ def expected_occurrences(
         if sched.time is not None:
             h, m = (int(x) for x in sched.time.split(":"))
             occ = occ + np.timedelta64(h * 60 + m, "m").astype("timedelta64[us]")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "item": pd.Series(
-                        np.full(len(days), parsed["item"].to_numpy()[i], dtype=object), dtype="str"
-                    ),
-                    "occurrence": pd.Series(occ, dtype="datetime64[us]"),
-                    "planned_time": pd.Series([sched.time] * len(days), dtype="str"),
-                }
-            )
-        )
-    if not frames:
+        occ_parts.append(occ)
+        row_parts.append(np.full(len(days), i, dtype="int64"))
+    if not occ_parts:
         return empty
-    return pd.concat(frames, ignore_index=True)
+    rows = np.concatenate(row_parts)
+    return pd.DataFrame(
+        {
+            "item": pd.Series(items, dtype="str").take(rows).reset_index(drop=True),
+            "occurrence": pd.Series(np.concatenate(occ_parts), dtype="datetime64[us]"),
+            "planned_time": pd.Series(times, dtype="str").take(rows).reset_index(drop=True),
+        }
+    )
