@@ -37,6 +37,8 @@ NAT = np.iinfo(np.int64).min
 PERIOD_KEYS = {"week": "W", "month": "M"}
 
 _TASK_DATE_COLUMNS = ("actual_start", "actual_finish")
+_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}
+_PER_DAY["ns"] = 86_400_000_000_000
 _UPDATE_DATE_COLUMNS = ("date",)
 
 
@@ -96,6 +98,14 @@ def day_ordinals(values) -> np.ndarray:
             s = pd.to_datetime(s)
         if getattr(s.dt if isinstance(s, pd.Series) else s, "tz", None) is not None:
             s = s.dt.tz_localize(None) if isinstance(s, pd.Series) else s.tz_localize(None)
+        raw = s.to_numpy()
+        if isinstance(raw, np.ndarray) and raw.dtype.kind == "M":
+            unit = np.datetime_data(raw.dtype)[0]
+            if unit in _PER_DAY:  # floor division, as numpy's cast to days
+                v = raw.view("int64")
+                out = v // _PER_DAY[unit]
+                out[v == NAT] = NAT
+                return out
         arr = s.to_numpy(dtype="datetime64[D]")
     else:
         arr = np.asarray(values, dtype="datetime64[D]")
@@ -406,3 +416,155 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
         src[miss] = _first_position(refs[miss], tasks["task"])
     ok = (src >= 0) & (src != dst)
     return Edges(src[ok], dst[ok], int((~ok).sum()))
+
+
+# ------------------------------------------------------------------------------- strings
+def arrow_strings(values):
+    """The Arrow data (one chunk) of an Arrow-backed string series or index, else ``None``."""
+    arr = values.array if isinstance(values, pd.Series | pd.Index) else values
+    if not isinstance(arr, pd.arrays.ArrowStringArray):
+        return None
+    import pyarrow as pa
+
+    data = arr.__arrow_array__()
+    if isinstance(data, pa.ChunkedArray):
+        data = data.combine_chunks() if data.num_chunks != 1 else data.chunk(0)
+    return data
+
+
+def factorize_strings(values: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=sort)`` (codes as int64), hashing each *run* only once.
+
+    Logs are usually grouped by task, so equal keys come in runs: runs are found by one
+    comparison of neighbours, and only the first key of each run is hashed. Falls back to
+    ``pd.factorize`` when keys are missing, not Arrow-backed, or runs are short.
+    """
+    import pyarrow.compute as pc
+
+    n = len(values)
+    data = arrow_strings(values)
+    if data is None or n < 2 or data.null_count:
+        codes, uniques = pd.factorize(values, sort=sort)
+        return codes.astype(np.int64, copy=False), uniques
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    neq = pc.not_equal(data.slice(1), data.slice(0, n - 1))
+    start[1:] = neq.to_numpy(zero_copy_only=False)
+    pos = np.flatnonzero(start)
+    if len(pos) * 2 > n:
+        codes, uniques = pd.factorize(values, sort=sort)
+        return codes.astype(np.int64, copy=False), uniques
+    firsts = pd.Series(values.array.take(pos))
+    run_codes, uniques = pd.factorize(firsts, sort=sort)
+    lengths = np.diff(np.append(pos, n))
+    return np.repeat(run_codes.astype(np.int64), lengths), uniques
+
+
+def positions_in(wanted, keys, *, unique: bool = False) -> np.ndarray:
+    """Row of the first ``keys`` value equal to each ``wanted`` value (-1 if none).
+
+    Both are string series/indexes. When ``wanted`` holds distinct values (``unique=True``)
+    and equals ``keys`` row for row (a log whose tasks come in the order of the tasks table)
+    this is one comparison; otherwise Arrow hashes ``keys`` once (C++ ``index_in``).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(wanted)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    w, k = arrow_strings(wanted), arrow_strings(keys)
+    if w is None:
+        w = pa.array(pd.array(wanted, dtype="str"))
+    if k is None:
+        k = pa.array(pd.Series(keys).astype("str").array)
+    if isinstance(w, pa.ChunkedArray):
+        w = w.combine_chunks()
+    if isinstance(k, pa.ChunkedArray):
+        k = k.combine_chunks()
+    if unique and len(k) == n and not w.null_count and not k.null_count:
+        same = pc.equal(w.cast(k.type) if w.type != k.type else w, k)
+        if pc.all(same).as_py():  # identical and distinct: the first match is the same row
+            return np.arange(n, dtype=np.int64)
+    pos = pc.index_in(w, value_set=k)
+    return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+# ------------------------------------------------------------------------------- event logs
+@dataclass(frozen=True)
+class EventLog:
+    """Rows of an event log put in (task, time) order once (shared by hand-overs and
+    blocked time).
+
+    ``rows`` are the kept row positions of the frame (``None``: all rows); ``tcode`` the task
+    code of each kept row (codes in order of first appearance, as ``pd.factorize``),
+    ``tuniq`` the task keys, ``when`` the times in microseconds and ``order`` the stable
+    (task, time) order of the kept rows (``None``: already in that order).
+    """
+
+    rows: np.ndarray | None
+    tcode: np.ndarray
+    tuniq: pd.Index
+    when: np.ndarray
+    order: np.ndarray | None
+
+    def sorted(self, values: np.ndarray) -> np.ndarray:
+        """Per-kept-row ``values`` in (task, time) order."""
+        return values if self.order is None else values[self.order]
+
+    def kept(self, values):
+        """Per-frame-row ``values`` (array or Series) restricted to the kept rows."""
+        if self.rows is None:
+            return values
+        if isinstance(values, pd.Series):
+            return values.iloc[self.rows]
+        return values[self.rows]
+
+
+def event_log(key: pd.Series, when: pd.Series, keep: np.ndarray | None = None) -> EventLog:
+    """Factorise the task keys and order the events by (task, time) (see :class:`EventLog`)."""
+    rows = None
+    if keep is not None and not keep.all():
+        rows = np.flatnonzero(keep)
+        key, when = key.iloc[rows], when.iloc[rows]
+    tcode, tuniq = factorize_strings(key)
+    w = when.to_numpy(dtype="datetime64[us]").view(np.int64)
+    return EventLog(rows, tcode, tuniq, w, sort_order(tcode, w, len(tuniq)))
+
+
+def sort_order(tcode: np.ndarray, when: np.ndarray, n_tasks: int) -> np.ndarray | None:
+    """Stable order by (task, time); ``None`` when the rows are already in that order.
+
+    A log already grouped by task (codes in order of first appearance) in time order — the
+    usual export — is detected in O(n). Otherwise one ``argsort`` of a packed unique int64 key
+    (task code, time offset, row number: unique, so an unstable SIMD sort gives exactly the
+    stable order); ``np.lexsort`` when the key does not fit in 62 bits.
+    """
+    n = len(tcode)
+    if n == 0:
+        return None
+    same = tcode[1:] == tcode[:-1]
+    if np.all(tcode[1:] >= tcode[:-1]) and np.all(~same | (when[1:] >= when[:-1])):
+        return None
+    row_bits = int(n).bit_length()
+    task_bits = max(int(n_tasks).bit_length(), 1)
+    # already in time order: the row number carries the time
+    if task_bits + row_bits <= 62 and np.all(when[1:] >= when[:-1]):
+        key = (tcode.astype(np.int64) << row_bits) | np.arange(n, dtype=np.int64)
+        return np.argsort(key)
+    rel = when - when.min()
+    unit = 1
+    for u in (86_400_000_000, 1_000_000):  # whole days / whole seconds in microseconds
+        if not (rel % u).any():
+            unit = u
+            break
+    rel = rel // unit
+    time_bits = max(int(rel.max()).bit_length(), 1)
+    if task_bits + time_bits + row_bits <= 62:
+        key = (
+            (tcode.astype(np.int64) << (time_bits + row_bits))
+            | (rel << row_bits)
+            | np.arange(n, dtype=np.int64)
+        )
+        return np.argsort(key)
+    return np.lexsort((when, tcode))

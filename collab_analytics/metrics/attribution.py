@@ -104,6 +104,38 @@ def _tie_rank(tasks: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     return rows.astype(np.int64)
 
 
+def _critical_edges(tasks: pd.DataFrame, src, dst, f) -> np.ndarray:
+    """Per successor, the edge of its critical predecessor: the latest finish, ties broken by
+    the larger task id (then the later edge). Returns the selected edge positions.
+
+    Edges come grouped by successor (``dependency_edges`` emits them so), so the latest finish
+    is a ``maximum.reduceat`` per successor; task ids are ranked only for the few successors
+    with a tie at their latest finish.
+    """
+    order = None
+    if len(dst) > 1 and not np.all(dst[1:] >= dst[:-1]):
+        order = np.argsort(dst, kind="stable")
+        src, dst, f = src[order], dst[order], f[order]
+    m = len(dst)
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+    seg = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, m)))
+    best = np.maximum.reduceat(f, starts)
+    cand = f == best[seg]
+    n_cand = np.bincount(seg[cand], minlength=len(starts))
+    # the single candidate of untied successors (the last one if tied, refined below)
+    last = np.full(len(starts), -1, dtype=np.int64)
+    cpos = np.flatnonzero(cand)
+    last[seg[cpos]] = cpos  # later edges overwrite earlier ones
+    tied = np.flatnonzero(cand & (n_cand[seg] > 1))
+    if len(tied):
+        rank = _tie_rank(tasks, src[tied])
+        o = np.lexsort((tied, rank, seg[tied]))
+        ts = seg[tied][o]
+        end = np.r_[ts[1:] != ts[:-1], True]
+        last[ts[end]] = tied[o][end]
+    return last if order is None else order[last]
+
+
 def attribution_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -> AttributionArrays:
     """Inherited/own delay, critical predecessors and transitive push sets (vectorised)."""
     n = len(tasks)
@@ -126,12 +158,7 @@ def attribution_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -
         valid = f != NAT
         src, dst, f = edges.src[valid], edges.dst[valid], f[valid]
         if len(src):
-            rank = _tie_rank(tasks, src)
-            # order by (dst, finish, task_id rank): the last edge of each dst is its critical one
-            order = np.lexsort((rank, f, dst))
-            d_sorted = dst[order]
-            last = np.r_[d_sorted[1:] != d_sorted[:-1], True]
-            sel = order[last]
+            sel = _critical_edges(tasks, src, dst, f)
             critical[dst[sel]] = src[sel]
             latest = np.full(n, NAT, dtype=np.int64)
             latest[dst[sel]] = f[sel]

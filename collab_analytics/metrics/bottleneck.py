@@ -42,10 +42,14 @@ import pandas as pd
 from collab_analytics.metrics._common import (
     NAT,
     DayCounter,
+    EventLog,
+    arrow_strings,
     day_of,
     day_ordinals,
     dependency_edges,
+    event_log,
     make_groups,
+    positions_in,
     require_columns,
     resolve_as_of,
     status_is,
@@ -54,7 +58,7 @@ from collab_analytics.metrics._common import (
 )
 from collab_analytics.metrics.attribution import AttributionArrays, attribution_arrays
 from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
-from collab_analytics.metrics.handoffs import HandoffArrays, _sort_order, handoff_arrays
+from collab_analytics.metrics.handoffs import HandoffArrays, handoff_arrays
 
 __all__ = ["DEFAULT_WEIGHTS", "blocked_time", "bottleneck_ranking"]
 
@@ -95,18 +99,20 @@ def _update_key(updates: pd.DataFrame) -> pd.Series:
     return updates["task"]
 
 
-def _blocked_per_task(updates, tasks, as_of, counter: DayCounter):
+def _blocked_log(updates: pd.DataFrame) -> EventLog:
     key = _update_key(updates)
     keep = (key.notna() & updates["date"].notna()).to_numpy()
-    up = updates[keep] if not keep.all() else updates
-    key = key[keep] if not keep.all() else key
-    tcode, tuniq = pd.factorize(key)
-    when = up["date"].to_numpy(dtype="datetime64[us]").view(np.int64)
-    order = _sort_order(tcode, when, len(tuniq))
-    tc = tcode[order]
-    day = when[order] // 86_400_000_000
-    blocked = status_is(up, ("blocked",))[order]
-    delayed = status_is(up, ("delayed",))[order]
+    return event_log(key, updates["date"], keep)
+
+
+def _blocked_per_task(updates, tasks, as_of, counter: DayCounter, log: EventLog | None = None):
+    if log is None:
+        log = _blocked_log(updates)
+    tuniq = log.tuniq
+    tc = log.sorted(log.tcode)
+    day = log.sorted(log.when) // 86_400_000_000
+    blocked = log.sorted(log.kept(status_is(updates, ("blocked",))))
+    delayed = log.sorted(log.kept(status_is(updates, ("delayed",))))
     n, m = len(tc), len(tuniq)
     t = day_of(as_of)
     last = np.r_[tc[1:] != tc[:-1], True] if n else np.zeros(0, dtype=bool)
@@ -116,14 +122,14 @@ def _blocked_per_task(updates, tasks, as_of, counter: DayCounter):
     task_end = np.full(m, t, dtype=np.int64)
     dep_of_task = None
     if tasks is not None and len(tasks) and "task_id" in tasks.columns:
-        pos = pd.Index(tasks["task_id"].astype("str")).get_indexer(tuniq.astype("str"))
+        pos = positions_in(tuniq, tasks["task_id"], unique=True)
         found = pos >= 0
         if "actual_finish" in tasks.columns:
             af = day_ordinals(tasks["actual_finish"])
             fin = np.where(found, af[np.maximum(pos, 0)], NAT)
             use = (fin != NAT) & ((fin < t) | (t == NAT))
             task_end[use] = fin[use]
-        dep_of_task = np.where(found, np.maximum(pos, 0), -1)
+        dep_of_task = np.where(found, pos, -1)
     if n:
         end[-1] = 0
         end[last] = task_end[tc[last]]
@@ -137,13 +143,21 @@ def _blocked_per_task(updates, tasks, as_of, counter: DayCounter):
         "n_blocked_spells": np.bincount(tc[blocked & ~prev_blocked], minlength=m),
     }
     # department: from the tasks table when known, else the updates' own column
-    if "department" in up.columns:
+    from_tasks = dep_of_task is not None and "department" in tasks.columns
+    all_found = from_tasks and bool((dep_of_task >= 0).all())
+    if all_found:
+        return tuniq, take_masked(tasks["department"], dep_of_task).astype("str"), out
+    if "department" in updates.columns:
         first = np.full(m, -1, dtype=np.int64)
-        first[tc[::-1]] = order[::-1]  # first update of each task in time order
-        dep_up = take(up["department"], np.maximum(first, 0)).astype("str")
+        rows = np.arange(n, dtype=np.int64) if log.order is None else log.order
+        first[tc[::-1]] = rows[::-1]  # first update of each task in time order
+        first = np.maximum(first, 0)
+        if log.rows is not None:
+            first = log.rows[first]
+        dep_up = take(updates["department"], first).astype("str")
     else:
         dep_up = pd.Series(pd.array([None] * m, dtype="str"))
-    if dep_of_task is not None and "department" in tasks.columns:
+    if from_tasks:
         dep_t = take_masked(tasks["department"], dep_of_task).astype("str")
         dep_up = dep_t.where(pd.Series(dep_of_task >= 0), dep_up)
     return tuniq, dep_up, out
@@ -203,7 +217,7 @@ def blocked_time(
     return frame if by == "task" else _blocked_by_department(frame)
 
 
-def _blocked_frame(updates, tasks, ts, counter) -> pd.DataFrame:
+def _blocked_frame(updates, tasks, ts, counter, log=None) -> pd.DataFrame:
     if len(updates) == 0:
         cols = {"task_id": "str", "department": "str"}
         return pd.DataFrame(
@@ -212,13 +226,27 @@ def _blocked_frame(updates, tasks, ts, counter) -> pd.DataFrame:
                 for c in BLOCKED_TASK_COLUMNS
             }
         )
-    tuniq, dep, data = _blocked_per_task(updates, tasks, ts, counter)
+    tuniq, dep, data = _blocked_per_task(updates, tasks, ts, counter, log)
     out = pd.DataFrame({"task_id": pd.Series(tuniq.astype("str")), "department": dep})
     for c in BLOCKED_TASK_COLUMNS[2:]:
         v = data[c]
         out[c] = v.astype(np.int64) if c.startswith("n_") else v
+    if _strictly_increasing(out["task_id"]):
+        return out
     order = np.argsort(pd.factorize(out["task_id"], sort=True)[0], kind="stable")
     return out.take(order).reset_index(drop=True)
+
+
+def _strictly_increasing(ids: pd.Series) -> bool:
+    """True when Arrow-backed ``ids`` are already sorted and distinct (one neighbour compare)."""
+    import pyarrow.compute as pc
+
+    data = arrow_strings(ids)
+    if data is None or data.null_count:
+        return False
+    if len(data) < 2:
+        return True
+    return not pc.any(pc.greater_equal(data.slice(0, len(data) - 1), data.slice(1))).as_py()
 
 
 def _blocked_by_department(frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -99,26 +99,38 @@ SLIPPAGE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
 class DeliveryArrays:
-    """Per-task delivery flags as numpy arrays (shared by every delivery/bottleneck metric)."""
+    """Per-task delivery flags as numpy arrays (shared by every delivery/bottleneck metric).
 
-    as_of: pd.Timestamp | None
-    t: int  # as-of day ordinal
-    ps: np.ndarray  # planned_start days
-    pf: np.ndarray  # planned_finish days
-    as_: np.ndarray  # actual_start days
-    af: np.ndarray  # actual_finish days
-    is_cancelled: np.ndarray
-    is_due: np.ndarray
-    is_finished: np.ndarray
-    is_on_time: np.ndarray
-    is_late: np.ndarray
-    is_overdue_open: np.ndarray
-    is_early: np.ndarray
-    is_finish_undated: np.ndarray
-    delay_days: np.ndarray  # float, NaN where undefined
-    counter: DayCounter
+    ``pf``/``af`` (planned/actual finish day ordinals) and the flags are computed up front;
+    ``ps``/``as_`` (planned/actual start) and ``delay_days`` on first use, so the counts of
+    :func:`delivery_summary` pay for neither.
+    """
+
+    def __init__(self, tasks, as_of, t, pf, af, flags, counter):
+        self._tasks = tasks
+        self.as_of: pd.Timestamp | None = as_of
+        self.t: int = t  # as-of day ordinal
+        self.pf: np.ndarray = pf
+        self.af: np.ndarray = af
+        for name, value in zip(FLAG_COLUMNS, flags, strict=True):
+            setattr(self, name, value)
+        self.counter: DayCounter = counter
+
+    @cached_property
+    def ps(self) -> np.ndarray:
+        return _days(self._tasks, "planned_start")
+
+    @cached_property
+    def as_(self) -> np.ndarray:
+        return _days(self._tasks, "actual_start")
+
+    @cached_property
+    def delay_days(self) -> np.ndarray:
+        """Signed delay (float, NaN where undefined)."""
+        end = np.where(self.is_finished & ~self.is_finish_undated, self.af, NAT)
+        end = np.where(self.is_overdue_open, self.t, end)
+        return self.counter.diff(np.where(end != NAT, self.pf, NAT), end)
 
 
 def _days(tasks: pd.DataFrame, col: str) -> np.ndarray:
@@ -140,40 +152,21 @@ def delivery_arrays(
     counter = counter if counter is not None else DayCounter(calendar)
     ts = resolve_as_of(as_of, tasks, updates)
     t = day_of(ts)
-    ps, pf, as_, af = (
-        _days(tasks, c)
-        for c in ("planned_start", "planned_finish", "actual_start", "actual_finish")
-    )
-    live = ~status_is(tasks, ("cancelled",))
+    pf, af = _days(tasks, "planned_finish"), _days(tasks, "actual_finish")
+    cancelled = status_is(tasks, ("cancelled",))
+    live = ~cancelled
     has_pf = pf != NAT
     dated = live & (af != NAT) & (af <= t)
     undated = live & (af == NAT) & status_is(tasks, ("done", "done_early"))
     finished = dated | undated
     due = live & has_pf & (pf <= t)
-    on_time = dated & has_pf & (af <= pf)
-    late = dated & has_pf & (af > pf)
-    early = dated & has_pf & (af < pf)
+    dated_pf = dated & has_pf
+    on_time = dated_pf & (af <= pf)
+    late = dated_pf & (af > pf)
+    early = dated_pf & (af < pf)
     overdue = live & ~finished & has_pf & (pf < t)
-    end = np.where(dated, af, np.where(overdue, t, NAT))
-    delay = counter.diff(np.where(end != NAT, pf, NAT), end)
-    return DeliveryArrays(
-        ts,
-        t,
-        ps,
-        pf,
-        as_,
-        af,
-        ~live,
-        due,
-        finished,
-        on_time,
-        late,
-        overdue,
-        early,
-        undated,
-        delay,
-        counter,
-    )
+    flags = (cancelled, due, finished, on_time, late, overdue, early, undated)
+    return DeliveryArrays(tasks, ts, t, pf, af, flags, counter)
 
 
 def task_delivery(tasks: pd.DataFrame, *, as_of=None, calendar=None) -> pd.DataFrame:
@@ -227,33 +220,46 @@ def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays) -> pd.DataFrame:
 
 def _summary_from(arr: DeliveryArrays, groups: Groups) -> pd.DataFrame:
     g, k = groups.codes, groups.n_groups
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(g[mask], minlength=k).astype(np.int64)
-
-    live = ~arr.is_cancelled
-    n_tasks = count(live)
-    n_due = count(arr.is_due)
-    n_finished = count(arr.is_finished)
-    n_on_time = count(arr.is_on_time & arr.is_due)
-    n_late = count(arr.is_late)
-    n_over = count(arr.is_overdue_open)
-    n_early = count(arr.is_early & arr.is_due)
+    # one bincount over (group, state): each task's flags packed into a small state number
+    flags = (
+        arr.is_cancelled,
+        arr.is_due,
+        arr.is_finished,
+        arr.is_on_time & arr.is_due,
+        arr.is_late,
+        arr.is_overdue_open,
+        arr.is_early & arr.is_due,
+        arr.is_finish_undated,
+    )
+    n_states = 1 << len(flags)
+    if k * n_states <= max(4 * len(g), 1 << 16):
+        state = np.zeros(len(g), dtype=np.int64)
+        for b, f in enumerate(flags):
+            state |= f.astype(np.int64) << b
+        table = np.bincount(g * n_states + state, minlength=k * n_states).reshape(k, n_states)
+        bits = (np.arange(n_states)[:, None] >> np.arange(len(flags))) & 1
+        counts = list((table @ bits).T.astype(np.int64))
+        n_all = table.sum(axis=1).astype(np.int64)
+    else:  # many groups: one bincount per flag
+        counts = [np.bincount(g[f], minlength=k).astype(np.int64) for f in flags]
+        n_all = np.bincount(g, minlength=k).astype(np.int64)
+    cancelled, due, finished, on_time, late, over, early, undated = counts
+    n_tasks = n_all - cancelled
     out = groups.keys.reset_index(drop=True).copy()
     data = {
         "n_tasks": n_tasks,
-        "n_due": n_due,
-        "n_finished": n_finished,
-        "n_on_time": n_on_time,
-        "n_late": n_late,
-        "n_overdue_open": n_over,
-        "n_early": n_early,
-        "n_finished_undated": count(arr.is_finish_undated),
-        "n_cancelled": count(arr.is_cancelled),
-        "on_time_rate": safe_ratio(n_on_time, n_due),
-        "delay_rate": safe_ratio(n_late + n_over, n_due),
-        "early_rate": safe_ratio(n_early, n_due),
-        "completion_rate": safe_ratio(n_finished, n_tasks),
+        "n_due": due,
+        "n_finished": finished,
+        "n_on_time": on_time,
+        "n_late": late,
+        "n_overdue_open": over,
+        "n_early": early,
+        "n_finished_undated": undated,
+        "n_cancelled": cancelled,
+        "on_time_rate": safe_ratio(on_time, due),
+        "delay_rate": safe_ratio(late + over, due),
+        "early_rate": safe_ratio(early, due),
+        "completion_rate": safe_ratio(finished, n_tasks),
     }
     for c in SUMMARY_COLUMNS:
         out[c] = data[c]
@@ -271,7 +277,30 @@ def _summary_dtype(c: str) -> str:
     return "int64" if c.startswith("n_") else "float64"
 
 
-def delivery_summary(tasks: pd.DataFrame, *, by=None, as_of=None, calendar=None) -> pd.DataFrame:
+#: Group keys that name a person: grouping by them is opt-in and small groups are hidden.
+PERSON_KEYS = ("owner",)
+#: Default smallest person-level group shown (see ``min_group_size``).
+MIN_GROUP_SIZE = 5
+
+
+def hide_small_person_groups(
+    out: pd.DataFrame, by: list[str], count: str, min_group_size: int | None
+) -> pd.DataFrame:
+    """Drop person-level groups (``by`` holds ``owner``) with fewer than ``min_group_size``
+    items in ``count``: retrospectives look at processes, not at individuals."""
+    if not min_group_size or not any(k in PERSON_KEYS for k in by):
+        return out
+    return out[out[count] >= min_group_size].reset_index(drop=True)
+
+
+def delivery_summary(
+    tasks: pd.DataFrame,
+    *,
+    by=None,
+    as_of=None,
+    calendar=None,
+    min_group_size: int | None = MIN_GROUP_SIZE,
+) -> pd.DataFrame:
     """On-time completion, delay, early-completion and completion rates with their counts.
 
     Parameters
@@ -287,6 +316,9 @@ def delivery_summary(tasks: pd.DataFrame, *, by=None, as_of=None, calendar=None)
     calendar : optional
         Accepted for a uniform signature; the counts and rates compare dates and do not depend
         on the calendar.
+    min_group_size : int or None, default 5
+        Only when ``by`` includes ``owner`` (a person-level view, opt-in): owners with fewer
+        than this many tasks (``n_tasks``) are left out. ``None`` or 0 shows every owner.
 
     Returns
     -------
@@ -322,7 +354,8 @@ def delivery_summary(tasks: pd.DataFrame, *, by=None, as_of=None, calendar=None)
     if len(tasks) == 0:
         return _empty(tasks, by, SUMMARY_COLUMNS, _summary_dtype)
     arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
-    return _summary_from(arr, make_groups(tasks, by))
+    out = _summary_from(arr, make_groups(tasks, by))
+    return hide_small_person_groups(out, by, "n_tasks", min_group_size)
 
 
 def _sorted_by_group(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -415,12 +448,20 @@ def _slippage_from(arr: DeliveryArrays, groups: Groups, include_open: bool) -> p
 
 
 def slippage(
-    tasks: pd.DataFrame, *, by=None, as_of=None, calendar=None, include_open: bool = True
+    tasks: pd.DataFrame,
+    *,
+    by=None,
+    as_of=None,
+    calendar=None,
+    include_open: bool = True,
+    min_group_size: int | None = MIN_GROUP_SIZE,
 ) -> pd.DataFrame:
     """Distribution of signed delay days per group.
 
     The values are ``delay_days`` of :func:`task_delivery`: every finished task with a finish
     date (negative = early) and, when ``include_open``, every overdue open task (delay so far).
+    Grouping by ``owner`` is a person-level view: owners with fewer than ``min_group_size``
+    values (``n``) are left out (``None`` shows all), as in :func:`delivery_summary`.
 
     Returns
     -------
@@ -451,7 +492,8 @@ def slippage(
     if len(tasks) == 0:
         return _empty(tasks, by, SLIPPAGE_COLUMNS, _slip_dtype)
     arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
-    return _slippage_from(arr, make_groups(tasks, by), include_open)
+    out = _slippage_from(arr, make_groups(tasks, by), include_open)
+    return hide_small_person_groups(out, by, "n", min_group_size)
 
 
 def _slip_dtype(c: str) -> str:

@@ -44,10 +44,15 @@ from collab_analytics.metrics._common import (
     NAT,
     DayCounter,
     Edges,
+    EventLog,
     column_or_na,
     dependency_edges,
+    event_log,
+    factorize_strings,
+    make_groups,
     require_columns,
     safe_ratio,
+    sort_order,
     take,
 )
 from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
@@ -255,7 +260,37 @@ def handoff_summary(
     >>> s[["from_department", "to_department", "n_handoffs", "mean_wait_days"]].values.tolist()
     [['产品部', '技术部', 2, 3.5]]
     """
-    return summarize_waits(handoffs(tasks, as_of=as_of, calendar=calendar), by)
+    if by not in _BY:
+        msg = f"by={by!r} is not supported. Use one of {list(_BY)}."
+        raise ValueError(msg)
+    require_columns(tasks, ("planned_finish", "department"), "tasks")
+    arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
+    groups = make_groups(tasks, ["department"])
+    departments = pd.Index(groups.keys["department"]) if len(tasks) else None
+    codes = groups.codes
+    if departments is not None and len(departments) and pd.isna(departments[-1]):
+        codes = np.where(codes == len(departments) - 1, -1, codes)  # no hand-over from/to NA
+    h = handoff_arrays(tasks, arr, dependency_edges(tasks), codes)
+    if len(h.src) == 0:
+        return summarize_waits(_handoff_frame(tasks, h), by)
+    return summarize_arrays(h, groups.codes, departments, by)
+
+
+def summarize_arrays(h: HandoffArrays, dept_codes, departments: pd.Index, by: str):
+    """:func:`summarize_waits` of the frame of ``h`` from department codes (sorted
+    ``departments``), without building the frame (private; shared with the report)."""
+    k = len(departments)
+    src_c, dst_c = dept_codes[h.src], dept_codes[h.dst]
+    code = {"to_department": dst_c, "from_department": src_c, "pair": src_c * k + dst_c}[by]
+    comb, g = np.unique(code, return_inverse=True)
+    if by == "pair":
+        kdata = {
+            "from_department": pd.Series(departments.take(comb // k)),
+            "to_department": pd.Series(departments.take(comb % k)),
+        }
+    else:
+        kdata = {by: pd.Series(departments.take(comb))}
+    return _wait_stats(pd.DataFrame(kdata), g.astype(np.int64), len(comb), h.wait, h.waiting)
 
 
 # ----------------------------------------------------------------------------- history log
@@ -295,42 +330,9 @@ class HistoryHandoffs:
 
 
 def _sort_order(tcode: np.ndarray, when: np.ndarray, n_tasks: int) -> np.ndarray:
-    """Stable order by (task, time): one ``argsort`` of a packed unique int64 key when it fits.
-
-    A log already grouped by task in time order (the usual export) is detected in O(n).
-
-    The key packs task code, time offset and row number, so it is unique and an unstable
-    (fast, SIMD) sort gives exactly the stable order. Falls back to ``np.lexsort``.
-    """
-    n = len(tcode)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    # already grouped by task (codes are in order of first appearance) and in time order
-    same = tcode[1:] == tcode[:-1]
-    if np.all(tcode[1:] >= tcode[:-1]) and np.all(~same | (when[1:] >= when[:-1])):
-        return np.arange(n, dtype=np.int64)
-    row_bits = int(n).bit_length()
-    task_bits = max(int(n_tasks).bit_length(), 1)
-    # already in time order: the row number carries the time
-    if task_bits + row_bits <= 62 and np.all(when[1:] >= when[:-1]):
-        key = (tcode.astype(np.int64) << row_bits) | np.arange(n, dtype=np.int64)
-        return np.argsort(key)
-    rel = when - when.min()
-    unit = 1
-    for u in (86_400_000_000, 1_000_000):  # whole days / whole seconds in microseconds
-        if not (rel % u).any():
-            unit = u
-            break
-    rel = rel // unit
-    time_bits = max(int(rel.max()).bit_length(), 1)
-    if task_bits + time_bits + row_bits <= 62:
-        key = (
-            (tcode.astype(np.int64) << (time_bits + row_bits))
-            | (rel << row_bits)
-            | np.arange(n, dtype=np.int64)
-        )
-        return np.argsort(key)
-    return np.lexsort((when, tcode))
+    """Stable order by (task, time) as positions (see :func:`._common.sort_order`)."""
+    order = sort_order(tcode, when, n_tasks)
+    return np.arange(len(tcode), dtype=np.int64) if order is None else order
 
 
 def _empty_history(task: str) -> HistoryHandoffs:
@@ -447,13 +449,20 @@ def history_handoffs(
         tcol, dcol, when_all = tcol[keep], dcol[keep], when_all[keep]
     if len(tcol) == 0:
         return _empty_history(task)
-    tcode, tuniq = pd.factorize(tcol)
-    dcode, duniq = pd.factorize(dcol, sort=True)
-    when = when_all.to_numpy(dtype="datetime64[us]").view(np.int64)
-    order = _sort_order(tcode, when, len(tuniq))
-    tc = tcode[order].astype(np.int64)
-    dc = dcode[order].astype(np.int64)
-    w = when[order]
+    log = event_log(tcol, when_all)
+    dcode, duniq = factorize_strings(dcol, sort=True)
+    return _history_from(log, dcode, duniq, dcol.dtype, task, counter)
+
+
+def _history_from(
+    log: EventLog, dcode: np.ndarray, duniq: pd.Index, dcol_dtype, task: str, counter
+) -> HistoryHandoffs:
+    """:func:`history_handoffs` of an ordered event log (``dcode``: department code per kept
+    row, codes into the sorted ``duniq``)."""
+    tuniq = log.tuniq
+    tc = log.sorted(log.tcode)
+    dc = log.sorted(dcode)
+    w = log.sorted(log.when)
     day = w // 86_400_000_000  # floor: naive local dates
     n, k = len(tc), len(duniq)
     new_task = np.empty(n, dtype=bool)
@@ -467,7 +476,7 @@ def history_handoffs(
     wait = counter.diff(day[lo], day[hi])
     from_c, to_c = dc[lo], dc[hi]
     dvals = np.asarray(duniq, dtype=object)
-    dep_dtype = dcol.dtype if pd.api.types.is_string_dtype(dcol.dtype) else "str"
+    dep_dtype = dcol_dtype if pd.api.types.is_string_dtype(dcol_dtype) else "str"
     transitions = pd.DataFrame(
         {
             task: pd.Series(tuniq.take(tc[hi])),

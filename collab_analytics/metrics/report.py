@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from collab_analytics.metrics import attribution as _att
@@ -31,6 +32,8 @@ from collab_analytics.metrics._common import (
     DayCounter,
     Groups,
     dependency_edges,
+    event_log,
+    factorize_strings,
     make_groups,
     normalize_by,
 )
@@ -91,6 +94,23 @@ class DeliveryReport:
     forecast: _fc.FinishForecast
 
 
+def _shared_log(updates: pd.DataFrame):
+    """One ordered, factorised copy of the updates log for blocked time *and* history
+    hand-overs, when both would keep the same rows (no missing task id, date or department).
+    ``(None, None, None)`` otherwise: each step then prepares its own rows."""
+    cols = ("task_id", "date", "department")
+    if len(updates) == 0 or any(c not in updates.columns for c in cols):
+        return None, None, None
+    date = updates["date"]
+    if not (isinstance(date.dtype, np.dtype) and date.dtype.kind == "M"):
+        return None, None, None
+    if any(updates[c].isna().any() for c in cols):
+        return None, None, None
+    log = event_log(updates["task_id"], date)
+    dcode, duniq = factorize_strings(updates["department"], sort=True)
+    return log, dcode, duniq
+
+
 def delivery_report(
     data,
     *,
@@ -134,7 +154,8 @@ def delivery_report(
     att = _att.attribution_arrays(tasks, arr, edges)
     hand = _ho.handoff_arrays(tasks, arr, edges, att.dept_codes)
     handoff_frame = _ho._handoff_frame(tasks, hand)
-    blocked = _bn._blocked_frame(updates, tasks, ts, counter)
+    log, dcode, duniq = _shared_log(updates)
+    blocked = _bn._blocked_frame(updates, tasks, ts, counter, log)
     blocked_dept = _bn._blocked_by_department(blocked)
     empty = len(tasks) == 0
     if empty:
@@ -156,13 +177,21 @@ def delivery_report(
         slip = _dl._slippage_from(arr, groups, True)
         departments = _att._department_frame(arr, att)
         ranking = _bn._ranking(tasks, arr, att, hand, blocked_dept, w)
-    hist_src = updates
-    if "department" not in updates.columns or "task_id" not in updates.columns:
-        hist_src = updates.iloc[:0].assign(task_id="", department="")
-    history = _ho.history_handoffs(
-        hist_src[hist_src["task_id"].notna()] if len(hist_src) else hist_src,
-        calendar=counter.calendar,
-    )
+    if len(hand.src):
+        by_dept = _ho.summarize_arrays(hand, att.dept_codes, att.departments, "to_department")
+        pairs = _ho.summarize_arrays(hand, att.dept_codes, att.departments, "pair")
+    else:
+        by_dept = _ho.summarize_waits(handoff_frame, "to_department")
+        pairs = _ho.summarize_waits(handoff_frame, "pair")
+    if log is not None:
+        history = _ho._history_from(
+            log, dcode, duniq, updates["department"].dtype, "task_id", counter
+        )
+    else:
+        hist_src = updates
+        if "department" not in updates.columns or "task_id" not in updates.columns:
+            hist_src = updates.iloc[:0].assign(task_id="", department="")
+        history = _ho.history_handoffs(hist_src, calendar=counter.calendar)
     if progress:
         burn = _pg.burnup(tasks, as_of=ts)
         mix = _pg.status_mix(updates, as_of=ts)
@@ -187,8 +216,8 @@ def delivery_report(
         attribution=_att._task_frame(tasks, arr, att),
         departments=departments,
         handoffs=handoff_frame,
-        handoffs_by_department=_ho.summarize_waits(handoff_frame, "to_department"),
-        handoff_pairs=_ho.summarize_waits(handoff_frame, "pair"),
+        handoffs_by_department=by_dept,
+        handoff_pairs=pairs,
         history=history,
         blocked=blocked,
         blocked_by_department=blocked_dept,
