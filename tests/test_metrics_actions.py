@@ -69,7 +69,7 @@ def test_action_summary_by_department_owner_and_overall():
     assert (prod["n_closed"], prod["n_closed_on_time"], prod["on_time_rate"]) == (2, 1, 0.5)
     later = action_summary(ACTIONS, as_of="2024-08-31", by=None)
     assert later[["n_closed", "n_overdue_open"]].iloc[0].tolist() == [4, 1]
-    by_owner = action_summary(ACTIONS, by="owner", as_of="2024-07-31")
+    by_owner = action_summary(ACTIONS, by="owner", as_of="2024-07-31", min_group_size=None)
     assert by_owner["owner"].tolist() == ["陈敏", "赵敏", "刘敏"]
     by_src = action_summary(ACTIONS, by="source_meeting", as_of="2024-07-31")
     assert by_src.set_index("source_meeting").loc["风险排查会W4", "n_actions"] == 2

@@ -177,6 +177,7 @@ def action_summary(
     by="department",
     as_of=None,
     meetings: pd.DataFrame | None = None,
+    min_group_size: int | None = 5,
 ) -> pd.DataFrame:
     """Closure of action items per owner, department or source meeting.
 
@@ -190,6 +191,9 @@ def action_summary(
     as_of : date-like, optional
     meetings : DataFrame, optional
         To date actions by their source meeting's topic (see module doc).
+    min_group_size : int or None, default 5
+        Only when ``by`` includes ``owner`` (a person-level view, opt-in): owners with fewer
+        than this many actions are left out. ``None`` or 0 shows every owner.
 
     Returns
     -------
@@ -229,4 +233,7 @@ def action_summary(
     res["on_time_rate"] = res["n_closed_on_time"] / res["n_closed"].where(res["n_closed"] > 0)
     for k in keys:
         res[k] = res[k].astype("str")
-    return res[cols].reset_index(drop=True)
+    res = res[cols].reset_index(drop=True)
+    if min_group_size and "owner" in keys:  # retrospectives look at processes, not people
+        res = res[res["n_actions"] >= min_group_size].reset_index(drop=True)
+    return res
