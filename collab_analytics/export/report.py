@@ -168,7 +168,9 @@ def headline(metrics: dict, *, lang: str = "zh") -> pd.DataFrame:
 
 
 def _appendix(data: TrackingData, metrics: dict, lang: str) -> pd.DataFrame:
-    """Late, overdue-open and blocked tasks, most delayed first (display labels)."""
+    """Late, overdue-open and blocked tasks, most delayed first (display labels).
+
+    Blame-free: the department is shown, not the person (no ``owner`` column)."""
     td = metrics["task_delivery"]
     status = (
         data.tasks["status"].astype("object").reset_index(drop=True)
@@ -182,7 +184,6 @@ def _appendix(data: TrackingData, metrics: dict, lang: str) -> pd.DataFrame:
         "task_id",
         "task",
         "department",
-        "owner",
         "status",
         "planned_finish",
         "actual_finish",
