@@ -106,7 +106,11 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write one table as UTF-8 CSV with a BOM (so Excel opens Chinese text correctly)."""
+    """Write one table as UTF-8 CSV with a BOM (so Excel opens Chinese text correctly).
+
+    Lines end with CRLF, as Excel writes them; with that terminator every cell holding a
+    CR or LF is quoted, so text with a bare CR cannot split a row.
+    """
     path = Path(path)
-    _excel_ready(df).to_csv(path, index=False, encoding="utf-8-sig")
+    _excel_ready(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
