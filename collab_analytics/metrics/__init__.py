@@ -21,6 +21,7 @@ _MODULES = (
     "actions",
     "raci",
     "communication",
+    "distributions",
 )
 
 
