@@ -22,6 +22,7 @@ _MODULES = (
     "raci",
     "communication",
     "distributions",
+    "report",
 )
 
 
