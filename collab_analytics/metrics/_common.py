@@ -213,9 +213,15 @@ def take(series: pd.Series, idx: np.ndarray | None = None) -> pd.Series:
 def take_masked(series: pd.Series, idx: np.ndarray) -> pd.Series:
     """Like :func:`take` but ``idx == -1`` gives a missing value."""
     has = idx >= 0
-    out = take(series, np.where(has, idx, 0)) if len(series) else take(series.iloc[:0])
     if len(series) == 0:
-        out = pd.Series(pd.array([None] * len(idx), dtype=series.dtype))
+        return pd.Series(pd.array([None] * len(idx), dtype=series.dtype))
+    data = arrow_strings(series)
+    if data is not None:  # one Arrow take with null indices (no second pass for the gaps)
+        import pyarrow as pa
+
+        picked = data.take(pa.array(idx, mask=~has))
+        return pd.Series(pd.array(picked, dtype=series.dtype))
+    out = take(series, np.where(has, idx, 0))
     if not has.all():
         out = out.where(pd.Series(has))
     return out
@@ -382,14 +388,8 @@ def _flatten_lists(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 
 def _first_position(refs: pd.Index, keys: pd.Series) -> np.ndarray:
-    """Row of the first ``keys`` value equal to each ref (-1 if none), hashed by Arrow."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = pa.array(keys.astype("str").array)
-    wanted = pa.array(pd.array(refs, dtype="str"))
-    pos = pc.index_in(wanted, value_set=values)
-    return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    """Row of the first ``keys`` value equal to each ref (-1 if none)."""
+    return positions_in(refs, keys)
 
 
 def dependency_edges(tasks: pd.DataFrame) -> Edges:
@@ -454,9 +454,14 @@ def factorize_strings(values: pd.Series, *, sort: bool = False) -> tuple[np.ndar
     if len(pos) * 2 > n:
         codes, uniques = pd.factorize(values, sort=sort)
         return codes.astype(np.int64, copy=False), uniques
-    firsts = pd.Series(values.array.take(pos))
-    run_codes, uniques = pd.factorize(firsts, sort=sort)
     lengths = np.diff(np.append(pos, n))
+    firsts = data.take(pos)
+    m = len(firsts)
+    if m < 2 or not pc.any(pc.greater_equal(firsts.slice(0, m - 1), firsts.slice(1))).as_py():
+        # runs in increasing key order: every run is a new key, already sorted — no hashing
+        uniques = pd.Index(values.array.take(pos))
+        return np.repeat(np.arange(m, dtype=np.int64), lengths), uniques
+    run_codes, uniques = pd.factorize(pd.Series(values.array.take(pos)), sort=sort)
     return np.repeat(run_codes.astype(np.int64), lengths), uniques
 
 

@@ -271,7 +271,7 @@ def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays, att: AttributionArrays
             "task_id": take(ids),
             "task": take(column_or_na(tasks, "task")),
             "department": take(dep),
-            "delay_days": arr.delay_days,
+            "delay_days": arr.delay_days.copy(),  # the task frame holds the original
             "inherited_delay_days": att.inherited,
             "own_delay_days": att.own,
             "n_predecessors": att.n_pred,
@@ -279,7 +279,8 @@ def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays, att: AttributionArrays
             "critical_predecessor_department": take_masked(dep, crit).astype("str"),
             "pushed_by_predecessor": att.pushed,
             "n_upstream_departments": att.hit_by.sum(axis=1).astype(np.int64),
-        }
+        },
+        copy=False,  # fresh arrays: no 2-D block consolidation copy
     )
 
 

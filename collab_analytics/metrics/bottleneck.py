@@ -227,10 +227,11 @@ def _blocked_frame(updates, tasks, ts, counter, log=None) -> pd.DataFrame:
             }
         )
     tuniq, dep, data = _blocked_per_task(updates, tasks, ts, counter, log)
-    out = pd.DataFrame({"task_id": pd.Series(tuniq.astype("str")), "department": dep})
+    cols = {"task_id": pd.Series(tuniq.astype("str")), "department": dep.reset_index(drop=True)}
     for c in BLOCKED_TASK_COLUMNS[2:]:
         v = data[c]
-        out[c] = v.astype(np.int64) if c.startswith("n_") else v
+        cols[c] = v.astype(np.int64) if c.startswith("n_") else v
+    out = pd.DataFrame(cols, copy=False)
     if _strictly_increasing(out["task_id"]):
         return out
     order = np.argsort(pd.factorize(out["task_id"], sort=True)[0], kind="stable")

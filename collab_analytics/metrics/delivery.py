@@ -215,7 +215,7 @@ def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays) -> pd.DataFrame:
     for c in FLAG_COLUMNS:
         cols[c] = getattr(arr, c)
     cols["delay_days"] = arr.delay_days
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)  # fresh arrays: no 2-D block consolidation copy
 
 
 def _summary_from(arr: DeliveryArrays, groups: Groups) -> pd.DataFrame:

@@ -134,7 +134,8 @@ def _handoff_frame(tasks: pd.DataFrame, h: HandoffArrays) -> pd.DataFrame:
             "successor_start": take(as_, h.dst),
             "wait_days": h.wait,
             "is_waiting": h.waiting,
-        }
+        },
+        copy=False,
     )
 
 
@@ -485,7 +486,8 @@ def _history_from(
             "left_at": w[lo].view("datetime64[us]"),
             "arrived_at": w[hi].view("datetime64[us]"),
             "wait_days": wait,
-        }
+        },
+        copy=False,
     )
     # ---- pairs
     pair = from_c * k + to_c
@@ -541,7 +543,8 @@ def _history_from(
             "n_visits": n_visits.astype(np.int64),
             "n_departments": n_deps.astype(np.int64),
             "n_handoffs": (n_visits - 1).astype(np.int64),
-        }
+        },
+        copy=False,
     )
     returns = n_visits - n_deps
     pp = np.flatnonzero(returns > 0)
