@@ -20,9 +20,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["as_arrow", "duplicated", "join", "key", "lookup"]
+__all__ = [
+    "as_arrow",
+    "duplicated",
+    "duplicated_codes",
+    "encode",
+    "first_positions",
+    "join",
+    "key",
+    "lookup",
+    "lookup_codes",
+    "pair_codes",
+]
 
 SEP = "\x1f"
+#: any character NFKC may change or that may be whitespace (see :func:`key`)
+_PLAIN = r"[^\x21-\x7e\x{4e00}-\x{9fff}]"
 
 
 def as_arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -41,12 +54,28 @@ def as_arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def key(s: pd.Series | pa.Array) -> pa.Array:
-    """Comparison key for names: NFKC, no whitespace, lower case (nulls stay null)."""
+    """Comparison key for names: NFKC, no whitespace, lower case (nulls stay null).
+
+    Printable ASCII without spaces and CJK unified ideographs (U+4E00–U+9FFF) are unchanged
+    by NFKC and hold no whitespace, so texts made only of them are just lower-cased; NFKC and
+    whitespace removal run only on the other texts.
+    """
     a = as_arrow(s)
+    odd = pc.fill_null(pc.match_substring_regex(a, _PLAIN), False)
+    n_odd = pc.sum(odd).as_py() or 0
+    if n_odd * 4 > len(a):
+        out = _key_full(a)
+    else:
+        out = pc.utf8_lower(a)
+        if n_odd:
+            out = pc.replace_with_mask(out, odd, _key_full(a.filter(odd)))
+    return pc.if_else(pc.equal(out, ""), pa.scalar(None, pa.large_string()), out)
+
+
+def _key_full(a: pa.Array) -> pa.Array:
     a = pc.utf8_normalize(a, "NFKC")
     a = pc.replace_substring_regex(a, r"\s+", "")
-    a = pc.utf8_lower(a)
-    return pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.large_string()), a)
+    return pc.utf8_lower(a)
 
 
 def join(*parts: pd.Series | pa.Array) -> pa.Array:
@@ -66,8 +95,90 @@ def lookup(values: pd.Series | pa.Array, table: pd.Series | pa.Array) -> np.ndar
 
 def duplicated(values: pd.Series | pa.Array) -> np.ndarray:
     """True for every occurrence after the first (nulls never count as duplicates)."""
-    v = as_arrow(values)
-    if len(v) == 0:
+    return duplicated_codes(encode(values)[0])
+
+
+# ------------------------------------------------------------------ factorised keys
+#
+# Hashing a million strings is the expensive step of loading (about as long as parsing the
+# CSV). The helpers below hash a string column once (Arrow ``dictionary_encode``: codes in
+# order of first appearance) and answer duplicate and look-up questions on the integer codes.
+
+
+def encode(values: pd.Series | pa.Array) -> tuple[np.ndarray, int]:
+    """Dense codes in order of first appearance (``-1`` for null) and the number of codes.
+
+    Examples
+    --------
+    >>> codes, n = encode(pd.Series(["b", "a", None, "b"]))
+    >>> codes.tolist(), n
+    ([0, 1, -1, 0], 2)
+    """
+    a = as_arrow(values)
+    if len(a) == 0:
+        return np.zeros(0, dtype="int64"), 0
+    d = pc.dictionary_encode(a)
+    codes = pc.fill_null(d.indices, -1).to_numpy(zero_copy_only=False).astype("int64")
+    return codes, len(d.dictionary)
+
+
+def duplicated_codes(codes: np.ndarray) -> np.ndarray:
+    """:func:`duplicated` for codes in order of first appearance (``-1`` never counts).
+
+    A row holds a first occurrence exactly when its code exceeds every code before it.
+
+    Examples
+    --------
+    >>> duplicated_codes(np.array([0, 1, -1, 0, 2, -1, 2])).tolist()
+    [False, False, False, True, False, False, True]
+    """
+    if len(codes) == 0:
         return np.zeros(0, dtype=bool)
-    first = lookup(v, v)
-    return (first >= 0) & (first != np.arange(len(v)))
+    prior = np.empty_like(codes)
+    prior[0] = -1
+    np.maximum.accumulate(codes[:-1], out=prior[1:])
+    return (codes >= 0) & (codes <= prior)
+
+
+def first_positions(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """Row of each code's first occurrence (``-1`` for codes that do not occur).
+
+    Examples
+    --------
+    >>> first_positions(np.array([1, 0, -1, 1, 0]), 3).tolist()
+    [1, 0, -1]
+    """
+    n = len(codes)
+    first = np.full(n_codes, n, dtype="int64")
+    ok = codes >= 0
+    np.minimum.at(first, codes[ok], np.flatnonzero(ok))
+    first[first == n] = -1
+    return first
+
+
+def pair_codes(a: np.ndarray, b: np.ndarray, *, null_b: bool = True) -> tuple[np.ndarray, int]:
+    """Codes (first-appearance order) of the pairs ``(a, b)`` of two code arrays.
+
+    A null ``a`` (``-1``) is a value of its own, as in :func:`join`; a null ``b`` is a value
+    too when ``null_b`` is true, else the pair is null (``-1``).
+
+    Examples
+    --------
+    >>> pair_codes(np.array([0, 0, 1, 0]), np.array([0, 1, 0, 0]))[0].tolist()
+    [0, 1, 2, 0]
+    """
+    if len(a) == 0:
+        return np.zeros(0, dtype="int64"), 0
+    width = int(b.max(initial=-1)) + 2
+    k = (a + 1) * width + (b + 1)
+    codes, uniq = pd.factorize(k)
+    codes = codes.astype("int64")
+    if not null_b:
+        codes[b < 0] = -1
+    return codes, len(uniq)
+
+
+def lookup_codes(table: np.ndarray, values: np.ndarray, n_codes: int) -> np.ndarray:
+    """:func:`lookup` on codes from one shared encoding of table and values."""
+    first = first_positions(table, n_codes)
+    return np.where(values >= 0, first[np.maximum(values, 0)], -1)

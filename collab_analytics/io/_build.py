@@ -573,6 +573,100 @@ def _contacts_from_project(project: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------ resolution
 
 
+class TaskKeys:
+    """The task table's keys, each hashed once and shared by reference resolution and the
+    duplicate checks (one hash pass over a million strings costs about as much as parsing
+    them).
+
+    ``probe`` tokens (dependency references) are encoded together with the task ids, so they
+    resolve on integer codes. Nulls in ``project`` are a group of their own.
+    """
+
+    def __init__(self, tasks: pd.DataFrame, probe: pa.Array | None = None) -> None:
+        self.n = len(tasks)
+        self._tasks = tasks
+        self.group, _ = _arrow.encode(tasks["project"])
+        self.single = bool(self.n == 0 or (self.group == self.group[0]).all())
+        ids = _arrow.as_arrow(tasks["task_id"])
+        self._probe = _arrow.as_arrow(probe) if probe is not None else ids[:0]
+        if len(self._probe):
+            ids = pa.concat_arrays([ids, self._probe])
+        codes, self.n_ids = _arrow.encode(ids)
+        self.ids, self.probe = codes[: self.n], codes[self.n :]
+        self._first_ids: np.ndarray | None = None
+        self._names: tuple[pa.Array, np.ndarray, int] | None = None
+
+    def first_ids(self) -> np.ndarray:
+        if self._first_ids is None:
+            self._first_ids = _arrow.first_positions(self.ids, self.n_ids)
+        return self._first_ids
+
+    def names(self) -> tuple[pa.Array, np.ndarray, int]:
+        """Name keys (:func:`~collab_analytics.io._arrow.key`), their codes and code count."""
+        if self._names is None:
+            k = _arrow.key(self._tasks["task"])
+            codes, n = _arrow.encode(k)
+            self._names = (k, codes, n)
+        return self._names
+
+    def duplicate_ids(self) -> np.ndarray:
+        """Rows whose (project, task id) appeared on an earlier row (a null id is a value)."""
+        return _dups_in_groups(self.group, self.ids)
+
+    def duplicate_names(self) -> np.ndarray:
+        """Rows whose (project, name key) appeared on an earlier row (null keys included)."""
+        return _dups_in_groups(self.group, self.names()[1])
+
+    def resolve(self, rowpos: np.ndarray, *, grouped: bool) -> np.ndarray:
+        """Task positions of the probe tokens (ids first, then names; ``-1`` if unknown).
+
+        ``rowpos`` is each token's task row: with ``grouped``, a token only matches tasks of
+        that row's project (when the tasks span several projects).
+        """
+        grouped = grouped and not self.single
+        vgroup = self.group[rowpos] if grouped else None
+        pos = _match(self.ids, self.probe, self.n_ids, vgroup, self.group, self.first_ids())
+        miss = pos < 0
+        if miss.any():
+            names = self.names()[0]
+            tok = _arrow.key(self._probe.filter(pa.array(miss)))
+            codes, n = _arrow.encode(pa.concat_arrays([names, tok]))
+            first = _arrow.first_positions(codes[: self.n], n)
+            vg = vgroup[miss] if grouped else None
+            pos[miss] = _match(codes[: self.n], codes[self.n :], n, vg, self.group, first)
+        return pos
+
+
+def _dups_in_groups(group: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``duplicated(join(group, value))`` on codes: nulls of either part are values."""
+    dup = _arrow.duplicated_codes(codes)
+    if not dup.any() and int((codes < 0).sum()) < 2:
+        return dup
+    pair, _ = _arrow.pair_codes(group, codes)
+    return _arrow.duplicated_codes(pair)
+
+
+def _match(
+    tcodes: np.ndarray,
+    vcodes: np.ndarray,
+    n_codes: int,
+    vgroup: np.ndarray | None,
+    tgroup: np.ndarray,
+    first: np.ndarray,
+) -> np.ndarray:
+    """First table row holding each value code (within the value's group when ``vgroup``)."""
+    cand = np.where(vcodes >= 0, first[np.maximum(vcodes, 0)], -1)
+    if vgroup is None:
+        return cand  # ungrouped: a null never matches
+    if not _arrow.duplicated_codes(tcodes).any() and int((tcodes < 0).sum()) == 0:
+        # each value names at most one row: it matches when that row is in its group
+        return np.where((cand >= 0) & (tgroup[np.maximum(cand, 0)] == vgroup), cand, -1)
+    # grouped: nulls are values (as in a joined "project\x1fvalue" key)
+    both, n = _arrow.pair_codes(np.concatenate([tgroup, vgroup]), np.concatenate([tcodes, vcodes]))
+    nt = len(tcodes)
+    return _arrow.lookup_codes(both[:nt], both[nt:], n)
+
+
 def _resolve_refs(tokens: pd.Series, tasks: pd.DataFrame, project: pd.Series | None) -> np.ndarray:
     """Positions in ``tasks`` for reference tokens (ids first, then names); -1 if unknown."""
     if len(tokens) == 0 or tasks.empty:
@@ -601,11 +695,13 @@ def _resolve_lists(
     lists: pd.Series,
     tasks: pd.DataFrame,
     project: pd.Series | None,
+    keys: TaskKeys | None = None,
 ) -> tuple[pd.Series, pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
     """Lists of id/name tokens → lists of task ids.
 
     Returns the lists, the unknown tokens ``[pos, token]`` (dropped from the lists) and the
-    resolved edges ``(referenced task position, row position)``.
+    resolved edges ``(referenced task position, row position)``. ``keys`` (built with these
+    tokens as its probe) resolves on codes instead of hashing the task ids again.
     """
     unknown = pd.DataFrame(
         {"pos": pd.Series([], dtype="int64"), "token": pd.Series([], dtype="str")}
@@ -615,8 +711,11 @@ def _resolve_lists(
         return lists, unknown, none
     rowpos = lp.pos
     tokens = lp.tokens
-    proj = project.take(rowpos).reset_index(drop=True) if project is not None else None
-    pos = _resolve_refs(tokens, tasks, proj)
+    if keys is not None:
+        pos = keys.resolve(rowpos, grouped=project is not None)
+    else:
+        proj = project.take(rowpos).reset_index(drop=True) if project is not None else None
+        pos = _resolve_refs(tokens, tasks, proj)
     ok = pos >= 0
     edges = (pos[ok], rowpos[ok])
     ids = _arrow.as_arrow(tasks["task_id"])
@@ -755,9 +854,12 @@ def assemble(
     # dependencies → task ids
     dep_unknown = None
     dep_edges = None
+    keys = None
     if len(tasks):
+        lp = dates.get(("tasks", "depends_on"))
+        keys = TaskKeys(tasks, lp.tokens if lp is not None else None)
         tasks["depends_on"], dep_unknown, dep_edges = _resolve_lists(
-            dates.get(("tasks", "depends_on")), tasks["depends_on"], tasks, tasks["project"]
+            lp, tasks["depends_on"], tasks, tasks["project"], keys
         )
 
     # contacts from the 参与部门及对接人 line when no contacts table
@@ -853,6 +955,7 @@ def assemble(
         dep_edges=dep_edges,
         refs_unknown=refs_unknown,
         rel_unknown=rel_unknown,
+        keys=keys,
     )
     acc = pd.DataFrame(
         [(t, *accounting.get(t, (0, 0, 0, 0))) for t in TABLES],

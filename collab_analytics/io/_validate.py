@@ -122,12 +122,17 @@ def validate(
     dep_edges: tuple[np.ndarray, np.ndarray] | None = None,
     refs_unknown: dict | None = None,
     rel_unknown: pd.DataFrame | None = None,
+    keys=None,
 ) -> None:
-    """Run every cross-column / cross-table rule, adding issues to ``issues``."""
+    """Run every cross-column / cross-table rule, adding issues to ``issues``.
+
+    ``keys`` (a :class:`~collab_analytics.io._build.TaskKeys` of ``td.tasks``) lets the
+    duplicate checks reuse the task keys already hashed for dependency resolution.
+    """
     t = td.tasks
     as_of = td.as_of
     if len(t):
-        _task_rules(td, issues, as_of)
+        _task_rules(td, issues, as_of, keys)
         if dep_unknown is not None and len(dep_unknown):
             src = td.sources["tasks"].iloc[dep_unknown["pos"].to_numpy()]
             issues.add_many(
@@ -217,7 +222,11 @@ def validate(
                     )
 
 
-def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None) -> None:
+def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, keys=None) -> None:
+    if keys is None:
+        from collab_analytics.io._build import TaskKeys
+
+        keys = TaskKeys(td.tasks)
     t = td.tasks
     bad = t["planned_finish"] < t["planned_start"]
     if bad.any():
@@ -269,7 +278,7 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None) ->
                 value=status[bad].astype("str"),
                 hint="Mark it 滞后 (delayed) or fill 实际完成.",
             )
-    dup = pd.Series(_arrow.duplicated(_arrow.join(t["project"], t["task_id"])), index=t.index)
+    dup = pd.Series(keys.duplicate_ids(), index=t.index)
     if dup.any():
         issues.add_many(
             "error",
@@ -280,8 +289,7 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None) ->
             column="task_id",
             value=t.loc[dup, "task_id"],
         )
-    names = _arrow.key(t["task"])
-    dup = _arrow.duplicated(_arrow.join(t["project"], names)) & t["task"].notna().to_numpy()
+    dup = keys.duplicate_names() & t["task"].notna().to_numpy()
     dup = pd.Series(dup, index=t.index)
     if dup.any():
         issues.add_many(
