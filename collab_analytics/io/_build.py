@@ -101,12 +101,19 @@ def generate_task_ids(project: pd.Series, task: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------------------ per table
 
 
+def _one_value(value: str, n: int) -> pd.Categorical:
+    """``n`` copies of one text as a categorical, built from int8 codes (no per-row work)."""
+    if not n:
+        return pd.Categorical.from_codes([], pd.Index([], dtype="str"))
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), pd.Index([value], dtype="str"))
+
+
 def _src(raw: RawTable) -> pd.DataFrame:
     n = len(raw.frame)
     return pd.DataFrame(
         {
-            "file": pd.Categorical([raw.file]).repeat(n) if n else pd.Categorical([]),
-            "sheet": pd.Categorical([raw.sheet]).repeat(n) if n else pd.Categorical([]),
+            "file": _one_value(str(raw.file), n),
+            "sheet": _one_value(str(raw.sheet), n),
             "row": raw.rows.astype("int64"),
         }
     )
@@ -488,9 +495,12 @@ def _build_table(
         frames.append(frame)
         srcs.append(src)
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    src = pd.concat(srcs, ignore_index=True) if len(srcs) > 1 else srcs[0]
-    for c in ("file", "sheet"):
-        src[c] = src[c].astype("str").astype("category")
+    if len(srcs) > 1:
+        src = pd.concat(srcs, ignore_index=True)
+        for c in ("file", "sheet"):
+            src[c] = src[c].astype("str").astype("category")
+    else:
+        src = srcs[0]  # already categorical with str categories
     typed = _typed(table, frame, src, issues, status_map, headers, dates)
     accounting[table] = (read, read - rejected, rejected, skipped)
     if present is not None:

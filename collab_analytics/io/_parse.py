@@ -403,15 +403,15 @@ def parse_status(s: pd.Series, mapping: dict[str, str] | None = None) -> ParseRe
         return ParseResult(s.astype(STATUS_DTYPE), pd.Series(False, index=s.index))
     blank = _is_blank(s)
     codes, uniques = pd.factorize(s.where(~blank), use_na_sentinel=True)
-    mapped = np.array([status_code(u, mapping) for u in uniques], dtype=object)
-    known = np.array([m is not None for m in mapped], dtype=bool)
+    cats = STATUS_DTYPE.categories
+    mapped = [status_code(u, mapping) for u in uniques]
+    # category code per distinct word (-1: unknown word), then per cell: no per-cell objects
+    cat_of = np.array([-1 if m is None else cats.get_loc(m) for m in mapped], dtype="int64")
     codes = np.asarray(codes)
     has = codes >= 0
-    vals = np.full(len(s), None, dtype=object)
-    vals[has] = mapped[codes[has]]
-    bad = np.zeros(len(s), dtype=bool)
-    bad[has] = ~known[codes[has]]
-    values = pd.Series(pd.Categorical(vals, dtype=STATUS_DTYPE), index=s.index)
+    cell = np.where(has, cat_of[np.maximum(codes, 0)] if len(cat_of) else -1, -1)
+    bad = has & (cell < 0)
+    values = pd.Series(pd.Categorical.from_codes(cell, dtype=STATUS_DTYPE), index=s.index)
     return ParseResult(values, pd.Series(bad, index=s.index))
 
 

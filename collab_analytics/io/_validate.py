@@ -307,6 +307,8 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
 def _cycles(td: TrackingData, issues: Issues, edges: tuple[np.ndarray, np.ndarray]) -> None:
     t = td.tasks
     cycles = find_cycles(len(t), edges[0], edges[1])
+    if not cycles:
+        return
     ids = t["task_id"].to_numpy(dtype=object)
     src = td.sources["tasks"]
     for comp in cycles:
