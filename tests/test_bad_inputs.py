@@ -243,7 +243,7 @@ def test_uncompressed_total_limit(tmp_path):
 def test_sheet_row_limit_refuses_before_converting_cells():
     with (
         limits(max_rows=2),
-        pytest.raises(FileFormatError, match=r"› 任务跟踪子表 has 3 rows, over the limit of 2"),
+        pytest.raises(FileFormatError, match=r"sheet1\.xml has more than 2 data rows"),
     ):
         load(BAD / "hidden_rows.xlsx")
     assert len(load(BAD / "hidden_rows.xlsx").tasks) == 3  # the context restored the default
@@ -300,3 +300,71 @@ def test_openpyxl_refuses_entities_too(name):
     else:  # pragma: no cover - only if openpyxl silently dropped the DOCTYPE
         values = [c.value for row in wb.worksheets[0].iter_rows() for c in row]
         assert not any(isinstance(v, str) and "哈哈哈" in v for v in values)
+
+
+# ------------------------------------------------------------------------------ a million rows
+
+MILLION = 1_000_000
+
+
+def _million_row_xlsx(path: Path, *, rows: int = MILLION) -> Path:
+    """A real sheet of ``rows`` task rows (rows without ``r=`` attributes are positional)."""
+    mod = _make_corpus_module()
+    head = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:C{rows + 1}"/><sheetData>'
+        + "<row>"
+        + "".join(
+            mod.cell_xml("", v).replace(' r=""', "") for v in ("任务名称", "负责部门", "计划完成")
+        )
+        + "</row>"
+    )
+    row = '<row><c t="inlineStr"><is><t>需求评审</t></is></c><c t="inlineStr"><is><t>产品部</t>'
+    row += "</is></c><c><v>45474</v></c></row>"
+    xml = head + row * rows + "</sheetData></worksheet>"
+    path.write_bytes(mod.raw_xlsx([("任务跟踪子表", xml)], compresslevel=1))
+    return path
+
+
+@pytest.mark.slow
+def test_million_row_sheet_refused_before_parsing(tmp_path):
+    import resource
+    import time
+
+    p = _million_row_xlsx(tmp_path / "million.xlsx")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    with pytest.raises(
+        FileFormatError,
+        match=r"'million\.xlsx' › xl/worksheets/sheet1\.xml has more than 500,000 data rows "
+        r"\(.* MiB of XML\), over the limit of 500,000 rows",
+    ):
+        load(p, limits={"max_rows": 500_000})
+    assert time.perf_counter() - t0 < 5
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 100
+
+
+def test_lying_dimension_does_not_refuse_a_small_sheet():
+    # the sheet claims 1,048,576 rows but holds 3: its XML is too small to hold more
+    td = load(BAD / "dimension_claims_1m_rows.xlsx", limits={"max_rows": 10})
+    assert len(td.tasks) == 3
+
+
+@pytest.mark.slow
+def test_million_row_csv_loads_with_exact_accounting(tmp_path):
+    import time
+
+    p = tmp_path / "tasks.csv"
+    line = "需求评审,产品部,2024-07-01,80%\n"
+    p.write_text("任务名称,负责部门,计划完成,进度\n" + line * MILLION, encoding="utf-8")
+    t0 = time.perf_counter()
+    td = load(p)
+    assert time.perf_counter() - t0 < 60
+    acc = td.accounting.set_index("table").loc["tasks"]
+    assert (acc["rows_read"], acc["rows_loaded"], acc["rows_rejected"]) == (MILLION, MILLION, 0)
+    assert len(td.tasks) == MILLION
+    assert td.tasks["progress"].eq(0.8).all()
+    assert int(td.sources["tasks"]["row"].iloc[-1]) == MILLION + 1
+    with pytest.raises(FileFormatError, match=r"has 1,000,000 rows, over the limit of 999,999"):
+        load(p, limits={"max_rows": MILLION - 1})

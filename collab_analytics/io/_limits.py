@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
@@ -48,6 +49,7 @@ __all__ = [
     "check_csv_size",
     "check_file_size",
     "check_rows",
+    "check_sheet_dimensions",
     "check_zip",
     "get_limits",
     "limits",
@@ -192,6 +194,54 @@ def check_zip(name: str, zf: zipfile.ZipFile) -> None:
             f"{_size(lim.max_uncompressed_bytes)} limit. " + _HINT.format("max_uncompressed_bytes")
         )
         raise FileFormatError(msg)
+
+
+#: Fewest XML bytes a stored row can take (``<row><c><v>1</v></c></row>``).
+MIN_ROW_BYTES = 16
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _count_rows(fh, stop: int, chunk: int = 4 * _MiB) -> int:
+    """``<row>`` elements in a sheet stream (inflated chunk by chunk), up to ``stop``."""
+    n, tail = 0, b""
+    while True:
+        buf = fh.read(chunk)
+        if not buf:
+            return n
+        data = tail + buf
+        n += len(_ROW_TAG.findall(data))
+        # a tag cut at the chunk end is counted with the next chunk
+        cut = data.rfind(b"<", max(len(data) - 16, 0))
+        tail = data[cut:] if cut >= 0 and not _ROW_TAG.match(data, cut) else b""
+        if n > stop:
+            return n
+
+
+def check_sheet_dimensions(name: str, zf: zipfile.ZipFile) -> None:
+    """Refuse a worksheet holding more than ``max_rows`` data rows, before it is parsed.
+
+    Sheets whose XML is too small to hold that many rows (:data:`MIN_ROW_BYTES` each) are
+    skipped; the others have their ``<row>`` elements counted while streaming through the
+    inflated XML in 4 MiB chunks (constant memory, about 1 s per million rows), so a stale
+    ``<dimension>`` never decides.
+    """
+    lim = get_limits().max_rows
+    if lim is None:
+        return
+    for info in zf.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        if info.file_size // MIN_ROW_BYTES <= lim:
+            continue
+        with zf.open(info) as fh:
+            n = _count_rows(fh, stop=lim + 1) - 1  # minus the header row
+        if n > lim:
+            msg = (
+                f"{name!r} › {info.filename} has more than {lim:,} data rows "
+                f"({_size(info.file_size)} of XML), over the limit of {lim:,} rows. "
+                + _HINT.format("max_rows")
+            )
+            raise FileFormatError(msg)
 
 
 def check_rows(name: str, n_rows: int, *, sheet: str = "") -> None:

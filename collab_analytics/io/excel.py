@@ -32,7 +32,12 @@ from collab_analytics._errors import FileFormatError
 from collab_analytics.data import TrackingData
 from collab_analytics.io._build import assemble
 from collab_analytics.io._headers import table_from_name
-from collab_analytics.io._limits import check_file_size, check_rows, check_zip
+from collab_analytics.io._limits import (
+    check_file_size,
+    check_rows,
+    check_sheet_dimensions,
+    check_zip,
+)
 from collab_analytics.io._raw import Issues, RawProject, RawTable, split_grid
 
 __all__ = ["read_workbook", "scan_workbook"]
@@ -80,6 +85,7 @@ def _check_file(path: Path) -> str:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             check_zip(path.name, zf)  # sizes from the central directory, before inflating
+            check_sheet_dimensions(path.name, zf)  # declared rows, before parsing a sheet
             bad = zf.testzip()
     except FileFormatError:
         raise
