@@ -116,8 +116,6 @@ def _blocked_per_task(updates, tasks, as_of, counter: DayCounter, log: EventLog 
     n, m = len(tc), len(tuniq)
     t = day_of(as_of)
     last = np.r_[tc[1:] != tc[:-1], True] if n else np.zeros(0, dtype=bool)
-    end = np.empty(n, dtype=np.int64)
-    end[:-1] = day[1:]
     # the last update of a task holds until its actual finish (if earlier) or T
     task_end = np.full(m, t, dtype=np.int64)
     dep_of_task = None
@@ -130,16 +128,19 @@ def _blocked_per_task(updates, tasks, as_of, counter: DayCounter, log: EventLog 
             use = (fin != NAT) & ((fin < t) | (t == NAT))
             task_end[use] = fin[use]
         dep_of_task = np.where(found, pos, -1)
-    if n:
-        end[-1] = 0
-        end[last] = task_end[tc[last]]
-    span = counter.diff(day, end)
+    # a status holds until the task's next update (its end for the last one); only the
+    # blocked/delayed updates need their spans
+    sel = np.flatnonzero(blocked | delayed)
+    sel_last = last[sel]
+    end = np.where(sel_last, task_end[tc[sel]], day[np.where(sel_last, sel, sel + 1)])
+    span = counter.diff(day[sel], end)
     span = np.where(np.isnan(span), 0.0, np.maximum(span, 0.0))
+    tsel = tc[sel]
     prev_blocked = np.r_[False, blocked[:-1]] & np.r_[False, ~last[:-1]]
     out = {
         "n_updates": np.bincount(tc, minlength=m),
-        "blocked_days": np.bincount(tc, weights=np.where(blocked, span, 0.0), minlength=m),
-        "delayed_days": np.bincount(tc, weights=np.where(delayed, span, 0.0), minlength=m),
+        "blocked_days": np.bincount(tsel, weights=np.where(blocked[sel], span, 0.0), minlength=m),
+        "delayed_days": np.bincount(tsel, weights=np.where(delayed[sel], span, 0.0), minlength=m),
         "n_blocked_spells": np.bincount(tc[blocked & ~prev_blocked], minlength=m),
     }
     # department: from the tasks table when known, else the updates' own column
