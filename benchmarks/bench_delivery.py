@@ -145,6 +145,7 @@ def run(n_tasks: int, repeat: int, folder: Path) -> None:
         ),
     )
     print(f"\n== {len(tasks):,} tasks, {len(updates):,} update rows (median of {repeat}) ==")
+    print(f"load average (1, 5, 15 min) before the run: {os.getloadavg()}")
     rows = {
         "read_parquet tasks+updates (baseline)": lambda: (pd.read_parquet(tp), pd.read_parquet(hp)),
         "read_parquet updates": lambda: pd.read_parquet(hp),
@@ -182,12 +183,19 @@ def run(n_tasks: int, repeat: int, folder: Path) -> None:
     r1 = res["history_handoffs(updates log)"] / res["DuckDB history handoff pairs"]
     r2 = res["handoff_summary(dependencies)"] / res["DuckDB dependency handoffs"]
     print(f"history hand-overs vs DuckDB: {r1:.2f}×   dependency hand-overs vs DuckDB: {r2:.2f}×")
+    suite = res["delivery_report(progress=False)"]
+    print(
+        f"delivery_report(progress=False): {suite / base:.2f}× read_parquet; "
+        f"delivery_summary: {res['delivery_summary(by=department)'] / base:.3f}× read_parquet"
+    )
     mem = memory_probe(tp, hp)
     print(
         "delivery+bottleneck suite memory: tracemalloc peak "
         f"{mem['tracemalloc_peak_mib']:.0f} MiB; process max RSS {mem['rss_max_mib']:.0f} MiB "
-        f"(after loading {mem['rss_before_mib']:.0f} MiB)"
+        f"(after loading {mem['rss_before_mib']:.0f} MiB: "
+        f"+{mem['rss_max_mib'] - mem['rss_before_mib']:.0f} MiB for the suite)"
     )
+    print(f"load average (1, 5, 15 min) after the run: {os.getloadavg()}")
 
 
 def main() -> None:

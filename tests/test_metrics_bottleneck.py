@@ -115,3 +115,129 @@ def test_bundled_story_names_the_engineering_department():
     r = bottleneck_ranking(td.tasks, td.updates)
     assert r["department"].iloc[0] == "技术部"
     assert r["share_of_attributable_delay"].iloc[0] > 0.5
+
+
+# ----------------------------------------------------------------------------- equivalence
+# The vectorised paths (shared factorised updates log, run-length key coding, one-bincount
+# counts, critical predecessors by reduceat) checked against plain pandas references on a
+# mid-size generated portfolio, in the given row order and shuffled.
+
+
+def _portfolio(shuffle: bool):
+    import numpy as np
+
+    from collab_analytics import sample
+
+    td = sample.portfolio(
+        n_projects=25, tasks_per_project=40, seed=11, bottleneck="技术部", meetings=False
+    )
+    tasks, up = td.tasks, td.updates
+    rng = np.random.default_rng(5)
+    depts = np.asarray(sorted(tasks["department"].unique()), dtype=object)
+    dep = up["department"].to_numpy(dtype=object).copy()
+    moved = rng.random(len(up)) < 0.3
+    dep[moved] = depts[rng.integers(0, len(depts), int(moved.sum()))]
+    up = up.assign(department=pd.Series(dep, dtype="str", index=up.index))
+    if shuffle:
+        tasks = tasks.iloc[rng.permutation(len(tasks))].reset_index(drop=True)
+        up = up.iloc[rng.permutation(len(up))].reset_index(drop=True)
+    return tasks, up
+
+
+def _ref_days(a, b):
+    return (b.dt.normalize() - a.dt.normalize()).dt.days.astype("float64")
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_report_matches_public_functions_and_pandas_references(shuffle):
+    from collab_analytics import TrackingData
+    from collab_analytics.metrics.attribution import delay_attribution, department_attribution
+    from collab_analytics.metrics.delivery import delivery_summary, task_delivery
+    from collab_analytics.metrics.handoffs import handoff_summary, handoffs, history_handoffs
+    from collab_analytics.metrics.report import delivery_report
+
+    tasks, up = _portfolio(shuffle)
+    rep = delivery_report(TrackingData(tasks=tasks, updates=up), progress=False)
+    eq = pd.testing.assert_frame_equal
+    # one call == the public functions one by one
+    eq(rep.summary, delivery_summary(tasks, by="department", as_of=rep.as_of))
+    eq(rep.tasks, task_delivery(tasks, as_of=rep.as_of))
+    eq(rep.attribution, delay_attribution(tasks, as_of=rep.as_of))
+    eq(rep.departments, department_attribution(tasks, as_of=rep.as_of))
+    eq(rep.handoffs, handoffs(tasks, as_of=rep.as_of))
+    eq(rep.handoff_pairs, handoff_summary(tasks, by="pair", as_of=rep.as_of))
+    eq(rep.blocked, blocked_time(up, tasks=tasks, as_of=rep.as_of))
+    eq(rep.bottlenecks, bottleneck_ranking(tasks, up, as_of=rep.as_of))
+    hist = history_handoffs(up)
+    for name in ("transitions", "pairs", "sojourn", "ping_pong", "per_task"):
+        eq(getattr(rep.history, name), getattr(hist, name))
+
+    # delivery counts: plain boolean columns and groupby
+    t = tasks.assign(
+        live=tasks["status"] != "cancelled",
+        pf=tasks["planned_finish"].dt.normalize(),
+        af=tasks["actual_finish"].dt.normalize(),
+    )
+    done = t["live"] & t["af"].notna() & (t["af"] <= rep.as_of)
+    t["due"] = t["live"] & (t["pf"] <= rep.as_of)
+    t["late"] = done & (t["af"] > t["pf"])
+    t["on_time"] = done & (t["af"] <= t["pf"]) & t["due"]
+    undated = t["live"] & t["af"].isna() & t["status"].isin(["done", "done_early"])
+    t["open_late"] = t["live"] & ~(done | undated) & (t["pf"] < rep.as_of)
+    ref = t.groupby("department")[["due", "late", "on_time", "open_late"]].sum()
+    got = rep.summary.set_index("department")
+    assert got["n_due"].tolist() == ref["due"].tolist()
+    assert got["n_late"].tolist() == ref["late"].tolist()
+    assert got["n_on_time"].tolist() == ref["on_time"].tolist()
+    assert got["n_overdue_open"].tolist() == ref["open_late"].tolist()
+
+    # history hand-overs: stable sort by (task in order of appearance, time), then neighbours
+    first_seen = pd.factorize(up["task_id"])[0]
+    h = up.assign(_t=first_seen).sort_values(["_t", "date"], kind="stable")
+    h = h.reset_index(drop=True)
+    same = h["task_id"].eq(h["task_id"].shift())
+    moved = same & h["department"].ne(h["department"].shift())
+    prev = h.shift()
+    ref_tr = pd.DataFrame(
+        {
+            "task_id": h["task_id"][moved].to_numpy(),
+            "from_department": prev["department"][moved].to_numpy(),
+            "to_department": h["department"][moved].to_numpy(),
+            "wait_days": _ref_days(prev["date"][moved], h["date"][moved]).to_numpy(),
+        }
+    )
+    got_tr = rep.history.transitions[list(ref_tr.columns)]
+    assert len(got_tr) > 100
+    assert got_tr.astype(object).to_numpy().tolist() == ref_tr.astype(object).to_numpy().tolist()
+
+    # blocked days: each blocked update holds until the task's next update, the last one
+    # until the task's actual finish (if earlier) or as_of
+    fin = tasks.set_index("task_id")["actual_finish"].dt.normalize()
+    nxt = h.groupby("task_id")["date"].shift(-1).dt.normalize()
+    stop = fin.reindex(h["task_id"]).to_numpy()
+    stop = pd.Series(stop).where(pd.Series(stop) < rep.as_of, rep.as_of)
+    end = nxt.fillna(stop)
+    span = _ref_days(h["date"], end).clip(lower=0)
+    ref_b = span.where(h["status"] == "blocked", 0.0).groupby(h["task_id"]).sum()
+    got_b = rep.blocked.set_index("task_id")["blocked_days"]
+    assert (got_b > 0).sum() > 10
+    pd.testing.assert_series_equal(
+        got_b.sort_index(), ref_b.sort_index(), check_names=False, check_index_type=False
+    )
+
+    # critical predecessor: the predecessor finishing last (ties: larger task id)
+    e = tasks[["task_id", "depends_on"]].explode("depends_on").dropna()
+    e = e.rename(columns={"task_id": "to", "depends_on": "from"})
+    fin_all = tasks.set_index("task_id")
+    f = fin_all["actual_finish"].dt.normalize()
+    f = f.where(fin_all["status"] != "cancelled")
+    open_ = fin_all["actual_finish"].isna() & ~fin_all["status"].isin(
+        ["done", "done_early", "cancelled"]
+    )
+    f = f.where(~open_, rep.as_of)
+    e["f"] = f.reindex(e["from"]).to_numpy()
+    e = e.dropna(subset=["f"]).sort_values(["to", "f", "from"], kind="stable")
+    crit = e.groupby("to")["from"].last()
+    got_c = rep.attribution.set_index("task_id")["critical_predecessor"].dropna()
+    assert len(crit) > 100
+    assert got_c.sort_index().to_dict() == crit.sort_index().to_dict()
