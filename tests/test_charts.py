@@ -279,3 +279,213 @@ def test_raci_heatmap_stays_small_when_task_names_repeat_across_projects():
     assert len(rows) == 60
     assert rows.loc[rows["violation"] != "", "task"].unique().tolist() == ["P7-T1 需求评审"]
     assert spec["layer"][0]["encoding"]["y"]["sort"][0] == "P7-T1 需求评审"
+
+
+# ------------------------------------------------------------------ progress, bottleneck, linked
+def _ranking():
+    return pd.DataFrame(
+        {
+            "rank": [2, 1],
+            "department": ["产品部", "技术部"],
+            "score": [0.3, 0.7],
+            "own_delay_days": [2.0, 8.0],
+            "blocked_days": [0.0, 3.0],
+            "handoff_wait_days": [1.0, 4.0],
+            "overdue_open_days": [0.0, 6.0],
+            "downstream_tasks_hit": [1, 5],
+            "share_of_attributable_delay": [0.2, 0.8],
+            "n_tasks": [3, 4],
+            "n_tasks_late": [1, 4],
+            "contrib_own_delay_days": [0.1, 0.3],
+            "contrib_blocked_days": [0.0, 0.2],
+            "contrib_handoff_wait_days": [0.1, 0.1],
+            "contrib_overdue_open_days": [0.0, 0.05],
+            "contrib_downstream_tasks_hit": [0.1, 0.05],
+        }
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_bottleneck_chart_full_breakdown_in_rank_order(lang):
+    spec = charts.bottleneck_chart(_ranking(), lang=lang).to_dict()
+    bars, _text = spec["layer"]
+    assert bars["encoding"]["y"]["sort"] == ["技术部", "产品部"]  # rank order, not input order
+    assert bars["encoding"]["x"]["stack"] == "zero"
+    assert bars["encoding"]["color"]["scale"]["domain"] == [
+        label(f"contrib_{c}", lang)
+        for c in ("own_delay_days", "blocked_days", "handoff_wait_days", "overdue_open_days")
+    ] + [label("contrib_downstream_tasks_hit", lang)]
+    rows = pd.DataFrame(spec["datasets"][bars["data"]["name"]])
+    assert len(rows) == 10  # 2 departments x 5 components
+    tech = rows[rows["department"] == "技术部"]
+    assert tech["contribution"].sum() == pytest.approx(0.7)  # parts add up to the score
+    tip_fields = {t["field"] for t in bars["encoding"]["tooltip"]}
+    assert tip_fields >= {
+        "own_delay_days",
+        "blocked_days",
+        "handoff_wait_days",
+        "overdue_open_days",
+        "downstream_tasks_hit",
+        "share_of_attributable_delay",
+    }
+    assert tech["blocked_days"].iloc[0] == 3.0
+    assert spec["params"][0]["name"] == "dept"
+    assert spec["title"]["text"] == label("title_bottleneck", lang)
+
+
+def test_attribution_chart_is_titled_own_vs_inherited():
+    att = pd.DataFrame(
+        {
+            "department": ["技术部"],
+            "own_delay_days": [7.0],
+            "inherited_delay_days": [5.0],
+            "downstream_tasks_hit": [1],
+            "share_of_own_delay": [1.0],
+        }
+    )
+    spec = charts.delay_attribution_chart(att, lang="zh").to_dict()
+    assert spec["title"] == "自身延误 vs 继承延误(按部门)"
+
+
+def test_linked_view_shares_one_department_selection():
+    import warnings
+
+    summary = pd.DataFrame(
+        {
+            "department": ["产品部", "技术部"],
+            "n_due": [3, 4],
+            "n_on_time": [2, 0],
+            "n_late": [1, 3],
+            "n_overdue_open": [0, 1],
+            "on_time_rate": [2 / 3, 0.0],
+            "delay_rate": [1 / 3, 1.0],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "deduplicated selection parameter" warning
+        chart = charts.linked_departments(summary, _ranking(), lang="en")
+        spec = chart.to_dict()
+    assert spec["params"] == [
+        {
+            "name": "dept",
+            "select": {"type": "point", "fields": ["department"]},
+            "views": ["v_rates", "v_rank"],
+        }
+    ]
+    rates, rank = spec["vconcat"]
+    assert "params" not in rates and "params" not in rank["layer"][0]
+    assert rates["encoding"]["opacity"]["condition"]["param"] == "dept"
+    assert rank["layer"][0]["encoding"]["opacity"]["condition"]["param"] == "dept"
+    assert rates["encoding"]["y"]["sort"] == ["技术部", "产品部"]  # rank order in both views
+    assert spec["resolve"]["scale"]["color"] == "independent"
+    import vl_convert as vlc
+
+    vg = vlc.vegalite_to_vega(spec)  # compiles: one signal, no duplicate
+    assert [s["name"] for s in vg["signals"]].count("dept") == 1
+
+
+def test_burnup_and_status_mix_specs():
+    days = pd.date_range("2024-07-01", periods=1000, freq="D")
+    b = pd.DataFrame(
+        {
+            "date": days,
+            "planned_done": np.arange(1000),
+            "actual_done": pd.array(list(range(900)) + [None] * 100, dtype="Int64"),
+            "n_tasks": 1000,
+        }
+    )
+    spec = charts.burnup_chart(b, lang="zh", as_of=days[899], max_points=100).to_dict()
+    rows = pd.DataFrame(spec["datasets"][spec["layer"][0]["data"]["name"]])
+    assert rows["date"].nunique() <= 100
+    assert rows["date"].max().startswith("2027-03-27")  # last day always kept
+    assert set(rows["series"]) == {"planned_done", "actual_done", "n_tasks"}
+    assert rows.loc[rows["series"] == "actual_done", "date"].max() <= days[899].isoformat()
+    assert spec["layer"][1]["mark"]["type"] == "rule"
+    mix = pd.DataFrame(
+        {
+            "date": np.repeat(pd.to_datetime(["2024-07-01", "2024-07-02"]), 4),
+            "status": pd.Categorical(["done", "blocked", "on_track", "delayed"] * 2),
+            "n_tasks": [0, 1, 3, 0, 1, 1, 1, 1],
+        }
+    )
+    spec = charts.status_mix_chart(mix, lang="zh").to_dict()
+    colour = spec["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["正常", "滞后", "阻塞", "已完成"]
+    assert colour["scale"]["range"] == [
+        STATUS_COLORS[c] for c in ("on_track", "delayed", "blocked", "done")
+    ]
+    assert spec["encoding"]["order"]["field"] == "status_order"
+
+
+def test_forecast_chart_percentile_lines_and_deadline():
+    from collab_analytics.metrics.forecast import forecast_finish
+
+    tasks = pd.DataFrame(
+        {
+            "planned_finish": pd.to_datetime(["2024-07-10"] * 6),
+            "actual_finish": pd.to_datetime(
+                ["2024-07-01", "2024-07-02", "2024-07-04", None, None, None]
+            ),
+        }
+    )
+    f = forecast_finish(tasks, as_of="2024-07-05", n_sims=500, deadline="2024-07-09")
+    spec = charts.forecast_chart(f, lang="en").to_dict()
+    bars, rule, _text = spec["layer"]
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["field"] == "finish_date"
+    marks = pd.DataFrame(spec["datasets"][rule["data"]["name"]])
+    assert marks["mark"].tolist()[:3] == ["P50", "P85", "P95"]
+    assert marks["mark"].iloc[3].startswith("Deadline")
+    s = f.summary.iloc[0]
+    assert marks["date"].iloc[1].startswith(f"{s['p85']:%Y-%m-%d}")
+    assert charts.forecast_chart(None).to_dict()["title"] == label("title_forecast", "zh")
+
+
+def test_slippage_histogram_and_action_state_charts():
+    from collab_analytics.metrics.distributions import (
+        action_states_from_summary,
+        slippage_histogram,
+    )
+
+    h = slippage_histogram(pd.DataFrame({"delay_days": [-1.0, 0.0, 2.0, 40.0]}))
+    spec = charts.slippage_histogram_chart(h, lang="zh").to_dict()
+    assert spec["encoding"]["x"]["sort"] == ["<0", "0", "1–3", "4–7", "8–14", "15–30", "≥31"]
+    assert spec["encoding"]["color"]["scale"]["range"][:2] == ["#59A14F", "#BAB0AC"]
+    s = pd.DataFrame(
+        {
+            "department": ["客服部"],
+            "n_actions": [5],
+            "n_closed": [3],
+            "n_closed_on_time": [2],
+            "n_overdue_open": [1],
+        }
+    )
+    via_summary = charts.actions_chart(s, lang="en").to_dict()
+    via_states = charts.actions_chart(action_states_from_summary(s), lang="en").to_dict()
+    assert via_summary["encoding"] == via_states["encoding"]
+    rows = next(iter(via_states["datasets"].values()))
+    assert {r["state"]: r["n_actions"] for r in rows} == {
+        "closed_on_time": 2,
+        "closed_late": 1,
+        "open_overdue": 1,
+        "open_not_due": 1,
+    }
+
+
+def test_untitled_keeps_subtitle_only():
+    c = charts.slippage(
+        pd.DataFrame(
+            {
+                "department": ["技术部"],
+                "n": [1],
+                "n_late": [1],
+                "median_delay_days": [1.0],
+                "p85_delay_days": [1.0],
+                "p95_delay_days": [1.0],
+                "max_delay_days": [1.0],
+                "mean_delay_days": [1.0],
+            }
+        )
+    )
+    t = charts.untitled(c).to_dict()["title"]
+    assert t["text"] == "" and t["subtitle"]
+    assert c.to_dict()["title"]["text"] == label("title_slippage", "zh")  # original untouched

@@ -12,6 +12,11 @@ True
 
 from __future__ import annotations
 
+from collab_analytics.charts.bottleneck import (
+    bottleneck_chart,
+    linked_departments,
+    slippage_histogram_chart,
+)
 from collab_analytics.charts.communication import (
     attendance_matrix,
     cadence_calendar,
@@ -27,25 +32,34 @@ from collab_analytics.charts.delivery import (
     slippage,
 )
 from collab_analytics.charts.governance import actions_chart, raci_heatmap
-from collab_analytics.charts.theme import apply_theme, enable_theme, to_spec
+from collab_analytics.charts.progress import burnup_chart, forecast_chart, status_mix_chart
+from collab_analytics.charts.theme import apply_theme, enable_theme, to_spec, untitled
 
 __all__ = [
     "CHART_KEYS",
+    "INTERACTIVE_KEYS",
     "actions_chart",
     "apply_theme",
     "attendance_matrix",
+    "bottleneck_chart",
+    "burnup_chart",
     "cadence_calendar",
     "delay_attribution_chart",
     "delivery_rates",
     "delivery_trend",
     "enable_theme",
     "escalation_chart",
+    "forecast_chart",
     "gantt",
     "gaps_timeline",
     "handoff_heatmap",
+    "linked_departments",
     "raci_heatmap",
     "slippage",
+    "slippage_histogram_chart",
+    "status_mix_chart",
     "to_spec",
+    "untitled",
 ]
 
 #: Chart keys in report order, with the label key of each title.
@@ -54,7 +68,9 @@ CHART_KEYS: dict[str, str] = {
     "delivery_by_department": "title_delivery_by_department",
     "delivery_by_period": "title_delivery_by_period",
     "slippage": "title_slippage",
+    "slippage_histogram": "title_slippage_histogram",
     "bottleneck": "title_bottleneck",
+    "attribution": "title_attribution",
     "handoffs": "title_handoffs",
     "burnup": "title_burnup",
     "status_mix": "title_status_mix",
@@ -66,3 +82,6 @@ CHART_KEYS: dict[str, str] = {
     "actions": "title_actions",
     "forecast": "title_forecast",
 }
+
+#: Keys of views meant for interactive output only (the HTML report), not for slides/PNG.
+INTERACTIVE_KEYS: dict[str, str] = {"linked": "title_linked"}

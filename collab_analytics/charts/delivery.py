@@ -220,11 +220,14 @@ def delivery_rates(
     lang: str = "zh",
     departments: Sequence[str] | None = None,
     by: str = "department",
+    interactive: bool = True,
 ) -> alt.Chart:
     """On-time rate and delay rate per department (two bars each), with their counts.
 
     ``summary`` is :func:`~collab_analytics.metrics.delivery.delivery_summary` with
-    ``by="department"`` (or another key given as ``by``).
+    ``by="department"`` (or another key given as ``by``). Clicking a department highlights
+    it (selection ``dept``); with ``interactive=False`` the chart only *reads* ``dept`` and
+    the caller defines it (see :func:`~collab_analytics.charts.linked_departments`).
     """
     check_lang(lang)
     need = [by, "n_due", "n_on_time", "n_late", "n_overdue_open", "on_time_rate", "delay_rate"]
@@ -265,13 +268,10 @@ def delivery_rates(
         ],
     }
     enc["opacity"] = highlight(sel)
-    return (
-        alt.Chart(long)
-        .mark_bar()
-        .add_params(sel)
-        .encode(**enc)
-        .properties(title=title, width=WIDTH, height=alt.Step(14))
-    )
+    chart = alt.Chart(long).mark_bar()
+    if interactive:
+        chart = chart.add_params(sel)
+    return chart.encode(**enc).properties(title=title, width=WIDTH, height=alt.Step(14))
 
 
 def delivery_trend(summary: pd.DataFrame, *, lang: str = "zh", period: str = "week") -> alt.Chart:
@@ -408,7 +408,7 @@ def delay_attribution_chart(
     ]
     require(attribution, need, "delay_attribution_chart")
     check_rows(attribution, "delay_attribution_chart")
-    title = label("title_bottleneck", lang)
+    title = label("title_attribution", lang)
     if attribution.empty:
         return empty_chart(title, lang)
     df = attribution[need].copy()

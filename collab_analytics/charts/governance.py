@@ -9,6 +9,8 @@ Examples
 >>> spec = actions_chart(s, lang="en").to_dict()
 >>> spec["encoding"]["color"]["scale"]["domain"]
 ['Closed on time', 'Closed late', 'Open, overdue', 'Open, not yet due']
+>>> spec["encoding"]["x"]["field"]
+'n_actions'
 """
 
 from __future__ import annotations
@@ -35,50 +37,60 @@ def actions_chart(
     departments: Sequence[str] | None = None,
     by: str = "department",
 ) -> alt.Chart:
-    """Action items per department stacked by state: closed on time, closed late, open past due,
-    open not yet due.
+    """Action items per department stacked by state: closed on time, closed late, closed
+    without a due date, open past due, open not yet due, open without a due date.
 
-    ``summary`` is :func:`~collab_analytics.metrics.actions.action_summary` with
-    ``by="department"``; the four parts are its counts and their complements
-    (``n_closed − n_closed_on_time``, ``n_actions − n_closed − n_overdue_open``).
+    ``summary`` is :func:`~collab_analytics.metrics.distributions.action_states` with
+    ``by="department"`` (long form ``[department, state, n_actions, share]``; preferred), or
+    :func:`~collab_analytics.metrics.actions.action_summary`, whose counts are split by
+    :func:`~collab_analytics.metrics.distributions.action_states_from_summary` (there,
+    "closed late" means "closed, not on time").
     """
+    from collab_analytics.metrics.distributions import ACTION_STATES, action_states_from_summary
+
     check_lang(lang)
-    need = [by, "n_actions", "n_closed", "n_closed_on_time", "n_overdue_open"]
-    require(summary, need, "actions_chart")
-    check_rows(summary, "actions_chart")
     title = label("title_actions", lang)
-    if summary.empty:
+    if "state" not in summary.columns:
+        need = [by, "n_actions", "n_closed", "n_closed_on_time", "n_overdue_open"]
+        require(summary, need, "actions_chart")
+        summary = action_states_from_summary(summary, by=by)
+    require(summary, [by, "state", "n_actions", "share"], "actions_chart")
+    check_rows(summary, "actions_chart")
+    if summary.empty or int(summary["n_actions"].sum()) == 0:
         return empty_chart(title, lang)
-    df = summary[need].copy()
-    df[by] = df[by].astype("object").fillna("–").astype("str")
-    df["closed_on_time"] = df["n_closed_on_time"]
-    df["closed_late"] = df["n_closed"] - df["n_closed_on_time"]
-    df["open_overdue"] = df["n_overdue_open"]
-    df["open_not_due"] = df["n_actions"] - df["n_closed"] - df["n_overdue_open"]
-    parts = ["closed_on_time", "closed_late", "open_overdue", "open_not_due"]
-    long = df.melt(
-        id_vars=[by, "n_actions"], value_vars=parts, var_name="state", value_name="count"
-    )
-    names = {p: label(p, lang) for p in parts}
+    long = summary[[by, "state", "n_actions", "share"]].copy()
+    long[by] = long[by].astype("object").fillna("–").astype("str")
+    present = set(long.loc[long["n_actions"] > 0, "state"])
+    states = [s for s in ACTION_STATES if s in present]
+    long = long[long["state"].isin(states)]
+    colours = {
+        "closed_on_time": GOOD,
+        "closed_late": "#F1CE63",
+        "closed_no_due": "#8CD17D",
+        "open_overdue": BAD,
+        "open_not_due": NEUTRAL,
+        "open_no_due": "#D7D7D7",
+    }
+    names = {p: label(p, lang) for p in states}
     long["state_label"] = long["state"].map(names)
-    long["state_order"] = long["state"].map({p: i for i, p in enumerate(parts)})
+    long["state_order"] = long["state"].map({p: i for i, p in enumerate(states)})
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{by}:N", sort=order(df[by], departments), title=None),
-            x=alt.X("count:Q", title=label("n_actions", lang), stack="zero"),
+            y=alt.Y(f"{by}:N", sort=order(long[by], departments), title=None),
+            x=alt.X("n_actions:Q", title=label("n_actions", lang), stack="zero"),
             color=alt.Color(
                 "state_label:N",
                 title=None,
-                scale=alt.Scale(domain=list(names.values()), range=[GOOD, "#F1CE63", BAD, NEUTRAL]),
+                scale=alt.Scale(domain=list(names.values()), range=[colours[s] for s in states]),
             ),
             order=alt.Order("state_order:Q"),
             tooltip=[
                 tip(by, None, lang),
                 tip("state_label", "outcome", lang),
-                tip("count", None, lang, "quantitative"),
-                tip("n_actions", None, lang, "quantitative"),
+                tip("n_actions", "count", lang, "quantitative"),
+                tip("share", None, lang, "quantitative", ".0%"),
             ],
         )
         .properties(title=title, width=WIDTH, height=alt.Step(26))

@@ -37,6 +37,7 @@ __all__ = [
     "status_scale",
     "theme_config",
     "to_spec",
+    "untitled",
 ]
 
 #: CSS font list used by every chart. It ends in a generic family: a single unknown name would
@@ -162,6 +163,29 @@ def apply_theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     own = chart.to_dict().get("config", {}) if chart.config is not alt.Undefined else {}
     _deep_update(cfg, own)
     out.config = alt.Config.from_dict(cfg)
+    return out
+
+
+def untitled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A shallow copy of ``chart`` without its top-level title text, for slides whose own title
+    carries it. A subtitle (e.g. a legend explanation) is kept.
+
+    >>> import altair as alt, pandas as pd
+    >>> c = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().properties(
+    ...     title=alt.Title("T", subtitle="how to read"))
+    >>> untitled(c).to_dict()["title"]
+    {'text': '', 'subtitle': 'how to read'}
+    >>> "title" in untitled(c.properties(title="T")).to_dict()
+    False
+    """
+    out = chart.copy(deep=False)
+    t = chart.title
+    sub = alt.Undefined
+    if isinstance(t, alt.TitleParams):
+        sub = t.subtitle
+    elif isinstance(t, dict):
+        sub = t.get("subtitle", alt.Undefined)
+    out.title = alt.Undefined if sub is alt.Undefined else alt.Title("", subtitle=sub)
     return out
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "HEADLINE_KPIS",
     "SLIPPAGE_EDGES",
     "action_states",
+    "action_states_from_summary",
     "headline_kpis",
     "plan_adherence",
     "slippage_histogram",
@@ -249,6 +250,54 @@ def action_states(items: pd.DataFrame, *, by="department") -> pd.DataFrame:
     out = groups.loc[np.repeat(np.arange(ng), ns)].reset_index(drop=True)
     out["state"] = pd.Series(np.tile(ACTION_STATES, ng), dtype="str")
     out["n_actions"] = counts.ravel().astype("int64")
+    out["share"] = share.ravel()
+    return out[[*keys, "state", "n_actions", "share"]]
+
+
+def action_states_from_summary(summary: pd.DataFrame, *, by="department") -> pd.DataFrame:
+    """:func:`action_states` from the counts of
+    :func:`~collab_analytics.metrics.actions.action_summary` when the items are not at hand.
+
+    The summary cannot tell closed-late from closed-without-due-date, nor open-not-due from
+    open-without-due-date: ``closed_late = n_closed − n_closed_on_time`` (closed, not on
+    time) and ``open_not_due = n_actions − n_closed − n_overdue_open`` (open, not overdue);
+    the ``*_no_due`` states are 0.
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, state, n_actions, share]`` as :func:`action_states`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"department": ["客服部"], "n_actions": [5], "n_closed": [3],
+    ...                   "n_closed_on_time": [2], "n_overdue_open": [1]})
+    >>> action_states_from_summary(s).set_index("state")["n_actions"].tolist()
+    [2, 1, 0, 1, 1, 0]
+    """
+    keys = _by(by)
+    cols = ["n_actions", "n_closed", "n_closed_on_time", "n_overdue_open"]
+    _need(summary, [*keys, *cols], "action_states_from_summary")
+    n = summary[cols].to_numpy(dtype="int64")
+    zero = np.zeros(len(summary), dtype="int64")
+    parts = np.stack(
+        [
+            n[:, 2],
+            n[:, 1] - n[:, 2],
+            zero,
+            n[:, 3],
+            n[:, 0] - n[:, 1] - n[:, 3],
+            zero,
+        ],
+        axis=1,
+    )
+    ns = len(ACTION_STATES)
+    totals = parts.sum(axis=1, keepdims=True)
+    share = np.where(totals > 0, parts / np.maximum(totals, 1), np.nan)
+    out = summary[keys].iloc[np.repeat(np.arange(len(summary)), ns)].reset_index(drop=True)
+    out["state"] = pd.Series(np.tile(ACTION_STATES, len(summary)), dtype="str")
+    out["n_actions"] = parts.ravel()
     out["share"] = share.ravel()
     return out[[*keys, "state", "n_actions", "share"]]
 
