@@ -17,6 +17,14 @@ Rules (thresholds are keyword options of :func:`findings`):
 * ``handoff_wait`` — the department pair with the longest mean hand-over wait
   (≥ ``wait_days``).
 * ``actions`` — action-item closure rate and overdue open actions.
+* ``bottleneck_rank`` — the rank-1 department of the bottleneck ranking with its raw
+  components (own delay, blocked and hand-over wait days, downstream tasks hit).
+* ``long_delays`` — tasks that slipped ``long_delay_days`` days or more (binned histogram).
+* ``burnup`` — tasks finished vs planned to be finished by the as-of date.
+* ``blocked_peak`` — the most tasks blocked at the same time (status mix).
+* ``forecast`` — the P85 forecast finish vs the deadline (chance to meet it ≥ ``good_rate``
+  is good) or, without a deadline, vs the last planned finish.
+* ``plan_adherence`` — the communication plan's overall adherence (Σ held / Σ expected).
 
 Examples
 --------
@@ -26,7 +34,7 @@ Examples
 ...                     "share_of_own_delay": [0.58, 0.42]})
 >>> f = findings(attribution=att, lang="en")
 >>> f.loc[0, ["polarity", "chart"]].tolist()
-['to_improve', 'bottleneck']
+['to_improve', 'attribution']
 >>> f.loc[0, "text"]
 '技术部 accounts for 58% of own delay days (35 of 60 days).'
 """
@@ -94,6 +102,45 @@ _T = {
         "待办事项关闭率 {rate:.0%}({n_closed}/{n_actions}),无逾期未关闭。",
         "Action items: {rate:.0%} closed ({n_closed} of {n_actions}), none overdue.",
     ),
+    "bottleneck_rank": (
+        "{department} 是排名第一的瓶颈部门(得分 {score:.2f}):自身延误 {own:.0f} 天、阻塞 "
+        "{blocked:.0f} 天、交接等待 {wait:.0f} 天,波及下游 {hit} 个任务。",
+        "{department} ranks first as a bottleneck (score {score:.2f}): {own:.0f} own delay "
+        "days, {blocked:.0f} days blocked, {wait:.0f} days of hand-over wait, {hit} downstream "
+        "tasks hit.",
+    ),
+    "long_delays": (
+        "{n_long}/{n} 个任务延误 {days} 天及以上({share:.0%})。",
+        "{n_long} of {n} tasks slipped {days} days or more ({share:.0%}).",
+    ),
+    "burnup_behind": (
+        "截至 {as_of},计划应完成 {planned} 个任务,实际完成 {actual} 个,落后 {gap} 个。",
+        "By {as_of}, {planned} tasks were planned to be finished and {actual} were: {gap} behind.",
+    ),
+    "burnup_ahead": (
+        "截至 {as_of},实际完成 {actual} 个任务,不少于计划的 {planned} 个。",
+        "By {as_of}, {actual} tasks were finished, at least the {planned} planned.",
+    ),
+    "blocked_peak": (
+        "阻塞任务最多时同时有 {n} 个({date})。",
+        "At the peak, {n} tasks were blocked at the same time ({date}).",
+    ),
+    "forecast_deadline": (
+        "按目前完成速度,剩余 {remaining} 个任务有 {p:.0%} 的把握在截止日 {deadline} 前完成"
+        "(P85:{p85})。",
+        "At the current pace the remaining {remaining} tasks have a {p:.0%} chance to finish by "
+        "the deadline {deadline} (P85: {p85}).",
+    ),
+    "forecast_plan": (
+        "按目前完成速度,剩余 {remaining} 个任务有 85% 把握在 {p85} 前完成(计划最晚完成 "
+        "{planned})。",
+        "At the current pace the remaining {remaining} tasks finish by {p85} with 85% confidence "
+        "(last planned finish {planned}).",
+    ),
+    "plan_adherence": (
+        "沟通计划整体执行率 {rate:.0%}(应开 {expected} 次,实开 {held} 次)。",
+        "Communication plan adherence was {rate:.0%} ({held} of {expected} planned meetings held).",
+    ),
     "actions_bad": (
         "待办事项关闭率 {rate:.0%}({n_closed}/{n_actions}),{n_overdue} 项逾期未关闭。",
         "Action items: {rate:.0%} closed ({n_closed} of {n_actions}); {n_overdue} open past "
@@ -129,12 +176,18 @@ def findings(
     cadence: pd.DataFrame | None = None,
     handoffs: pd.DataFrame | None = None,
     actions: pd.DataFrame | None = None,
+    bottlenecks: pd.DataFrame | None = None,
+    slippage_histogram: pd.DataFrame | None = None,
+    burnup: pd.DataFrame | None = None,
+    status_mix: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
     lang: str = "zh",
     good_rate: float = 0.8,
     min_due: int = 3,
     share_threshold: float = 0.4,
     wait_days: float = 3.0,
     limit_hours: float = 48.0,
+    long_delay_days: float = 15.0,
 ) -> pd.DataFrame:
     """Findings from metric frames.
 
@@ -155,6 +208,16 @@ def findings(
         :func:`~collab_analytics.metrics.handoffs.handoff_summary` with ``by="pair"``.
     actions : DataFrame, optional
         :func:`~collab_analytics.metrics.actions.action_summary` without ``by`` (one row).
+    bottlenecks : DataFrame, optional
+        :func:`~collab_analytics.metrics.bottleneck.bottleneck_ranking`.
+    slippage_histogram : DataFrame, optional
+        :func:`~collab_analytics.metrics.distributions.slippage_histogram` without ``by``.
+    burnup : DataFrame, optional
+        :func:`~collab_analytics.metrics.progress.burnup`.
+    status_mix : DataFrame, optional
+        :func:`~collab_analytics.metrics.progress.status_mix`.
+    forecast : DataFrame, optional
+        The one-row ``summary`` of :func:`~collab_analytics.metrics.forecast.forecast_finish`.
     lang : {"zh", "en"}
 
     Returns
@@ -228,7 +291,7 @@ def findings(
                         "own_delay_share",
                         "own_delay_share",
                         lang,
-                        "bottleneck",
+                        "attribution",
                         department=str(top["department"]),
                         share=share,
                         days=float(top["own_delay_days"]),
@@ -327,11 +390,149 @@ def findings(
             rows.append(_row("went_well", "actions", "actions_good", lang, "actions", **ev))
         elif ev["n_overdue"] > 0:
             rows.append(_row("to_improve", "actions", "actions_bad", lang, "actions", **ev))
+    rows += _progress_rules(
+        bottlenecks,
+        slippage_histogram,
+        burnup,
+        status_mix,
+        forecast,
+        cadence,
+        lang,
+        good_rate=good_rate,
+        long_delay_days=long_delay_days,
+    )
     out = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     for c in ("polarity", "rule", "text", "chart"):
         out[c] = out[c].astype("str")
     out["evidence"] = out["evidence"].astype("object")
     return out
+
+
+def _day(v) -> str:
+    return f"{pd.Timestamp(v):%Y-%m-%d}"
+
+
+def _progress_rules(
+    bottlenecks, hist, burnup, mix, forecast, cadence, lang, *, good_rate, long_delay_days
+) -> list[dict]:
+    """Rules on the ranking, the slippage histogram, progress, forecast and plan adherence."""
+    rows: list[dict] = []
+    if bottlenecks is not None and len(bottlenecks):
+        top = bottlenecks.sort_values("rank", kind="stable").iloc[0]
+        if _num(top["score"]) > 0:
+            rows.append(
+                _row(
+                    "to_improve",
+                    "bottleneck_rank",
+                    "bottleneck_rank",
+                    lang,
+                    "bottleneck",
+                    department=str(top["department"]),
+                    score=_num(top["score"]),
+                    own=_num(top["own_delay_days"]),
+                    blocked=_num(top["blocked_days"]),
+                    wait=_num(top["handoff_wait_days"]),
+                    hit=int(top["downstream_tasks_hit"]),
+                )
+            )
+    if hist is not None and len(hist) and int(hist["n_tasks"].sum()) > 0:
+        n = int(hist["n_tasks"].sum())
+        n_long = int(hist.loc[hist["lower_days"] >= long_delay_days, "n_tasks"].sum())
+        if n_long:
+            rows.append(
+                _row(
+                    "to_improve",
+                    "long_delays",
+                    "long_delays",
+                    lang,
+                    "slippage_histogram",
+                    n_long=n_long,
+                    n=n,
+                    days=f"{long_delay_days:g}",
+                    share=n_long / n,
+                )
+            )
+    if burnup is not None and len(burnup) and burnup["actual_done"].notna().any():
+        last = burnup[burnup["actual_done"].notna()].iloc[-1]
+        planned, actual = int(last["planned_done"]), int(last["actual_done"])
+        ahead = actual >= planned
+        rows.append(
+            _row(
+                "went_well" if ahead else "to_improve",
+                "burnup",
+                "burnup_ahead" if ahead else "burnup_behind",
+                lang,
+                "burnup",
+                as_of=_day(last["date"]),
+                planned=planned,
+                actual=actual,
+                gap=planned - actual,
+            )
+        )
+    if mix is not None and len(mix):
+        b = mix[mix["status"].astype("object") == "blocked"]
+        if len(b) and int(b["n_tasks"].max()) > 0:
+            peak = b.loc[b["n_tasks"].idxmax()]
+            rows.append(
+                _row(
+                    "to_improve",
+                    "blocked_peak",
+                    "blocked_peak",
+                    lang,
+                    "status_mix",
+                    n=int(peak["n_tasks"]),
+                    date=_day(peak["date"]),
+                )
+            )
+    if forecast is not None and len(forecast) and pd.notna(forecast["p85"].iloc[0]):
+        f = forecast.iloc[0]
+        ev = {"remaining": int(f["remaining_tasks"]), "p85": _day(f["p85"])}
+        if pd.notna(f.get("deadline")) and pd.notna(f.get("p_meet_deadline")):
+            p = _num(f["p_meet_deadline"])
+            rows.append(
+                _row(
+                    "went_well" if p >= good_rate else "to_improve",
+                    "forecast",
+                    "forecast_deadline",
+                    lang,
+                    "forecast",
+                    deadline=_day(f["deadline"]),
+                    p=p,
+                    **ev,
+                )
+            )
+        elif burnup is not None and len(burnup) and ev["remaining"] > 0:
+            final = burnup["planned_done"].max()
+            planned = burnup.loc[burnup["planned_done"] >= final, "date"].min()
+            ok = pd.Timestamp(f["p85"]) <= planned
+            rows.append(
+                _row(
+                    "went_well" if ok else "to_improve",
+                    "forecast",
+                    "forecast_plan",
+                    lang,
+                    "forecast",
+                    planned=_day(planned),
+                    **ev,
+                )
+            )
+    if cadence is not None and len(cadence) and {"expected", "held"} <= set(cadence.columns):
+        exp, held = int(cadence["expected"].sum()), int(cadence["held"].sum())
+        if exp > 0:
+            rate = held / exp
+            rows.append(
+                _row(
+                    "went_well" if rate >= good_rate else "to_improve",
+                    "plan_adherence",
+                    "plan_adherence",
+                    lang,
+                    "cadence",
+                    rate=rate,
+                    expected=exp,
+                    held=held,
+                )
+            )
+    return rows
 
 
 def takeaways(found: pd.DataFrame) -> dict[str, str]:

@@ -62,7 +62,7 @@ def test_findings_zh_with_evidence(frames):
     assert tuple(f.columns) == FINDING_COLUMNS
     by_rule = {r: g for r, g in f.groupby("rule", sort=False)}
     own = by_rule["own_delay_share"].iloc[0]
-    assert own["polarity"] == "to_improve" and own["chart"] == "bottleneck"
+    assert own["polarity"] == "to_improve" and own["chart"] == "attribution"
     assert own["text"] == "技术部 占全部自身延误天数的 58%(35/60 天)。"
     assert own["evidence"]["total"] == 60.0
     esc = by_rule["escalation"].iloc[0]
@@ -114,3 +114,85 @@ def test_takeaways_prefer_to_improve(frames):
 def test_unsupported_language(frames):
     with pytest.raises(ValueError, match="Unsupported language 'fr'"):
         findings(**frames, lang="fr")
+
+
+def test_progress_bottleneck_and_forecast_rules():
+    ranking = pd.DataFrame(
+        {
+            "rank": [2, 1],
+            "department": ["产品部", "技术部"],
+            "score": [0.2, 0.62],
+            "own_delay_days": [3.0, 80.0],
+            "blocked_days": [0.0, 14.0],
+            "handoff_wait_days": [2.0, 71.0],
+            "downstream_tasks_hit": [0, 19],
+        }
+    )
+    hist = pd.DataFrame(
+        {
+            "bin": ["<0", "0", "1–14", "≥15"],
+            "lower_days": [float("-inf"), 0.0, 1.0, 15.0],
+            "n_tasks": [4, 9, 10, 16],
+        }
+    )
+    burnup = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-10-14", "2024-10-15", "2024-10-20"]),
+            "planned_done": [36, 39, 39],
+            "actual_done": pd.array([35, 37, None], dtype="Int64"),
+            "n_tasks": 39,
+        }
+    )
+    mix = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-08-01", "2024-08-02", "2024-08-02"]),
+            "status": pd.Categorical(["blocked", "blocked", "on_track"]),
+            "n_tasks": [1, 3, 9],
+        }
+    )
+    fc = pd.DataFrame(
+        {
+            "remaining_tasks": [2],
+            "p50": pd.to_datetime(["2024-10-20"]),
+            "p85": pd.to_datetime(["2024-10-25"]),
+            "deadline": pd.to_datetime(["2024-10-25"]),
+            "p_meet_deadline": [0.88],
+        }
+    )
+    cad = pd.DataFrame({"item": ["a", "b"], "expected": [71, 15], "held": [64, 13]})
+    f = findings(
+        bottlenecks=ranking,
+        slippage_histogram=hist,
+        burnup=burnup,
+        status_mix=mix,
+        forecast=fc,
+        cadence=cad.assign(missed=cad["expected"] - cad["held"]),
+        lang="en",
+    ).set_index("rule")
+    b = f.loc["bottleneck_rank"]
+    assert b["chart"] == "bottleneck" and b["evidence"]["department"] == "技术部"
+    assert b["text"] == (
+        "技术部 ranks first as a bottleneck (score 0.62): 80 own delay days, 14 days blocked, "
+        "71 days of hand-over wait, 19 downstream tasks hit."
+    )
+    assert f.loc["long_delays", "text"] == "16 of 39 tasks slipped 15 days or more (41%)."
+    assert f.loc["burnup", "evidence"] == {
+        "as_of": "2024-10-15",
+        "planned": 39,
+        "actual": 37,
+        "gap": 2,
+    }
+    assert f.loc["burnup", "polarity"] == "to_improve"
+    assert f.loc["blocked_peak", "text"] == (
+        "At the peak, 3 tasks were blocked at the same time (2024-08-02)."
+    )
+    assert f.loc["forecast", "polarity"] == "went_well"  # 88 % ≥ 80 %
+    assert "88% chance to finish by the deadline 2024-10-25" in f.loc["forecast", "text"]
+    adh = f.loc["plan_adherence"]
+    assert adh["evidence"]["held"] == 77 and adh["evidence"]["expected"] == 86
+    assert adh["polarity"] == "went_well" and adh["chart"] == "cadence"
+    # without a deadline the forecast is compared with the last planned finish
+    g = findings(forecast=fc.assign(deadline=pd.NaT), burnup=burnup, lang="zh")
+    row = g.set_index("rule").loc["forecast"]
+    assert row["polarity"] == "to_improve"  # P85 10-25 after the last planned finish 10-15
+    assert "计划最晚完成 2024-10-15" in row["text"]
