@@ -453,10 +453,11 @@ def lists_from_flat(n: int, pos: np.ndarray, tokens: list) -> list[list]:
     [[], ['a', 'b'], [], ['c']]
     """
     counts = np.bincount(np.asarray(pos, dtype="int64"), minlength=n)[:n]
-    ends = np.cumsum(counts)
-    starts = ends - counts
+    bounds = np.zeros(n + 1, dtype="int64")
+    np.cumsum(counts, out=bounds[1:])
     with no_gc():
-        return list(map(tokens.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+        b = bounds.tolist()
+        return list(map(tokens.__getitem__, map(slice, b[:-1], b[1:])))
 
 
 def parse_list(s: pd.Series) -> ListParse:
