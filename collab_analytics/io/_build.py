@@ -729,11 +729,15 @@ def _resolve_lists(
     ok = pos >= 0
     edges = (pos[ok], rowpos[ok])
     ids = _arrow.as_arrow(tasks["task_id"])
-    resolved = pc.take(ids, pa.array(np.where(ok, pos, 0)))
-    same = pc.fill_null(pc.equal(resolved, _arrow.as_arrow(tokens)), False)
-    changed = ~same.to_numpy(zero_copy_only=False).astype(bool) | ~ok
+    if keys is not None:  # token and id texts share one encoding: compare codes
+        changed = ~ok | (keys.ids[np.maximum(pos, 0)] != keys.probe)
+    else:
+        resolved = pc.take(ids, pa.array(np.where(ok, pos, 0)))
+        same = pc.fill_null(pc.equal(resolved, _arrow.as_arrow(tokens)), False)
+        changed = ~same.to_numpy(zero_copy_only=False).astype(bool) | ~ok
     if not changed.any():
         return lists, unknown, edges
+    resolved = pc.take(ids, pa.array(np.where(ok, pos, 0)))
     tok_obj = np.asarray(tokens.to_pylist(), dtype=object) if (~ok).any() else None
     if tok_obj is not None:
         unknown = pd.DataFrame({"pos": rowpos[~ok], "token": tok_obj[~ok]})
