@@ -72,6 +72,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "early_rate": ("提前完成率", "Early-completion rate"),
     "completion_rate": ("完成率", "Completion rate"),
     "delay_days": ("延误天数", "Delay (days)"),
+    "mean_delay_days": ("平均延误天数", "Mean delay (days)"),
+    "total_delay_days": ("延误天数合计", "Total delay (days)"),
     "own_delay_days": ("自身延误天数", "Own delay (days)"),
     "inherited_delay_days": ("继承延误天数", "Inherited delay (days)"),
     "blocked_days": ("阻塞天数", "Blocked (days)"),

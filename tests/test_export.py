@@ -264,7 +264,12 @@ def test_build_report_writes_every_format(tmp_path, small_portfolio, lang):
     with zipfile.ZipFile(tmp_path / "out" / "report.pptx") as z:
         assert sum(n.startswith("ppt/media/") for n in z.namelist()) == n_charts
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert html.count('data-chart="chart-') == n_charts
+    # every chart, plus the linked delivery + bottleneck view (interactive, HTML only)
+    assert html.count('data-chart="chart-') == n_charts + 1
+    assert 'data-key="linked"' in html
+    assert {"burnup", "status_mix", "forecast", "bottleneck", "slippage_histogram"} <= {
+        n.removeprefix("charts/").removesuffix(".png") for n in names
+    }
     assert "http://" not in re.sub(r"<script>.*?</script>", "", html, flags=re.S)
 
 
@@ -291,3 +296,111 @@ def test_build_report_refuses_invalid_data(tmp_path):
 def test_build_report_rejects_unknown_format(tmp_path, small_portfolio):
     with pytest.raises(ValueError, match="Unknown output format"):
         build_report(small_portfolio, tmp_path, formats=("pdf",), progress=False)
+
+
+# ------------------------------------------------------------------ report pipeline
+@pytest.fixture(scope="module")
+def sample_metrics():
+    from collab_analytics.export.report import compute_metrics
+
+    td = sample.smart_cs_launch(lang="zh")
+    return td, compute_metrics(td, forecast_sims=2000)
+
+
+def test_compute_metrics_uses_the_two_reports(sample_metrics):
+    from collab_analytics.metrics.communication import CommunicationReport
+    from collab_analytics.metrics.report import DeliveryReport
+
+    _td, m = sample_metrics
+    rep, com = m["delivery"], m["communication"]
+    assert isinstance(rep, DeliveryReport) and isinstance(com, CommunicationReport)
+    # the named frames are the reports' own frames, not recomputed
+    assert m["bottlenecks"] is rep.bottlenecks and m["burnup"] is rep.burnup
+    assert m["cadence"] is com.cadence and m["actions_by_department"] is com.actions
+    assert m["bottlenecks"]["department"].iloc[0] == "技术部"
+    o = m["actions_overall"].iloc[0]
+    assert o["n_actions"] == len(com.action_items)
+    assert o["n_closed"] == com.action_items["closed_as_of"].sum()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_headline_from_reports(sample_metrics, lang):
+    from collab_analytics.export.report import headline
+    from collab_analytics.labels import label
+
+    _td, m = sample_metrics
+    k = headline(m, lang=lang).set_index("key")
+    assert k.loc["kpi_bottleneck", "value"] == "技术部"
+    assert k.loc["kpi_bottleneck", "display"].startswith("技术部 (")
+    com = m["communication"].cadence
+    adh = com["held"].sum() / com["expected"].sum()
+    assert k.loc["kpi_adherence", "display"] == f"{adh * 100:.1f}%"
+    assert k.loc["kpi_adherence", "label"] == label("kpi_adherence", lang)
+    p85 = m["forecast"].summary["p85"].iloc[0]
+    assert k.loc["kpi_forecast_p85", "display"] == f"{p85:%Y-%m-%d}"
+    # the widgets' light path: delivery summary only
+    light = headline({"summary": m["summary"]}, lang=lang)
+    assert light["key"].tolist()[:2] == ["kpi_tasks", "kpi_due"]
+
+
+def test_deck_slides_carry_titles_and_charts_render_without_theirs(sample_metrics, monkeypatch):
+    import collab_analytics.export.images as images
+    from collab_analytics.export.report import build_content
+    from collab_analytics.labels import label
+
+    td, m = sample_metrics
+    content = build_content(td, lang="zh", metrics=m)
+    titles = []
+
+    def fake_png(chart, *, scale=2.0, lang="zh"):
+        titles.append(chart.to_dict().get("title"))
+        return _png_bytes()
+
+    monkeypatch.setattr(images, "chart_to_png", fake_png)
+    buf = io.BytesIO()
+    write_deck(content, buf)
+    chart_titles = {item.title for item in content.charts}
+    assert len(titles) == len(content.charts)
+    for t in titles:  # no rendered chart repeats its slide title (a subtitle may stay)
+        text = t["text"] if isinstance(t, dict) else t
+        lines = text if isinstance(text, list) else [text]
+        assert not chart_titles & set(lines)
+    prs = Presentation(buf)
+    slide_titles = [s.shapes.title.text for s in prs.slides if s.shapes.title is not None]
+    for key in ("title_bottleneck", "title_burnup", "title_status_mix", "title_forecast"):
+        assert label(key, "zh") in slide_titles
+    # the takeaway of the ranking slide comes from the findings
+    i = slide_titles.index(label("title_bottleneck", "zh"))
+    texts = [sh.text_frame.text for sh in prs.slides[i].shapes if sh.has_text_frame]
+    assert any(t.startswith("技术部 是排名第一的瓶颈部门") for t in texts)
+
+
+def _png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 200), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_comparison_in_deck_and_html(sample_metrics):
+    from collab_analytics.compare import compare_as_of
+    from collab_analytics.export.report import build_content
+
+    td, m = sample_metrics
+    cmp = compare_as_of(td, "2024-09-15", "2024-10-15")
+    content = build_content(td, lang="en", metrics=m, comparison=cmp)
+    table = content.tables["report_comparison"]
+    assert table.columns.tolist() == [
+        "Indicator",
+        "Before (2024-09-15)",
+        "After (2024-10-15)",
+        "Change",
+    ]
+    row = table.set_index("Indicator").loc["On-time rate"]
+    k = cmp.kpis.set_index("kpi").loc["on_time_rate"]
+    assert row["Change"] == f"{k['delta'] * 100:+.1f} pp"
+    page = render_html(content, include_js=False)
+    assert "Period-over-period" in page and "Before (2024-09-15)" in page
+    buf = io.BytesIO()
+    write_deck(content, buf, render_png=lambda chart: _png_bytes())
+    titles = [s.shapes.title.text for s in Presentation(buf).slides if s.shapes.title]
+    assert "Period-over-period" in titles

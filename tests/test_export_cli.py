@@ -72,3 +72,33 @@ def test_report_unknown_format_is_a_usage_error(workbook, tmp_path, capsys):
         main(["report", str(workbook), "--out", str(tmp_path), "--format", "pdf"])
     assert exc.value.code == 2
     assert "unknown format(s) ['pdf']" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_report_compare_as_of_adds_deltas(workbook, tmp_path, capsys):
+    from collab_analytics.io import load
+
+    td = load(workbook)
+    before = (td.as_of - pd.Timedelta(days=20)).strftime("%Y-%m-%d")
+    out = tmp_path / "out"
+    rc = main(
+        [
+            "report",
+            str(workbook),
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+            "--format",
+            "html,xlsx",
+            "--compare-as-of",
+            before,
+            "--quiet",
+        ]
+    )
+    assert rc == 0, capsys.readouterr().err
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Period-over-period" in html and f"Before ({before})" in html
+    sheets = pd.read_excel(out / "tables.xlsx", sheet_name=None, engine="openpyxl")
+    cmp = sheets["Period-over-period"]
+    assert cmp.columns[0] == "Indicator" and "On-time rate" in set(cmp["Indicator"])

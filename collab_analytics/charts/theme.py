@@ -167,14 +167,16 @@ def apply_theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 
 def untitled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """A shallow copy of ``chart`` without its top-level title text, for slides whose own title
-    carries it. A subtitle (e.g. a legend explanation) is kept.
+    """A shallow copy of ``chart`` without its top-level title, for slides whose own title
+    carries it. A subtitle (e.g. how to read the chart) is kept, drawn as the title line in the
+    subtitle style (Vega draws nothing at all for an empty title text).
 
     >>> import altair as alt, pandas as pd
     >>> c = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().properties(
     ...     title=alt.Title("T", subtitle="how to read"))
-    >>> untitled(c).to_dict()["title"]
-    {'text': '', 'subtitle': 'how to read'}
+    >>> t = untitled(c).to_dict()["title"]
+    >>> t["text"], t["fontWeight"]
+    ('how to read', 'normal')
     >>> "title" in untitled(c.properties(title="T")).to_dict()
     False
     """
@@ -185,7 +187,16 @@ def untitled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         sub = t.subtitle
     elif isinstance(t, dict):
         sub = t.get("subtitle", alt.Undefined)
-    out.title = alt.Undefined if sub is alt.Undefined else alt.Title("", subtitle=sub)
+    if sub is alt.Undefined or not sub:
+        out.title = alt.Undefined
+    else:
+        cfg = theme_config()["config"]["title"]
+        out.title = alt.Title(
+            sub,
+            fontSize=cfg["subtitleFontSize"],
+            fontWeight="normal",
+            color=cfg["subtitleColor"],
+        )
     return out
 
 

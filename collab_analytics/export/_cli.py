@@ -1,7 +1,8 @@
 """The ``report`` subcommand of ``collab-analytics`` (registered by :mod:`collab_analytics.cli`).
 
 ``collab-analytics report WORKBOOK_OR_FOLDER --out DIR [--lang zh|en] [--as-of DATE]
-[--format pptx,html,png,svg,xlsx] [--working-days]``
+[--format pptx,html,png,svg,xlsx] [--working-days] [--compare-as-of DATE | --compare-with
+OLD_WORKBOOK]``
 
 Exit status: 0 written; 1 the data has validation errors (the validation report is printed on
 stderr, nothing is written); 2 the input cannot be read or an output path is unsafe.
@@ -12,8 +13,8 @@ Examples
 >>> sub = argparse.ArgumentParser().add_subparsers()
 >>> p = add_report(sub)
 >>> a = p.parse_args(["wb.xlsx", "--out", "o", "--format", "html,xlsx", "--working-days"])
->>> a.formats, a.calendar, a.lang
-(['html', 'xlsx'], 'cn', 'zh')
+>>> a.formats, a.calendar, a.lang, a.compare_as_of
+(['html', 'xlsx'], 'cn', 'zh', None)
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ def _formats(text: str) -> list[str]:
     return out
 
 
+def _width(text: str) -> int:
+    """Terminal columns of ``text`` (CJK characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Run ``report``: load, validate, write, print KPIs and where each file went."""
     from collab_analytics.export.report import run_report
@@ -49,6 +57,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"{label('report_validation_failed', lang)}:", file=sys.stderr)
         print(td.summary(lang=lang), file=sys.stderr)
         return EXIT_ERRORS
+    compare_to = args.compare_as_of
+    if args.compare_with is not None:
+        compare_to = load(args.compare_with)
+        if compare_to.has_errors:
+            print(f"{label('report_validation_failed', lang)}:", file=sys.stderr)
+            print(compare_to.summary(lang=lang), file=sys.stderr)
+            return EXIT_ERRORS
     result = run_report(
         td,
         args.out,
@@ -56,12 +71,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         formats=args.formats,
         as_of=args.as_of,
         calendar=args.calendar,
+        compare_to=compare_to,
         progress=not args.quiet,
     )
     print(f"{label('report_kpis', lang)}:")
-    width = max((len(s) for s in result.kpis["label"]), default=0)
+    width = max((_width(s) for s in result.kpis["label"]), default=0)
     for lab, disp in zip(result.kpis["label"], result.kpis["display"], strict=True):
-        print(f"  {lab:<{width}}  {disp}")
+        print(f"  {lab}{' ' * (width - _width(lab))}  {disp}")
     print(f"{label('report_written', lang)}:")
     for p in result.paths:
         print(f"  {p}")
@@ -103,6 +119,22 @@ def add_report(sub) -> argparse.ArgumentParser:
         const="cn",
         default=None,
         help="count days as Chinese working days (holidays, 调休)",
+    )
+    cmp = p.add_mutually_exclusive_group()
+    cmp.add_argument(
+        "--compare-as-of",
+        dest="compare_as_of",
+        default=None,
+        metavar="DATE",
+        help="period over period: also show KPI deltas since this earlier as-of date",
+    )
+    cmp.add_argument(
+        "--compare-with",
+        dest="compare_with",
+        default=None,
+        metavar="OLD_WORKBOOK",
+        help="period over period against an earlier snapshot of the workbook "
+        "(KPI deltas and re-planned tasks)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)

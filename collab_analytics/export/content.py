@@ -48,6 +48,9 @@ class ReportContent:
     kpis : DataFrame
         ``[key, label, value, display]``, one row per headline KPI.
     charts : list of ChartItem
+        Charts for every output (deck, HTML, PNG/SVG), in report order.
+    interactive : list of ChartItem
+        Views only the HTML report shows (linked selections make no sense on a slide).
     findings : DataFrame
         ``[polarity, text, evidence, chart]`` (polarity ``"went_well"`` / ``"to_improve"``).
     tables : dict of str to DataFrame
@@ -66,6 +69,7 @@ class ReportContent:
         default_factory=lambda: pd.DataFrame(columns=["key", "label", "value", "display"])
     )
     charts: list[ChartItem] = field(default_factory=list)
+    interactive: list[ChartItem] = field(default_factory=list)
     findings: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(FINDING_COLUMNS))
     )

@@ -144,9 +144,9 @@ def render_html(content: ReportContent, *, include_js: bool = True) -> str:
                 parts.append(f'<li class="muted">{e(label("report_no_rows", lang))}</li>')
             parts.append("</ul></div>")
         parts.append("</section>")
-    if content.charts:
+    if content.charts or content.interactive:
         parts.append(f"<h2>{e(label('report_charts', lang))}</h2>")
-    for i, item in enumerate(content.charts):
+    for i, item in enumerate([*content.interactive, *content.charts]):
         cid = f"chart-{i}"
         parts.append(
             f'<figure id="fig-{e(item.key)}"><div class="chart" id="{cid}" '

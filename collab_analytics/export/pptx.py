@@ -156,19 +156,22 @@ def add_title_slide(prs, title: str, lines: list[str]):
 
 
 def add_kpi_slide(prs, title: str, kpis: pd.DataFrame):
-    """KPI tiles (up to 12, four per row): big value over its label."""
+    """KPI tiles (up to 15; three, four or five per row): big value over its label."""
     slide = _add_slide(prs, _LAYOUT_TITLE_ONLY)
     _title(slide, title)
-    rows = kpis.head(12)
+    rows = kpis.head(15)
     n = len(rows)
-    per_row = 4 if n > 6 else max(min(n, 3), 1)
-    gap = Inches(0.3)
+    per_row = 5 if n > 8 else 4 if n > 6 else max(min(n, 3), 1)
+    n_lines = -(-n // per_row) if n else 1
+    gap = Inches(0.25)
     width = int((SLIDE_W - 2 * _MARGIN - gap * (per_row - 1)) / per_row)
-    height = Inches(1.6)
+    body = SLIDE_H - Inches(1.5) - Inches(0.4)
+    height = min(Inches(1.6), int((body - gap * (n_lines - 1)) / n_lines))
+    big = 30 if n_lines <= 2 else 24
     for i, (lab, disp) in enumerate(zip(rows["label"], rows["display"], strict=True)):
         r, c = divmod(i, per_row)
         left = _MARGIN + c * (width + gap)
-        top = Inches(1.6) + r * (height + gap)
+        top = Inches(1.5) + r * (height + gap)
         tile = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, width, height)
         tile.fill.solid()
         tile.fill.fore_color.rgb = RGBColor(0xF2, 0xF5, 0xF9)
@@ -180,7 +183,7 @@ def add_kpi_slide(prs, title: str, kpis: pd.DataFrame):
         p.alignment = PP_ALIGN.CENTER
         run = p.add_run()
         run.text = str(disp)
-        set_run_font(run, size=30, bold=True, color=_ACCENT)
+        set_run_font(run, size=big, bold=True, color=_ACCENT)
         p2 = tf.add_paragraph()
         p2.alignment = PP_ALIGN.CENTER
         run2 = p2.add_run()
@@ -201,12 +204,14 @@ def add_chart_slide(prs, title: str, png: bytes, takeaway: str = ""):
     pic.width, pic.height = int(pic.width * ratio), int(pic.height * ratio)
     pic.left = int((SLIDE_W - pic.width) / 2)
     if takeaway:
-        _textbox(slide, _MARGIN, Inches(6.35), box_w, Inches(0.9), [takeaway], size=16, color=_DARK)
+        # right under the picture (a wide, short chart leaves no gap), never below 6.35 in
+        top = min(pic.top + pic.height + Inches(0.2), Inches(6.35))
+        _textbox(slide, _MARGIN, top, box_w, Inches(0.9), [takeaway], size=18, color=_DARK)
     return slide
 
 
 def add_findings_slide(
-    prs, title: str, findings: pd.DataFrame, *, lang: str = "zh", per_side: int = 5
+    prs, title: str, findings: pd.DataFrame, *, lang: str = "zh", per_side: int = 7
 ):
     """Two columns: what went well / what to improve (``findings`` has polarity, text)."""
     slide = _add_slide(prs, _LAYOUT_TITLE_ONLY)
@@ -230,7 +235,7 @@ def add_findings_slide(
         texts = texts[:per_side] or [label("report_no_rows", lang)]
         if more > 0:
             texts.append(label("report_more_rows", lang, n=more))
-        _textbox(slide, left, Inches(1.9), col_w, Inches(5.2), texts, size=15, bullet="• ")
+        _textbox(slide, left, Inches(1.9), col_w, Inches(5.2), texts, size=14, bullet="• ")
     return slide
 
 
@@ -300,13 +305,16 @@ def write_deck(
     """Write the whole deck for ``content`` to ``path`` (a path or a binary file object).
 
     ``render_png(chart) -> bytes`` renders each chart (default: vl-convert at scale 2 with
-    the bundled CJK font). ``progress(step)`` is called after each slide. Returns ``path``.
+    the bundled CJK font, *without* the chart's own title — the slide title and the takeaway
+    carry it; a subtitle explaining how to read the chart is kept). ``progress(step)`` is
+    called after each slide. Returns ``path``.
     """
     if render_png is None:
+        from collab_analytics.charts.theme import untitled
         from collab_analytics.export.images import chart_to_png
 
         def render_png(chart):
-            return chart_to_png(chart, scale=2, lang=content.lang)
+            return chart_to_png(untitled(chart), scale=2, lang=content.lang)
 
     lang = content.lang
     prs = new_presentation()

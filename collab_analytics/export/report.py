@@ -1,8 +1,11 @@
 """One call from tracking data to a finished retrospective: deck, HTML, PNG/SVG, tables.
 
 :func:`build_report` loads (if given a path), refuses data with validation errors, computes the
-metric frames once (:func:`compute_metrics`), derives findings, builds every chart, and writes
-the requested formats under ``out_dir`` only (never over a file it did not write).
+metrics once (:func:`compute_metrics`: one
+:func:`~collab_analytics.metrics.report.delivery_report` and one
+:func:`~collab_analytics.metrics.communication.communication_report`), derives findings, builds
+every chart, optionally compares with an earlier as-of date or snapshot, and writes the requested
+formats under ``out_dir`` only (never over a file it did not write).
 
 Examples
 --------
@@ -26,33 +29,33 @@ import pandas as pd
 
 from collab_analytics import charts as ch
 from collab_analytics._errors import CollabError
+from collab_analytics.compare import Comparison, compare_as_of, compare_snapshots
 from collab_analytics.data import TrackingData
 from collab_analytics.export._paths import OutputDir
 from collab_analytics.export.content import ChartItem, ReportContent, format_value, kpi_frame
 from collab_analytics.findings import findings as find
 from collab_analytics.findings import takeaways
 from collab_analytics.labels import check_lang, label, labels_for
-from collab_analytics.metrics import (
-    action_summary,
-    cadence,
-    delivery_summary,
-    department_attribution,
-    escalation,
-    handoff_summary,
-    raci_problems,
-    schedule,
-    slippage,
-    task_delivery,
+from collab_analytics.metrics.communication import communication_report
+from collab_analytics.metrics.delivery import delivery_summary
+from collab_analytics.metrics.distributions import (
+    action_states,
+    headline_kpis,
+    slippage_histogram,
 )
+from collab_analytics.metrics.report import delivery_report
 from collab_analytics.schema import STATUS_LABELS
 
 __all__ = [
     "FORMATS",
     "ReportResult",
+    "build_charts",
     "build_content",
     "build_report",
+    "comparison_tables",
     "compute_metrics",
     "headline",
+    "interactive_charts",
     "run_report",
 ]
 
@@ -62,66 +65,132 @@ FORMATS = ("pptx", "html", "png", "svg", "xlsx")
 #: Rows kept in the appendix table of the deck/HTML (the XLSX export has every row).
 APPENDIX_ROWS = 500
 
+#: Tasks in the report's Gantt (the most delayed): readable on one 16:9 slide.
+GANTT_TASKS = 24
 
-def compute_metrics(data: TrackingData, *, as_of=None, calendar=None) -> dict[str, object]:
-    """Every metric frame the report needs, computed once.
+#: Tasks in the report's RACI heatmap (those with problems first).
+RACI_TASKS = 16
 
-    Returns a dict with keys ``as_of, task_delivery, summary, by_department, by_week,
-    slippage, attribution, handoff_pairs`` and, when the data has them, ``matches, missed,
-    cadence, attendance, escalation_distribution, escalation_overall, actions_overall,
-    actions_by_department, raci_problems``.
+#: Monte Carlo simulations of the finish-date forecast in the report.
+FORECAST_SIMS = 10_000
+
+
+def _has_communication(data: TrackingData) -> bool:
+    return bool(
+        len(data.plan)
+        or len(data.meetings)
+        or len(data.updates)
+        or len(data.actions)
+        or len(data.raci)
+    )
+
+
+def _actions_overall(states: pd.DataFrame) -> pd.DataFrame:
+    """One-row ``[n_actions, n_closed, closure_rate, n_overdue_open]`` (what the findings
+    read) from :func:`~collab_analytics.metrics.distributions.action_states` (``by=None``)."""
+    n = states.set_index("state")["n_actions"]
+    total = int(n.sum())
+    closed = int(n[["closed_on_time", "closed_late", "closed_no_due"]].sum())
+    return pd.DataFrame(
+        {
+            "n_actions": [total],
+            "n_closed": [closed],
+            "closure_rate": [closed / total if total else float("nan")],
+            "n_overdue_open": [int(n["open_overdue"])],
+        }
+    )
+
+
+def compute_metrics(
+    data: TrackingData,
+    *,
+    as_of=None,
+    calendar=None,
+    deadline=None,
+    forecast_sims: int = FORECAST_SIMS,
+    lang: str = "en",
+) -> dict[str, object]:
+    """Every metric the report needs, computed once: one
+    :func:`~collab_analytics.metrics.report.delivery_report` (key ``delivery``) and, when the
+    data has a plan, meetings, updates, actions or RACI, one
+    :func:`~collab_analytics.metrics.communication.communication_report` (``communication``).
+
+    The frames the charts and findings read are also given by name: ``as_of, task_delivery,
+    summary, by_department, by_week, slippage, slippage_histogram, attribution, bottlenecks,
+    handoff_pairs, burnup, status_mix, forecast`` and, with communication data, ``matches,
+    missed, cadence, attendance, escalation_distribution, escalation_overall,
+    actions_by_department, action_states, action_states_overall, actions_overall,
+    raci_problems``. ``by_week`` (one extra :func:`delivery_summary`) is the only frame not
+    taken from the two reports. ``lang`` is the language of the RACI problem messages.
     """
-    tasks = data.tasks
     t = pd.Timestamp(as_of).normalize() if as_of is not None else data.as_of
-    kw = {"as_of": t, "calendar": calendar}
-    m: dict[str, object] = {"as_of": t}
-    m["task_delivery"] = task_delivery(tasks, **kw)
-    m["summary"] = delivery_summary(tasks, **kw)
-    m["by_department"] = delivery_summary(tasks, by="department", **kw)
-    m["by_week"] = delivery_summary(tasks, by="week", **kw)
-    m["slippage"] = slippage(tasks, by="department", **kw)
-    m["slippage_overall"] = slippage(tasks, **kw)
-    m["attribution"] = department_attribution(tasks, **kw)
-    m["handoff_pairs"] = handoff_summary(tasks, by="pair", **kw)
+    rep = delivery_report(
+        data, as_of=t, calendar=calendar, deadline=deadline, forecast_sims=forecast_sims
+    )
+    m: dict[str, object] = {"as_of": t if t is not None else rep.as_of, "delivery": rep}
+    m["task_delivery"] = rep.tasks
+    m["summary"] = rep.overall
+    m["by_department"] = rep.summary
+    m["by_week"] = delivery_summary(data.tasks, by="week", as_of=t, calendar=calendar)
+    m["slippage"] = rep.slippage
+    m["slippage_histogram"] = slippage_histogram(rep.tasks)
+    m["attribution"] = rep.departments
+    m["bottlenecks"] = rep.bottlenecks
+    m["handoff_pairs"] = rep.handoff_pairs
+    m["burnup"] = rep.burnup
+    m["status_mix"] = rep.status_mix
+    m["forecast"] = rep.forecast
+    if not _has_communication(data):
+        return m
+    com = communication_report(data, as_of=t, delivery_calendar=calendar, lang=lang)
+    m["communication"] = com
     if len(data.plan) and len(data.meetings) and t is not None:
-        start = data.meetings["date"].min()
-        if tasks["planned_start"].notna().any():
-            start = min(start, tasks["planned_start"].min())
-        occ = schedule.expected_occurrences(data.plan, start=start, end=t)
-        matches = cadence.match_meetings(data.meetings, data.plan, occ)
-        m["matches"] = matches
-        m["missed"] = cadence.missed_occurrences(matches, occ)
-        m["cadence"] = cadence.cadence_summary(matches, occ, plan=data.plan)
-        exp = cadence.expected_departments(
-            data.plan, data.departments, raci=data.raci, meetings=data.meetings, matches=matches
-        )
-        m["attendance"] = cadence.attendance(
-            matches, data.meetings, exp, departments=data.departments
-        )
+        m["matches"] = com.matches
+        m["missed"] = com.missed
+        m["cadence"] = com.cadence
+        m["attendance"] = com.attendance
     if len(data.updates):
-        ep = escalation.escalation_episodes(
-            data.updates,
-            meetings=data.meetings,
-            tasks=tasks,
-            as_of=t,
-            departments=data.departments,
-        )
-        m["escalation_distribution"] = escalation.escalation_distribution(ep)
-        m["escalation_overall"] = escalation.escalation_compliance(ep, by=None)
+        m["escalation_distribution"] = com.escalation_distribution
+        m["escalation_overall"] = com.escalation_overall
     if len(data.actions):
-        m["actions_overall"] = action_summary(
-            data.actions, by=None, meetings=data.meetings, as_of=t
-        )
-        m["actions_by_department"] = action_summary(
-            data.actions, by="department", meetings=data.meetings, as_of=t
-        )
+        m["actions_by_department"] = com.actions
+        m["action_states"] = action_states(com.action_items, by="department")
+        m["action_states_overall"] = action_states(com.action_items, by=None)
+        m["actions_overall"] = _actions_overall(m["action_states_overall"])
     if len(data.raci):
-        m["raci_problems"] = raci_problems(data.raci, tasks=tasks, contacts=data.contacts)
+        m["raci_problems"] = com.raci_problems
     return m
 
 
+#: Display of each :func:`~collab_analytics.metrics.distributions.headline_kpis` row:
+#: ``kpi -> (label key, value format)``.
+_KPI_DISPLAY: dict[str, tuple[str, str]] = {
+    "tasks": ("kpi_tasks", "int"),
+    "due": ("kpi_due", "int"),
+    "on_time_rate": ("kpi_on_time_rate", "rate"),
+    "delay_rate": ("kpi_delay_rate", "rate"),
+    "completion_rate": ("kpi_completion_rate", "rate"),
+    "overdue_open": ("kpi_overdue_open", "int"),
+    "tasks_blocked": ("kpi_tasks_blocked", "int"),
+    "mean_delay_days": ("kpi_mean_delay", "days"),
+    "bottleneck_share": ("kpi_bottleneck", "rate"),
+    "spi": ("kpi_spi", "number"),
+    "plan_adherence": ("kpi_adherence", "rate"),
+    "escalation_compliance": ("kpi_escalation", "rate"),
+    "action_closure": ("kpi_action_closure", "rate"),
+    "forecast_p85_days": ("kpi_forecast_p85", "date"),
+}
+
+
 def headline(metrics: dict, *, lang: str = "zh") -> pd.DataFrame:
-    """The headline KPIs ``[key, label, value, display]`` from :func:`compute_metrics`."""
+    """The headline KPIs ``[key, label, value, display]`` from :func:`compute_metrics`.
+
+    With the reports of :func:`compute_metrics` (key ``delivery``) the KPIs are
+    :func:`~collab_analytics.metrics.distributions.headline_kpis`; a dict holding only
+    ``summary`` (and optionally ``slippage_overall``) gives the delivery KPIs alone.
+    """
+    if "delivery" in metrics:
+        return _headline_from_reports(metrics, lang)
     s = metrics["summary"]
     r = s.iloc[0] if len(s) else None
     rows = []
@@ -164,6 +233,20 @@ def headline(metrics: dict, *, lang: str = "zh") -> pd.DataFrame:
     if act is not None and len(act):
         v = act["closure_rate"].iloc[0]
         rows.append(("kpi_action_closure", v, format_value(v, "rate")))
+    return kpi_frame(rows, lang=lang)
+
+
+def _headline_from_reports(metrics: dict, lang: str) -> pd.DataFrame:
+    k = headline_kpis(metrics["delivery"], metrics.get("communication"))
+    rows = []
+    for kpi, value, subject in zip(k["kpi"], k["value"], k["subject"], strict=True):
+        key, kind = _KPI_DISPLAY[kpi]
+        if kpi == "bottleneck_share":
+            rows.append((key, subject, f"{subject} ({format_value(value, 'rate')})"))
+        elif kpi == "forecast_p85_days":
+            rows.append((key, pd.Timestamp(subject), subject))
+        else:
+            rows.append((key, value, format_value(value, kind)))
     return kpi_frame(rows, lang=lang)
 
 
@@ -216,18 +299,35 @@ def build_charts(data: TrackingData, metrics: dict, *, lang: str = "zh") -> dict
     out: dict[str, object] = {}
     t = metrics["as_of"]
     out["gantt"] = ch.gantt(
-        data.tasks, lang=lang, delivery=metrics["task_delivery"], as_of=t, departments=depts
+        data.tasks,
+        lang=lang,
+        delivery=metrics["task_delivery"],
+        as_of=t,
+        departments=depts,
+        max_tasks=GANTT_TASKS,
     )
     out["delivery_by_department"] = ch.delivery_rates(
         metrics["by_department"], lang=lang, departments=depts
     )
     out["delivery_by_period"] = ch.delivery_trend(metrics["by_week"], lang=lang)
     out["slippage"] = ch.slippage(metrics["slippage"], lang=lang, departments=depts)
-    out["bottleneck"] = ch.delay_attribution_chart(
+    if "slippage_histogram" in metrics:
+        out["slippage_histogram"] = ch.slippage_histogram_chart(
+            metrics["slippage_histogram"], lang=lang
+        )
+    if "bottlenecks" in metrics and len(metrics["bottlenecks"]):
+        out["bottleneck"] = ch.bottleneck_chart(metrics["bottlenecks"], lang=lang)
+    out["attribution"] = ch.delay_attribution_chart(
         metrics["attribution"], lang=lang, departments=depts
     )
     if len(metrics["handoff_pairs"]):
         out["handoffs"] = ch.handoff_heatmap(metrics["handoff_pairs"], lang=lang, departments=depts)
+    burn = metrics.get("burnup")
+    if isinstance(burn, pd.DataFrame) and len(burn):
+        out["burnup"] = ch.burnup_chart(burn, lang=lang, as_of=t)
+    mix = metrics.get("status_mix")
+    if isinstance(mix, pd.DataFrame) and len(mix) and int(mix["n_tasks"].sum()) > 0:
+        out["status_mix"] = ch.status_mix_chart(mix, lang=lang)
     if "matches" in metrics:
         items = data.plan["item"].astype("str").tolist()
         out["cadence"] = ch.cadence_calendar(
@@ -242,21 +342,129 @@ def build_charts(data: TrackingData, metrics: dict, *, lang: str = "zh") -> dict
         )
     if len(data.raci):
         out["raci"] = ch.raci_heatmap(
-            data.raci, metrics.get("raci_problems"), lang=lang, departments=depts
+            data.raci,
+            metrics.get("raci_problems"),
+            lang=lang,
+            departments=depts,
+            max_tasks=RACI_TASKS,
         )
-    if "actions_by_department" in metrics:
+    if "action_states" in metrics:
+        out["actions"] = ch.actions_chart(metrics["action_states"], lang=lang, departments=depts)
+    elif "actions_by_department" in metrics:
         out["actions"] = ch.actions_chart(
             metrics["actions_by_department"], lang=lang, departments=depts
         )
+    fc = metrics.get("forecast")
+    if fc is not None and len(fc.distribution):
+        out["forecast"] = ch.forecast_chart(fc, lang=lang)
     return out
 
 
+def interactive_charts(data: TrackingData, metrics: dict, *, lang: str = "zh") -> dict[str, object]:
+    """Views for interactive output only (the HTML report), keyed as
+    :data:`collab_analytics.charts.INTERACTIVE_KEYS`: ``linked`` — delivery rates and the
+    bottleneck ranking with one shared department selection."""
+    out: dict[str, object] = {}
+    rk = metrics.get("bottlenecks")
+    if rk is not None and len(rk) and len(metrics["by_department"]):
+        out["linked"] = ch.linked_departments(metrics["by_department"], rk, lang=lang)
+    return out
+
+
+def _signed(value: float, kind: str, lang: str) -> str:
+    if pd.isna(value):
+        return "–"
+    if kind == "rate":
+        unit = " 个百分点" if lang == "zh" else " pp"
+        return f"{value * 100:+.1f}{unit}"
+    if kind == "int":
+        return f"{value:+,.0f}"
+    return f"{value:+.1f}"
+
+
+_COMPARE_KINDS = {
+    "on_time_rate": "rate",
+    "delay_rate": "rate",
+    "early_rate": "rate",
+    "completion_rate": "rate",
+    "mean_delay_days": "days",
+    "total_delay_days": "days",
+}
+
+
+def comparison_tables(comparison: Comparison, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """Display tables of a :class:`~collab_analytics.compare.Comparison`: the KPI deltas
+    (``report_comparison``) and, when any, the re-planned tasks (``report_replanned``)."""
+    k = comparison.kpis
+    kinds = [_COMPARE_KINDS.get(x, "int") for x in k["kpi"]]
+    names = [label(x, lang) for x in k["kpi"]]
+    fmt = [
+        [format_value(v, kind) for v, kind in zip(k[col], kinds, strict=True)]
+        for col in ("before", "after")
+    ]
+    b, a = comparison.before_as_of, comparison.after_as_of
+    before_h = label("before", lang) + (f" ({b:%Y-%m-%d})" if b is not None else "")
+    after_h = label("after", lang) + (f" ({a:%Y-%m-%d})" if a is not None else "")
+    kpis = pd.DataFrame(
+        {
+            label("kpi", lang): names,
+            before_h: fmt[0],
+            after_h: fmt[1],
+            label("delta", lang): [
+                _signed(v, kind, lang) for v, kind in zip(k["delta"], kinds, strict=True)
+            ],
+        }
+    ).astype("str")
+    out = {"report_comparison": kpis}
+    rep = comparison.replanned
+    if len(rep):
+        r = rep.copy()
+        for c in ("old_planned_finish", "new_planned_finish"):
+            r[c] = r[c].dt.strftime("%Y-%m-%d")
+        r["shift_days"] = r["shift_days"].map(lambda v: _signed(v, "days", lang))
+        out["report_replanned"] = r.rename(columns=labels_for(list(r.columns), lang))
+    return out
+
+
+def _comparison(data: TrackingData, compare_to, as_of, calendar) -> Comparison | None:
+    """``compare_to``: an as-of date (same data) or an earlier snapshot (TrackingData/path)."""
+    if compare_to is None:
+        return None
+    after = pd.Timestamp(as_of).normalize() if as_of is not None else data.as_of
+    if isinstance(compare_to, TrackingData) or (
+        isinstance(compare_to, str | os.PathLike) and Path(compare_to).exists()
+    ):
+        old = _load(compare_to).raise_for_errors()
+        return compare_snapshots(old, data, after_as_of=after, calendar=calendar)
+    try:
+        before = pd.Timestamp(compare_to)
+    except (TypeError, ValueError) as exc:
+        msg = (
+            f"compare_to={compare_to!r} is neither a date nor an existing workbook/folder "
+            "(or loaded TrackingData)."
+        )
+        raise CollabError(msg) from exc
+    return compare_as_of(data, before, after, calendar=calendar)
+
+
 def build_content(
-    data: TrackingData, *, lang: str = "zh", as_of=None, calendar=None, metrics=None
+    data: TrackingData,
+    *,
+    lang: str = "zh",
+    as_of=None,
+    calendar=None,
+    metrics=None,
+    comparison: Comparison | None = None,
 ) -> ReportContent:
-    """Metrics, findings and charts assembled into a :class:`ReportContent`."""
+    """Metrics, findings and charts (and a period-over-period comparison, when given)
+    assembled into a :class:`ReportContent`."""
     check_lang(lang)
-    m = metrics if metrics is not None else compute_metrics(data, as_of=as_of, calendar=calendar)
+    m = (
+        metrics
+        if metrics is not None
+        else compute_metrics(data, as_of=as_of, calendar=calendar, lang=lang)
+    )
+    fc = m.get("forecast")
     found = find(
         delivery=m["summary"],
         delivery_by_department=m["by_department"],
@@ -265,6 +473,11 @@ def build_content(
         cadence=m.get("cadence"),
         handoffs=m["handoff_pairs"],
         actions=m.get("actions_overall"),
+        bottlenecks=m.get("bottlenecks"),
+        slippage_histogram=m.get("slippage_histogram"),
+        burnup=m.get("burnup") if isinstance(m.get("burnup"), pd.DataFrame) else None,
+        status_mix=m.get("status_mix") if isinstance(m.get("status_mix"), pd.DataFrame) else None,
+        forecast=fc.summary if fc is not None else None,
         lang=lang,
     )
     tk = takeaways(found)
@@ -274,6 +487,16 @@ def build_content(
         for key in ch.CHART_KEYS
         if key in chart_objs
     ]
+    inter = interactive_charts(data, m, lang=lang)
+    interactive = [
+        ChartItem(key, label(ch.INTERACTIVE_KEYS[key], lang), inter[key], "")
+        for key in ch.INTERACTIVE_KEYS
+        if key in inter
+    ]
+    tables = {}
+    if comparison is not None:
+        tables.update(comparison_tables(comparison, lang=lang))
+    tables["report_appendix"] = _appendix(data, m, lang).head(APPENDIX_ROWS)
     proj = data.project
     first = proj.iloc[0] if len(proj) else None
 
@@ -303,8 +526,9 @@ def build_content(
         as_of=f"{t:%Y-%m-%d}" if t is not None else "",
         kpis=headline(m, lang=lang),
         charts=items,
+        interactive=interactive,
         findings=found,
-        tables={"report_appendix": _appendix(data, m, lang).head(APPENDIX_ROWS)},
+        tables=tables,
     )
 
 
@@ -337,6 +561,7 @@ def build_report(
     formats: Sequence[str] = ("pptx", "html", "png"),
     as_of=None,
     calendar=None,
+    compare_to=None,
     progress: bool = True,
 ) -> list[Path]:
     """Write the retrospective in every requested format under ``out_dir``.
@@ -354,6 +579,10 @@ def build_report(
         Default: the latest date in the data.
     calendar : optional
         ``"calendar"`` (default), ``"weekdays"``, ``"cn"`` or a WorkCalendar, for day counts.
+    compare_to : date-like, TrackingData or path, optional
+        Period over period: an earlier as-of date of the same data, or an earlier snapshot of
+        the workbook (loaded data or a path). Adds the KPI deltas (and the re-planned tasks of
+        a snapshot) to the deck, the HTML report and the tables.
     progress : bool
         Show a tqdm progress bar on stderr.
 
@@ -369,7 +598,14 @@ def build_report(
         The data has validation errors (its ``.issues`` lists them all).
     """
     return run_report(
-        data, out_dir, lang=lang, formats=formats, as_of=as_of, calendar=calendar, progress=progress
+        data,
+        out_dir,
+        lang=lang,
+        formats=formats,
+        as_of=as_of,
+        calendar=calendar,
+        compare_to=compare_to,
+        progress=progress,
     ).paths
 
 
@@ -381,6 +617,7 @@ def run_report(
     formats: Sequence[str] = ("pptx", "html", "png"),
     as_of=None,
     calendar=None,
+    compare_to=None,
     progress: bool = True,
 ) -> ReportResult:
     """:func:`build_report`, also returning the headline KPIs and findings it used."""
@@ -399,13 +636,13 @@ def run_report(
         td = _load(data).raise_for_errors()
         bar.update()
         bar.set_postfix_str("metrics")
-        m = compute_metrics(td, as_of=as_of, calendar=calendar)
+        m = compute_metrics(td, as_of=as_of, calendar=calendar, lang=lang)
+        comparison = _comparison(td, compare_to, as_of, calendar)
         bar.update()
         bar.set_postfix_str("charts")
-        content = build_content(td, lang=lang, metrics=m)
+        content = build_content(td, lang=lang, metrics=m, comparison=comparison)
         bar.update()
         pngs: dict[str, bytes] = {}
-        by_chart = {id(c.chart): c for c in content.charts}
 
         def png_of(item: ChartItem) -> bytes:
             if item.key not in pngs:
@@ -419,11 +656,8 @@ def run_report(
             if fmt == "pptx":
                 from collab_analytics.export.pptx import write_deck
 
-                write_deck(
-                    content,
-                    out.path("report.pptx"),
-                    render_png=lambda chart: png_of(by_chart[id(chart)]),
-                )
+                # slides carry the title themselves: charts rendered without theirs
+                write_deck(content, out.path("report.pptx"))
             elif fmt == "html":
                 from collab_analytics.export.html import write_html
 
@@ -464,9 +698,13 @@ def _xlsx_tables(td: TrackingData, m: dict, content: ReportContent, lang: str) -
         label("report_appendix", lang): _appendix(td, m, lang),
         label("title_delivery_by_department", lang): m["by_department"],
         label("title_slippage", lang): m["slippage"],
-        label("title_bottleneck", lang): m["attribution"],
+        label("title_bottleneck", lang): m["bottlenecks"],
+        label("title_attribution", lang): m["attribution"],
         label("title_handoffs", lang): m["handoff_pairs"],
     }
+    for key in ("report_comparison", "report_replanned"):
+        if key in content.tables:
+            tables[label(key, lang)] = content.tables[key]
     if "cadence" in m:
         tables[label("title_cadence", lang)] = m["cadence"]
     return tables
