@@ -257,7 +257,7 @@ def _canonical_frame(raw: RawTable, issues: Issues) -> tuple[pd.DataFrame, pd.Da
         while name in cols or (c is None and name in TABLES[table].column_names):
             name = name + "_"
         cols[name] = raw.frame[i]
-    frame = pd.DataFrame(cols, index=raw.frame.index)
+    frame = pd.DataFrame(cols, index=raw.frame.index, copy=False)  # copy-on-write views
     for req in TABLES[table].required:
         if req not in frame.columns:
             issues.add(
@@ -407,7 +407,7 @@ def _typed(
     for x in frame.columns:
         if x not in canon:
             out[x] = _extra(frame[x])
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index, copy=False)
 
 
 def _extra(s: pd.Series) -> pd.Series:
