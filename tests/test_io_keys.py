@@ -76,3 +76,30 @@ def test_key_fast_path_equals_full_normalisation():
     full = [None if v == "" else v for v in full]
     assert _arrow.key(s).to_pylist() == full
     assert _arrow.key(s).to_pylist()[:3] == ["任务abc", "需求评审", "t1"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    nums=st.lists(st.integers(0, 30), min_size=1, max_size=12, unique=True),
+    projects=st.lists(_proj, min_size=12, max_size=12),
+    names=st.lists(_text, min_size=12, max_size=12),
+    refs=st.lists(
+        st.tuples(st.integers(0, 11), st.sampled_from(["T05", "T5", "t05", "T30", "任务", "a"])),
+        max_size=10,
+    ),
+)
+def test_sorted_ids_fast_path_matches_reference(nums, projects, names, refs):
+    rows = [(projects[i], f"T{n:02d}", names[i]) for i, n in enumerate(sorted(nums))]
+    t = _tasks(rows)
+    assert _arrow.sorted_fixed(t["task_id"]) is not None
+    refs = sorted((p % len(rows), tok) for p, tok in refs)
+    rowpos = np.array([p for p, _ in refs], dtype="int64")
+    tokens = pa.array([tok for _, tok in refs], type=pa.large_string())
+    keys = TaskKeys(t, tokens)
+    assert not keys.duplicate_ids().any()
+    for grouped in (True, False):
+        proj = t["project"].take(rowpos).reset_index(drop=True) if grouped else None
+        want = _resolve_refs(pd.Series(tokens.to_pylist(), dtype="str"), t, proj)
+        assert keys.resolve(rowpos, grouped=grouped).tolist() == want.tolist()
+        by_id = _resolve_refs(pd.Series(tokens.to_pylist(), dtype="str"), t.assign(task=None), proj)
+        assert keys.by_id.tolist() == (by_id >= 0).tolist()

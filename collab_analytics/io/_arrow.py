@@ -182,3 +182,70 @@ def lookup_codes(table: np.ndarray, values: np.ndarray, n_codes: int) -> np.ndar
     """:func:`lookup` on codes from one shared encoding of table and values."""
     first = first_positions(table, n_codes)
     return np.where(values >= 0, first[np.maximum(values, 0)], -1)
+
+
+# ------------------------------------------------------------------ sorted fixed-width ids
+#
+# Task ids kept in order (T0001, T0002, …) are the common case. When every id has the same
+# byte length and the column is strictly increasing, the ids are unique and references
+# resolve by binary search on a zero-copy numpy ``S<width>`` view — no hashing at all.
+
+
+def _fixed_view(a: pa.Array) -> np.ndarray | None:
+    """Zero-copy ``S<width>`` view of a large-string array whose values all have one byte
+    length (no nulls, no NUL bytes); ``None`` otherwise."""
+    n = len(a)
+    if n == 0 or a.null_count:
+        return None
+    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1]
+    width = int(off[1] - off[0])
+    if width == 0 or int(off[-1] - off[0]) != width * n or not (np.diff(off) == width).all():
+        return None
+    data = np.frombuffer(a.buffers()[2], dtype=np.uint8)[off[0] : off[-1]]
+    if not data.all():  # a NUL byte: numpy's S comparisons would ignore trailing NULs
+        return None
+    return data.view(f"S{width}")
+
+
+def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
+    """``S<width>`` view of strictly increasing, equal-length, non-null texts, else ``None``.
+
+    Examples
+    --------
+    >>> sorted_fixed(pd.Series(["T01", "T02", "T10"])).tolist()
+    [b'T01', b'T02', b'T10']
+    >>> sorted_fixed(pd.Series(["T02", "T01"])), sorted_fixed(pd.Series(["T1", "T10"]))
+    (None, None)
+    """
+    view = _fixed_view(as_arrow(values))
+    if view is None or not (view[1:] > view[:-1]).all():
+        return None
+    return view
+
+
+def lookup_sorted(table: np.ndarray, values: pd.Series | pa.Array) -> np.ndarray:
+    """:func:`lookup` against a :func:`sorted_fixed` table, by binary search.
+
+    Examples
+    --------
+    >>> t = sorted_fixed(pd.Series(["T01", "T02", "T10"]))
+    >>> lookup_sorted(t, pd.Series(["T10", "T1", None, "T03", "T01"])).tolist()
+    [2, -1, -1, -1, 0]
+    """
+    v = as_arrow(values)
+    pos = np.full(len(v), -1, dtype="int64")
+    width = table.dtype.itemsize
+    sel = pc.fill_null(pc.equal(pc.binary_length(v), width), False)
+    idx = np.flatnonzero(sel.to_numpy(zero_copy_only=False))
+    if len(idx) == 0 or len(table) == 0:
+        return pos
+    sub = v.filter(sel)
+    view = _fixed_view(sub)
+    if view is None:  # a value with a NUL byte: compare those few as Python strings
+        return lookup(
+            values, pa.array(table.astype(object), type=pa.large_binary()).cast(pa.large_string())
+        )
+    i = np.minimum(np.searchsorted(table, view), len(table) - 1)
+    hit = table[i] == view
+    pos[idx[hit]] = i[hit]
+    return pos

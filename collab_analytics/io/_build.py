@@ -599,10 +599,15 @@ class TaskKeys:
         self.single = bool(self.n == 0 or (self.group == self.group[0]).all())
         ids = _arrow.as_arrow(tasks["task_id"])
         self._probe = _arrow.as_arrow(probe) if probe is not None else ids[:0]
-        if len(self._probe):
-            ids = pa.concat_arrays([ids, self._probe])
-        codes, self.n_ids = _arrow.encode(ids)
-        self.ids, self.probe = codes[: self.n], codes[self.n :]
+        #: ids in strictly increasing order with one width: unique, looked up by bisection
+        self._sorted = _arrow.sorted_fixed(ids)
+        if self._sorted is None:
+            if len(self._probe):
+                ids = pa.concat_arrays([ids, self._probe])
+            codes, self.n_ids = _arrow.encode(ids)
+            self.ids, self.probe = codes[: self.n], codes[self.n :]
+        #: per probe token: resolved by its id (not by a name), set by :meth:`resolve`
+        self.by_id = np.zeros(len(self._probe), dtype=bool)
         self._first_ids: np.ndarray | None = None
         self._names: tuple[pa.Array, np.ndarray, int] | None = None
 
@@ -621,6 +626,8 @@ class TaskKeys:
 
     def duplicate_ids(self) -> np.ndarray:
         """Rows whose (project, task id) appeared on an earlier row (a null id is a value)."""
+        if self._sorted is not None:
+            return np.zeros(self.n, dtype=bool)
         return _dups_in_groups(self.group, self.ids)
 
     def duplicate_names(self) -> np.ndarray:
@@ -635,7 +642,13 @@ class TaskKeys:
         """
         grouped = grouped and not self.single
         vgroup = self.group[rowpos] if grouped else None
-        pos = _match(self.ids, self.probe, self.n_ids, vgroup, self.group, self.first_ids())
+        if self._sorted is not None:  # unique ids: a token names at most one task
+            pos = _arrow.lookup_sorted(self._sorted, self._probe)
+            if grouped:
+                pos = np.where((pos >= 0) & (self.group[pos] == vgroup), pos, -1)
+        else:
+            pos = _match(self.ids, self.probe, self.n_ids, vgroup, self.group, self.first_ids())
+        self.by_id = pos >= 0
         miss = pos < 0
         if miss.any():
             names = self.names()[0]
@@ -729,8 +742,10 @@ def _resolve_lists(
     ok = pos >= 0
     edges = (pos[ok], rowpos[ok])
     ids = _arrow.as_arrow(tasks["task_id"])
-    if keys is not None:  # token and id texts share one encoding: compare codes
-        changed = ~ok | (keys.ids[np.maximum(pos, 0)] != keys.probe)
+    if keys is not None:
+        # a token found by its id is that id's text; one found by name is not (else its id
+        # would have matched first)
+        changed = ~keys.by_id
     else:
         resolved = pc.take(ids, pa.array(np.where(ok, pos, 0)))
         same = pc.fill_null(pc.equal(resolved, _arrow.as_arrow(tokens)), False)
