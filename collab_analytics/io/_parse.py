@@ -472,7 +472,8 @@ def parse_list(s: pd.Series) -> ListParse:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = to_text(s)
+    # text columns go to Arrow as they are: tokens are trimmed and blank ones dropped below
+    text = s if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object else to_text(s)
     arr = pa.array(text.astype("str"), from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
