@@ -2,7 +2,10 @@
 
 Targets (issue #5): all chart specs built ≤ 1 s; full deck written ≤ 15 s; HTML ≤ 5 s.
 Prints the median of several runs of each step and its ratio to a baseline measured in the same
-run (serialising the tasks table to Parquet in memory), so noisy shared machines stay comparable.
+run (serialising the tasks table to Parquet in memory), so noisy shared machines stay comparable,
+and the load average before and after (the machine is shared). "chart specs" builds every chart
+of the report (deck/PNG charts and the HTML-only linked view) and serialises each to its
+Vega-Lite dict; the per-chart split of the slowest ones is printed too.
 
 usage: python benchmarks/bench_export.py [--tasks 100000] [--runs 3] [--lang zh]
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
 import tempfile
 import time
@@ -21,7 +25,12 @@ from collab_analytics.charts.theme import to_spec
 from collab_analytics.export.html import javascript_bundle, render_html
 from collab_analytics.export.images import register_fonts
 from collab_analytics.export.pptx import write_deck
-from collab_analytics.export.report import build_charts, build_content, compute_metrics
+from collab_analytics.export.report import (
+    build_charts,
+    build_content,
+    compute_metrics,
+    interactive_charts,
+)
 
 TARGETS = {"chart specs": 1.0, "deck (pptx)": 15.0, "html": 5.0}
 
@@ -35,12 +44,17 @@ def _median(fn, runs: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
+def _load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--lang", default="zh", choices=["zh", "en"])
     args = ap.parse_args()
+    print(f"before: {_load()}")
     per_project = 50
     t0 = time.perf_counter()
     td = sample.portfolio(
@@ -64,9 +78,13 @@ def main() -> None:
 
     def specs():
         charts = build_charts(td, metrics, lang=args.lang)
+        charts |= interactive_charts(td, metrics, lang=args.lang)
         return [to_spec(c) for c in charts.values()]
 
     t_specs, spec_list = _median(specs, args.runs)
+    per_chart = {}
+    for key, chart in build_charts(td, metrics, lang=args.lang).items():
+        per_chart[key], _ = _median(lambda c=chart: to_spec(c), args.runs)
     rows = max(len(ds) for s in spec_list for ds in s.get("datasets", {}).values())
     tmp = Path(tempfile.mkdtemp())
     t_deck, _ = _median(lambda: write_deck(content, tmp / "deck.pptx"), args.runs)
@@ -75,13 +93,16 @@ def main() -> None:
     print(f"baseline (tasks → parquet in memory): {base:.3f} s")
     print(f"metrics for the report (once, not a target): {t_metrics:.2f} s")
     print(
-        f"{len(spec_list)} charts; largest embedded dataset: {rows:,} rows; "
-        f"HTML size {len(page) / 1e6:.1f} MB"
+        f"{len(spec_list)} charts ({len(content.charts)} slides); "
+        f"largest embedded dataset: {rows:,} rows; HTML size {len(page) / 1e6:.1f} MB"
     )
+    slow = sorted(per_chart.items(), key=lambda kv: -kv[1])[:4]
+    print("slowest to_spec alone: " + ", ".join(f"{k} {v:.3f} s" for k, v in slow))
     print(f"{'step':<14}{'median s':>10}{'target s':>10}{'x baseline':>12}  ok")
     for name, t in (("chart specs", t_specs), ("deck (pptx)", t_deck), ("html", t_html)):
         ok = "yes" if t <= TARGETS[name] else "NO"
         print(f"{name:<14}{t:>10.2f}{TARGETS[name]:>10.1f}{t / base:>12.1f}  {ok}")
+    print(f"after: {_load()}")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def check_rows(frame: pd.DataFrame, builder: str) -> pd.DataFrame:
 def order(values: pd.Series, preferred: Sequence[str] | None = None) -> list[str]:
     """Explicit display order: ``preferred`` first (those present), then the rest as they
     appear. Never code-point order unless the caller asks for it."""
-    present = [str(v) for v in pd.unique(values.dropna().astype(str))]
+    present = pd.unique(values.dropna().astype("str")).tolist()
     if preferred is None:
         return present
     seen = set(present)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from collab_analytics.charts._common import (
@@ -153,25 +154,44 @@ def cadence_calendar(
     require(matches, ["item", "date", "matched"], "cadence_calendar")
     require(missed, ["item", "occurrence"], "cadence_calendar")
     title = label("title_cadence", lang)
-    matched = matches["matched"].astype(bool)
-    held = matches.loc[matched, ["item", "date"]].assign(outcome="held")
-    extra = matches.loc[~matched & matches["item"].notna(), ["item", "date"]].assign(
-        outcome="unplanned"
-    )
-    miss = missed[["item", "occurrence"]].rename(columns={"occurrence": "date"})
-    df = pd.concat([held, miss.assign(outcome="missed"), extra], ignore_index=True)
-    if df.empty:
+    # choose the items (rows) on integer codes first, then copy only their marks: the
+    # matches of a large portfolio hold hundreds of thousands of meetings
+    matched = matches["matched"].fillna(False).to_numpy(dtype=bool)
+    codes, uniq = pd.factorize(matches["item"], sort=False)
+    uniq = pd.Index(uniq).astype("str")
+    is_extra = ~matched & (codes >= 0)
+    held_codes = pd.unique(codes[matched & (codes >= 0)])
+    extra_codes = pd.unique(codes[is_extra])
+    miss_items = missed["item"].astype("str")
+    n_total = int(matched.sum() + is_extra.sum() + len(missed))
+    if n_total == 0:
         return empty_chart(title, lang)
-    df["item"] = df["item"].astype("str")
-    n_total = len(df)
-    all_items = order(pd.Series(pd.unique(df["item"]), dtype="str"), items)
+    appearance = list(
+        dict.fromkeys(
+            uniq[held_codes].tolist() + pd.unique(miss_items).tolist() + uniq[extra_codes].tolist()
+        )
+    )
+    all_items = order(pd.Series(appearance, dtype="str"), items)
+    pick = all_items
     if len(all_items) > max_items:
-        missed_items = set(pd.unique(miss["item"].astype("str")))
+        missed_items = set(pd.unique(miss_items))
         pick = (
             [i for i in all_items if i in missed_items]
             + [i for i in all_items if i not in missed_items]
         )[:max_items]
-        df = df[df["item"].isin(pick)]
+    lut = np.zeros(len(uniq) + 1, dtype=bool)  # last slot: code -1 (no item)
+    lut[:-1] = uniq.isin(pick)
+    keep = lut[codes]
+    sel_held = np.flatnonzero(keep & matched)
+    sel_extra = np.flatnonzero(keep & is_extra)
+    cols = ["item", "date"]
+    held = matches[cols].take(sel_held).assign(outcome="held")
+    extra = matches[cols].take(sel_extra).assign(outcome="unplanned")
+    miss = missed.loc[miss_items.isin(pick).to_numpy(), ["item", "occurrence"]].rename(
+        columns={"occurrence": "date"}
+    )
+    df = pd.concat([held, miss.assign(outcome="missed"), extra], ignore_index=True)
+    df["item"] = df["item"].astype("str")
     if len(df) > max_rows:
         df = df.loc[df["date"].nlargest(max_rows, keep="first").index]
     df = df.assign(date=pd.to_datetime(df["date"]).dt.normalize())

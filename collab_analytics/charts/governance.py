@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from collab_analytics.charts._common import check_rows, empty_chart, order, require, tip
@@ -125,15 +126,21 @@ def raci_heatmap(
         pk = "task_id" if has_id and "task_id" in problems.columns else "task"
         p = problems.loc[problems[pk].notna(), [pk, "message"]]
         flagged_keys = pd.Series(pd.unique(p[pk].astype("str")), dtype="str")
-    raw_keys = raci[key_col].astype("str")
-    all_keys = pd.Index(pd.unique(raw_keys))
-    # hash look-ups (Index.get_indexer), not Series.isin: isin against a long list is slow
-    flagged_keys = flagged_keys[all_keys.get_indexer(flagged_keys) >= 0]
-    rest = all_keys[pd.Index(flagged_keys).get_indexer(all_keys) < 0]
-    keep = list(flagged_keys) + list(rest[: max(max_tasks - len(flagged_keys), 0)])
-    keep = keep[:max_tasks]
+    # integer codes of the task keys (one arrow factorize), then the rows of the kept tasks
+    # through a boolean look-up table: no per-row string hashing in Python
+    codes, uniq = pd.factorize(raci[key_col], sort=False)
+    all_keys = pd.Index(uniq).astype("str")
+    flag_u = all_keys.isin(flagged_keys) if len(flagged_keys) else None
+    if flag_u is not None:
+        present = set(all_keys[flag_u].tolist())
+        flagged_keys = flagged_keys[flagged_keys.isin(present)]
+    n_rest = max(max_tasks - len(flagged_keys), 0)
+    rest_pos = np.flatnonzero(~flag_u) if flag_u is not None else np.arange(len(all_keys))
+    keep = (list(flagged_keys) + all_keys[rest_pos[:n_rest]].tolist())[:max_tasks]
     n_hidden = len(all_keys) - len(keep)
-    sel = raci[pd.Index(keep).get_indexer(raw_keys) >= 0]
+    lut = np.zeros(len(all_keys) + 1, dtype=bool)  # last slot: missing key (code -1)
+    lut[:-1] = all_keys.isin(keep)
+    sel = raci.take(np.flatnonzero(lut[codes]))
     cols = [c for c in ("task_id", "task", "department", "role") if c in sel.columns]
     df = sel[cols].copy()
     df["_key"] = df[key_col].astype("str")
