@@ -258,9 +258,9 @@ def linked_departments(
         departments = departments.tolist()
     left = delivery_rates(
         summary, lang=lang, departments=departments, interactive=False
-    ).properties(title=label("title_delivery_by_department", lang), width=360, name="v_rates")
+    ).properties(title=label("title_delivery_by_department", lang), width=520, name="v_rates")
     right = bottleneck_chart(ranking, lang=lang, interactive=False).properties(
-        title=label("title_bottleneck", lang), width=360
+        title=label("title_bottleneck", lang), width=520
     )
     views = ["v_rates"]
     if isinstance(right, alt.LayerChart):

@@ -176,9 +176,20 @@ def render_html(content: ReportContent, *, include_js: bool = True) -> str:
     return "\n".join(parts)
 
 
+def _evidence_value(v: object) -> str:
+    if isinstance(v, float) and not pd.isna(v):
+        return f"{v:g}" if float(v).is_integer() else f"{v:.3g}"
+    return str(v)
+
+
 def _evidence_text(ev: object) -> str:
+    """``key = value; …`` with floats to three significant digits.
+
+    >>> _evidence_text({"rate": 1 / 3, "n_due": 39, "days": 80.0})
+    'rate = 0.333; n_due = 39; days = 80'
+    """
     if isinstance(ev, dict):
-        return "; ".join(f"{k} = {v}" for k, v in ev.items())
+        return "; ".join(f"{k} = {_evidence_value(v)}" for k, v in ev.items())
     if ev is None or (isinstance(ev, float) and pd.isna(ev)):
         return ""
     return str(ev)
