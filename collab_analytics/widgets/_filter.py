@@ -40,7 +40,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -78,6 +78,14 @@ def _explode(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     exploded = s.reset_index(drop=True).explode()
     exploded = exploded[exploded.notna()]
     return exploded.index.to_numpy(dtype=np.int64), exploded
+
+
+def _member(codes: np.ndarray, selected: np.ndarray, n: int) -> np.ndarray:
+    """``np.isin(codes, selected)`` for integer codes in ``[-1, n)`` by a lookup table
+    (one gather instead of a sort): ``-1`` (absent or missing) is never selected."""
+    table = np.zeros(n + 1, dtype=bool)
+    table[selected] = True
+    return table[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 
 def _in_window(days: np.ndarray, start: int | None, end: int | None) -> np.ndarray:
@@ -190,50 +198,67 @@ class FilterIndex:
         dcodes = self.departments.get_indexer(pd.Index(departments, dtype="object"))
         dcodes = dcodes[dcodes >= 0]
 
+        n_p, n_d = len(self.projects), len(self.departments)
+        # codes are in [-1, n): -1 picks the table's last slot, which is never set
         tmask = np.ones(len(data.tasks), dtype=bool)
         if projects:
-            tmask &= np.isin(self.task_project, pcodes)
+            tmask &= _member(self.task_project, pcodes, n_p)
         if departments:
-            tmask &= np.isin(self.task_department, dcodes)
+            tmask &= _member(self.task_department, dcodes, n_d)
         if s is not None or e is not None:
             tmask &= _in_window(self.task_finish, s, e)
 
-        def follow(pos: np.ndarray) -> np.ndarray:
-            if len(pos) == 0:
-                return np.zeros(0, dtype=bool)
-            return (pos >= 0) & tmask[np.maximum(pos, 0)]
+        def follow(pos: np.ndarray) -> Callable[[], np.ndarray]:
+            def mask() -> np.ndarray:
+                if len(pos) == 0:
+                    return np.zeros(0, dtype=bool)
+                return (pos >= 0) & tmask[np.maximum(pos, 0)]
 
-        masks: dict[str, np.ndarray] = {
+            return mask
+
+        def meetings() -> np.ndarray:
+            n_m = len(data.meetings)
+            mmask = np.ones(n_m, dtype=bool)
+            if departments:
+                hit = np.zeros(n_m, dtype=bool)
+                picked = _member(self.meeting_dept_codes, dcodes, n_d)
+                hit[self.meeting_dept_rows[picked]] = True
+                mmask &= hit
+            if projects:
+                selected = _member(self.meeting_project, pcodes, n_p)
+                concerns = np.zeros(n_m, dtype=bool)
+                concerns[self.meeting_task_rows[tmask[self.meeting_task_pos]]] = True
+                general = (self.meeting_project < 0) & ~self.meeting_lists_tasks
+                mmask &= selected | concerns | general
+            if s is not None or e is not None:
+                mmask &= _in_window(self.meeting_day, s, e)
+            return mmask
+
+        def actions() -> np.ndarray:
+            amask = np.ones(len(data.actions), dtype=bool)
+            if departments:
+                amask &= _member(self.action_department, dcodes, n_d)
+            if s is not None or e is not None:
+                amask &= _in_window(self.action_due, s, e)
+            return amask
+
+        # only the tasks mask is computed now; the others when a tab first reads their table
+        masks: dict[str, np.ndarray | Callable[[], np.ndarray]] = {
             "tasks": tmask,
             "updates": follow(self.update_task),
             "raci": follow(self.raci_task),
+            "meetings": meetings,
+            "actions": actions,
         }
-        n_m = len(data.meetings)
-        mmask = np.ones(n_m, dtype=bool)
-        if departments:
-            hit = np.zeros(n_m, dtype=bool)
-            hit[self.meeting_dept_rows[np.isin(self.meeting_dept_codes, dcodes)]] = True
-            mmask &= hit
         if projects:
-            selected = np.isin(self.meeting_project, pcodes)
-            concerns = np.zeros(n_m, dtype=bool)
-            concerns[self.meeting_task_rows[tmask[self.meeting_task_pos]]] = True
-            general = (self.meeting_project < 0) & ~self.meeting_lists_tasks
-            mmask &= selected | concerns | general
-            masks["plan"] = (self.plan_project < 0) | np.isin(self.plan_project, pcodes)
-            masks["project"] = np.isin(self.project_row, pcodes)
-        if s is not None or e is not None:
-            mmask &= _in_window(self.meeting_day, s, e)
-        masks["meetings"] = mmask
-
-        amask = np.ones(len(data.actions), dtype=bool)
+            masks["plan"] = lambda: (
+                (self.plan_project < 0) | _member(self.plan_project, pcodes, n_p)
+            )
+            masks["project"] = lambda: _member(self.project_row, pcodes, n_p)
         if departments:
-            amask &= np.isin(self.action_department, dcodes)
-            masks["contacts"] = np.isin(self.contact_department, dcodes)
-        if s is not None or e is not None:
-            amask &= _in_window(self.action_due, s, e)
-        masks["actions"] = amask
-        return ScopedData(data, masks)
+            masks["contacts"] = lambda: _member(self.contact_department, dcodes, n_d)
+        present = np.bincount(self.task_department[tmask] + 1, minlength=n_d + 1)[1:] > 0
+        return ScopedData(data, masks, departments=tuple(self.departments[present]))
 
     def restrict(self, *, projects=None, departments=None, period=None) -> TrackingData:
         """See :func:`restrict`."""
@@ -249,9 +274,16 @@ class ScopedData:
     functions that want a real container get :meth:`to_tracking_data`.
     """
 
-    def __init__(self, data: TrackingData, masks: dict[str, np.ndarray]):
+    def __init__(
+        self,
+        data: TrackingData,
+        masks: dict[str, np.ndarray | Callable[[], np.ndarray]],
+        *,
+        departments: tuple[str, ...] | None = None,
+    ):
         self._data = data
         self._masks = masks
+        self._departments = departments
         self._tables: dict[str, pd.DataFrame] = {}
         self._full: TrackingData | None = None
 
@@ -260,8 +292,16 @@ class ScopedData:
         if name not in self._tables:
             frame = self._data.table(name)
             mask = self._masks.get(name)
+            if callable(mask):
+                mask = self._masks[name] = mask()
             self._tables[name] = frame if mask is None else frame.loc[mask]
         return self._tables[name]
+
+    def present_departments(self) -> set[str]:
+        """Departments owning at least one task in scope."""
+        if self._departments is None:
+            self._departments = tuple(pd.unique(self.tasks["department"].dropna()))
+        return set(self._departments)
 
     def __getattr__(self, name: str):
         if name in TABLE_NAMES:

@@ -328,7 +328,7 @@ class RetrospectiveDashboard:
         return self.scoped.to_tracking_data()
 
     def _context(self) -> Context:
-        present = set(pd.unique(self.scoped.tasks["department"].dropna()))
+        present = self.scoped.present_departments()
         return Context(
             data=self.scoped,
             as_of=_date(self.as_of.value),
