@@ -39,3 +39,20 @@ def sample_data(_loaded_samples, sample_lang) -> ca.TrackingData:
 def sample_pair(_loaded_samples) -> tuple[ca.TrackingData, ca.TrackingData]:
     """(zh, en) loads of the same sample."""
     return _loaded_samples["zh"], _loaded_samples["en"]
+
+
+@pytest.fixture(scope="session")
+def playwright_sync():
+    """The one Playwright (sync API) instance of the test session.
+
+    Playwright's sync API cannot be started twice in one thread while an instance is alive, so
+    every browser test takes this fixture instead of entering ``sync_playwright()`` itself.
+    Chromium itself is launched per test or per module (see ``tests/_browser.py``).
+    """
+    from _browser import require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw

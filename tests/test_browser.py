@@ -31,17 +31,13 @@ def workdir():
 
 
 @pytest.fixture(scope="session")
-def chromium(workdir):
-    B.require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def chromium(workdir, playwright_sync):
     B.ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        ctx = B.launch_chromium(pw, workdir, B.fontconfig_env(workdir / "fonts"))
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+    ctx = B.launch_chromium(playwright_sync, workdir, B.fontconfig_env(workdir / "fonts"))
+    try:
+        yield ctx
+    finally:
+        ctx.close()
 
 
 @pytest.fixture(scope="session")

@@ -106,44 +106,43 @@ def test_html_markup_escapes_every_user_field(hostile):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_html_report_runs_no_script_from_the_data(hostile, tmp_path):
+def test_html_report_runs_no_script_from_the_data(hostile, tmp_path, playwright_sync):
     from _browser import fontconfig_env, launch_chromium, require_chromium
-    from playwright.sync_api import sync_playwright
 
     from collab_analytics.export.report import build_report
 
     require_chromium()
     (path,) = build_report(hostile, tmp_path / "out", lang="zh", formats=("html",), progress=False)
-    with sync_playwright() as pw:
-        ctx = launch_chromium(pw, tmp_path, fontconfig_env(tmp_path / "fc"))
-        try:
-            page = ctx.pages[0] if ctx.pages else ctx.new_page()
-            dialogs, requests, errors = [], [], []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri())
-            n = page.locator("div.chart").count()
-            assert n >= 6
-            page.wait_for_function(
-                f"document.querySelectorAll('div.chart[data-rendered=\"1\"]').length === {n}",
-                timeout=60_000,
-            )
-            page.wait_for_timeout(500)  # give any injected onload/onerror a chance to fire
-            assert dialogs == []
-            assert errors == []
-            injected = page.evaluate(
-                "() => document.querySelectorAll("
-                "'img, iframe, a[href^=\"javascript\"], [onerror], [onload]').length"
-            )
-            assert injected == 0
-            assert page.locator("script:not([type])").count() == 2  # vega bundle + our embed
-            body = page.locator("body").inner_text()
-            assert PAYLOADS["task"] in body and PAYLOADS["project"] in body
-            assert PAYLOADS["department"] in body
-            assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
-        finally:
-            ctx.close()
+    pw = playwright_sync
+    ctx = launch_chromium(pw, tmp_path, fontconfig_env(tmp_path / "fc"))
+    try:
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        dialogs, requests, errors = [], [], []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        n = page.locator("div.chart").count()
+        assert n >= 6
+        page.wait_for_function(
+            f"document.querySelectorAll('div.chart[data-rendered=\"1\"]').length === {n}",
+            timeout=60_000,
+        )
+        page.wait_for_timeout(500)  # give any injected onload/onerror a chance to fire
+        assert dialogs == []
+        assert errors == []
+        injected = page.evaluate(
+            "() => document.querySelectorAll("
+            "'img, iframe, a[href^=\"javascript\"], [onerror], [onload]').length"
+        )
+        assert injected == 0
+        assert page.locator("script:not([type])").count() == 2  # vega bundle + our embed
+        body = page.locator("body").inner_text()
+        assert PAYLOADS["task"] in body and PAYLOADS["project"] in body
+        assert PAYLOADS["department"] in body
+        assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
+    finally:
+        ctx.close()
 
 
 # ----------------------------------------------------------------------------- CSV / XLSX
