@@ -9,6 +9,7 @@ import pytest
 from pptx import Presentation
 
 from collab_analytics import TrackingData, sample, write_workbook
+from collab_analytics.metrics.delivery import task_delivery
 from collab_analytics.widgets import TABS, RetrospectiveDashboard, WorkbookLoader, _panels
 from collab_analytics.widgets._filter import FilterIndex, restrict
 
@@ -28,6 +29,9 @@ def dash(story) -> RetrospectiveDashboard:
     return RetrospectiveDashboard(story)
 
 
+DELIVERY_CHARTS = {"delivery_by_department", "status_mix", "slippage", "delivery_by_period"}
+
+
 def kpi(d: RetrospectiveDashboard, key: str):
     return d.kpis.set_index("key").loc[key, "value"]
 
@@ -43,7 +47,7 @@ def test_initial_state_covers_everything(dash, story):
     assert dash.filtered is story
     assert kpi(dash, "kpi_tasks") == 39
     assert dash.tab == "delivery"
-    assert set(dash.current_specs) == {"delivery_by_department", "slippage", "delivery_by_period"}
+    assert set(dash.current_specs) == DELIVERY_CHARTS
     depts = {r.get("department") for r in spec_values(dash.current_specs["delivery_by_department"])}
     assert depts >= set(story.departments)
     assert dash.last_update_ms > 0
@@ -135,7 +139,12 @@ def test_tab_switch_computes_lazily(dash, monkeypatch):
     assert calls == ["delivery"]  # only the visible tab
     dash.tabs.selected_index = TABS.index("bottlenecks")
     assert calls == ["delivery", "bottlenecks"]
-    assert set(dash.current_specs) == {"bottleneck", "handoffs"}
+    assert set(dash.current_specs) == {
+        "bottleneck",
+        "attribution",
+        "slippage_histogram",
+        "handoffs",
+    }
     dash.tabs.selected_index = 0  # delivery for 产品部 was computed above: cached
     dash.departments.value = ()  # the initial selection: cached too
     dash.departments.value = ("产品部",)
@@ -171,15 +180,11 @@ def test_drill_down_from_a_chart_click(dash):
 def test_export_view_png_and_pptx(dash, tmp_path):
     dash.departments.value = ("技术部",)
     pngs = dash.export_view(tmp_path / "png", fmt="png")
-    assert sorted(p.name for p in pngs) == [
-        "delivery_by_department.png",
-        "delivery_by_period.png",
-        "slippage.png",
-    ]
+    assert sorted(p.name for p in pngs) == sorted(f"{k}.png" for k in DELIVERY_CHARTS)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     (deck,) = dash.export_view(tmp_path / "deck", fmt="pptx")
     prs = Presentation(deck)
-    assert len(prs.slides) == 2 + 3  # title, KPIs, one per chart
+    assert len(prs.slides) == 2 + 4  # title, KPIs, one per chart
     texts = " ".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
     assert "交付" in texts
     assert "导出" in dash.export_status.value or "已导出" in dash.export_status.value
@@ -189,7 +194,7 @@ def test_export_button_uses_the_controls(dash, tmp_path):
     dash.export_folder.value = str(tmp_path / "btn")
     dash.export_format.value = "svg"
     dash.export_button.click()
-    assert sorted(p.suffix for p in dash.last_export) == [".svg"] * 3
+    assert sorted(p.suffix for p in dash.last_export) == [".svg"] * 4
 
 
 # ------------------------------------------------------------------------ filter rules
@@ -237,7 +242,7 @@ def test_restrict_empty_selection_result(folio):
     d.period_start.value = pd.Timestamp("2030-01-01").date()
     assert len(d.filtered.tasks) == 0 and d.kpis.empty
     assert "当前筛选下没有数据" in d.kpi_box.children[0].value
-    assert set(d.current_specs) == {"delivery_by_department", "slippage", "delivery_by_period"}
+    assert set(d.current_specs) == DELIVERY_CHARTS
 
 
 # ------------------------------------------------------------------------ loader
@@ -304,17 +309,111 @@ def test_filter_index_matches_restrict_semantics(folio):
     pd.testing.assert_frame_equal(sub.actions, folio.actions[keep])
 
 
-def test_tables_of_bottleneck_escalation_and_forecast_tabs(story):
+def test_bottleneck_tab_shows_the_ranking_breakdown(story):
     d = RetrospectiveDashboard(story, tab="bottlenecks")
-    ranking = d.current_tables["bottleneck_ranking"]
-    assert ranking.iloc[0]["负责部门"] == "技术部"  # the sample's planted bottleneck
-    assert ranking["排名"].tolist()[:2] == [1, 2]
-    d.tabs.selected_index = TABS.index("escalation")
+    assert "bottleneck_ranking" not in d.current_tables  # a chart now, not a table
+    ranking = d.frames["bottlenecks"]
+    assert ranking["department"].iloc[0] == "技术部"  # the sample's planted bottleneck
+    rows = spec_values(d.current_specs["bottleneck"])
+    parts = {r["component"] for r in rows if "component" in r} or {
+        k for r in rows for k in r if k.startswith("contrib_")
+    }
+    assert len(parts) == 5  # the five contrib_* parts of the score
+    top = [r for r in rows if r.get("department") == "技术部"]
+    assert top, "技术部 is in the ranking chart"
+    # clicking a department in the ranking chart drills into it
+    jc = d._charts["bottleneck"]
+    assert "dept" in jc.selections.trait_names()
+    signal = {"vlPoint": {"or": [{"department": "技术部"}]}}
+    jc._vl_selections = {"dept": {"value": signal, "store": []}}
+    assert d.drill_department.value == "技术部"
+    hist = d.frames["slippage_histogram"]
+    flags = task_delivery(story.tasks, as_of=story.as_of)
+    assert int(hist["n_tasks"].sum()) == int(flags["delay_days"].notna().sum()) > 0
+    assert set(d.current_specs) == {"bottleneck", "attribution", "slippage_histogram", "handoffs"}
+
+
+def test_escalation_table(story):
+    d = RetrospectiveDashboard(story, tab="escalation")
     esc = d.current_tables["escalation_by_department"]
     eng = esc.set_index("负责部门").loc["技术部"]
     assert eng["升级次数"] == 21 and eng["未开会"] + eng["超时"] + eng["48小时内"] == 21
-    d.tabs.selected_index = TABS.index("forecast")
+
+
+def test_forecast_tab_charts_and_table(story):
+    d = RetrospectiveDashboard(story, tab="forecast")
+    assert set(d.current_specs) == {"forecast", "burnup"}
     fc = d.current_tables["forecast"].set_index("指标")["数值"]
     assert fc["剩余任务"] == "2"
     assert fc["P50 完成日期"] <= fc["P85 完成日期"] <= fc["P95 完成日期"]
     assert "P85" in d._tables_html["forecast"].value
+    burn = d.frames["burnup"]
+    assert int(burn["n_tasks"].max()) == 39
+    assert "2024-10-15" in str(d.current_specs["burnup"])  # the as-of line
+    # the forecast follows the filter: fewer remaining tasks for one department
+    d.departments.value = ("客服部",)
+    assert d.frames["forecast"].summary["remaining_tasks"].iloc[0] <= 2
+
+
+def test_delivery_tab_status_mix_follows_the_filter(dash, story):
+    mix = dash.frames["status_mix"]
+    assert set(mix.columns) >= {"date", "status", "n_tasks"}
+    last = mix[mix["date"] == mix["date"].max()]
+    assert int(last["n_tasks"].sum()) == story.tasks["task_id"].isin(story.updates["task_id"]).sum()
+    dash.departments.value = ("技术部",)
+    mix2 = dash.frames["status_mix"]
+    last2 = mix2[mix2["date"] == mix2["date"].max()]
+    assert int(last2["n_tasks"].sum()) < int(last["n_tasks"].sum())
+    assert "blocked" in set(mix2["status"])  # 技术部's tasks were blocked (the change story)
+    assert dash.current_specs["status_mix"]["config"]["font"].startswith("Noto Sans SC")
+
+
+# ------------------------------------------------------------------------ blame-free
+def test_owners_hidden_by_default(dash):
+    assert dash.show_owners.value is False
+    dash.drill_department.value = "技术部"
+    assert "owner" not in dash.drill_rows.columns
+    assert "负责人" not in dash.drill_table.value
+    assert "by_owner" not in dash.frames and "by_owner" not in dash.current_tables
+    for tab in TABS:
+        dash.tabs.selected_index = TABS.index(tab)
+        assert "负责人" not in str(dash.current_specs), tab
+        assert all("owner" not in t.columns for t in dash.current_tables.values())
+
+
+def test_owners_opt_in_hides_small_groups(story):
+    owners = story.tasks["owner"].value_counts()
+    big = set(owners[owners >= 5].index)
+    small = set(owners[owners < 5].index)
+    assert big and small  # the sample has both
+    d = RetrospectiveDashboard(story, show_owners=True)
+    table = d.frames["by_owner"]
+    assert set(table["owner"]) == big
+    shown = d.current_tables["by_owner"]
+    assert set(shown["负责人"]) == big
+    d.drill_department.value = "技术部"
+    rows = d.drill_rows
+    eng = story.tasks[story.tasks["department"] == "技术部"]
+    expected = eng["owner"].where(eng["owner"].map(owners) >= 5)
+    assert sorted(rows["owner"].dropna()) == sorted(expected.dropna())
+    assert rows["owner"].isna().sum() == expected.isna().sum()
+    assert "小组不列出" in d.drill_table.value or expected.notna().all()
+    # a larger minimum hides more; the checkbox turns the person level off again
+    d2 = RetrospectiveDashboard(story, show_owners=True, min_group_size=100)
+    assert d2.frames["by_owner"].empty
+    d.show_owners.value = False
+    assert "owner" not in d.drill_rows.columns and "by_owner" not in d.current_tables
+
+
+def test_owner_checkbox_on_filtered_selection(story):
+    d = RetrospectiveDashboard(story)
+    d.departments.value = ("技术部",)
+    d.show_owners.value = True
+    eng = story.tasks[story.tasks["department"] == "技术部"]
+    counts = eng["owner"].value_counts()
+    assert set(d.frames["by_owner"]["owner"]) == set(counts[counts >= 5].index)
+
+
+def test_min_group_size_is_checked(story):
+    with pytest.raises(ValueError, match="min_group_size must be a positive integer, got 0"):
+        RetrospectiveDashboard(story, min_group_size=0)

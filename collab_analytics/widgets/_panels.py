@@ -19,8 +19,9 @@ from collab_analytics.charts.theme import enable_theme
 from collab_analytics.export.content import ChartItem, ReportContent
 from collab_analytics.export.report import headline
 from collab_analytics.labels import label, status_label
-from collab_analytics.metrics import delivery
+from collab_analytics.metrics import delivery, forecast, progress
 from collab_analytics.metrics.communication import communication_report
+from collab_analytics.metrics.distributions import slippage_histogram
 from collab_analytics.metrics.report import delivery_report
 from collab_analytics.widgets._text import text
 
@@ -95,11 +96,17 @@ def _communication_report(ctx):
 # ---------------------------------------------------------------------------- compute
 def _compute_delivery(ctx) -> dict:
     tasks = ctx.data.tasks
-    return {
+    out = {
         "by_department": delivery.delivery_summary(tasks, by="department", **_opts(ctx)),
         "by_month": delivery.delivery_summary(tasks, by="month", **_opts(ctx)),
         "slippage": delivery.slippage(tasks, by="department", **_opts(ctx)),
+        "status_mix": progress.status_mix(ctx.data.updates, as_of=ctx.as_of),
     }
+    if ctx.show_owners:  # person level: opt-in, small groups hidden by the metric layer
+        out["by_owner"] = delivery.delivery_summary(
+            tasks, by=["department", "owner"], min_group_size=ctx.min_group_size, **_opts(ctx)
+        )
+    return out
 
 
 def _compute_bottlenecks(ctx) -> dict:
@@ -109,6 +116,7 @@ def _compute_bottlenecks(ctx) -> dict:
         "attribution": rep.departments,
         "handoff_pairs": rep.handoff_pairs,
         "blocked_by_department": rep.blocked_by_department,
+        "slippage_histogram": slippage_histogram(rep.tasks),
     }
 
 
@@ -142,12 +150,12 @@ def _compute_raci(ctx) -> dict:
 
 
 def _compute_forecast(ctx) -> dict:
-    rep = _delivery_report(ctx, progress=True)
+    # the two progress tables this tab shows, not the whole delivery report (which also
+    # computes attribution, hand-overs, WIP, stalled tasks and earned value)
+    tasks = ctx.data.tasks
     return {
-        "burnup": rep.burnup,
-        "status_mix": rep.status_mix,
-        "throughput": rep.throughput,
-        "forecast": rep.forecast,
+        "burnup": progress.burnup(tasks, as_of=ctx.as_of),
+        "forecast": forecast.forecast_finish(tasks, as_of=ctx.as_of, n_sims=FORECAST_SIMS),
     }
 
 
@@ -174,6 +182,10 @@ PANELS: dict[str, tuple[Panel, ...]] = {
             ),
         ),
         Panel(
+            "status_mix",
+            lambda f, ctx: charts.status_mix_chart(f["status_mix"], lang=ctx.lang),
+        ),
+        Panel(
             "slippage",
             lambda f, ctx: charts.slippage(
                 f["slippage"], lang=ctx.lang, departments=ctx.departments
@@ -187,9 +199,17 @@ PANELS: dict[str, tuple[Panel, ...]] = {
     "bottlenecks": (
         Panel(
             "bottleneck",
+            lambda f, ctx: charts.bottleneck_chart(f["bottlenecks"], lang=ctx.lang),
+        ),
+        Panel(
+            "attribution",
             lambda f, ctx: charts.delay_attribution_chart(
                 f["attribution"], lang=ctx.lang, departments=ctx.departments
             ),
+        ),
+        Panel(
+            "slippage_histogram",
+            lambda f, ctx: charts.slippage_histogram_chart(f["slippage_histogram"], lang=ctx.lang),
         ),
         Panel(
             "handoffs",
@@ -233,7 +253,13 @@ PANELS: dict[str, tuple[Panel, ...]] = {
             ),
         ),
     ),
-    "forecast": (),
+    "forecast": (
+        Panel("forecast", lambda f, ctx: charts.forecast_chart(f["forecast"], lang=ctx.lang)),
+        Panel(
+            "burnup",
+            lambda f, ctx: charts.burnup_chart(f["burnup"], lang=ctx.lang, as_of=ctx.as_of),
+        ),
+    ),
 }
 
 
@@ -243,22 +269,14 @@ class Table:
 
     key: str
     build: Callable
+    person_level: bool = False  # shown only when the dashboard shows owners
 
 
-def _ranking_table(f, ctx) -> pd.DataFrame:
-    cols = {
-        "rank": "rank",
-        "department": "department",
-        "score": "score",
-        "own_delay_days": "own_delay_days",
-        "blocked_days": "blocked_days",
-        "handoff_wait_days": "handoff_wait_days",
-        "overdue_open_days": "overdue_open_days",
-        "downstream_tasks_hit": "downstream_hit",
-        "share_of_attributable_delay": "share_of_delay",
-    }
-    out = f["bottlenecks"].loc[:, list(cols)].round(3)
-    return out.rename(columns={c: label(k, ctx.lang) for c, k in cols.items()})
+def _owner_table(f, ctx) -> pd.DataFrame:
+    """Delivery per owner (only when owners are shown; groups below the minimum are hidden)."""
+    cols = ["department", "owner", "n_tasks", "n_due", "on_time_rate", "delay_rate"]
+    out = f["by_owner"].loc[:, cols].round(3)
+    return out.rename(columns={c: label(c, ctx.lang) for c in cols})
 
 
 def _escalation_table(f, ctx) -> pd.DataFrame:
@@ -286,10 +304,15 @@ def _forecast_table(f, ctx) -> pd.DataFrame:
 
 
 TABLES: dict[str, tuple[Table, ...]] = {
-    "bottlenecks": (Table("bottleneck_ranking", _ranking_table),),
+    "delivery": (Table("by_owner", _owner_table, person_level=True),),
     "escalation": (Table("escalation_by_department", _escalation_table),),
     "forecast": (Table("forecast", _forecast_table),),
 }
+
+
+def tables_for(tab: str, ctx) -> tuple[Table, ...]:
+    """The tables a tab shows: person-level ones only when owners are shown."""
+    return tuple(t for t in TABLES.get(tab, ()) if ctx.show_owners or not t.person_level)
 
 
 def compute(tab: str, ctx) -> dict:
@@ -326,7 +349,13 @@ _DRILL_COLUMNS = (
 
 
 def drill_rows(data, department: str | None, *, ctx, only_late: bool) -> pd.DataFrame:
-    """The task rows behind a department, with their delivery flags and signed delay."""
+    """The task rows behind a department, with their delivery flags and signed delay.
+
+    Columns: project, task_id, task, phase, department, planned_finish, actual_finish, status,
+    delay_days — plus ``owner`` when ``ctx.show_owners``; then an owner with fewer than
+    ``ctx.min_group_size`` tasks in the selection is blanked (missing), as the metric layer
+    hides small person-level groups.
+    """
     tasks = data.tasks
     tasks = tasks.iloc[0:0] if department is None else tasks[tasks["department"] == department]
     flags = delivery.task_delivery(tasks, **_opts(ctx))
@@ -339,12 +368,20 @@ def drill_rows(data, department: str | None, *, ctx, only_late: bool) -> pd.Data
             | out["is_overdue_open"].fillna(False).astype(bool)
         ]
     out = out.sort_values("delay_days", ascending=False, kind="stable", na_position="last")
-    return out[[c for c in _DRILL_COLUMNS if c in out]].reset_index(drop=True)
+    columns = [c for c in _DRILL_COLUMNS if c in out and (c != "owner" or ctx.show_owners)]
+    out = out[columns].reset_index(drop=True)
+    if "owner" in out and ctx.min_group_size:
+        sizes = data.tasks["owner"].value_counts()
+        small = out["owner"].map(sizes).fillna(0).to_numpy() < ctx.min_group_size
+        out["owner"] = out["owner"].mask(small)
+    return out
 
 
 def display_rows(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Drill-down rows with display headers and status labels in ``lang``."""
     out = rows.copy()
+    if "owner" in out:
+        out["owner"] = out["owner"].fillna(text("owner_hidden", lang))
     if "status" in out:
         out["status"] = (
             out["status"]

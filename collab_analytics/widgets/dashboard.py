@@ -45,9 +45,11 @@ import altair as alt
 import ipywidgets as W
 import pandas as pd
 
+from collab_analytics import charts as _charts
 from collab_analytics.calendar import get_calendar
 from collab_analytics.data import TrackingData
 from collab_analytics.labels import check_lang
+from collab_analytics.metrics.delivery import MIN_GROUP_SIZE
 from collab_analytics.widgets import _panels
 from collab_analytics.widgets._filter import FilterIndex, ScopedData, filter_state
 from collab_analytics.widgets._text import text
@@ -71,6 +73,8 @@ class Context:
     calendar: object
     lang: str
     departments: tuple[str, ...]
+    show_owners: bool = False
+    min_group_size: int = MIN_GROUP_SIZE
 
 
 class _LRU(OrderedDict):
@@ -124,6 +128,13 @@ class RetrospectiveDashboard:
         Initial selection (empty: everything).
     tab : str
         Initially visible tab, one of :data:`TABS`.
+    show_owners : bool, default False
+        Blame-free by default: every view is at department level. ``True`` (or ticking the
+        "show owners" box) adds the owner column to the drill-down and a per-owner table to
+        the delivery tab; owners with fewer than ``min_group_size`` tasks in the selection
+        are hidden there.
+    min_group_size : int, default 5
+        Smallest person-level group shown (the metric layer's ``min_group_size``).
 
     Attributes
     ----------
@@ -134,6 +145,7 @@ class RetrospectiveDashboard:
     day_mode, language : ipywidgets.ToggleButtons
     tabs : ipywidgets.Tab
     drill_department : ipywidgets.Dropdown
+    show_owners : ipywidgets.Checkbox
     export_button : ipywidgets.Button
     """
 
@@ -147,6 +159,8 @@ class RetrospectiveDashboard:
         projects: Sequence[str] | None = None,
         departments: Sequence[str] | None = None,
         tab: str = "delivery",
+        show_owners: bool = False,
+        min_group_size: int = MIN_GROUP_SIZE,
     ):
         if not isinstance(data, TrackingData):
             msg = f"RetrospectiveDashboard needs a TrackingData, got {type(data).__name__}."
@@ -158,6 +172,14 @@ class RetrospectiveDashboard:
         if tab not in TABS:
             msg = f"tab must be one of {list(TABS)}, got {tab!r}."
             raise ValueError(msg)
+        if (
+            isinstance(min_group_size, bool)
+            or not isinstance(min_group_size, int)
+            or (min_group_size < 1)
+        ):
+            msg = f"min_group_size must be a positive integer, got {min_group_size!r}."
+            raise ValueError(msg)
+        self.min_group_size = min_group_size
         _offline_charts()
         _panels.enable_chart_theme()
 
@@ -224,6 +246,9 @@ class RetrospectiveDashboard:
         self.drill_department = W.Dropdown(options=[("", "")], value="")
         self.drill_department.add_class("collab-drill-department")
         self.drill_only_late = W.Checkbox(value=False, indent=False)
+        self.show_owners = W.Checkbox(value=bool(show_owners), indent=False)
+        self.show_owners.add_class("collab-show-owners")
+        self.owners_hint = W.HTML()
         self.drill_table = W.HTML()
         self.drill_table.add_class("collab-drill-table")
 
@@ -262,6 +287,7 @@ class RetrospectiveDashboard:
                     [
                         self._labelled("drill_department", self.drill_department),
                         self.drill_only_late,
+                        W.VBox([self.show_owners, self.owners_hint]),
                     ]
                 ),
                 self.drill_table,
@@ -285,6 +311,7 @@ class RetrospectiveDashboard:
             self.period_end,
             self.as_of,
             self.day_mode,
+            self.show_owners,
         ):
             ctl.observe(self._on_filter, names="value")
         self.language.observe(self._on_language, names="value")
@@ -335,6 +362,8 @@ class RetrospectiveDashboard:
             calendar=get_calendar(self.day_mode.value),
             lang=self.lang,
             departments=tuple(d for d in self._all_departments if d in present),
+            show_owners=bool(self.show_owners.value),
+            min_group_size=self.min_group_size,
         )
 
     def _scope(self, key) -> ScopedData:
@@ -374,6 +403,7 @@ class RetrospectiveDashboard:
                 (*base_key, ctx.lang), lambda: _panels.headline_kpis(ctx)
             )
             self._render_kpis()
+        base_key = (*base_key, ctx.show_owners)
         t2 = time.perf_counter()
         timings["kpis"] = (t2 - t1) * 1000
         self._render_tab(self.tab, ctx, base_key, timings)
@@ -399,11 +429,18 @@ class RetrospectiveDashboard:
         timings["compute"] = (t1 - t0) * 1000
 
         def build() -> tuple[dict, dict, dict]:
-            charts = {p.key: p.build(frames, ctx) for p in _panels.PANELS[tab]}
-            # The chart layer's specs are validated by its own tests and on each chart's first
-            # display below; skipping altair's JSON-schema validation here halves the cost.
-            specs = {k: c.to_dict(validate=False) for k, c in charts.items()}
-            tables = {t.key: t.build(frames, ctx) for t in _panels.TABLES.get(tab, ())}
+            charts, specs = {}, {}
+            for p in _panels.PANELS[tab]:
+                tc = time.perf_counter()
+                charts[p.key] = p.build(frames, ctx)
+                tb = time.perf_counter()
+                # the chart layer's themed spec without altair's JSON-schema validation (its
+                # own tests validate every builder; the first display below validates too)
+                specs[p.key] = _charts.to_spec(charts[p.key])
+                te = time.perf_counter()
+                timings[f"build:{p.key}"] = (tb - tc) * 1000
+                timings[f"spec:{p.key}"] = (te - tb) * 1000
+            tables = {t.key: t.build(frames, ctx) for t in _panels.tables_for(tab, ctx)}
             return charts, specs, tables
 
         charts, specs, tables = self._spec_cache.get_or((*base_key, ctx.lang, tab), build)
@@ -483,6 +520,11 @@ class RetrospectiveDashboard:
         for i, key in enumerate(TABS):
             self.tabs.set_title(i, text(f"tab_{key}", lang))
         self.drill_only_late.description = text("drill_only_late", lang)
+        self.show_owners.description = text("show_owners", lang)
+        self.owners_hint.value = (
+            f"<small style='color:#666'>"
+            f"{html.escape(text('owners_hint', lang, n=self.min_group_size))}</small>"
+        )
         self.export_button.description = text("export_view", lang)
 
     # ------------------------------------------------------------------ drill-down
