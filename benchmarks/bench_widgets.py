@@ -29,6 +29,13 @@ def _median_ms(values) -> float:
     return statistics.median(values)
 
 
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
 def baseline_read_parquet(tasks: pd.DataFrame, repeat: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tasks.parquet"
@@ -57,6 +64,7 @@ def main() -> None:
         help="seconds per tab; slow tabs are measured on fewer changes (n is printed)",
     )
     args = ap.parse_args()
+    print(f"load average (1, 5, 15 min) at start: {_loadavg()}")
 
     per_project = 100
     t = time.perf_counter()
@@ -113,13 +121,18 @@ def main() -> None:
                 walls.append((time.perf_counter() - t) * 1000)
                 rows.append(dict(dash.last_timings))
         med = _median_ms(walls)
-        parts = ", ".join(
-            f"{k} {_median_ms(r[k] for r in rows):.0f}" for k in rows[0] if k != "total"
-        )
+        keys = [k for k in rows[0] if k != "total" and ":" not in k]
+        parts = ", ".join(f"{k} {_median_ms(r.get(k, 0) for r in rows):.0f}" for k in keys)
         print(
             f"[{tab:<11}] filter change → new KPIs + specs: median {med:6.1f} ms "
-            f"(n={len(walls)}, ×{med / base:.1f} read_parquet; steps: {parts})"
+            f"(n={len(walls)}, ×{med / base:.1f} read_parquet; steps: {parts}; "
+            f"load {_loadavg()})"
         )
+        charts = sorted({k.split(":", 1)[1] for r in rows for k in r if k.startswith("build:")})
+        for key in charts:
+            b = _median_ms(r.get(f"build:{key}", 0) for r in rows)
+            s = _median_ms(r.get(f"spec:{key}", 0) for r in rows)
+            print(f"    chart {key:<24} build {b:5.1f} ms + to_spec {s:5.1f} ms")
 
     # cache hits: going back to a selection seen before
     dash.tabs.selected_index = 0
@@ -129,6 +142,7 @@ def main() -> None:
         dash.departments.value = (dep,)
         hits.append((time.perf_counter() - t) * 1000)
     print(f"[cached     ] back to a seen selection: median {_median_ms(hits[4:]):.1f} ms")
+    print(f"load average (1, 5, 15 min) at end: {_loadavg()}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ def code(text: str) -> tuple[str, str]:
 
 
 SETUP = """\
+from pathlib import Path
+
 import altair as alt
 import pandas as pd
 from IPython.display import Markdown, display
@@ -50,17 +52,19 @@ RETROSPECTIVE = [
 # 跨部门协作复盘 · Cross-department retrospective
 
 这本笔记本带着复盘会从头走到尾:**目标与范围 → 核心指标 → 延误与滑期 → 延误归因与瓶颈部门 →
-沟通节奏与出席 → 48 小时升级 → 待办与 RACI → 复盘发现 → 导出汇报材料**,最后是一个可以现场
+沟通节奏与出席 → 48 小时升级 → 待办与 RACI → 完成预测 → 复盘发现 → 导出汇报材料**,最后是一个可以现场
 筛选的看板。
 
 *This notebook walks a retrospective meeting through the project's numbers. Set `LANG = "en"`
 below for English tables and charts.*
 
 **怎么用**:把下面的 `WORKBOOK` 改成你们自己的《跨部门协作沟通计划与跟踪表》路径,然后
-「Run → Run All」。保持 `None` 则使用内置示例项目「智能客服系统上线」。
+「Run → Run All」。保持 `None` 则读取仓库自带的示例工作簿 `data/smart_cs_launch.xlsx`
+(项目「智能客服系统上线」;`LANG = "en"` 时读英文表头的 `smart_cs_launch_en.xlsx`)——
+和读你自己的文件走的是同一个 `ca.load`。路径相对于本笔记本所在的 `notebooks/` 文件夹。
 """),
     code("""
-WORKBOOK = None  # ← 你的跟踪表,例如 "跨部门协作沟通计划与跟踪表.xlsx";None = 内置示例
+WORKBOOK = None  # ← 你的跟踪表,例如 "跨部门协作沟通计划与跟踪表.xlsx";None = 自带示例
 LANG = "zh"  # "zh" 中文 / "en" English
 AS_OF = None  # 数据截至日期,如 "2024-10-15";None = 数据中最晚的日期(不是今天)
 CALENDAR = "calendar"  # "calendar" 日历日 / "cn" 中国工作日(含法定假日与调休)
@@ -72,9 +76,14 @@ OUT = "out/retrospective"  # 导出文件夹
 from collab_analytics.export.report import build_report, compute_metrics, headline
 from collab_analytics.findings import findings
 from collab_analytics.metrics.communication import communication_report
+from collab_analytics.metrics.distributions import headline_kpis, slippage_histogram
 from collab_analytics.metrics.report import delivery_report
 
-data = ca.load(WORKBOOK) if WORKBOOK else ca.sample.smart_cs_launch(lang=LANG)
+SAMPLES = Path("..") / "data"  # the bundled workbooks, next to notebooks/ in the repository
+path = Path(WORKBOOK) if WORKBOOK else SAMPLES / (
+    "smart_cs_launch.xlsx" if LANG == "zh" else "smart_cs_launch_en.xlsx")
+data = ca.load(path)
+print(path)
 print(data.summary(lang=LANG))
 """
     ),
@@ -107,6 +116,13 @@ kpis = headline(m, lang=LANG)
 kpis[["label", "display"]]
 """),
     md("""
+每个比率都可以追溯:`numerator`(分子)/ `denominator`(分母),会上被问到「这个 62% 怎么算的」
+时直接指给大家看。
+"""),
+    code("""
+headline_kpis(delivery, comm)
+"""),
+    md("""
 ## 3. 延误与滑期 · Delays and slippage
 
 哪些部门按时交付、哪些部门延误最多?延误天数是带符号的:负数表示提前完成。
@@ -118,6 +134,22 @@ charts.delivery_rates(delivery.summary, lang=LANG, departments=data.departments)
 """),
     code("""
 charts.slippage(delivery.slippage, lang=LANG, departments=data.departments)
+"""),
+    md("""
+延误天数的分布:大多数任务差几天,还是有一小批任务拖了几周?(负数 = 提前完成)
+"""),
+    code("""
+charts.slippage_histogram_chart(slippage_histogram(delivery.tasks), lang=LANG)
+"""),
+    md("""
+**累计完成(burn-up)**:计划线是「按计划此时应完成多少任务」,实际线停在数据截至日。两线之间的
+距离就是进度落后的任务数;**状态分布**显示滞后和阻塞是哪几周冒出来的。
+"""),
+    code("""
+charts.burnup_chart(delivery.burnup, lang=LANG, as_of=delivery.as_of)
+"""),
+    code("""
+charts.status_mix_chart(delivery.status_mix, lang=LANG)
 """),
     code("""
 charts.gantt(data.tasks, lang=LANG, delivery=delivery.tasks, as_of=delivery.as_of,
@@ -131,10 +163,17 @@ charts.gantt(data.tasks, lang=LANG, delivery=delivery.tasks, as_of=delivery.as_o
 合成一个可以解释的瓶颈得分。
 """),
     code("""
+charts.delay_attribution_chart(delivery.departments, lang=LANG, departments=data.departments)
+"""),
+    md("""
+**瓶颈排名及构成**:每个部门的得分拆成五部分(自身延误、阻塞、交接等待、逾期未完成、受影响的
+下游任务),鼠标悬停可以看到原始天数。排名第一的部门未必「做得差」——先看是哪一部分把它推上去的。
+"""),
+    code("""
 display(delivery.bottlenecks[["rank", "department", "score", "own_delay_days", "blocked_days",
                               "handoff_wait_days", "downstream_tasks_hit",
                               "share_of_attributable_delay"]])
-charts.delay_attribution_chart(delivery.departments, lang=LANG, departments=data.departments)
+charts.bottleneck_chart(delivery.bottlenecks, lang=LANG)
 """),
     code("""
 charts.handoff_heatmap(delivery.handoff_pairs, lang=LANG, departments=data.departments)
@@ -179,7 +218,18 @@ display(comm.raci_problems)
 charts.raci_heatmap(data.raci, comm.raci_problems, lang=LANG, departments=data.departments)
 """),
     md("""
-## 8. 复盘发现 · Findings
+## 8. 还要多久 · When will it finish?
+
+按最近的日完成速度做蒙特卡洛模拟(2000 次):剩余任务在 P50 / P85 / P95 的把握下分别哪天完成,
+虚线是截止日期。P85 是对外承诺时比较稳妥的日期。
+"""),
+    code("""
+fc = delivery.forecast
+display(fc.summary)
+charts.forecast_chart(fc, lang=LANG)
+"""),
+    md("""
+## 9. 复盘发现 · Findings
 
 规则化的发现,每条都带着证据数字:哪些做得好,哪些要改进。会上逐条过,决定下一步。
 """),
@@ -200,7 +250,7 @@ for polarity in ("went_well", "to_improve"):
         display(Markdown(f"- {text}"))
 """),
     md("""
-## 9. 导出汇报材料 · Export the deck
+## 10. 导出汇报材料 · Export the deck
 
 一行生成 16:9 的 PPTX 和离线可看的 HTML 报告(中文字体已内置)。单独的 PNG/SVG 见
 `export_to_slides.ipynb`。
@@ -212,10 +262,12 @@ for p in paths:
     print(p)
 """),
     md("""
-## 10. 看板 · Dashboard
+## 11. 看板 · Dashboard
 
 会上现场筛选:选项目、部门、统计周期和数据截至日,切换日历日/工作日和语言;点击图中的部门
 (或在「下钻部门」里选择)查看背后的任务;「导出当前视图」把当前标签页的图表写成 PPTX/PNG。
+看板默认只到部门层面(对事不对人);勾选「显示负责人」才会出现负责人,任务少于 5 个的负责人
+不单独列出。
 """),
     code("""
 dash = ca.widgets.RetrospectiveDashboard(data, lang=LANG)
@@ -235,7 +287,7 @@ PMO = [
 whether communication gaps go with delays. Set `LANG = "en"` for English.*
 """),
     code("""
-WORKBOOK = None  # ← 组合数据:一个工作簿或一个文件夹;None = 生成的示例组合(12 个项目)
+WORKBOOK = None  # ← 组合数据:一个工作簿或一个文件夹;None = 自带示例 ../data/portfolio.xlsx
 LANG = "zh"
 AS_OF = None
 """),
@@ -246,12 +298,10 @@ from collab_analytics.metrics.communication import communication_report
 from collab_analytics.metrics.delivery import delivery_summary
 from collab_analytics.metrics.report import delivery_report
 
-if WORKBOOK:
-    data = ca.load(WORKBOOK)
-else:  # a seeded portfolio with a planted bottleneck and some skipped meetings
-    data = ca.sample.portfolio(n_projects=12, tasks_per_project=30, seed=7, lang=LANG,
-                               bottleneck="技术部" if LANG == "zh" else "Engineering",
-                               cadence_failures=0.15)
+# the bundled portfolio: 8 projects, 7 departments, 技术部 planted as the bottleneck, 10 % of
+# planned meetings missing (its texts are Chinese; LANG switches the labels)
+path = Path(WORKBOOK) if WORKBOOK else Path("..") / "data" / "portfolio.xlsx"
+data = ca.load(path)
 data
 """
     ),
@@ -270,21 +320,25 @@ by_project.sort_values("delay_rate", ascending=False)[
 ## 2. 部门对比与瓶颈 · Compare departments, find the bottleneck
 
 跨项目汇总到部门:瓶颈得分把自身延误、阻塞、交接等待、逾期未完成和下游影响合在一起。
+两张图联动:点击任一张图里的部门,两边同时高亮(Shift 多选,双击清除)。
 """),
     code("""
 rep = delivery_report(data, as_of=AS_OF, forecast_sims=1000)
 display(rep.bottlenecks[["rank", "department", "score", "own_delay_days", "blocked_days",
                          "handoff_wait_days", "share_of_attributable_delay"]])
-charts.delivery_rates(rep.summary, lang=LANG, departments=data.departments)
+charts.linked_departments(rep.summary, rep.bottlenecks, lang=LANG)
 """),
     md("""
 ## 3. 按月趋势 · Trends by month
 
-按计划完成月份分组:按时率在变好还是变差?
+按计划完成月份分组:按时率在变好还是变差?下面是整个组合的任务状态随时间的分布。
 """),
     code("""
 by_month = delivery_summary(data.tasks, by="month", as_of=AS_OF)
 charts.delivery_trend(by_month, lang=LANG, period="month")
+"""),
+    code("""
+charts.status_mix_chart(rep.status_mix, lang=LANG)
 """),
     md("""
 ## 4. 最慢的交接 · Worst hand-offs
@@ -344,21 +398,23 @@ EXPORT = [
 *Choose charts and language; write PNG, SVG and a 16:9 PPTX deck.*
 """),
     code("""
-WORKBOOK = None  # ← 你的跟踪表路径;None = 内置示例
+WORKBOOK = None  # ← 你的跟踪表路径;None = 自带示例 ../data/smart_cs_launch.xlsx
 LANG = "zh"
-CHARTS = ["delivery_by_department", "slippage", "bottleneck", "cadence", "escalation"]
+CHARTS = ["delivery_by_department", "slippage", "bottleneck", "burnup", "cadence", "escalation",
+          "forecast"]
 OUT = "out/slides"
 """),
     code(
         SETUP
         + """
-from pathlib import Path
-
 from collab_analytics.export.images import save_chart
 from collab_analytics.export.pptx import write_deck
 from collab_analytics.export.report import build_content, build_report
 
-data = ca.load(WORKBOOK) if WORKBOOK else ca.sample.smart_cs_launch(lang=LANG)
+SAMPLES = Path("..") / "data"  # the bundled workbooks, next to notebooks/ in the repository
+path = Path(WORKBOOK) if WORKBOOK else SAMPLES / (
+    "smart_cs_launch.xlsx" if LANG == "zh" else "smart_cs_launch_en.xlsx")
+data = ca.load(path)
 content = build_content(data, lang=LANG)
 available = [item.key for item in content.charts]
 print("可选图表 / available charts:", available)
@@ -419,13 +475,15 @@ QUALITY = [
 
 *Load a workbook, read the validation report, fix the cells, reload.*
 
-这里先用内置示例生成一份「有问题的」工作簿;换成你自己的文件,只需设置 `WORKBOOK`。
+这里先把自带的示例工作簿 `data/smart_cs_launch.xlsx` 复制一份并改坏几个单元格;换成你自己的
+文件,只需设置 `WORKBOOK`。
 """),
     code("""
-WORKBOOK = None  # ← 你的跟踪表路径;None = 用内置示例制造一份带错误的副本
+WORKBOOK = None  # ← 你的跟踪表路径;None = 用自带示例制造一份带错误的副本
 LANG = "zh"
 """),
     code("""
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -440,8 +498,8 @@ work = Path(tempfile.mkdtemp(prefix="collab-quality-"))
     md("""
 ## 1. 准备一份有问题的工作簿 · Make a messy copy
 
-把示例写成模板格式的工作簿,再用 openpyxl 改坏几个单元格:一个计划完成日期写成「待定」、
-一个状态写成「差不多了」、一个任务名称清空。
+复制自带的示例工作簿(模板格式,表头上方有标题行),再用 openpyxl 改坏几个单元格:一个计划完成
+日期写成「待定」、一个状态写成「差不多了」、一个任务名称清空。
 """),
     code("""
 def find_header(ws, name):
@@ -467,7 +525,7 @@ def task_sheet(wb):
 if WORKBOOK:
     path = Path(WORKBOOK)
 else:
-    clean = ca.write_workbook(ca.sample.smart_cs_launch(), work / "clean.xlsx")
+    clean = shutil.copy(Path("..") / "data" / "smart_cs_launch.xlsx", work / "clean.xlsx")
     path = work / "messy.xlsx"
     wb = openpyxl.load_workbook(clean)
     ws = task_sheet(wb)
@@ -540,13 +598,18 @@ DASHBOARD = [
 *For the meeting-room screen: `make dashboard` serves this page with Voila.*
 """),
     code("""
-WORKBOOK = None  # ← 你的跟踪表路径;None = 内置示例
+WORKBOOK = None  # ← 你的跟踪表路径;None = 自带示例 ../data/smart_cs_launch.xlsx
 LANG = "zh"
 """),
     code("""
+from pathlib import Path
+
 import collab_analytics as ca
 
-data = ca.load(WORKBOOK) if WORKBOOK else ca.sample.smart_cs_launch(lang=LANG)
+SAMPLES = Path("..") / "data"  # the bundled workbooks, next to notebooks/ in the repository
+path = Path(WORKBOOK) if WORKBOOK else SAMPLES / (
+    "smart_cs_launch.xlsx" if LANG == "zh" else "smart_cs_launch_en.xlsx")
+data = ca.load(path)
 dash = ca.widgets.RetrospectiveDashboard(data, lang=LANG)
 dash
 """),

@@ -218,11 +218,15 @@ def start_voila(notebook: Path, workdir: Path) -> Server:
 
 
 def copy_notebooks(dest: Path) -> Path:
-    """Copy ``notebooks/*.ipynb`` to ``dest`` so a live server never autosaves into the repo."""
-    dest.mkdir(parents=True, exist_ok=True)
+    """Copy ``notebooks/*.ipynb`` to ``dest/notebooks`` and the bundled workbooks to
+    ``dest/data`` (the notebooks read ``../data``), so a live server never autosaves into the
+    repository; returns the notebooks folder."""
+    nbdir = dest / "notebooks"
+    nbdir.mkdir(parents=True, exist_ok=True)
     for nb in NOTEBOOKS.glob("*.ipynb"):
-        shutil.copy2(nb, dest / nb.name)
-    return dest
+        shutil.copy2(nb, nbdir / nb.name)
+    shutil.copytree(ROOT / "data", dest / "data", ignore=shutil.ignore_patterns("csv"))
+    return nbdir
 
 
 def launch_chromium(pw, workdir: Path, env_extra: dict[str, str] | None = None):

@@ -18,6 +18,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+DATA = NOTEBOOKS.parent / "data"
 EXPECTED = (
     "retrospective.ipynb",
     "pmo_portfolio.ipynb",
@@ -58,9 +59,11 @@ def test_generator_reproduces_stored_notebooks(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EXPECTED)
 def test_notebook_executes(name, tmp_path):
-    work = tmp_path / "nb"
+    # the notebooks read the bundled workbooks at ../data, as they do in the repository
+    work = tmp_path / "notebooks"
     work.mkdir()
     shutil.copy2(NOTEBOOKS / name, work / name)
+    shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns("csv"))
     nb = nbformat.read(work / name, as_version=4)
     client = NotebookClient(
         nb,
