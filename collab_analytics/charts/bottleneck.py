@@ -163,8 +163,8 @@ def bottleneck_chart(
         else "In rank order; bar = bottleneck score (sum of its parts), own delay days in "
         "brackets; hover for the raw numbers"
     )
-    return alt.layer(bars, text).properties(
-        title=alt.Title(title, subtitle=subtitle), width=WIDTH - 60, height=alt.Step(30)
+    return alt.layer(
+        bars, text, title=alt.Title(title, subtitle=subtitle), width=WIDTH - 60, height=alt.Step(30)
     )
 
 

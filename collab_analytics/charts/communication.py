@@ -106,7 +106,9 @@ def handoff_heatmap(
         color=alt.condition("datum.mean_wait_days > 5", alt.value("white"), alt.value("#333")),
     )
     side = max(60, min(110, 520 // max(len(depts), 1)))
-    return alt.layer(rect, text).properties(
+    return alt.layer(
+        rect,
+        text,
         title=alt.Title(title, subtitle=_handoff_subtitle(lang)),
         width=alt.Step(side),
         height=alt.Step(min(side, 60)),
@@ -289,8 +291,8 @@ def gaps_timeline(
     subtitle = [_gaps_subtitle(lang)]
     if n_total > len(df):
         subtitle.append(label("report_more_rows", lang, n=n_total - len(df)))
-    return alt.layer(bar, text).properties(
-        title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=alt.Step(30)
+    return alt.layer(
+        bar, text, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=alt.Step(30)
     )
 
 
@@ -373,7 +375,7 @@ def escalation_chart(
             .encode(x=alt.X("b:N", sort=buckets, bandPosition=0), y=alt.value(0), text="t:N")
         )
         layers += [rule, note]
-    return alt.layer(*layers).properties(title=title, width=WIDTH, height=300)
+    return alt.layer(*layers, title=title, width=WIDTH, height=300)
 
 
 def _over(lang: str) -> str:
@@ -432,4 +434,4 @@ def attendance_matrix(
     )
     text = base.mark_text(fontSize=13).encode(text=alt.Text("attendance_rate:Q", format=".0%"))
     step = max(56, min(100, 600 // max(len(depts), 1)))
-    return alt.layer(rect, text).properties(title=title, width=alt.Step(step), height=alt.Step(34))
+    return alt.layer(rect, text, title=title, width=alt.Step(step), height=alt.Step(34))

@@ -185,20 +185,23 @@ def gantt(
     subtitle = [_gantt_legend(lang)]
     if n_total > len(frame):
         subtitle.append(label("report_more_rows", lang, n=n_total - len(frame)))
-    chart = (
-        alt.layer(*layers, data=frame)
-        .properties(width=WIDTH, height=alt.Step(16))
-        .facet(
-            row=alt.Row(
-                "department:N",
-                sort=depts,
-                title=None,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"),
-            ),
-            spacing=6,
-        )
-        .resolve_scale(y="independent")
-        .properties(title=alt.Title(title, subtitle=subtitle))
+    # one constructor per level (each chained altair call deep-copies the whole chart)
+    inner = alt.LayerChart(layer=layers, width=WIDTH, height=alt.Step(16))
+    chart = alt.FacetChart(
+        data=frame,
+        spec=inner,
+        facet={
+            "row": {
+                "field": "department",
+                "type": "nominal",
+                "sort": depts,
+                "title": None,
+                "header": {"labelAngle": 0, "labelAlign": "left", "labelFontWeight": "bold"},
+            }
+        },
+        spacing=6,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title=alt.Title(title, subtitle=subtitle),
     )
     return chart
 
@@ -372,8 +375,15 @@ def slippage(
     med = base.mark_tick(color="#333333", thickness=3, size=22).encode(x="median_delay_days:Q")
     mx = base.mark_point(color=BAD, filled=True, size=70).encode(x="max_delay_days:Q")
     zero = alt.Chart().mark_rule(color="#333333", strokeDash=[3, 3]).encode(x=alt.datum(0))
-    return alt.layer(zero, whisker, box, med, mx).properties(
-        title=alt.Title(title, subtitle=_slip_subtitle(lang)), width=WIDTH, height=alt.Step(26)
+    return alt.layer(
+        zero,
+        whisker,
+        box,
+        med,
+        mx,
+        title=alt.Title(title, subtitle=_slip_subtitle(lang)),
+        width=WIDTH,
+        height=alt.Step(26),
     )
 
 

@@ -199,8 +199,13 @@ def raci_heatmap(
     subtitle = [_raci_subtitle(lang)]
     if n_hidden > 0:
         subtitle.append(label("report_more_rows", lang, n=n_hidden))
-    return alt.layer(rect, text, bad).properties(
-        title=alt.Title(title, subtitle=subtitle), width=alt.Step(80), height=alt.Step(22)
+    return alt.layer(
+        rect,
+        text,
+        bad,
+        title=alt.Title(title, subtitle=subtitle),
+        width=alt.Step(80),
+        height=alt.Step(22),
     )
 
 

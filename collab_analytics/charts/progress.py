@@ -121,7 +121,7 @@ def burnup_chart(
             .mark_rule(color="#555555", strokeDash=[4, 3])
             .encode(x=alt.datum(_datum(as_of), type="temporal"))
         )
-    return alt.layer(*layers).properties(title=title, width=WIDTH, height=320)
+    return alt.layer(*layers, title=title, width=WIDTH, height=320)
 
 
 def status_mix_chart(
@@ -274,8 +274,10 @@ def forecast_chart(forecast, *, lang: str = "zh") -> alt.LayerChart | alt.Chart:
         if lang == "zh"
         else f"{n_left:,} tasks remaining; resampling the daily throughput so far"
     )
-    return (
-        alt.layer(*layers)
-        .resolve_scale(y="independent")
-        .properties(title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=300)
+    return alt.layer(
+        *layers,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title=alt.Title(title, subtitle=subtitle),
+        width=WIDTH,
+        height=300,
     )
