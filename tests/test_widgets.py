@@ -417,3 +417,26 @@ def test_owner_checkbox_on_filtered_selection(story):
 def test_min_group_size_is_checked(story):
     with pytest.raises(ValueError, match="min_group_size must be a positive integer, got 0"):
         RetrospectiveDashboard(story, min_group_size=0)
+
+
+def test_kpi_tiles_agree_with_headline_kpis(story):
+    """The tiles are the cheap subset of ``metrics.distributions.headline_kpis``."""
+    from collab_analytics.metrics.distributions import headline_kpis
+    from collab_analytics.metrics.report import delivery_report
+
+    d = RetrospectiveDashboard(story)
+    d.departments.value = ("技术部", "客服部")
+    ref = headline_kpis(delivery_report(d.filtered, as_of=story.as_of, progress=False))
+    ref = ref.set_index("kpi")["value"]
+    pairs = {
+        "kpi_tasks": "tasks",
+        "kpi_due": "due",
+        "kpi_on_time_rate": "on_time_rate",
+        "kpi_delay_rate": "delay_rate",
+        "kpi_completion_rate": "completion_rate",
+        "kpi_overdue_open": "overdue_open",
+        "kpi_mean_delay": "mean_delay_days",
+    }
+    assert set(d.kpis["key"]) == set(pairs)
+    for tile, key in pairs.items():
+        assert kpi(d, tile) == pytest.approx(ref[key]), tile
