@@ -245,8 +245,8 @@ def add_table_slide(
     table: pd.DataFrame,
     *,
     lang: str = "zh",
-    max_rows: int = 12,
-    font_size: float = 12,
+    max_rows: int = 11,
+    font_size: float = 13,
 ):
     """A table slide (first ``max_rows`` rows; a note says how many more exist)."""
     slide = _add_slide(prs, _LAYOUT_TITLE_ONLY)
@@ -266,11 +266,21 @@ def add_table_slide(
         return slide
     n_rows, n_cols = len(shown) + 1, shown.shape[1]
     row_h = Inches(0.38)
+    total_w = SLIDE_W - 2 * _MARGIN
     shape = slide.shapes.add_table(
-        n_rows, n_cols, _MARGIN, Inches(1.4), SLIDE_W - 2 * _MARGIN, Emu(row_h * n_rows)
+        n_rows, n_cols, _MARGIN, Inches(1.4), total_w, Emu(row_h * n_rows)
     )
     tbl = shape.table
     text = shown.astype("object").where(shown.notna(), "").astype(str)
+    # column widths follow the longest text (CJK counts double), so long task names get room
+    # instead of wrapping every row
+    need = [
+        max([_text_width(str(col))] + [_text_width(v) for v in text[col]]) for col in text.columns
+    ]
+    need = [min(max(n, 4), 40) for n in need]
+    widths = [int(total_w * n / sum(need)) for n in need]
+    for j, w in enumerate(widths):
+        tbl.columns[j].width = Emu(w)
     for j, col in enumerate(shown.columns):
         tbl.cell(0, j).text = str(col)
     values = text.to_numpy()
@@ -282,17 +292,25 @@ def add_table_slide(
             _font_all(tbl.cell(i, j).text_frame, size=font_size, bold=(i == 0))
     more = len(table) - len(shown)
     if more > 0:
+        # at the foot of the slide: wrapped rows make the table taller than planned
         _textbox(
             slide,
             _MARGIN,
-            Inches(1.5) + row_h * n_rows,
+            SLIDE_H - Inches(0.5),
             SLIDE_W - 2 * _MARGIN,
-            Inches(0.4),
+            Inches(0.35),
             [label("report_more_rows", lang, n=more)],
             size=12,
             color=_MUTED,
         )
     return slide
+
+
+def _text_width(text: str) -> int:
+    """Display width of ``text`` in half-width characters (CJK characters count two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def write_deck(
