@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 KPI_TASKS = ".collab-kpi-kpi_tasks .collab-kpi-value"
 CHART_SVG = ".collab-chart-delivery_by_department svg"  # the JupyterChart element is the embed
 DEPT_SELECT = ".collab-departments select"
+TAB_TITLES = ".collab-tabs .lm-TabBar-tab, .collab-tabs .p-TabBar-tab"
 RUN_ALL_TIMEOUT = 240_000  # ms: the retrospective also writes the deck and PNGs
 
 
@@ -77,9 +78,31 @@ def _change_department_and_check(page, shot_prefix: str) -> None:
     assert after_svg != before_svg
     assert "技术部" in after_svg and "客服部" not in after_svg
     page.wait_for_timeout(500)  # let vega finish its transition before the picture
-    page.locator(".collab-dashboard").first.screenshot(
-        path=str(B.ARTIFACTS / f"{shot_prefix}_2_after_filter.png")
-    )
+    # a page screenshot, not an element one: in JupyterLab the notebook is a scroll container
+    # and an element screenshot of the whole dashboard comes out clipped (grey below the fold)
+    kpi.scroll_into_view_if_needed()
+    page.screenshot(path=str(B.ARTIFACTS / f"{shot_prefix}_2_after_filter.png"), full_page=True)
+
+
+def _visit_tab(page, title: str, chart_key: str, shot: str) -> str:
+    """Click a dashboard tab, wait for one of its charts to render; returns that chart's SVG."""
+    tab = page.locator(TAB_TITLES, has_text=title).first
+    tab.click()
+    svg = page.locator(f".collab-chart-{chart_key} svg").first
+    svg.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)
+    svg.scroll_into_view_if_needed()
+    page.screenshot(path=str(B.ARTIFACTS / shot), full_page=True)
+    return svg.inner_html()
+
+
+def _check_new_tabs(page, shot_prefix: str) -> None:
+    """The bottleneck ranking breakdown and the forecast render for the filtered selection."""
+    ranking = _visit_tab(page, "瓶颈", "bottleneck", f"{shot_prefix}_4_bottlenecks.png")
+    assert "技术部" in ranking and "客服部" not in ranking
+    forecast = _visit_tab(page, "预测", "forecast", f"{shot_prefix}_5_forecast.png")
+    assert "P85" in forecast
+    page.locator(".collab-chart-burnup svg").first.wait_for(timeout=30_000)
 
 
 def test_retrospective_in_jupyterlab(chromium, lab):
@@ -91,6 +114,7 @@ def test_retrospective_in_jupyterlab(chromium, lab):
         page.locator(KPI_TASKS).first.wait_for(timeout=30_000)
         page.locator(".collab-dashboard").first.scroll_into_view_if_needed()
         _change_department_and_check(page, "lab")
+        _check_new_tabs(page, "lab")
         errors = B.lab_error_outputs(page)
         assert errors == [], errors
     finally:
@@ -106,6 +130,7 @@ def test_dashboard_in_voila(chromium, workdir):
         page.goto(f"{server.base_url}/", wait_until="domcontentloaded", timeout=120_000)
         page.locator(CHART_SVG).first.wait_for(timeout=120_000)
         _change_department_and_check(page, "voila")
+        _check_new_tabs(page, "voila")
         assert "Traceback" not in page.locator("body").inner_text()
     finally:
         page.screenshot(path=str(B.ARTIFACTS / "voila_3_last.png"), full_page=True)
