@@ -25,6 +25,19 @@ Rules (thresholds are keyword options of :func:`findings`):
 * ``forecast`` — the P85 forecast finish vs the deadline (chance to meet it ≥ ``good_rate``
   is good) or, without a deadline, vs the last planned finish.
 * ``plan_adherence`` — the communication plan's overall adherence (Σ held / Σ expected).
+* ``department_on_time`` — departments with ≥ ``min_due`` due tasks and an on-time rate ≥
+  ``department_rate`` (those with no delay at all are ``clean_department``).
+* ``early_finish`` — tasks finished early: count, the department with most, the earliest one.
+* ``cadence_high`` — a plan item with misses but adherence ≥ ``department_rate`` (went well;
+  below it the misses are ``cadence`` to improve); a one-off item held as planned is
+  ``cadence`` went well too.
+* ``attendance`` — departments attending ≥ ``department_rate`` of the meetings they were
+  expected at (went well) and the lowest attendance below ``good_rate`` (to improve).
+* ``escalation_within`` — how many episodes did reach a meeting within the limit, when
+  compliance is below ``good_rate`` (the count that worked, next to the ``escalation`` miss).
+* ``actions_closed`` — a closure rate ≥ ``good_rate`` although some actions are overdue.
+* ``absent_owner`` — a meeting about a task (``related_tasks``) that the task's owning
+  department did not attend (from the ``meetings`` and ``tasks`` tables).
 
 Examples
 --------
@@ -141,6 +154,44 @@ _T = {
         "沟通计划整体执行率 {rate:.0%}(应开 {expected} 次,实开 {held} 次)。",
         "Communication plan adherence was {rate:.0%} ({held} of {expected} planned meetings held).",
     ),
+    "department_on_time": (
+        "{department} 按时完成率 {rate:.0%}({n_on_time}/{n_due} 个到期任务)。",
+        "{department} finished {rate:.0%} of its due tasks on time ({n_on_time} of {n_due}).",
+    ),
+    "early_finish": (
+        "{n_early} 个任务提前完成(其中 {department} {n_department} 个);提前最多的是"
+        "「{task}」({task_department}),提前 {days:.0f} 天。",
+        "{n_early} tasks finished early ({n_department} of them by {department}); the most "
+        "was {task} ({task_department}), {days:.0f} d ahead of plan.",
+    ),
+    "cadence_once": (
+        "「{item}」按计划召开(计划 {expected} 次,实开 {expected} 次)。",
+        "The {item} was held as planned ({expected} of {expected}).",
+    ),
+    "cadence_high": (
+        "「{item}」执行率 {rate:.0%}(应开 {expected} 次,实开 {held} 次)。",
+        "The {item} was held {rate:.0%} of the time ({held} of {expected}).",
+    ),
+    "attendance_good": (
+        "{department} 出席率 {rate:.0%}(应出席 {meetings} 次,实际 {attended} 次)。",
+        "{department} attended {rate:.0%} of its meetings ({attended} of {meetings}).",
+    ),
+    "attendance_low": (
+        "{department} 出席率最低:{rate:.0%}(应出席 {meetings} 次,实际 {attended} 次)。",
+        "{department} had the lowest attendance: {rate:.0%} ({attended} of {meetings} meetings).",
+    ),
+    "escalation_within": (
+        "{within}/{judged} 次滞后/阻塞在 {limit:.0f} 小时内上会处理。",
+        "{within} of {judged} delayed/blocked episodes reached a meeting within {limit:.0f} h.",
+    ),
+    "actions_closed": (
+        "待办事项关闭率 {rate:.0%}({n_closed}/{n_actions})。",
+        "Action items: {rate:.0%} closed ({n_closed} of {n_actions}).",
+    ),
+    "absent_owner": (
+        "{topic}({date})讨论了{department}的任务({tasks}),但{department}未参会。",
+        "The {topic} ({date}) discussed {department}'s tasks ({tasks}) without {department}.",
+    ),
     "actions_bad": (
         "待办事项关闭率 {rate:.0%}({n_closed}/{n_actions}),{n_overdue} 项逾期未关闭。",
         "Action items: {rate:.0%} closed ({n_closed} of {n_actions}); {n_overdue} open past "
@@ -181,6 +232,10 @@ def findings(
     burnup: pd.DataFrame | None = None,
     status_mix: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
+    task_delivery: pd.DataFrame | None = None,
+    attendance: pd.DataFrame | None = None,
+    meetings: pd.DataFrame | None = None,
+    tasks: pd.DataFrame | None = None,
     lang: str = "zh",
     good_rate: float = 0.8,
     min_due: int = 3,
@@ -188,6 +243,7 @@ def findings(
     wait_days: float = 3.0,
     limit_hours: float = 48.0,
     long_delay_days: float = 15.0,
+    department_rate: float = 0.9,
 ) -> pd.DataFrame:
     """Findings from metric frames.
 
@@ -218,7 +274,17 @@ def findings(
         :func:`~collab_analytics.metrics.progress.status_mix`.
     forecast : DataFrame, optional
         The one-row ``summary`` of :func:`~collab_analytics.metrics.forecast.forecast_finish`.
+    task_delivery : DataFrame, optional
+        :func:`~collab_analytics.metrics.delivery.task_delivery` (``is_early``, ``delay_days``).
+    attendance : DataFrame, optional
+        :func:`~collab_analytics.metrics.cadence.attendance_by_department`.
+    meetings, tasks : DataFrame, optional
+        The canonical ``meetings`` (``date, topic, related_tasks, departments``) and ``tasks``
+        (``task_id, task, department``) tables, both needed for ``absent_owner``.
     lang : {"zh", "en"}
+    good_rate, min_due, share_threshold, wait_days, limit_hours, long_delay_days, \
+department_rate
+        Rule thresholds (see the module docstring).
 
     Returns
     -------
@@ -262,6 +328,22 @@ def findings(
                     "delivery_by_department",
                     department=str(dept),
                     n_due=int(n_due),
+                )
+            )
+        rate = d["on_time_rate"] if "on_time_rate" in d.columns else pd.Series(0.0, index=d.index)
+        fine = d[(d["n_due"] >= min_due) & (d["delay_rate"] > 0) & (rate >= department_rate)]
+        for _, r in fine.iterrows():  # a handful of departments
+            rows.append(
+                _row(
+                    "went_well",
+                    "department_on_time",
+                    "department_on_time",
+                    lang,
+                    "delivery_by_department",
+                    department=str(r["department"]),
+                    rate=_num(r["on_time_rate"]),
+                    n_on_time=int(r["n_on_time"]),
+                    n_due=int(r["n_due"]),
                 )
             )
         if len(d) and d["delay_rate"].max() > 0:
@@ -319,6 +401,19 @@ def findings(
                 )
             )
         else:
+            if within > 0:
+                rows.append(
+                    _row(
+                        "went_well",
+                        "escalation_within",
+                        "escalation_within",
+                        lang,
+                        "escalation",
+                        within=within,
+                        judged=judged,
+                        limit=limit_hours,
+                    )
+                )
             rows.append(
                 _row(
                     "to_improve",
@@ -335,6 +430,23 @@ def findings(
     if cadence is not None and len(cadence):
         c = cadence[cadence["expected"] > 0]
         bad = c[c["missed"] > 0].sort_values("missed", ascending=False, kind="stable")
+        if {"adherence", "held"} <= set(c.columns):
+            high = bad["adherence"] >= department_rate
+            for _, r in bad[high].iterrows():  # a handful of plan items
+                rows.append(
+                    _row(
+                        "went_well",
+                        "cadence_high",
+                        "cadence_high",
+                        lang,
+                        "cadence",
+                        item=str(r["item"]),
+                        rate=_num(r["adherence"]),
+                        held=int(r["held"]),
+                        expected=int(r["expected"]),
+                    )
+                )
+            bad = bad[~high]
         for item, missed, expected in zip(bad["item"], bad["missed"], bad["expected"], strict=True):
             rows.append(
                 _row(
@@ -348,13 +460,13 @@ def findings(
                     expected=int(expected),
                 )
             )
-        kept = c[(c["missed"] == 0) & (c["expected"] >= min_due)]
+        kept = c[c["missed"] == 0]
         for item, expected in zip(kept["item"], kept["expected"], strict=True):
             rows.append(
                 _row(
                     "went_well",
                     "cadence",
-                    "cadence_kept",
+                    "cadence_kept" if expected >= min_due else "cadence_once",
                     lang,
                     "cadence",
                     item=str(item),
@@ -389,6 +501,11 @@ def findings(
         if ev["n_overdue"] == 0 and ev["rate"] >= good_rate:
             rows.append(_row("went_well", "actions", "actions_good", lang, "actions", **ev))
         elif ev["n_overdue"] > 0:
+            if ev["rate"] >= good_rate:
+                closed = {k: ev[k] for k in ("rate", "n_closed", "n_actions")}
+                rows.append(
+                    _row("went_well", "actions_closed", "actions_closed", lang, "actions", **closed)
+                )
             rows.append(_row("to_improve", "actions", "actions_bad", lang, "actions", **ev))
     rows += _progress_rules(
         bottlenecks,
@@ -400,6 +517,15 @@ def findings(
         lang,
         good_rate=good_rate,
         long_delay_days=long_delay_days,
+    )
+    rows += _balance_rules(
+        task_delivery,
+        attendance,
+        meetings,
+        tasks,
+        lang,
+        good_rate=good_rate,
+        department_rate=department_rate,
     )
     out = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     for c in ("polarity", "rule", "text", "chart"):
@@ -530,6 +656,142 @@ def _progress_rules(
                     rate=rate,
                     expected=exp,
                     held=held,
+                )
+            )
+    return rows
+
+
+def _meetings_missing_owner_department(meetings: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
+    """Meetings about a task (``related_tasks``) that the task's owning department missed.
+
+    One row per meeting and absent department: ``[meeting, date, topic, department, task_ids,
+    tasks]`` (``meeting`` is the meetings row label; ``task_ids``/``tasks`` the related tasks
+    of that department, joined with 、), in meeting order.
+
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"date": pd.to_datetime(["2024-08-08"]), "topic": ["需求变更沟通会"],
+    ...                   "related_tasks": [["T15", "T39"]], "departments": [["产品部"]]})
+    >>> t = pd.DataFrame({"task_id": ["T15", "T39"], "task": ["知识库接口开发", "文档更新"],
+    ...                   "department": ["技术部", "产品部"]})
+    >>> _meetings_missing_owner_department(m, t)[["department", "tasks"]].to_dict("records")
+    [{'department': '技术部', 'tasks': '知识库接口开发'}]
+    """
+    cols = ["meeting", "date", "topic", "department", "task_ids", "tasks"]
+    need = {"related_tasks", "departments", "date", "topic"}
+    if len(meetings) == 0 or len(tasks) == 0 or not need <= set(meetings.columns):
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    rel = (
+        meetings[["date", "topic", "related_tasks"]]
+        .rename_axis("meeting")
+        .reset_index()
+        .explode("related_tasks")
+        .dropna(subset=["related_tasks"])
+    )
+    rel["related_tasks"] = rel["related_tasks"].astype("str")
+    own = tasks[["task_id", "task", "department"]].dropna(subset=["task_id", "department"])
+    j = rel.merge(own, left_on="related_tasks", right_on="task_id", how="inner")
+    att = (
+        meetings["departments"]
+        .rename_axis("meeting")
+        .reset_index()
+        .explode("departments")
+        .dropna()
+        .rename(columns={"departments": "department"})
+        .assign(_present=True)
+        .drop_duplicates(["meeting", "department"])
+    )
+    j = j.merge(att, on=["meeting", "department"], how="left")
+    j = j[j["_present"].isna()]
+    if j.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    out = (
+        j.groupby(["meeting", "department"], sort=True)
+        .agg(
+            date=("date", "first"),
+            topic=("topic", "first"),
+            task_ids=("task_id", "、".join),
+            tasks=("task", "、".join),
+        )
+        .reset_index()
+    )
+    return out[cols]
+
+
+def _balance_rules(
+    task_delivery, attendance, meetings, tasks, lang, *, good_rate, department_rate
+) -> list[dict]:
+    """Early finishes, attendance and meetings held without the owning department."""
+    rows: list[dict] = []
+    td = task_delivery
+    if td is not None and len(td) and {"is_early", "delay_days"} <= set(td.columns):
+        early = td[td["is_early"].fillna(False).astype(bool)]
+        if len(early):
+            per_dept = early["department"].value_counts(sort=True)
+            best = early.loc[early["delay_days"].idxmin()]
+            rows.append(
+                _row(
+                    "went_well",
+                    "early_finish",
+                    "early_finish",
+                    lang,
+                    "gantt",
+                    n_early=len(early),
+                    department=str(per_dept.index[0]),
+                    n_department=int(per_dept.iloc[0]),
+                    task=str(best["task"]),
+                    task_department=str(best["department"]),
+                    days=-_num(best["delay_days"]),
+                )
+            )
+    if attendance is not None and len(attendance):
+        a = attendance[attendance["meetings"] > 0]
+        good = a[a["attendance_rate"] >= department_rate].sort_values(
+            "attendance_rate", ascending=False, kind="stable"
+        )
+        for _, r in good.iterrows():  # a handful of departments
+            rows.append(
+                _row(
+                    "went_well",
+                    "attendance",
+                    "attendance_good",
+                    lang,
+                    "attendance",
+                    department=str(r["department"]),
+                    rate=_num(r["attendance_rate"]),
+                    meetings=int(r["meetings"]),
+                    attended=int(r["attended"]),
+                )
+            )
+        if len(a) and a["attendance_rate"].min() < good_rate:
+            r = a.loc[a["attendance_rate"].idxmin()]
+            rows.append(
+                _row(
+                    "to_improve",
+                    "attendance",
+                    "attendance_low",
+                    lang,
+                    "attendance",
+                    department=str(r["department"]),
+                    rate=_num(r["attendance_rate"]),
+                    meetings=int(r["meetings"]),
+                    attended=int(r["attended"]),
+                )
+            )
+    if meetings is not None and tasks is not None:
+        miss = _meetings_missing_owner_department(meetings, tasks)
+        for _, r in miss.iterrows():  # few rows: one per meeting and absent department
+            date = f"{pd.Timestamp(r['date']):%m-%d}" if pd.notna(r["date"]) else "?"
+            rows.append(
+                _row(
+                    "to_improve",
+                    "absent_owner",
+                    "absent_owner",
+                    lang,
+                    "attendance",
+                    topic=str(r["topic"]),
+                    date=date,
+                    department=str(r["department"]),
+                    tasks=str(r["tasks"]),
                 )
             )
     return rows

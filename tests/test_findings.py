@@ -196,3 +196,161 @@ def test_progress_bottleneck_and_forecast_rules():
     row = g.set_index("rule").loc["forecast"]
     assert row["polarity"] == "to_improve"  # P85 10-25 after the last planned finish 10-15
     assert "计划最晚完成 2024-10-15" in row["text"]
+
+
+def test_went_well_rules_balance_the_list():
+    by_dept = pd.DataFrame(
+        {
+            "department": ["产品部", "技术部", "客服部"],
+            "n_due": [10, 10, 2],
+            "n_on_time": [9, 0, 2],
+            "n_late": [1, 10, 0],
+            "n_overdue_open": [0, 0, 0],
+            "on_time_rate": [0.9, 0.0, 1.0],
+            "delay_rate": [0.1, 1.0, 0.0],
+        }
+    )
+    td = pd.DataFrame(
+        {
+            "task": ["痛点收集", "坐席访谈", "接口开发"],
+            "department": ["客服部", "客服部", "技术部"],
+            "is_early": [True, True, False],
+            "delay_days": [-1.0, -3.0, 12.0],
+        }
+    )
+    cad = pd.DataFrame(
+        {
+            "item": ["日常进度同步", "需求评审会", "风险排查会"],
+            "expected": [71, 1, 14],
+            "held": [64, 1, 12],
+            "adherence": [64 / 71, 1.0, 12 / 14],
+            "missed": [7, 0, 2],
+        }
+    )
+    att = pd.DataFrame(
+        {
+            "department": ["客服部", "技术部", "产品部"],
+            "meetings": [78, 78, 0],
+            "attended": [74, 57, 0],
+            "attendance_rate": [74 / 78, 57 / 78, float("nan")],
+        }
+    )
+    esc = pd.DataFrame({"judged": [33], "within": [17], "late": [12], "never": [4]})
+    act = pd.DataFrame(
+        {"n_actions": [44], "n_closed": [40], "closure_rate": [40 / 44], "n_overdue_open": [3]}
+    )
+    f = findings(
+        delivery_by_department=by_dept,
+        task_delivery=td,
+        cadence=cad,
+        attendance=att,
+        escalation=esc,
+        actions=act,
+        lang="zh",
+    )
+    well = f[f["polarity"] == "went_well"].set_index("rule")
+    assert well.loc["department_on_time", "text"] == "产品部 按时完成率 90%(9/10 个到期任务)。"
+    assert well.loc["department_on_time", "chart"] == "delivery_by_department"
+    assert well.loc["early_finish", "evidence"] == {
+        "n_early": 2,
+        "department": "客服部",
+        "n_department": 2,
+        "task": "坐席访谈",
+        "task_department": "客服部",
+        "days": 3.0,
+    }
+    assert well.loc["early_finish", "chart"] == "gantt"
+    assert well.loc["cadence_high", "text"] == "「日常进度同步」执行率 90%(应开 71 次,实开 64 次)。"
+    assert well.loc["cadence", "text"] == "「需求评审会」按计划召开(计划 1 次,实开 1 次)。"
+    assert well.loc["attendance", "text"] == "客服部 出席率 95%(应出席 78 次,实际 74 次)。"
+    assert well.loc["escalation_within", "text"] == "17/33 次滞后/阻塞在 48 小时内上会处理。"
+    assert well.loc["actions_closed", "evidence"] == {
+        "rate": 40 / 44,
+        "n_closed": 40,
+        "n_actions": 44,
+    }
+    bad = f[f["polarity"] == "to_improve"].set_index("rule")
+    assert bad.loc["cadence", "text"] == "「风险排查会」应开 14 次,未开 2 次。"  # 86 % < 90 %
+    assert bad.loc["attendance", "evidence"]["department"] == "技术部"
+    assert bad.loc["actions", "evidence"]["n_overdue"] == 3
+    # 客服部: only 2 due tasks (< min_due) and no delay; 技术部 0 %
+    assert well.index.tolist().count("department_on_time") == 1
+    en = findings(task_delivery=td, attendance=att, lang="en").set_index("rule")
+    assert en.loc["early_finish", "text"] == (
+        "2 tasks finished early (2 of them by 客服部); the most was 坐席访谈 (客服部), "
+        "3 d ahead of plan."
+    )
+    assert en.loc["attendance", "text"].tolist() == [
+        "客服部 attended 95% of its meetings (74 of 78).",
+        "技术部 had the lowest attendance: 73% (57 of 78 meetings).",
+    ]
+
+
+def test_high_bars_give_no_went_well():
+    td = pd.DataFrame(
+        {"task": ["a"], "department": ["技术部"], "is_early": [False], "delay_days": [3.0]}
+    )
+    esc = pd.DataFrame({"judged": [4], "within": [0], "late": [4], "never": [0]})
+    f = findings(task_delivery=td, escalation=esc, lang="en")
+    assert f["rule"].tolist() == ["escalation"] and f["polarity"].tolist() == ["to_improve"]
+
+
+@pytest.fixture
+def change_meeting():
+    meetings = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-08-08", "2024-08-16"]),
+            "topic": ["需求变更沟通会", "知识库接口开发阻塞专项会"],
+            "related_tasks": [["T15", "T16", "T39"], ["T15"]],
+            "departments": [["客服部", "产品部", "测试部"], ["技术部", "产品部"]],
+        }
+    )
+    tasks = pd.DataFrame(
+        {
+            "task_id": ["T15", "T16", "T39"],
+            "task": ["知识库接口开发", "对话引擎后端开发", "需求变更文档更新"],
+            "department": ["技术部", "技术部", "产品部"],
+        }
+    )
+    return meetings, tasks
+
+
+def test_absent_owner_department(change_meeting):
+    meetings, tasks = change_meeting
+    f = findings(meetings=meetings, tasks=tasks, lang="zh")
+    assert f["rule"].tolist() == ["absent_owner"]
+    assert f.loc[0, "polarity"] == "to_improve" and f.loc[0, "chart"] == "attendance"
+    assert f.loc[0, "text"] == (
+        "需求变更沟通会(08-08)讨论了技术部的任务(知识库接口开发、对话引擎后端开发),但技术部未参会。"
+    )
+    en = findings(meetings=meetings, tasks=tasks, lang="en")
+    assert en.loc[0, "text"] == (
+        "The 需求变更沟通会 (08-08) discussed 技术部's tasks (知识库接口开发、对话引擎后端开发) "
+        "without 技术部."
+    )
+    # the owner present, or no related tasks: nothing to report
+    present = meetings.assign(departments=[["技术部", "产品部"], ["技术部"]])
+    assert findings(meetings=present, tasks=tasks).empty
+    none = meetings.assign(related_tasks=[[], None])
+    assert findings(meetings=none, tasks=tasks).empty
+
+
+def test_absent_owner_helper_keeps_input(change_meeting):
+    from collab_analytics.findings import _meetings_missing_owner_department
+
+    meetings, tasks = change_meeting
+    before = meetings.copy()
+    out = _meetings_missing_owner_department(meetings, tasks)
+    pd.testing.assert_frame_equal(meetings, before)
+    assert out[["meeting", "department", "task_ids"]].to_dict("records") == [
+        {"meeting": 0, "department": "技术部", "task_ids": "T15、T16"}
+    ]
+    empty = _meetings_missing_owner_department(meetings.iloc[:0], tasks)
+    assert empty.empty and list(empty.columns) == [
+        "meeting",
+        "date",
+        "topic",
+        "department",
+        "task_ids",
+        "tasks",
+    ]

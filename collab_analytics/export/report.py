@@ -465,6 +465,7 @@ def build_content(
         else compute_metrics(data, as_of=as_of, calendar=calendar, lang=lang)
     )
     fc = m.get("forecast")
+    com = m.get("communication")
     found = find(
         delivery=m["summary"],
         delivery_by_department=m["by_department"],
@@ -478,6 +479,10 @@ def build_content(
         burnup=m.get("burnup") if isinstance(m.get("burnup"), pd.DataFrame) else None,
         status_mix=m.get("status_mix") if isinstance(m.get("status_mix"), pd.DataFrame) else None,
         forecast=fc.summary if fc is not None else None,
+        task_delivery=m.get("task_delivery"),
+        attendance=com.attendance_by_department if com is not None else None,
+        meetings=data.meetings,
+        tasks=data.tasks,
         lang=lang,
     )
     tk = takeaways(found)
