@@ -19,14 +19,14 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from collab_analytics import sample
-from collab_analytics._errors import DataValidationError, UnsafePathError
+from collab_analytics._errors import CollabError, DataValidationError, UnsafePathError
 from collab_analytics.data import TrackingData, empty_issues
 from collab_analytics.export._paths import OutputDir
 from collab_analytics.export.content import ChartItem, ReportContent, kpi_frame
 from collab_analytics.export.html import render_html
 from collab_analytics.export.images import chart_to_png, chart_to_svg, spec_to_png
 from collab_analytics.export.pptx import write_deck
-from collab_analytics.export.report import build_report
+from collab_analytics.export.report import build_content, build_report
 from collab_analytics.export.tables import neutralize_formulas, write_csv, write_xlsx
 
 XSS = "<script>alert(1)</script>"
@@ -404,3 +404,43 @@ def test_comparison_in_deck_and_html(sample_metrics):
     write_deck(content, buf, render_png=lambda chart: _png_bytes())
     titles = [s.shapes.title.text for s in Presentation(buf).slides if s.shapes.title]
     assert "Period-over-period" in titles
+
+
+def test_report_renders_each_chart_once_for_deck_and_files(tmp_path, sample_metrics, monkeypatch):
+    import collab_analytics.export.images as images
+    from collab_analytics.export.images import png_with_text
+    from collab_analytics.export.report import run_report
+
+    td, _ = sample_metrics
+    rendered = []
+
+    def fake_png(chart, *, scale=2.0, lang="zh"):
+        rendered.append(chart.to_dict().get("title"))
+        return _png_bytes()
+
+    monkeypatch.setattr(images, "chart_to_png", fake_png)
+    res = run_report(td, tmp_path / "out", lang="zh", formats=("pptx", "png"), progress=False)
+    files = sorted(p for p in res.paths if p.suffix == ".png")
+    assert len(files) > 10 and len(rendered) == len(files)  # once per chart, not twice
+    prs = Presentation(tmp_path / "out" / "report.pptx")
+    by_title = {
+        s.shapes.title.text: [sh for sh in s.shapes if sh.shape_type == 13]
+        for s in prs.slides
+        if s.shapes.title is not None
+    }
+    from collab_analytics.labels import label
+
+    title = label("title_bottleneck", "zh")
+    pic = by_title[title][0].image.blob
+    data = (tmp_path / "out" / "charts" / "bottleneck.png").read_bytes()
+    assert data != pic and title.encode() in data
+    assert "技术部 是排名第一的瓶颈部门".encode() in data  # the takeaway as Description
+    tk = next(i.takeaway for i in build_content(td, lang="zh").charts if i.key == "bottleneck")
+    assert data == png_with_text(pic, {"Title": title, "Description": tk})
+
+
+def test_png_with_text_rejects_non_png():
+    from collab_analytics.export.images import png_with_text
+
+    with pytest.raises(CollabError, match="Not a PNG: no IHDR chunk"):
+        png_with_text(b"GIF89a" + bytes(40), {"Title": "x"})

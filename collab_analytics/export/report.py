@@ -595,7 +595,10 @@ def build_report(
     -------
     list of Path
         Every file written, in the order written: ``report.pptx``, ``report.html``,
-        ``charts/<key>.png``, ``charts/<key>.svg``, ``tables.xlsx``.
+        ``charts/<key>.png``, ``charts/<key>.svg``, ``tables.xlsx``. Each chart is rendered
+        to PNG once for the deck and ``charts/``: without its own title (the slide title
+        carries it; in the PNG files the title and takeaway are ``iTXt`` text chunks
+        ``Title``/``Description``). SVG files keep the chart's title.
 
     Raises
     ------
@@ -647,13 +650,18 @@ def run_report(
         bar.set_postfix_str("charts")
         content = build_content(td, lang=lang, metrics=m, comparison=comparison)
         bar.update()
+        # Each chart is rendered once, without its own title (a subtitle stays), and the bytes
+        # serve both the deck (the slide title carries the title) and charts/<key>.png (the
+        # title and takeaway go into the file's PNG text chunks: Title, Description).
         pngs: dict[str, bytes] = {}
+        by_chart = {id(item.chart): item for item in content.charts}
 
         def png_of(item: ChartItem) -> bytes:
             if item.key not in pngs:
+                from collab_analytics.charts.theme import untitled
                 from collab_analytics.export.images import chart_to_png
 
-                pngs[item.key] = chart_to_png(item.chart, scale=2, lang=lang)
+                pngs[item.key] = chart_to_png(untitled(item.chart), scale=2, lang=lang)
             return pngs[item.key]
 
         for fmt in fmts:
@@ -661,15 +669,23 @@ def run_report(
             if fmt == "pptx":
                 from collab_analytics.export.pptx import write_deck
 
-                # slides carry the title themselves: charts rendered without theirs
-                write_deck(content, out.path("report.pptx"))
+                write_deck(
+                    content,
+                    out.path("report.pptx"),
+                    render_png=lambda chart: png_of(by_chart[id(chart)]),
+                )
             elif fmt == "html":
                 from collab_analytics.export.html import write_html
 
                 write_html(content, out.path("report.html"))
             elif fmt == "png":
+                from collab_analytics.export.images import png_with_text
+
                 for item in content.charts:
-                    out.path(f"charts/{item.key}.png").write_bytes(png_of(item))
+                    meta = {"Title": item.title, "Description": item.takeaway}
+                    out.path(f"charts/{item.key}.png").write_bytes(
+                        png_with_text(png_of(item), meta)
+                    )
             elif fmt == "svg":
                 from collab_analytics.export.images import chart_to_svg
 
