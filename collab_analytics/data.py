@@ -132,12 +132,18 @@ class TrackingData:
     def departments(self) -> list[str]:
         """Departments in a stable, meaningful order: order of first appearance in the tasks,
         then contacts, then RACI columns."""
-        seen: dict[str, None] = {}
-        for s in (self.tasks["department"], self.contacts["department"], self.raci["department"]):
-            for d in s.dropna().astype(str):
-                if d and d not in seen:
-                    seen[d] = None
-        return list(seen)
+        parts = [
+            s.dropna().astype(str)
+            for s in (
+                self.tasks["department"],
+                self.contacts["department"],
+                self.raci["department"],
+            )
+        ]
+        if not any(len(p) for p in parts):
+            return []
+        values = pd.unique(pd.concat(parts, ignore_index=True))  # keeps first-appearance order
+        return [v for v in values if v]
 
     @property
     def as_of(self) -> pd.Timestamp | None:
