@@ -28,6 +28,7 @@ from collab_analytics.export.images import chart_to_png, chart_to_svg, spec_to_p
 from collab_analytics.export.pptx import write_deck
 from collab_analytics.export.report import build_content, build_report
 from collab_analytics.export.tables import neutralize_formulas, write_csv, write_xlsx
+from collab_analytics.labels import label
 
 XSS = "<script>alert(1)</script>"
 
@@ -260,7 +261,11 @@ def test_build_report_writes_every_format(tmp_path, small_portfolio, lang):
     assert all(p.is_relative_to(tmp_path / "out") for p in paths)
     prs = Presentation(tmp_path / "out" / "report.pptx")
     n_charts = sum(1 for n in names if n.endswith(".png"))
-    assert len(prs.slides) == 2 + n_charts + 2
+    n_findings = sum(
+        1 for sl in prs.slides if sl.shapes.title.text.startswith(label("report_findings", lang))
+    )
+    assert n_findings >= 1
+    assert len(prs.slides) == 2 + n_charts + n_findings + 1
     with zipfile.ZipFile(tmp_path / "out" / "report.pptx") as z:
         assert sum(n.startswith("ppt/media/") for n in z.namelist()) == n_charts
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
@@ -271,6 +276,28 @@ def test_build_report_writes_every_format(tmp_path, small_portfolio, lang):
         n.removeprefix("charts/").removesuffix(".png") for n in names
     }
     assert "http://" not in re.sub(r"<script>.*?</script>", "", html, flags=re.S)
+
+
+def test_findings_continue_on_more_slides():
+    from collab_analytics.export.pptx import add_findings_slides, new_presentation
+
+    f = pd.DataFrame(
+        {
+            "polarity": ["went_well"] * 3 + ["to_improve"] * 8,
+            "text": [f"好{i}" for i in range(3)] + [f"差{i}" for i in range(8)],
+        }
+    )
+    prs = new_presentation()
+    slides = add_findings_slides(prs, "复盘发现", f, lang="zh", per_side=7)
+    assert [s.shapes.title.text for s in slides] == ["复盘发现 (1/2)", "复盘发现 (2/2)"]
+    texts = [
+        [sh.text_frame.text for sh in s.shapes if sh.has_text_frame and sh != s.shapes.title]
+        for s in slides
+    ]
+    assert texts[0][1] == "• 好0\n• 好1\n• 好2" and texts[0][3].count("• 差") == 7
+    assert texts[1][3] == "• 差7" and texts[1][1] == "• 无"
+    one = add_findings_slides(new_presentation(), "复盘发现", f.iloc[:5], lang="zh")
+    assert [s.shapes.title.text for s in one] == ["复盘发现"]
 
 
 def test_build_report_refuses_invalid_data(tmp_path):

@@ -39,6 +39,7 @@ __all__ = [
     "DECK_FONT",
     "add_chart_slide",
     "add_findings_slide",
+    "add_findings_slides",
     "add_kpi_slide",
     "add_table_slide",
     "add_title_slide",
@@ -239,6 +240,22 @@ def add_findings_slide(
     return slide
 
 
+def add_findings_slides(
+    prs, title: str, findings: pd.DataFrame, *, lang: str = "zh", per_side: int = 7
+) -> list:
+    """As many findings slides as the longer column needs (``per_side`` findings per
+    column and slide; titles get " (k/n)" when there is more than one). Returns the slides."""
+    pos = findings.groupby("polarity", sort=False).cumcount() // per_side
+    n = max(int(pos.max()) + 1, 1) if len(findings) else 1
+    slides = []
+    for k in range(n):
+        head = title if n == 1 else f"{title} ({k + 1}/{n})"
+        slides.append(
+            add_findings_slide(prs, head, findings[pos == k], lang=lang, per_side=per_side)
+        )
+    return slides
+
+
 def add_table_slide(
     prs,
     title: str,
@@ -343,7 +360,7 @@ def write_deck(
         if progress:
             progress(item.key)
     if len(content.findings):
-        add_findings_slide(prs, label("report_findings", lang), content.findings, lang=lang)
+        add_findings_slides(prs, label("report_findings", lang), content.findings, lang=lang)
     for key, table in content.tables.items():
         add_table_slide(prs, label(key, lang), table, lang=lang)
     if isinstance(path, str | Path):
