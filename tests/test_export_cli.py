@@ -102,3 +102,19 @@ def test_report_compare_as_of_adds_deltas(workbook, tmp_path, capsys):
     sheets = pd.read_excel(out / "tables.xlsx", sheet_name=None, engine="openpyxl")
     cmp = sheets["Period-over-period"]
     assert cmp.columns[0] == "Indicator" and "On-time rate" in set(cmp["Indicator"])
+
+
+def test_report_deadline_reaches_the_forecast(tmp_path, capsys):
+    from pathlib import Path
+
+    wb = Path(__file__).resolve().parents[1] / "data" / "smart_cs_launch.xlsx"
+    out = tmp_path / "out"
+    args = ["report", str(wb), "--out", str(out), "--lang", "en", "--format", "xlsx", "--quiet"]
+    assert main([*args, "--deadline", "2024-10-31"]) == 0, capsys.readouterr().err
+    sheets = pd.read_excel(out / "tables.xlsx", sheet_name=None, engine="openpyxl")
+    texts = " ".join(sheets["Findings"].iloc[:, 1].astype(str))
+    assert "chance to finish by the deadline 2024-10-31" in texts
+    assert main(args) == 0  # without a deadline: compared with the last planned finish
+    sheets = pd.read_excel(out / "tables.xlsx", sheet_name=None, engine="openpyxl")
+    texts = " ".join(sheets["Findings"].iloc[:, 1].astype(str))
+    assert "deadline" not in texts and "last planned finish 2024-09-23" in texts

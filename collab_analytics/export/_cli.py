@@ -1,8 +1,8 @@
 """The ``report`` subcommand of ``collab-analytics`` (registered by :mod:`collab_analytics.cli`).
 
 ``collab-analytics report WORKBOOK_OR_FOLDER --out DIR [--lang zh|en] [--as-of DATE]
-[--format pptx,html,png,svg,xlsx] [--working-days] [--compare-as-of DATE | --compare-with
-OLD_WORKBOOK]``
+[--deadline DATE] [--format pptx,html,png,svg,xlsx] [--working-days] [--compare-as-of DATE |
+--compare-with OLD_WORKBOOK]``
 
 Exit status: 0 written; 1 the data has validation errors (the validation report is printed on
 stderr, nothing is written); 2 the input cannot be read or an output path is unsafe.
@@ -13,8 +13,8 @@ Examples
 >>> sub = argparse.ArgumentParser().add_subparsers()
 >>> p = add_report(sub)
 >>> a = p.parse_args(["wb.xlsx", "--out", "o", "--format", "html,xlsx", "--working-days"])
->>> a.formats, a.calendar, a.lang, a.compare_as_of
-(['html', 'xlsx'], 'cn', 'zh', None)
+>>> a.formats, a.calendar, a.lang, a.compare_as_of, a.deadline
+(['html', 'xlsx'], 'cn', 'zh', None, None)
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         calendar=args.calendar,
         compare_to=compare_to,
+        deadline=args.deadline,
         progress=not args.quiet,
     )
     print(f"{label('report_kpis', lang)}:")
@@ -103,6 +104,12 @@ def add_report(sub) -> argparse.ArgumentParser:
         default=None,
         metavar="DATE",
         help="as-of date (default: the latest date in the data)",
+    )
+    p.add_argument(
+        "--deadline",
+        default=None,
+        metavar="DATE",
+        help="deadline for the finish forecast (chance to finish by then)",
     )
     p.add_argument(
         "--format",

@@ -567,6 +567,7 @@ def build_report(
     as_of=None,
     calendar=None,
     compare_to=None,
+    deadline=None,
     progress: bool = True,
 ) -> list[Path]:
     """Write the retrospective in every requested format under ``out_dir``.
@@ -588,6 +589,9 @@ def build_report(
         Period over period: an earlier as-of date of the same data, or an earlier snapshot of
         the workbook (loaded data or a path). Adds the KPI deltas (and the re-planned tasks of
         a snapshot) to the deck, the HTML report and the tables.
+    deadline : date-like, optional
+        The Monte Carlo forecast also gives the chance to finish by this date (KPI, chart and
+        the ``forecast`` finding compare with it instead of the last planned finish).
     progress : bool
         Show a tqdm progress bar on stderr.
 
@@ -613,6 +617,7 @@ def build_report(
         as_of=as_of,
         calendar=calendar,
         compare_to=compare_to,
+        deadline=deadline,
         progress=progress,
     ).paths
 
@@ -626,6 +631,7 @@ def run_report(
     as_of=None,
     calendar=None,
     compare_to=None,
+    deadline=None,
     progress: bool = True,
 ) -> ReportResult:
     """:func:`build_report`, also returning the headline KPIs and findings it used."""
@@ -644,7 +650,7 @@ def run_report(
         td = _load(data).raise_for_errors()
         bar.update()
         bar.set_postfix_str("metrics")
-        m = compute_metrics(td, as_of=as_of, calendar=calendar, lang=lang)
+        m = compute_metrics(td, as_of=as_of, calendar=calendar, deadline=deadline, lang=lang)
         comparison = _comparison(td, compare_to, as_of, calendar)
         bar.update()
         bar.set_postfix_str("charts")
