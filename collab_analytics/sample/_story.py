@@ -876,6 +876,7 @@ class _Render:
         busy[:, np.isin(np.array(_DEPT_ORDER), ["cs", "pd"])] = True
         dev_keys = [k for k in keys if s.spec[k][4] == "eng" and s.spec[k][3] == 3]
         dev_start = min(s.a_s[k] for k in dev_keys)
+        hit_by_change = [k for k in keys if s.block[k] is not None and s.block[k][2] == "change"]
         parts = []
         # unplanned one-offs; the change is discussed without 技术部
         one = pd.DataFrame(
@@ -901,7 +902,8 @@ class _Render:
                     )[li],
                     ("上线检查清单", "Go-live checklist")[li],
                 ],
-                "related": [[], [], ["change"], ["canary"]],
+                # the change meeting concerns the 技术部 work it will force to be redone
+                "related": [[], [], ["change", *hit_by_change], ["canary"]],
                 "task": [None, None, "change", "canary"],
             }
         )
