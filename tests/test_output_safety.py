@@ -259,6 +259,19 @@ def test_output_dir_never_overwrites_foreign_files(tmp_path):
     assert (out / "report.html").read_text(encoding="utf-8") == "v2"
 
 
+def test_report_refuses_before_writing_anything(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("the user's own page", encoding="utf-8")
+    src = ROOT / "data" / "smart_cs_launch.xlsx"
+    rc = main(["report", str(src), "--out", str(out), "--format", "pptx,html", "--quiet"])
+    assert rc == 2
+    assert "Refusing to overwrite" in capsys.readouterr().err
+    # the deck comes first in the format list, yet nothing was written at all
+    assert sorted(p.name for p in out.iterdir()) == ["report.html"]
+    assert (out / "report.html").read_text(encoding="utf-8") == "the user's own page"
+
+
 def _snapshot(root: Path) -> dict[str, float]:
     return {
         str(p.relative_to(root)): p.stat().st_mtime_ns

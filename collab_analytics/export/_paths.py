@@ -47,8 +47,8 @@ class OutputDir:
                 self._ours = set()
         self.written: list[Path] = []
 
-    def path(self, name: str | Path) -> Path:
-        """The absolute path for ``name`` inside the folder, checked and recorded."""
+    def _resolve(self, name: str | Path) -> tuple[Path, str]:
+        """Absolute target and manifest key for ``name``, or :class:`UnsafePathError`."""
         rel = Path(name)
         target = (self.root / rel).resolve()
         if rel.is_absolute() or not target.is_relative_to(self.root) or target == self.root:
@@ -64,6 +64,33 @@ class OutputDir:
                 "Choose another --out folder or move the file."
             )
             raise UnsafePathError(msg)
+        return target, key
+
+    def check(self, names) -> None:
+        """Check every planned name before anything is written; one error lists all refusals.
+
+        >>> import tempfile, pathlib
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> (root / "report.html").write_text("mine")
+        4
+        >>> OutputDir(root).check(["report.pptx", "report.html"])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        collab_analytics._errors.UnsafePathError: Refusing to overwrite '...report.html': ...
+        """
+        problems = []
+        for name in names:
+            try:
+                self._resolve(name)
+            except UnsafePathError as exc:
+                problems.append(str(exc))
+        if problems:
+            msg = "\n".join(problems)
+            raise UnsafePathError(msg)
+
+    def path(self, name: str | Path) -> Path:
+        """The absolute path for ``name`` inside the folder, checked and recorded."""
+        target, key = self._resolve(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         self._ours.add(key)
         self._save()

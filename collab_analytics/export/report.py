@@ -655,6 +655,9 @@ def run_report(
         bar.update()
         bar.set_postfix_str("charts")
         content = build_content(td, lang=lang, metrics=m, comparison=comparison)
+        # refuse unsafe or foreign targets before writing anything, so a refusal leaves no
+        # half-written report behind
+        out.check(_planned_files(fmts, [item.key for item in content.charts]))
         bar.update()
         # Each chart is rendered once, without its own title (a subtitle stays), and the bytes
         # serve both the deck (the slide title carries the title) and charts/<key>.png (the
@@ -707,6 +710,18 @@ def run_report(
     finally:
         bar.close()
     return ReportResult(list(out.written), content.kpis, content.findings)
+
+
+def _planned_files(fmts: list[str], chart_keys: list[str]) -> list[str]:
+    """Every file a report run with these formats writes, relative to the output folder."""
+    names = {"pptx": ["report.pptx"], "html": ["report.html"], "xlsx": ["tables.xlsx"]}
+    out: list[str] = []
+    for fmt in fmts:
+        if fmt in ("png", "svg"):
+            out += [f"charts/{key}.{fmt}" for key in chart_keys]
+        else:
+            out += names[fmt]
+    return out
 
 
 def _xlsx_tables(td: TrackingData, m: dict, content: ReportContent, lang: str) -> dict:
