@@ -137,3 +137,53 @@ def test_owner_holds_r_via_combined_cell_and_empty():
     assert raci_conformance(raci, tasks)["owner_holds_r"].tolist() == [True]
     empty = raci_conformance(raci, tasks.iloc[:0])
     assert list(empty.columns) == list(CONFORMANCE_COLUMNS) and len(empty) == 0
+
+
+def test_rows_not_grouped_by_task_give_the_same_answers():
+    # keys are coded once per run of equal keys: interleaved rows and split runs must not matter
+    order = [3, 0, 6, 1, 4, 7, 2, 10, 5, 8, 9]
+    mixed = RACI.iloc[order].reset_index(drop=True)
+    meetings = pd.DataFrame(
+        {
+            "topic": ["需求评审", "开发进度"],
+            "related_tasks": [["T2", "T1"], ["T3"]],
+            "departments": [["产品部", "客服部"], ["技术部"]],
+        }
+    )
+    cols = ["owner_holds_r", "n_meetings", "ar_departments", "ar_attended", "ar_attendance"]
+    cols += ["i_departments", "i_informed"]
+    pd.testing.assert_frame_equal(
+        raci_conformance(mixed, TASKS, meetings)[cols],
+        raci_conformance(RACI, TASKS, meetings)[cols],
+    )
+    got = raci_conformance(mixed, TASKS, meetings)
+    assert got["ar_attendance"].tolist()[:3] == [1.0, 1.0, 0.5]
+    assert got["n_meetings"].tolist() == [1, 1, 1, 0]
+
+    def _set(p):
+        return set(zip(p["code"], p["task_id"].fillna("-"), p["count"], strict=True))
+
+    kw = {"tasks": TASKS, "contacts": CONTACTS, "max_r": 1, "max_c": None}
+    assert _set(raci_problems(mixed, **kw)) == _set(raci_problems(RACI, **kw))
+    counts = raci_problems(mixed, **kw).set_index(["code", "task_id"])["count"]
+    assert counts[("multiple_accountable", "T3")] == 2
+
+
+def test_missing_task_id_falls_back_to_the_name_in_every_run():
+    raci = _raci(
+        [
+            ("T1", "收集客户痛点", "客服部", "R"),
+            (None, "开发测试", "技术部", "R"),
+            ("T1", "收集客户痛点", "产品部", "A"),
+            (None, "开发测试", "产品部", "A"),
+        ]
+    )
+    raci.loc[raci["task_id"] == "None", "task_id"] = None
+    tasks = pd.DataFrame(
+        {"task": ["收集客户痛点", "开发测试"], "department": ["客服部", "技术部"]}
+    ).assign(task_id=pd.Series(["T1", None], dtype="str"))
+    got = raci_conformance(raci, tasks)
+    assert got["owner_holds_r"].tolist() == [True, True]
+    assert got["ar_departments"].tolist() == ["客服部、产品部", "技术部、产品部"]
+    # 产品部 holds roles but owns no task and has no contact list to be known from
+    assert raci_problems(raci, tasks=tasks)["code"].tolist() == ["unknown_department"]

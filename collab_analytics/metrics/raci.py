@@ -47,7 +47,6 @@ from collab_analytics.metrics.cadence import (
     _arrow_text,
     _concat_text,
     _first_rows,
-    _lookup,
     _meeting_dept_codes,
     _member,
     _related_items,
@@ -223,7 +222,9 @@ def raci_problems(
     dept_names: list[str] = []
     if n:
         key = _task_key_arrow(r)
-        kc, kuniq = _text_codes(key)
+        k_starts, k_heads = _runs(key)
+        kc, kuniq = _text_codes(k_heads)
+        kc = _spread(kc, k_starts, n)
         role_arr = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow_text(r["role"])))
         rc, rnames = _text_codes(role_arr)
         rnames = rnames.to_pylist()
@@ -276,7 +277,11 @@ def raci_problems(
     if tasks is not None and len(tasks):
         tkey = _task_key_arrow(tasks)
         tnull = pc.is_null(tkey).to_numpy(zero_copy_only=False)
-        have = _lookup(tkey, kuniq) >= 0
+        # the tasks' keys and the RACI's distinct keys in one hash pass (RACI keys coded first)
+        nku = len(kuniq)
+        tc = _text_codes(_concat_text([kuniq, tkey]))[0][nku:]
+        in_raci = (tc >= 0) & (tc < nku)
+        have = in_raci.copy()
         if n and (kc < 0).any():
             have |= tnull  # a key-less task matches key-less RACI rows
         if (~have).any():
@@ -293,7 +298,8 @@ def raci_problems(
                 )
             )
         if n:
-            in_tasks = pc.is_in(kuniq, value_set=tkey).to_numpy(zero_copy_only=False)
+            in_tasks = np.zeros(nku, dtype=bool)
+            in_tasks[tc[in_raci]] = True
             unknown = np.flatnonzero(~in_tasks)
             firsts = list(first[unknown])
             ids = list(kuniq.take(pa.array(unknown)).to_pylist())
@@ -366,6 +372,33 @@ def raci_problems(
     res = pd.concat(out, ignore_index=True)
     order = np.argsort((res["severity"] != "error").to_numpy(), kind="stable")
     return res.iloc[order].reset_index(drop=True)[list(PROBLEM_COLUMNS)]
+
+
+def _runs(arr) -> tuple[np.ndarray, pa.Array]:
+    """Run heads of a text array: (start position of every run of equal values, head values).
+
+    RACI rows usually come grouped by task, so hashing only the first row of each run of equal
+    keys (adjacent values compared in Arrow, no hashing) gives the same codes at a third of the
+    cost. A missing value is a run of its own.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    n = len(arr)
+    head = np.ones(n, dtype=bool)
+    if n > 1:
+        eq = pc.equal(arr.slice(1), arr.slice(0, n - 1)).fill_null(False)
+        head[1:] = ~eq.to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(head)
+    if len(starts) == n:
+        return starts, arr
+    return starts, arr.take(pa.array(starts))
+
+
+def _spread(head_codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Per-row codes from the codes of the run heads."""
+    if len(starts) == n:
+        return head_codes
+    return np.repeat(head_codes, np.diff(np.append(starts, n)))
 
 
 def _take(arr, rows: np.ndarray):
@@ -474,8 +507,15 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
         rel_rows, rel = _related_items(meetings)
     else:
         rel_rows, rel = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
-    all_codes, uniq = _text_codes(_concat_text([tkey, rel]))
-    codes, rel_codes = all_codes[:n], all_codes[n:]
+    r = raci
+    if len(r):
+        # the RACI's keys are coded in the same hash pass, one per run of equal keys
+        r_starts, r_heads = _runs(_task_key_arrow(r))
+    else:
+        r_starts, r_heads = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
+    all_codes = _text_codes(_concat_text([tkey, rel, r_heads]))[0]
+    n_rel = len(rel)
+    codes, rel_codes = all_codes[:n], all_codes[n : n + n_rel]
     nk = int(codes.max()) + 1 if (codes >= 0).any() else 0  # codes of the tasks come first
     rel_codes = np.where(rel_codes < nk, rel_codes, -1)
     valid = codes >= 0
@@ -484,9 +524,8 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
     # departments: the owners' first, then the RACI's (rows of known tasks), as codes
     own_d, own_names = _text_codes(_arrow_text(tasks["department"]))
     duniq = own_names.to_pylist()
-    r = raci
     if len(r):
-        rk = _lookup(_task_key_arrow(r), uniq)
+        rk = _spread(all_codes[n + n_rel :], r_starts, len(r))
         rk = np.where(rk < nk, rk, -1)
         ok = rk >= 0
         rd, rd_names = _text_codes(_arrow_text(r["department"]))
