@@ -187,3 +187,23 @@ def test_missing_task_id_falls_back_to_the_name_in_every_run():
     assert got["ar_departments"].tolist() == ["客服部、产品部", "技术部、产品部"]
     # 产品部 holds roles but owns no task and has no contact list to be known from
     assert raci_problems(raci, tasks=tasks)["code"].tolist() == ["unknown_department"]
+
+
+def test_roles_are_trimmed_and_upper_cased():
+    raci = _raci(
+        [
+            ("T1", "收集客户痛点", "客服部", " r"),
+            ("T1", "收集客户痛点", "产品部", "a "),
+            ("T2", "输出需求文档", "产品部", "R"),
+            ("T2", "输出需求文档", "客服部", " q "),
+        ]
+    )
+    p = raci_problems(raci)
+    assert list(zip(p["code"], p["task_id"], strict=True)) == [
+        ("invalid_role", "T2"),
+        ("no_accountable", "T2"),
+    ]
+    assert "'Q'" in p["message"].iloc[0]
+    got = raci_conformance(raci, TASKS.iloc[:2])
+    assert got["owner_holds_r"].tolist() == [True, True]
+    assert got["ar_departments"].tolist() == ["客服部、产品部", "产品部"]

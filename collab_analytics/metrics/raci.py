@@ -225,8 +225,7 @@ def raci_problems(
         k_starts, k_heads = _runs(key)
         kc, kuniq = _text_codes(k_heads)
         kc = _spread(kc, k_starts, n)
-        role_arr = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow_text(r["role"])))
-        rc, rnames = _text_codes(role_arr)
+        rc, rnames = _role_codes(r["role"])
         rnames = rnames.to_pylist()
         role_of = {rl: (rnames.index(rl) if rl in rnames else -2) for rl in _ROLES}
         task_arr = _arrow_text(r["task"]) if "task" in r.columns else pa.nulls(n, pa.large_string())
@@ -372,6 +371,13 @@ def raci_problems(
     res = pd.concat(out, ignore_index=True)
     order = np.argsort((res["severity"] != "error").to_numpy(), kind="stable")
     return res.iloc[order].reset_index(drop=True)[list(PROBLEM_COLUMNS)]
+
+
+def _role_codes(col: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Codes of the roles trimmed and upper-cased; only the few distinct values are cleaned."""
+    raw_c, raw = _text_codes(_arrow_text(col))
+    codes, names = _text_codes(pc.utf8_upper(pc.utf8_trim_whitespace(raw)))
+    return np.append(codes, -1)[raw_c], names
 
 
 def _runs(arr) -> tuple[np.ndarray, pa.Array]:
@@ -529,8 +535,7 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
         rk = np.where(rk < nk, rk, -1)
         ok = rk >= 0
         rd, rd_names = _text_codes(_arrow_text(r["department"]))
-        role = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow_text(r["role"])))
-        rc, rnames = _text_codes(role)
+        rc, rnames = _role_codes(r["role"])
         rnames = rnames.to_pylist()
         # RACI departments not owning a task, in order of first appearance on known tasks
         f = _first_rows(rd[ok & (rd >= 0)], len(rd_names))
