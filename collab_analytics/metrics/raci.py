@@ -51,6 +51,7 @@ from collab_analytics.metrics.cadence import (
     _member,
     _related_items,
     _str_series,
+    _take_text,
     _text_codes,
     _unique_pairs,
 )
@@ -387,17 +388,16 @@ def _runs(arr) -> tuple[np.ndarray, pa.Array]:
     keys (adjacent values compared in Arrow, no hashing) gives the same codes at a third of the
     cost. A missing value is a run of its own.
     """
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
     n = len(arr)
     head = np.ones(n, dtype=bool)
     if n > 1:
+        # chunked arrays are compared and taken chunk by chunk (combining them copies the text)
         eq = pc.equal(arr.slice(1), arr.slice(0, n - 1)).fill_null(False)
         head[1:] = ~eq.to_numpy(zero_copy_only=False)
     starts = np.flatnonzero(head)
     if len(starts) == n:
         return starts, arr
-    return starts, arr.take(pa.array(starts))
+    return starts, _take_text(arr, starts)
 
 
 def _spread(head_codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
