@@ -408,10 +408,19 @@ def _spread(head_codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
 
 
 def _take(arr, rows: np.ndarray):
-    """Rows of an Arrow array (positions need not be sorted)."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    return arr.take(pa.array(np.asarray(rows, dtype="int64")))
+    """Rows of an Arrow array (positions need not be sorted).
+
+    The positions are taken sorted, chunk by chunk, then put back in their order, so a large
+    chunked column is never combined for the sake of a few rows.
+    """
+    rows = np.asarray(rows, dtype="int64")
+    o = np.argsort(rows, kind="stable")
+    got = _take_text(arr, rows[o])
+    if isinstance(got, pa.ChunkedArray):
+        got = got.combine_chunks() if got.num_chunks != 1 else got.chunk(0)
+    back = np.empty_like(o)
+    back[o] = np.arange(len(o))
+    return got.take(pa.array(back))
 
 
 def _join(t: np.ndarray, d: np.ndarray, n: int, names: Sequence[str]) -> np.ndarray:
