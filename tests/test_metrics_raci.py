@@ -207,3 +207,23 @@ def test_roles_are_trimmed_and_upper_cased():
     got = raci_conformance(raci, TASKS.iloc[:2])
     assert got["owner_holds_r"].tolist() == [True, True]
     assert got["ar_departments"].tolist() == ["客服部、产品部", "产品部"]
+
+
+@pytest.mark.parametrize(
+    ("ids", "want"),
+    [
+        (["T1", "T2"], set()),  # runs are the task list itself
+        (["T2", "T1"], set()),  # same tasks, other order
+        (["T1", "T3"], {("empty_row", "T2"), ("unknown_task", "T3")}),  # same length, other task
+    ],
+)
+def test_task_list_checks_whatever_the_order(ids, want):
+    raci = _raci([(t, t, d, r) for t in ids for d, r in (("客服部", "R"), ("产品部", "A"))])
+    tasks = pd.DataFrame({"task_id": ["T1", "T2"], "task": ["T1", "T2"], "department": "客服部"})
+    p = raci_problems(raci, tasks=tasks)
+    p = p[p["code"] != "unknown_department"]  # 产品部 owns no task
+    assert set(zip(p["code"], p["task_id"], strict=True)) == want
+    conf = raci_conformance(raci, tasks)
+    holds = [t in ids for t in ("T1", "T2")]
+    assert conf["owner_holds_r"].tolist() == holds
+    assert conf["ar_departments"].tolist() == ["客服部、产品部" if h else "" for h in holds]

@@ -279,7 +279,10 @@ def raci_problems(
         tnull = pc.is_null(tkey).to_numpy(zero_copy_only=False)
         # the tasks' keys and the RACI's distinct keys in one hash pass (RACI keys coded first)
         nku = len(kuniq)
-        tc = _text_codes(_concat_text([kuniq, tkey]))[0][nku:]
+        if _same_text(kuniq, tkey):  # the RACI lists every task once, in task-list order
+            tc = np.arange(nku, dtype="int64")
+        else:
+            tc = _text_codes(_concat_text([kuniq, tkey]))[0][nku:]
         in_raci = (tc >= 0) & (tc < nku)
         have = in_raci.copy()
         if n and (kc < 0).any():
@@ -379,6 +382,13 @@ def _role_codes(col: pd.Series) -> tuple[np.ndarray, pa.Array]:
     raw_c, raw = _text_codes(_arrow_text(col))
     codes, names = _text_codes(pc.utf8_upper(pc.utf8_trim_whitespace(raw)))
     return np.append(codes, -1)[raw_c], names
+
+
+def _same_text(a, b) -> bool:
+    """Equal length and equal, non-missing values at every position (no hashing)."""
+    if len(a) != len(b) or len(a) == 0 or a.null_count or b.null_count:
+        return False
+    return bool(pc.all(pc.equal(a, b)).as_py())
 
 
 def _runs(arr) -> tuple[np.ndarray, pa.Array]:
@@ -528,9 +538,11 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
         r_starts, r_heads = _runs(_task_key_arrow(r))
     else:
         r_starts, r_heads = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
-    all_codes = _text_codes(_concat_text([tkey, rel, r_heads]))[0]
+    same = _same_text(r_heads, tkey)  # the RACI's runs are the task list, in order
+    all_codes = _text_codes(_concat_text([tkey, rel] if same else [tkey, rel, r_heads]))[0]
     n_rel = len(rel)
     codes, rel_codes = all_codes[:n], all_codes[n : n + n_rel]
+    head_codes = codes if same else all_codes[n + n_rel :]
     nk = int(codes.max()) + 1 if (codes >= 0).any() else 0  # codes of the tasks come first
     rel_codes = np.where(rel_codes < nk, rel_codes, -1)
     valid = codes >= 0
@@ -540,7 +552,7 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
     own_d, own_names = _text_codes(_arrow_text(tasks["department"]))
     duniq = own_names.to_pylist()
     if len(r):
-        rk = _spread(all_codes[n + n_rel :], r_starts, len(r))
+        rk = _spread(head_codes, r_starts, len(r))
         rk = np.where(rk < nk, rk, -1)
         ok = rk >= 0
         rd, rd_names = _text_codes(_arrow_text(r["department"]))
