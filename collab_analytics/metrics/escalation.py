@@ -257,6 +257,32 @@ def _task_key_arrow(frame: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
     return key
 
 
+def _runs(arr) -> tuple[np.ndarray, pa.Array]:
+    """Run heads of a text array: (start position of every run of equal values, head values).
+
+    RACI rows usually come grouped by task, so hashing only the first row of each run of equal
+    keys (adjacent values compared in Arrow, no hashing) gives the same codes at a third of the
+    cost. A missing value is a run of its own.
+    """
+    n = len(arr)
+    head = np.ones(n, dtype=bool)
+    if n > 1:
+        # chunked arrays are compared and taken chunk by chunk (combining them copies the text)
+        eq = pc.equal(arr.slice(1), arr.slice(0, n - 1)).fill_null(False)
+        head[1:] = ~eq.to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(head)
+    if len(starts) == n:
+        return starts, arr
+    return starts, _take_text(arr, starts)
+
+
+def _spread(head_codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Per-row codes from the codes of the run heads."""
+    if len(starts) == n:
+        return head_codes
+    return np.repeat(head_codes, np.diff(np.append(starts, n)))
+
+
 def _bigrams(texts: np.ndarray) -> pa.Array:
     """Every distinct two-character substring of ``texts`` (a numpy ``U`` array)."""
     cp = _codepoints(texts)
@@ -483,9 +509,12 @@ def escalation_episodes(
         rel_rows, rel = _related_items(meetings)
     else:
         rel_rows, rel = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
-    all_codes, kdict = _text_codes(_concat_text([u_key, t_key, rel]))
-    nu, nt = len(u_key), len(t_key)
-    kcodes, tk_codes, rel_codes = all_codes[:nu], all_codes[nu : nu + nt], all_codes[nu + nt :]
+    # the log is usually grouped by task: only the first row of each run of equal keys is hashed
+    u_starts, u_heads = _runs(u_key)
+    all_codes, kdict = _text_codes(_concat_text([u_heads, t_key, rel]))
+    nu, nh, nt = len(u_key), len(u_heads), len(t_key)
+    kcodes = _spread(all_codes[:nh], u_starts, nu)
+    tk_codes, rel_codes = all_codes[nh : nh + nt], all_codes[nh + nt :]
     n_logged = int(kcodes.max()) + 1 if nu and (kcodes >= 0).any() else 0
 
     ep_rows: list[dict] = []

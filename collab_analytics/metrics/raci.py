@@ -55,7 +55,7 @@ from collab_analytics.metrics.cadence import (
     _text_codes,
     _unique_pairs,
 )
-from collab_analytics.metrics.escalation import _concern_codes, _task_key_arrow
+from collab_analytics.metrics.escalation import _concern_codes, _runs, _spread, _task_key_arrow
 
 __all__ = [
     "CONFORMANCE_COLUMNS",
@@ -389,32 +389,6 @@ def _same_text(a, b) -> bool:
     if len(a) != len(b) or len(a) == 0 or a.null_count or b.null_count:
         return False
     return bool(pc.all(pc.equal(a, b)).as_py())
-
-
-def _runs(arr) -> tuple[np.ndarray, pa.Array]:
-    """Run heads of a text array: (start position of every run of equal values, head values).
-
-    RACI rows usually come grouped by task, so hashing only the first row of each run of equal
-    keys (adjacent values compared in Arrow, no hashing) gives the same codes at a third of the
-    cost. A missing value is a run of its own.
-    """
-    n = len(arr)
-    head = np.ones(n, dtype=bool)
-    if n > 1:
-        # chunked arrays are compared and taken chunk by chunk (combining them copies the text)
-        eq = pc.equal(arr.slice(1), arr.slice(0, n - 1)).fill_null(False)
-        head[1:] = ~eq.to_numpy(zero_copy_only=False)
-    starts = np.flatnonzero(head)
-    if len(starts) == n:
-        return starts, arr
-    return starts, _take_text(arr, starts)
-
-
-def _spread(head_codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
-    """Per-row codes from the codes of the run heads."""
-    if len(starts) == n:
-        return head_codes
-    return np.repeat(head_codes, np.diff(np.append(starts, n)))
 
 
 def _take(arr, rows: np.ndarray):
