@@ -227,3 +227,12 @@ def test_task_list_checks_whatever_the_order(ids, want):
     holds = [t in ids for t in ("T1", "T2")]
     assert conf["owner_holds_r"].tolist() == holds
     assert conf["ar_departments"].tolist() == ["客服部、产品部" if h else "" for h in holds]
+
+
+def test_by_department_with_a_missing_department_cell():
+    raci = _raci([("T1", "收集客户痛点", "客服部", "R"), ("T1", "收集客户痛点", None, "A")])
+    raci.loc[1, "department"] = None
+    got = raci_conformance_by_department(raci, TASKS.iloc[:1])
+    assert got["department"].tolist() == ["客服部"]
+    assert got["n_ar_roles"].tolist() == [1]
+    assert raci_conformance(raci, TASKS.iloc[:1])["ar_departments"].tolist() == ["客服部"]

@@ -425,7 +425,13 @@ def _join(t: np.ndarray, d: np.ndarray, n: int, names: Sequence[str]) -> np.ndar
         idx[j.index.to_numpy(dtype="int64")] = np.arange(len(j))
         return idx, texts
     mask = np.bincount(t, weights=np.exp2(d), minlength=n).astype("int64")
-    uniq, inv = np.unique(mask, return_inverse=True)
+    if len(mask) and int(mask.max()) < (1 << 20):  # few departments: distinct masks by presence
+        seen = np.zeros(int(mask.max()) + 1, dtype=bool)
+        seen[mask] = True
+        uniq = np.flatnonzero(seen)
+        inv = (np.cumsum(seen) - 1)[mask]
+    else:
+        uniq, inv = np.unique(mask, return_inverse=True)
     arr = np.asarray(names, dtype=object)
     texts = ["、".join(arr[[k for k in range(len(names)) if m >> k & 1]]) for m in uniq]
     if "" not in texts:
@@ -610,7 +616,11 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
 
     ar_long = pd.DataFrame(
         {
-            "department": pd.Series(np.asarray([*duniq, None], dtype=object)[ar_d], dtype="str"),
+            "department": _str_series(
+                pa.array([*duniq, None], pa.large_string()).take(
+                    pa.array(np.where(ar_d >= 0, ar_d, len(duniq)))
+                )
+            ),
             "hit": ar_hit,
             "has_m": n_meet[ar_t] > 0,
         }
