@@ -359,8 +359,11 @@ def _unique_pairs(a: np.ndarray, b: np.ndarray, nb: int) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     key = a.astype("int64") * max(nb, 1) + b
     if int(key.max()) + 1 <= max(4 * n, 1 << 22):
-        first = _first_rows(key, int(key.max()) + 1)
-        return first[key] == np.arange(n)
+        # int32 positions when they fit: half the memory to fill and scatter into
+        dt = np.int32 if n < (1 << 31) else np.int64
+        first = np.full(int(key.max()) + 1, -1, dtype=dt)
+        first[key[::-1]] = np.arange(n - 1, -1, -1, dtype=dt)
+        return first[key] == np.arange(n, dtype=dt)
     _, idx = np.unique(key, return_index=True)
     keep = np.zeros(n, dtype=bool)
     keep[idx] = True
