@@ -236,7 +236,7 @@ def raci_problems(
         def _obj(arr, rows) -> np.ndarray:
             return np.asarray(_take(arr, rows).to_numpy(zero_copy_only=False), dtype=object)
 
-        bad = ~np.isin(rc, [v for v in role_of.values() if v >= 0])
+        bad = ~_code_in(rc, [v for v in role_of.values() if v >= 0], len(rnames))
         if bad.any():
             rows = np.flatnonzero(bad)
             value = np.array([rnames[c] if c >= 0 else "" for c in rc[rows]], dtype=object)
@@ -375,6 +375,13 @@ def raci_problems(
     res = pd.concat(out, ignore_index=True)
     order = np.argsort((res["severity"] != "error").to_numpy(), kind="stable")
     return res.iloc[order].reset_index(drop=True)[list(PROBLEM_COLUMNS)]
+
+
+def _code_in(codes: np.ndarray, wanted: Sequence[int], size: int) -> np.ndarray:
+    """``np.isin(codes, wanted)`` for codes in ``-1..size-1``, through a lookup table."""
+    lut = np.zeros(size + 1, dtype=bool)  # the last slot answers code -1
+    lut[list(wanted)] = True
+    return lut[codes]
 
 
 def _role_codes(col: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -556,8 +563,7 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
     nd = max(len(duniq), 1)
 
     def _role_is(*letters: str) -> np.ndarray:
-        wanted = [rnames.index(x) for x in letters if x in rnames]
-        return np.isin(l_role, wanted)
+        return _code_in(l_role, [rnames.index(x) for x in letters if x in rnames], len(rnames))
 
     # owner holds R: (task, department) membership on integer keys
     is_r = _role_is("R") & (l_d >= 0)
