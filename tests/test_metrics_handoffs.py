@@ -104,3 +104,51 @@ def test_history_row_order_invariance(perm):
     pd.testing.assert_frame_equal(a.pairs, b.pairs)
     pd.testing.assert_frame_equal(a.sojourn, b.sojourn)
     assert sorted(a.ping_pong["task_id"]) == sorted(b.ping_pong["task_id"])
+
+
+# ---- resolving references against sorted fixed-width ids (integer keys, no hashing)
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["T{:d}", "T{:07d}", "P{:05d}-T{:03d}", "PROJECT{:05d}-{:03d}", "ID-{:06d}"]),
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=40),
+    st.lists(st.tuples(st.integers(0, 35), st.integers(0, 35)), max_size=40),
+    st.booleans(),
+)
+def test_id_positions_match_hash_lookup(fmt, ids, refs, shuffle):
+    from collab_analytics.metrics._common import _id_positions, positions_in
+
+    def text(p):
+        return fmt.format(*p[: fmt.count("{")])
+
+    ids = sorted({text(p) for p in ids})
+    if shuffle:
+        ids = ids[::-1]
+    id_s = pd.Series(ids, dtype="str")
+    ref_i = pd.Index([text(p) for p in refs] + ["", "X", ids[0] + "0"], dtype="str")
+    got = _id_positions(ref_i, id_s)
+    np.testing.assert_array_equal(got, positions_in(ref_i, id_s))
+
+
+def test_id_positions_hand_computed():
+    from collab_analytics.metrics._common import _id_positions
+
+    ids = pd.Series(["P00001-T001", "P00001-T002", "P00002-T001"], dtype="str")
+    refs = pd.Index(["P00002-T001", "P00001-T003", "P00003-T001", "P00001-T001", None], dtype="str")
+    assert _id_positions(refs, ids).tolist() == [2, -1, -1, 0, -1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["技术部", "产品部", "b", "a", "é", "Z", "a"]), min_size=2, max_size=30
+    ),
+    st.booleans(),
+)
+def test_factorize_strings_matches_pandas(values, sort):
+    from collab_analytics.metrics._common import factorize_strings
+
+    s = pd.Series(values, dtype="str")
+    codes, uniques = factorize_strings(s, sort=sort)
+    ref_codes, ref_uniques = pd.factorize(s, sort=sort)
+    np.testing.assert_array_equal(codes, ref_codes)
+    pd.testing.assert_index_equal(uniques, ref_uniques)

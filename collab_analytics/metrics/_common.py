@@ -392,6 +392,80 @@ def _first_position(refs: pd.Index, keys: pd.Series) -> np.ndarray:
     return positions_in(refs, keys)
 
 
+def _be_word(fixed: np.ndarray, start: int) -> np.ndarray:
+    """Bytes ``start:start + 8`` of each ``S<w>`` value (``w >= 8``) as a big-endian uint64
+    (so byte order is integer order), read through a strided view without a byte matrix."""
+    w = fixed.dtype.itemsize
+    raw = np.ascontiguousarray(fixed).view(np.uint8)
+    word = np.ndarray((len(fixed),), dtype=">u8", buffer=raw, offset=start, strides=(w,))
+    return word.astype(np.uint64)
+
+
+def _sorted_int_keys(table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Order-preserving uint64 keys of a strictly increasing ``S<w>`` table and of ``values``
+    (same width) — ``None`` when they do not fit in 64 bits or are shorter than 8 bytes.
+
+    Exactly 8 bytes are their own key. Longer ids (``P00001-T008``) are split into an
+    8-byte head and a tail of at most 7 bytes: the key is the head's rank among the table's
+    distinct heads followed by the tail, which stays strictly increasing along the table.
+    A value whose head is not in the table gets a key that matches nothing.
+    """
+    w = table.dtype.itemsize
+    if w < 8:
+        return None
+    if w == 8:
+        return _be_word(table, 0), _be_word(values, 0)
+    tail = w - 8
+    if tail > 7:
+        return None
+    thead, vhead = _be_word(table, 0), _be_word(values, 0)
+    mask = np.uint64((1 << (8 * tail)) - 1)
+    new = np.empty(len(thead), dtype=bool)
+    new[0] = True
+    np.not_equal(thead[1:], thead[:-1], out=new[1:])
+    heads = thead[new]
+    if len(heads).bit_length() + 8 * tail > 63:
+        return None
+    shift = np.uint64(8 * tail)
+    tkey = ((np.cumsum(new) - 1).astype(np.uint64) << shift) | (_be_word(table, tail) & mask)
+    g = np.minimum(np.searchsorted(heads, vhead), len(heads) - 1)
+    found = heads[g] == vhead
+    vkey = (g.astype(np.uint64) << shift) | (_be_word(values, tail) & mask)
+    vkey[~found] = np.uint64(2**64 - 1)  # above every table key (< 2**63)
+    return tkey, vkey
+
+
+def _id_positions(refs: pd.Index, ids: pd.Series) -> np.ndarray:
+    """:func:`positions_in` of dependency references among the task ids.
+
+    Ids kept in order with one byte length (``T0001``, ``T0002``…) are unique and resolve by
+    binary search on integer keys, without hashing; other ids go through Arrow's hash lookup.
+    """
+    from collab_analytics.io._arrow import _fixed_view, as_arrow, sorted_fixed
+
+    table = sorted_fixed(ids) if len(ids) else None
+    if table is None:
+        return positions_in(refs, ids)
+    import pyarrow.compute as pc
+
+    v = as_arrow(refs.array if isinstance(refs, pd.Index) else refs)
+    pos = np.full(len(v), -1, dtype=np.int64)
+    width = table.dtype.itemsize
+    sel = pc.fill_null(pc.equal(pc.binary_length(v), width), False)
+    idx = np.flatnonzero(sel.to_numpy(zero_copy_only=False))
+    if len(idx) == 0:
+        return pos
+    view = _fixed_view(v.filter(sel))
+    keys = None if view is None else _sorted_int_keys(table, view)
+    if keys is None:
+        return positions_in(refs, ids)
+    tkey, vkey = keys
+    i = np.minimum(np.searchsorted(tkey, vkey), len(tkey) - 1)
+    hit = tkey[i] == vkey
+    pos[idx[hit]] = i[hit]
+    return pos
+
+
 def dependency_edges(tasks: pd.DataFrame) -> Edges:
     """Edges from ``depends_on`` (lists of task ids; task names accepted as a fallback).
 
@@ -410,7 +484,7 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
     dst = np.repeat(np.arange(n, dtype=np.int64), lengths)
     src = np.full(total, -1, dtype=np.int64)
     if "task_id" in tasks.columns:
-        src = _first_position(refs, tasks["task_id"])
+        src = _id_positions(refs, tasks["task_id"])
     miss = src < 0
     if miss.any() and "task" in tasks.columns:
         src[miss] = _first_position(refs[miss], tasks["task"])
@@ -446,23 +520,47 @@ def factorize_strings(values: pd.Series, *, sort: bool = False) -> tuple[np.ndar
     if data is None or n < 2 or data.null_count:
         codes, uniques = pd.factorize(values, sort=sort)
         return codes.astype(np.int64, copy=False), uniques
+    head = min(n, 4096)  # runs too short in the first rows: hash at once
+    if head > 64:
+        neq = pc.not_equal(data.slice(1, head - 1), data.slice(0, head - 1))
+        if pc.sum(neq).as_py() * 2 > head:
+            return _dictionary_factorize(data, values.dtype, sort)
     start = np.empty(n, dtype=bool)
     start[0] = True
     neq = pc.not_equal(data.slice(1), data.slice(0, n - 1))
     start[1:] = neq.to_numpy(zero_copy_only=False)
     pos = np.flatnonzero(start)
     if len(pos) * 2 > n:
-        codes, uniques = pd.factorize(values, sort=sort)
-        return codes.astype(np.int64, copy=False), uniques
+        return _dictionary_factorize(data, values.dtype, sort)
     lengths = np.diff(np.append(pos, n))
     firsts = data.take(pos)
     m = len(firsts)
     if m < 2 or not pc.any(pc.greater_equal(firsts.slice(0, m - 1), firsts.slice(1))).as_py():
         # runs in increasing key order: every run is a new key, already sorted — no hashing
-        uniques = pd.Index(values.array.take(pos))
+        uniques = pd.Index(pd.array(firsts, dtype=values.dtype))
         return np.repeat(np.arange(m, dtype=np.int64), lengths), uniques
-    run_codes, uniques = pd.factorize(pd.Series(values.array.take(pos)), sort=sort)
-    return np.repeat(run_codes.astype(np.int64), lengths), uniques
+    run_codes, uniques = _dictionary_factorize(firsts, values.dtype, sort)
+    return np.repeat(run_codes, lengths), uniques
+
+
+def _dictionary_factorize(data, dtype, sort: bool) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` of null-free Arrow strings by one Arrow ``dictionary_encode`` (codes in
+    order of first appearance); with ``sort`` the (usually few) uniques are sorted and the
+    codes renumbered by a lookup table — UTF-8 byte order is code point order, as Python's."""
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(data)
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    uniq = enc.dictionary
+    if sort and len(uniq) > 1:
+        order = pc.sort_indices(uniq).to_numpy(zero_copy_only=False)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        codes = rank[codes]  # int64 from the lookup table
+        uniq = uniq.take(order)
+    else:
+        codes = codes.astype(np.int64)
+    return codes, pd.Index(pd.array(uniq, dtype=dtype))
 
 
 def positions_in(wanted, keys, *, unique: bool = False) -> np.ndarray:
