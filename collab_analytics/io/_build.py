@@ -295,6 +295,29 @@ def _missing_column(dtype, index: pd.Index) -> pd.Series:
     return pd.Series(np.full(n, np.nan), index=index).astype(dtype)
 
 
+#: Per column kind: parser, severity, issue code, message and hint for cells that fail to parse.
+#: (Statuses are parsed with the user's ``status_map`` as well.)
+_CELL_RULES = {
+    "date": (
+        parse_dates,
+        "error",
+        "bad_date",
+        "Not a date.",
+        "Use 2024-07-01, 2024/7/1, 2024年7月1日 or a date cell.",
+    ),
+    "time": (parse_time, "warning", "bad_time", "Not a time of day; left empty.", "Use 17:00."),
+    "pct": (parse_pct, "error", "bad_percent", "Not a percentage.", "Use 80%, 0.8 or 80."),
+    "status": (
+        parse_status,
+        "warning",
+        "unknown_status",
+        "Unknown status word; status left empty.",
+        "Use 未开始/正常/滞后/阻塞/提前完成/已完成/已取消, or pass status_map={'word': 'done', …}.",
+    ),
+}
+_CELL_RULES["datetime"] = _CELL_RULES["date"]
+
+
 def _typed(
     table: str,
     frame: pd.DataFrame,
@@ -313,71 +336,26 @@ def _typed(
             continue
         s = frame[c.name]
         col = user_headers.get(c.name, c.name)
-        if c.kind in ("date", "datetime"):
-            r = parse_dates(s)
-            dates[(table, c.name)] = r
-            dates[(table, c.name, "raw")] = s  # the user's cells, for messages
+        if c.kind in _CELL_RULES:
+            parse, severity, code, message, hint = _CELL_RULES[c.kind]
+            r = parse_status(s, status_map) if c.kind == "status" else parse(s)
+            if c.kind in ("date", "datetime"):
+                dates[(table, c.name)] = r
+                dates[(table, c.name, "raw")] = s  # the user's cells, for messages
             out[c.name] = r.parsed
             if r.bad.any():
                 issues.add_many(
-                    "error",
-                    "bad_date",
-                    "Not a date.",
+                    severity,
+                    code,
+                    message,
                     table=table,
                     src=src[r.bad.to_numpy()],
                     column=col,
                     value=s[r.bad],
-                    hint="Use 2024-07-01, 2024/7/1, 2024年7月1日 or a date cell.",
-                )
-        elif c.kind == "time":
-            r = parse_time(s)
-            out[c.name] = r.parsed
-            if r.bad.any():
-                issues.add_many(
-                    "warning",
-                    "bad_time",
-                    "Not a time of day; left empty.",
-                    table=table,
-                    src=src[r.bad.to_numpy()],
-                    column=col,
-                    value=s[r.bad],
-                    hint="Use 17:00.",
-                )
-        elif c.kind == "pct":
-            r = parse_pct(s)
-            out[c.name] = r.parsed
-            if r.bad.any():
-                issues.add_many(
-                    "error",
-                    "bad_percent",
-                    "Not a percentage.",
-                    table=table,
-                    src=src[r.bad.to_numpy()],
-                    column=col,
-                    value=s[r.bad],
-                    hint="Use 80%, 0.8 or 80.",
-                )
-        elif c.kind == "status":
-            r = parse_status(s, status_map)
-            out[c.name] = r.parsed
-            if r.bad.any():
-                issues.add_many(
-                    "warning",
-                    "unknown_status",
-                    "Unknown status word; status left empty.",
-                    table=table,
-                    src=src[r.bad.to_numpy()],
-                    column=col,
-                    value=s[r.bad],
-                    hint="Use 未开始/正常/滞后/阻塞/提前完成/已完成/已取消, or pass "
-                    "status_map={'word': 'done', …}.",
+                    hint=hint,
                 )
         elif c.kind == "float":
-            num = (
-                pd.to_numeric(s, errors="coerce")
-                if not pd.api.types.is_numeric_dtype(s.dtype)
-                else s
-            )
+            num = s
             if not pd.api.types.is_numeric_dtype(s.dtype):
                 txt = to_text(s)
                 num = pd.to_numeric(
