@@ -526,7 +526,6 @@ def test_write_sample_files_is_the_function_main_uses(tmp_path):
     assert callable(write_sample_files)
 
 
-@pytest.mark.skipif(not (DATA / "smart_cs_launch.xlsx").exists(), reason="data/ not generated")
 def test_bundled_workbook_is_current_and_clean():
     from collab_analytics.io import read_workbook
 
