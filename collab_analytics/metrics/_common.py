@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import pandas as pd
 
 from collab_analytics._errors import CollabError, SchemaError
+from collab_analytics._lists import flatten
 from collab_analytics.calendar import WorkCalendar, get_calendar
 from collab_analytics.schema import DATE_DTYPE
 
@@ -352,39 +352,11 @@ class Edges:
     n_unresolved: int
 
 
-def _list_lengths(col: pd.Series) -> np.ndarray:
-    vals = col.to_numpy(dtype=object)
-    return np.fromiter(
-        (len(v) if isinstance(v, list | tuple | np.ndarray) else 0 for v in vals),
-        dtype=np.int64,
-        count=len(vals),
-    )
-
-
 def _flatten_lists(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """List lengths per row and all items as one string Index.
-
-    Arrow converts the list column in C (``value_lengths`` + ``flatten``); cells that are not
-    lists of strings (NaN, numbers) fall back to a Python pass.
-    """
-    import pyarrow as pa
-
-    vals = col.to_numpy(dtype=object)
-    try:
-        arr = pa.array(vals, type=pa.list_(pa.string()), from_pandas=True)
-        lengths = arr.value_lengths().fill_null(0).to_numpy(zero_copy_only=False)
-        flat = arr.flatten()
-        refs = pd.Index(pd.array(flat, dtype="str")) if len(flat) else pd.Index([], dtype="str")
-        return lengths.astype(np.int64), refs
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        lengths = _list_lengths(col)
-        total = int(lengths.sum())
-        refs = np.fromiter(
-            chain.from_iterable(v for v, k in zip(vals, lengths, strict=True) if k),
-            dtype=object,
-            count=total,
-        )
-        return lengths, pd.Index(refs).astype("str")
+    """List lengths per row and all items as one string Index (see ``_lists.flatten``)."""
+    lengths, flat = flatten(col)
+    refs = pd.Index(pd.array(flat, dtype="str")) if len(flat) else pd.Index([], dtype="str")
+    return lengths, refs
 
 
 def _first_position(refs: pd.Index, keys: pd.Series) -> np.ndarray:

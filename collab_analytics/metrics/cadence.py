@@ -46,6 +46,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from collab_analytics._lists import flatten, rows_of
 from collab_analytics.calendar import get_calendar
 
 __all__ = [
@@ -322,22 +323,10 @@ def _str_series(arr) -> pd.Series:
 def _list_cells(col: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Flatten a list column: (row position of every item, the items as large strings).
 
-    Arrow converts the cells in C; cells that are not lists of text (numbers, scalars) fall
-    back to ``explode``. Missing cells and missing items are skipped.
+    Missing cells and missing items are skipped (see :mod:`collab_analytics._lists`).
     """
-    vals = col.to_numpy(dtype=object)
-    try:
-        arr = pa.array(vals, type=pa.list_(pa.large_string()), from_pandas=True)
-        lengths = arr.value_lengths().fill_null(0).to_numpy(zero_copy_only=False)
-        rows = np.repeat(np.arange(len(vals), dtype="int64"), lengths.astype("int64"))
-        flat = arr.flatten()
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        ex = col.reset_index(drop=True).explode()
-        ex = ex[ex.notna()]
-        rows = ex.index.to_numpy(dtype="int64")
-        flat = _arrow_text(ex)
-        if isinstance(flat, pa.ChunkedArray):
-            flat = flat.combine_chunks()
+    lengths, flat = flatten(col)
+    rows = rows_of(lengths)
     keep = pc.is_valid(flat).to_numpy(zero_copy_only=False)
     if not keep.all():
         rows, flat = rows[keep], flat.filter(pa.array(keep))

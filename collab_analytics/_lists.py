@@ -1,0 +1,119 @@
+"""List columns (``depends_on``, ``related_tasks``, meeting ``departments``) as Arrow lists.
+
+The loader stores list cells as one Arrow ``list<large_string>`` column (:data:`LIST_DTYPE`)
+instead of one Python list per row: a million rows of lists then cost two buffers, not a
+million objects for the garbage collector to walk. Cells still read back as Python lists
+(``series.tolist()``, ``series.iloc[0]``), and a missing cell is an empty list.
+
+Metrics accept either form: an Arrow list column, or an ``object`` column of Python lists (as
+people write in tests and notebooks). :func:`flatten` reads both without a Python loop for the
+Arrow form.
+
+Examples
+--------
+>>> import pandas as pd
+>>> s = from_flat(3, [0, 0, 2], ["T1", "T2", "T3"])
+>>> s.tolist()
+[['T1', 'T2'], [], ['T3']]
+>>> lengths, flat = flatten(s)
+>>> lengths.tolist(), flat.to_pylist()
+([2, 0, 1], ['T1', 'T2', 'T3'])
+>>> flatten(pd.Series([["a"], [], None], dtype=object))[0].tolist()
+[1, 0, 0]
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+__all__ = ["LIST_DTYPE", "as_list_column", "flatten", "from_flat", "is_list_column", "rows_of"]
+
+#: dtype of the loader's list columns
+LIST_DTYPE = pd.ArrowDtype(pa.list_(pa.large_string()))
+
+
+def is_list_column(col: pd.Series) -> bool:
+    """True when ``col`` is an Arrow list column."""
+    return isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_list(col.dtype.pyarrow_dtype)
+
+
+def _arrow_list(col: pd.Series) -> pa.ListArray:
+    arr = col.array.__arrow_array__()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if arr.type != LIST_DTYPE.pyarrow_dtype:
+        arr = arr.cast(LIST_DTYPE.pyarrow_dtype)
+    return arr
+
+
+def flatten(col: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Items per row (``int64``, 0 for a missing cell) and all items as one ``large_string``
+    array in row order (missing items stay null).
+
+    Arrow list columns are read from their buffers; ``object`` columns of lists are converted
+    by Arrow in C, with a Python fallback for cells that are not lists of text (numbers,
+    scalars: a scalar counts as a one-item list).
+    """
+    if len(col) == 0:
+        return np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
+    if is_list_column(col):
+        arr = _arrow_list(col)
+        lengths = arr.value_lengths().fill_null(0).to_numpy(zero_copy_only=False)
+        return lengths.astype("int64"), arr.flatten()
+    vals = col.to_numpy(dtype=object)
+    try:
+        arr = pa.array(vals, type=LIST_DTYPE.pyarrow_dtype, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        cells = [_as_cell(v) for v in vals]  # mixed content only: the rare, slow path
+        lengths = np.fromiter(map(len, cells), dtype="int64", count=len(cells))
+        items = [None if _missing(x) else str(x) for x in chain.from_iterable(cells)]
+        return lengths, pa.array(items, type=pa.large_string())
+    lengths = arr.value_lengths().fill_null(0).to_numpy(zero_copy_only=False)
+    return lengths.astype("int64"), arr.flatten()
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA
+
+
+def _as_cell(v) -> list:
+    if isinstance(v, (list, tuple, np.ndarray, pd.Series)):
+        return list(v)
+    return [] if _missing(v) else [v]
+
+
+def rows_of(lengths: np.ndarray) -> np.ndarray:
+    """Row position of every flattened item (``np.repeat`` of the row numbers)."""
+    return np.repeat(np.arange(len(lengths), dtype="int64"), lengths)
+
+
+def from_flat(
+    n: int, rowpos, tokens, *, index: pd.Index | None = None, name: str | None = None
+) -> pd.Series:
+    """An Arrow list column of ``n`` rows from (row position, item) pairs sorted by row.
+
+    Rows without items get an empty list.
+    """
+    pos = np.asarray(rowpos, dtype="int64")
+    counts = np.bincount(pos, minlength=n)[:n] if len(pos) else np.zeros(n, dtype="int64")
+    offsets = np.zeros(n + 1, dtype="int32")
+    np.cumsum(counts, out=offsets[1:])
+    values = tokens if isinstance(tokens, pa.Array) else pa.array(tokens, pa.large_string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.large_string():
+        values = values.cast(pa.large_string())
+    arr = pa.ListArray.from_arrays(pa.array(offsets), values)
+    return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=index, name=name)
+
+
+def as_list_column(col: pd.Series) -> pd.Series:
+    """``col`` as an Arrow list column (missing cells → empty lists); index and name kept."""
+    if is_list_column(col) and col.dtype == LIST_DTYPE:
+        return col
+    lengths, flat = flatten(col)
+    return from_flat(len(col), rows_of(lengths), flat, index=col.index, name=col.name)
