@@ -30,7 +30,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["LIST_DTYPE", "as_list_column", "flatten", "from_flat", "is_list_column", "rows_of"]
+__all__ = [
+    "LIST_DTYPE",
+    "as_list_column",
+    "flatten",
+    "from_flat",
+    "is_list_column",
+    "join_text",
+    "rows_of",
+    "with_list_columns",
+]
 
 #: dtype of the loader's list columns
 LIST_DTYPE = pd.ArrowDtype(pa.list_(pa.large_string()))
@@ -117,3 +126,29 @@ def as_list_column(col: pd.Series) -> pd.Series:
         return col
     lengths, flat = flatten(col)
     return from_flat(len(col), rows_of(lengths), flat, index=col.index, name=col.name)
+
+
+def with_list_columns(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy of ``frame`` whose ``columns`` (those present) are Arrow list columns."""
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return frame
+    return frame.assign(**{c: as_list_column(frame[c]) for c in present})
+
+
+def join_text(col: pd.Series, sep: str = "、") -> pd.Series:
+    """Each list cell as one text (items joined by ``sep``; empty list → missing).
+
+    >>> join_text(from_flat(2, [0, 0], ["T1", "T2"])).tolist()
+    ['T1、T2', nan]
+    """
+    import pyarrow.compute as pc
+
+    lengths, flat = flatten(col)
+    arr = pa.ListArray.from_arrays(
+        pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype("int32")),
+        pc.fill_null(flat, "") if len(flat) else flat,
+    )
+    text = pc.binary_join(arr, pa.scalar(sep, pa.large_string()))
+    text = pc.if_else(pc.equal(pa.array(lengths), 0), pa.scalar(None, pa.large_string()), text)
+    return pd.Series(pd.array(text, dtype="str"), index=col.index, name=col.name)

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from collab_analytics._lists import LIST_DTYPE
+
 __all__ = [
     "DATE_DTYPE",
     "STATUS_CODES",
@@ -595,7 +597,7 @@ _KIND_DTYPES = {
     "int": "Int64",
     "status": STATUS_DTYPE,
     "role": "str",
-    "list": "object",
+    "list": LIST_DTYPE,
 }
 
 
@@ -609,7 +611,7 @@ DERIVED_COLUMNS: dict[str, dict[str, object]] = {
     "tasks": {},
     "updates": {"department": "str"},
     "raci": {},
-    "meetings": {"start": DATE_DTYPE, "departments": "object"},
+    "meetings": {"start": DATE_DTYPE, "departments": LIST_DTYPE},
     "actions": {"is_closed": "bool"},
 }
 

@@ -23,6 +23,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from collab_analytics._lists import join_text
 from collab_analytics.charts._common import (
     check_rows,
     department_selection,
@@ -137,9 +138,7 @@ def gantt(
         frame["actual_finish"].notna() | frame["actual_start"].isna(), end_open
     )
     if "depends_on" in frame.columns:
-        frame["depends_on"] = frame["depends_on"].map(
-            lambda v: "、".join(map(str, v)) if isinstance(v, list | tuple) else v
-        )
+        frame["depends_on"] = join_text(frame["depends_on"])
     frame = frame.drop(columns=["_d"])
     rows = frame["row"].tolist()
     tooltips = [

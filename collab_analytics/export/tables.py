@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from collab_analytics._errors import CollabError
+from collab_analytics._lists import is_list_column, join_text
 
 __all__ = ["FORMULA_PREFIXES", "neutralize_formulas", "write_csv", "write_xlsx"]
 
@@ -62,6 +63,8 @@ def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             out[col] = s.dt.tz_localize(None)
+        elif is_list_column(s):
+            out[col] = join_text(s)
         elif s.dtype == object:
             # lists / dicts (e.g. depends_on) as readable text
             out[col] = s.map(lambda v: "、".join(map(str, v)) if isinstance(v, list | tuple) else v)

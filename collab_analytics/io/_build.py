@@ -16,15 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from collab_analytics._lists import LIST_DTYPE, from_flat
 from collab_analytics.data import TrackingData
 from collab_analytics.io import _arrow
 from collab_analytics.io._headers import map_headers, role_letters, suggest
 from collab_analytics.io._parse import (
     DateParse,
     ListParse,
-    lists_from_flat,
-    no_gc,
-    object_array,
     parse_dates,
     parse_list,
     parse_pct,
@@ -286,10 +284,8 @@ def _missing_column(dtype, index: pd.Index) -> pd.Series:
         import pyarrow as pa
 
         return pd.Series(pa.nulls(n, pa.large_string()).to_pandas(), index=index, dtype="str")
-    if dtype == "object":
-        with no_gc():
-            vals = object_array([[] for _ in range(n)])
-        return pd.Series(vals, index=index, dtype=object)
+    if dtype == LIST_DTYPE:
+        return from_flat(n, [], [], index=index)
     if dtype == "bool":
         return pd.Series(np.zeros(n, dtype=bool), index=index)
     return pd.Series(np.full(n, np.nan), index=index).astype(dtype)
@@ -731,17 +727,12 @@ def _resolve_lists(
     if not changed.any():
         return lists, unknown, edges
     resolved = pc.take(ids, pa.array(np.where(ok, pos, 0)))
-    tok_obj = np.asarray(tokens.to_pylist(), dtype=object) if (~ok).any() else None
-    if tok_obj is not None:
-        unknown = pd.DataFrame({"pos": rowpos[~ok], "token": tok_obj[~ok]})
-    rows = np.unique(rowpos[changed])
-    sel = np.isin(rowpos, rows) & ok
-    sub_pos = rowpos[sel]
-    sub_tok = resolved.filter(pa.array(sel)).to_pylist()
-    local = np.searchsorted(rows, sub_pos)
-    rebuilt = lists_from_flat(len(rows), local, sub_tok)
-    out = lists.copy()
-    out.iloc[rows] = object_array(rebuilt)
+    if (~ok).any():
+        unknown = pd.DataFrame(
+            {"pos": rowpos[~ok], "token": pd.array(tokens.filter(pa.array(~ok)), dtype="str")}
+        )
+    # every list rebuilt from its resolved ids, in C: unknown tokens dropped
+    out = from_flat(len(lists), rowpos[ok], resolved.filter(pa.array(ok)), index=lists.index)
     return out, unknown, edges
 
 
@@ -762,7 +753,7 @@ def _departments_known(tasks, contacts, raci, project) -> list[str]:
 def _meeting_departments(participants: pd.Series, depts: list[str]) -> pd.Series:
     text = participants.fillna("").astype("str")
     if not depts or text.empty:
-        return pd.Series([[] for _ in range(len(text))], index=text.index, dtype=object)
+        return from_flat(len(text), [], [], index=text.index)
     low = text.str.lower()
     everyone = np.zeros(len(text), dtype=bool)
     for w in _ALL_DEPT_WORDS:
@@ -774,8 +765,9 @@ def _meeting_departments(participants: pd.Series, depts: list[str]) -> pd.Series
         if len(stem) >= 2 and stem != d:
             hit = hit | text.str.contains(stem, regex=False)
         mat[:, j] = hit.to_numpy() | everyone
-    arr = np.array(depts, dtype=object)
-    return pd.Series([list(arr[r]) for r in mat], index=text.index, dtype=object)
+    rows, cols = np.nonzero(mat)  # row-major: items in row order, departments in list order
+    names = pa.array(depts, type=pa.large_string()).take(pa.array(cols))
+    return from_flat(len(text), rows, names, index=text.index)
 
 
 # ------------------------------------------------------------------------------ assemble

@@ -33,13 +33,12 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from collab_analytics._lists import from_flat
 from collab_analytics.schema import DATE_DTYPE, STATUS_CODES, STATUS_DTYPE, status_code
 
 __all__ = [
@@ -424,44 +423,9 @@ class ListParse:
     tokens: object  # pyarrow string array, aligned with ``pos``
 
 
-@contextmanager
-def no_gc():
-    """Pause the cyclic garbage collector while building millions of small lists."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-def object_array(items: list) -> np.ndarray:
-    """1-D object array holding ``items`` as they are (lists stay lists, never a 2-D array)."""
-    with no_gc():
-        return np.fromiter(items, dtype=object, count=len(items))
-
-
-def lists_from_flat(n: int, pos: np.ndarray, tokens: list) -> list[list]:
-    """Python lists per row (``[]`` when a row has no token) from sorted (row, token) pairs.
-
-    Each row's list is a slice of ``tokens``, made in C (``map``) rather than a Python loop.
-
-    Examples
-    --------
-    >>> lists_from_flat(4, np.array([1, 1, 3]), ["a", "b", "c"])
-    [[], ['a', 'b'], [], ['c']]
-    """
-    counts = np.bincount(np.asarray(pos, dtype="int64"), minlength=n)[:n]
-    bounds = np.zeros(n + 1, dtype="int64")
-    np.cumsum(counts, out=bounds[1:])
-    with no_gc():
-        b = bounds.tolist()
-        return list(map(tokens.__getitem__, map(slice, b[:-1], b[1:])))
-
-
 def parse_list(s: pd.Series) -> ListParse:
-    """Split list cells on ``, 、 ; ， ；`` (and line breaks) into Python lists (``[]`` if blank).
+    """Split list cells on ``, 、 ; ， ；`` (and line breaks) into an Arrow list column
+    (:data:`~collab_analytics._lists.LIST_DTYPE`; ``[]`` if blank).
 
     Examples
     --------
@@ -483,10 +447,7 @@ def parse_list(s: pd.Series) -> ListParse:
     keep = pc.not_equal(flat, "")
     pos = parents[keep.to_numpy(zero_copy_only=False).astype(bool)]
     flat = flat.filter(keep)
-    with no_gc():
-        tokens = flat.to_pylist()
-    lists = lists_from_flat(len(text), pos, tokens)
-    return ListParse(pd.Series(object_array(lists), index=s.index, dtype=object), pos, flat)
+    return ListParse(from_flat(len(text), pos, flat, index=s.index), pos, flat)
 
 
 def to_text(s: pd.Series) -> pd.Series:

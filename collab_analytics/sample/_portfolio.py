@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from collab_analytics._errors import CollabError
+from collab_analytics._lists import with_list_columns
 from collab_analytics.data import TrackingData
 from collab_analytics.sample import _util as u
 from collab_analytics.sample import _vocab as v
@@ -202,8 +203,11 @@ class _Generator:
             self._meetings()
             self._actions()
             tables["plan"] = self._plan_frame()
-            tables["meetings"] = self._meeting_frame()
+            tables["meetings"] = with_list_columns(
+                self._meeting_frame(), "related_tasks", "departments"
+            )
             tables["actions"] = self._action_frame()
+        tables["tasks"] = with_list_columns(tables["tasks"], "depends_on")
         return TrackingData(**tables)
 
     # ------------------------------------------------------------------ projects and people

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from collab_analytics._errors import CollabError
+from collab_analytics._lists import with_list_columns
 from collab_analytics.calendar import get_calendar
 from collab_analytics.data import TrackingData
 from collab_analytics.sample import _util as u
@@ -742,12 +743,12 @@ class _Render:
         self._actions()
         return TrackingData(
             project=self._project(),
-            tasks=self.task_frame,
+            tasks=with_list_columns(self.task_frame, "depends_on"),
             updates=self.update_frame,
             raci=self._raci(),
             contacts=self._contacts(),
             plan=self._plan(),
-            meetings=self.meeting_frame,
+            meetings=with_list_columns(self.meeting_frame, "related_tasks", "departments"),
             actions=self.action_frame,
         )
 
