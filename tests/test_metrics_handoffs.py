@@ -37,6 +37,43 @@ def test_dependency_waits():
         handoff_summary(tasks(), by="x")
 
 
+def test_missing_department_is_not_a_handoff_anywhere():
+    """An edge with an unknown department at either end is no hand-over: in ``handoffs``,
+    ``handoff_summary``, the bottleneck ranking and the one-call report alike."""
+    from collab_analytics import TrackingData
+    from collab_analytics.metrics.bottleneck import bottleneck_ranking
+    from collab_analytics.metrics.report import delivery_report
+
+    t = pd.concat(
+        [
+            tasks(),
+            pd.DataFrame(
+                {
+                    "task_id": ["F", "G"],
+                    "department": pd.array([None, "技术部"], dtype="str"),
+                    "planned_finish": D(["2024-07-25", "2024-08-10"]),
+                    "actual_start": D(["2024-07-23", "2024-07-29"]),
+                    "actual_finish": D(["2024-07-24", None]),
+                    "depends_on": [["A"], ["F"]],  # 产品部 → ? → 技术部
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    h = handoffs(t, as_of="2024-07-31")
+    assert h["to_task_id"].tolist() == ["B", "C"]  # A→F and F→G are skipped
+    s = handoff_summary(t, by="to_department", as_of="2024-07-31")
+    assert s["to_department"].tolist() == ["技术部"]
+    assert (s["n_handoffs"].tolist(), s["total_wait_days"].tolist()) == ([2], [13.0])
+    rep = delivery_report(TrackingData(tasks=t), as_of="2024-07-31", progress=False)
+    pd.testing.assert_frame_equal(rep.handoffs, h)
+    pd.testing.assert_frame_equal(rep.handoffs_by_department, s)
+    rank = bottleneck_ranking(t, as_of="2024-07-31")
+    waits = dict(zip(rank["department"].fillna("?"), rank["handoff_wait_days"], strict=True))
+    assert waits == {"技术部": 13.0, "产品部": 0.0, "?": 0.0}
+    pd.testing.assert_frame_equal(rep.bottlenecks, bottleneck_ranking(t, as_of="2024-07-31"))
+
+
 def test_no_dependencies_gives_empty_frames():
     t = tasks().drop(columns="depends_on")
     assert len(handoffs(t)) == 0

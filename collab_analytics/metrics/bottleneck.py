@@ -424,7 +424,7 @@ def bottleneck_ranking(
     arr = delivery_arrays(tasks, as_of=as_of, updates=updates, counter=counter)
     edges = dependency_edges(tasks)
     att = attribution_arrays(tasks, arr, edges)
-    hand = handoff_arrays(tasks, arr, edges, att.dept_codes)
+    hand = handoff_arrays(tasks, arr, edges, att.dept_codes, att.departments)
     blocked = None
     if updates is not None and len(updates):
         blocked = _blocked_by_department(_blocked_frame(updates, tasks, arr.as_of, counter))

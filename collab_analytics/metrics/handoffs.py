@@ -99,18 +99,33 @@ class HandoffArrays:
 
 
 def handoff_arrays(
-    tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges, dept_codes: np.ndarray | None = None
+    tasks: pd.DataFrame,
+    arr: DeliveryArrays,
+    edges: Edges,
+    dept_codes: np.ndarray | None = None,
+    departments: pd.Index | None = None,
 ) -> HandoffArrays:
-    """Waits on the dependency edges that cross departments (``dept_codes``: precomputed)."""
+    """Waits on the dependency edges that cross departments.
+
+    ``dept_codes``: precomputed department codes (-1 for a missing department), or codes
+    into the sorted ``departments`` whose last entry may be the missing department. An edge
+    with a missing department at either end is not a hand-over: nobody knows whether it
+    crosses departments.
+    """
     if dept_codes is None:
         dep = pd.factorize(column_or_na(tasks, "department"), use_na_sentinel=True)[0]
     else:
         dep = dept_codes
-    cross = (dep[edges.src] != dep[edges.dst]) & (dep[edges.src] >= 0) & (dep[edges.dst] >= 0)
+    s, d = dep[edges.src], dep[edges.dst]
+    cross = (s != d) & (s >= 0) & (d >= 0)
+    if departments is not None and len(departments) and pd.isna(departments[-1]):
+        na = len(departments) - 1
+        cross &= (s != na) & (d != na)
     src, dst = edges.src[cross], edges.dst[cross]
     t = arr.t
-    pred_fin = np.where(arr.is_finished[src] & (arr.af[src] != NAT), arr.af[src], NAT)
-    s_start = np.where((arr.as_[dst] != NAT) & (arr.as_[dst] <= t), arr.as_[dst], NAT)
+    af, as_ = arr.af[src], arr.as_[dst]
+    pred_fin = np.where(arr.is_finished[src] & (af != NAT), af, NAT)
+    s_start = np.where((as_ != NAT) & (as_ <= t), as_, NAT)
     live = ~arr.is_cancelled[dst]
     waiting = live & (pred_fin != NAT) & (s_start == NAT) & (t != NAT) & ~arr.is_finished[dst]
     end = np.where(waiting, t, s_start)
@@ -268,13 +283,23 @@ def handoff_summary(
     arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
     groups = make_groups(tasks, ["department"])
     departments = pd.Index(groups.keys["department"]) if len(tasks) else None
-    codes = groups.codes
-    if departments is not None and len(departments) and pd.isna(departments[-1]):
-        codes = np.where(codes == len(departments) - 1, -1, codes)  # no hand-over from/to NA
-    h = handoff_arrays(tasks, arr, dependency_edges(tasks), codes)
+    h = handoff_arrays(tasks, arr, dependency_edges(tasks), groups.codes, departments)
     if len(h.src) == 0:
         return summarize_waits(_handoff_frame(tasks, h), by)
     return summarize_arrays(h, groups.codes, departments, by)
+
+
+def _dense_codes(code: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(code, return_inverse=True)`` for codes in ``[0, size)``: the present codes
+    are found by one ``bincount`` and renumbered through a lookup table (no sort) when
+    ``size`` is modest."""
+    if size > max(4 * len(code), 1 << 16):
+        comb, g = np.unique(code, return_inverse=True)
+        return comb, g.astype(np.int64)
+    comb = np.flatnonzero(np.bincount(code, minlength=size))
+    lut = np.zeros(size, dtype=np.int64)
+    lut[comb] = np.arange(len(comb), dtype=np.int64)
+    return comb, lut[code]
 
 
 def summarize_arrays(h: HandoffArrays, dept_codes, departments: pd.Index, by: str):
@@ -283,7 +308,7 @@ def summarize_arrays(h: HandoffArrays, dept_codes, departments: pd.Index, by: st
     k = len(departments)
     src_c, dst_c = dept_codes[h.src], dept_codes[h.dst]
     code = {"to_department": dst_c, "from_department": src_c, "pair": src_c * k + dst_c}[by]
-    comb, g = np.unique(code, return_inverse=True)
+    comb, g = _dense_codes(code, k * k if by == "pair" else k)
     if by == "pair":
         kdata = {
             "from_department": pd.Series(departments.take(comb // k)),
@@ -291,7 +316,7 @@ def summarize_arrays(h: HandoffArrays, dept_codes, departments: pd.Index, by: st
         }
     else:
         kdata = {by: pd.Series(departments.take(comb))}
-    return _wait_stats(pd.DataFrame(kdata), g.astype(np.int64), len(comb), h.wait, h.waiting)
+    return _wait_stats(pd.DataFrame(kdata), g, len(comb), h.wait, h.waiting)
 
 
 # ----------------------------------------------------------------------------- history log
@@ -490,11 +515,7 @@ def _history_from(
         copy=False,
     )
     # ---- pairs
-    pair = from_c * k + to_c
-    pkeys = np.flatnonzero(np.bincount(pair, minlength=k * k))
-    lut = np.zeros(k * k, dtype=np.int64)
-    lut[pkeys] = np.arange(len(pkeys))
-    pg = lut[pair]
+    pkeys, pg = _dense_codes(from_c * k + to_c, k * k)
     pairs_keys = pd.DataFrame(
         {
             "from_department": pd.Series(dvals[pkeys // k], dtype=dep_dtype),

@@ -152,7 +152,7 @@ def delivery_report(
     ts = arr.as_of
     edges = dependency_edges(tasks)
     att = _att.attribution_arrays(tasks, arr, edges)
-    hand = _ho.handoff_arrays(tasks, arr, edges, att.dept_codes)
+    hand = _ho.handoff_arrays(tasks, arr, edges, att.dept_codes, att.departments)
     handoff_frame = _ho._handoff_frame(tasks, hand)
     log, dcode, duniq = _shared_log(updates)
     blocked = _bn._blocked_frame(updates, tasks, ts, counter, log)
