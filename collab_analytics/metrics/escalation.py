@@ -49,6 +49,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+import collab_analytics.metrics._encoded as enc
 from collab_analytics.calendar import get_calendar
 from collab_analytics.metrics.cadence import (
     _arrow_text,
@@ -491,7 +492,6 @@ def escalation_episodes(
     use_log = len(u) > 0 and "status" in u.columns
     # every task key (log, status-only tasks, meetings' related ids) coded in one Arrow hash
     # pass; the log's keys come first, so its codes are 0..n_logged-1
-    u_key = _task_key_arrow(u) if use_log else pa.array([], type=pa.large_string())
     t_cand = np.zeros(0, dtype="int64")
     if tasks is not None and len(tasks) and "status" in tasks.columns:
         tc, tnames = _status_codes(tasks["status"])
@@ -499,47 +499,87 @@ def escalation_episodes(
         sel = np.zeros(len(tasks), dtype=bool)
         sel[tc >= 0] = esc[tc[tc >= 0]]
         t_cand = np.flatnonzero(sel)
-    t_key = (
-        _take_text(_task_key_arrow(tasks), t_cand)
-        if len(t_cand)
-        else pa.array([], type=pa.large_string())
-    )
     has_meetings = meetings is not None and len(meetings) > 0
     if has_meetings:
         rel_rows, rel = _related_items(meetings)
     else:
         rel_rows, rel = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
-    # the log is usually grouped by task: only the first row of each run of equal keys is hashed
-    u_starts, u_heads = _runs(u_key)
-    all_codes, kdict = _text_codes(_concat_text([u_heads, t_key, rel]))
-    nu, nh, nt = len(u_key), len(u_heads), len(t_key)
-    kcodes = _spread(all_codes[:nh], u_starts, nu)
-    tk_codes, rel_codes = all_codes[nh : nh + nt], all_codes[nh + nt :]
-    n_logged = int(kcodes.max()) + 1 if nu and (kcodes >= 0).any() else 0
+    # the log's keys (shared encoding, one per run of equal keys) are codes 0..n_logged-1;
+    # status-only task keys and related ids that are not in the log follow, in that order
+    if use_log:
+        ukeys = enc.task_keys(u)
+        kcodes = ukeys.codes
+        n_logged = len(ukeys.uniq)
+        kdict = ukeys.uniq
+    else:
+        ukeys = None
+        kcodes = np.zeros(0, dtype="int64")
+        n_logged = 0
+        kdict = pa.array([], type=pa.large_string())
+    tk_codes = np.full(len(t_cand), -1, dtype="int64")
+    t_null = np.zeros(len(t_cand), dtype=bool)
+    if len(t_cand):
+        tkeys = enc.task_keys(tasks)
+        t_null = tkeys.codes[t_cand] < 0
+        if ukeys is not None:
+            tk_codes = np.append(enc.key_map(ukeys, tkeys, u, tasks), -1)[tkeys.codes[t_cand]]
+    rel_codes = enc.find_keys(ukeys, rel) if ukeys is not None else np.full(len(rel), -1)
+    t_new = (tk_codes < 0) & ~t_null
+    r_new = rel_codes < 0
+    if t_new.any() or r_new.any():
+        t_key = _take_text(_task_key_arrow(tasks), t_cand[t_new]) if t_new.any() else None
+        parts = [
+            x
+            for x in (t_key, rel.filter(pa.array(r_new)) if r_new.any() else None)
+            if x is not None
+        ]
+        new_codes, new_keys = _text_codes(_concat_text(parts))
+        new_codes = new_codes + n_logged
+        k_t = int(t_new.sum())
+        tk_codes[t_new] = new_codes[:k_t]
+        rel_codes = rel_codes.copy()
+        rel_codes[r_new] = new_codes[k_t:]
+        kdict = _concat_text([kdict, new_keys]).combine_chunks()
 
     ep_rows: list[dict] = []
     if use_log:
         scodes, snames = _status_codes(u["status"])
         tfull = pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")
         ok = (scodes >= 0) & (kcodes >= 0) & ~np.isnat(tfull)
-        idx = np.arange(len(u)) if ok.all() else np.flatnonzero(ok)
-        if len(idx):
-            codes = kcodes[idx]
-            t = tfull[idx].view("int64")
-            dc, dt = np.diff(codes), np.diff(t)
-            if np.all(dc >= 0) and np.all((dc > 0) | (dt >= 0)):
+        all_ok = bool(ok.all())
+        idx = None if all_ok else np.flatnonzero(ok)
+        if idx is None or len(idx):
+            codes = kcodes if idx is None else kcodes[idx]
+            t = (tfull if idx is None else tfull[idx]).view("int64")
+            dt = np.diff(t)
+            if all_ok and ukeys.grouped:
+                # one run per task: in time order when time only goes back where a run starts
+                back = np.flatnonzero(dt < 0)
+                in_order = not np.any(codes[back + 1] == codes[back])
+            else:
+                dc = np.diff(codes)
+                in_order = np.all(dc >= 0) and np.all((dc > 0) | (dt >= 0))
+            if in_order:
                 order = None  # already grouped by task (first-appearance codes) in time order
-            elif np.all(t[1:] >= t[:-1]):
+            elif np.all(dt >= 0):
                 order = np.argsort(codes, kind="stable")
             else:
                 order = np.lexsort((t, codes))
-            if order is not None:
-                idx, codes = idx[order], codes[order]
-            s_codes = scodes[idx]
-            bad = np.isin(np.asarray(snames, dtype=object), _ESCALATE)[s_codes]
-            first = np.r_[True, codes[1:] != codes[:-1]]
-            changed = first | np.r_[True, s_codes[1:] != s_codes[:-1]]
-            pick = idx[bad & changed]
+            if order is None:
+                s_codes = scodes if idx is None else scodes[idx]
+            else:
+                idx = order if idx is None else idx[order]
+                codes, s_codes = codes[order], scodes[idx]
+            lut = np.append(np.isin(np.asarray(snames, dtype=object), _ESCALATE), False)
+            changed = np.empty(len(codes), dtype=bool)
+            changed[0] = True
+            np.not_equal(s_codes[1:], s_codes[:-1], out=changed[1:])
+            if order is None and all_ok and ukeys.grouped:
+                changed[ukeys.starts] = True  # the first update of each task
+            else:
+                changed[1:] |= codes[1:] != codes[:-1]
+            sel = np.flatnonzero(lut[s_codes] & changed)
+            pick = sel if idx is None else idx[sel]
             ep_rows.append(
                 {
                     "frame": u,
@@ -589,7 +629,9 @@ def escalation_episodes(
     # departments missing in the log: take the task's department
     if tasks is not None and len(tasks) and e_dept.null_count:
         miss = pc.is_null(e_dept).to_numpy(zero_copy_only=False)
-        at = _lookup(kdict.take(pa.array(e_key[miss])), _task_key_arrow(tasks))
+        tkeys = enc.task_keys(tasks)
+        at = enc.find_keys(tkeys, kdict.take(pa.array(e_key[miss])))
+        at = np.append(tkeys.first_row, -1)[at]
         fill = _arrow_text(tasks["department"]).take(pa.array(np.where(at >= 0, at, 0)))
         fill = pc.if_else(pa.array(at >= 0), fill, pa.nulls(len(at), type=pa.large_string()))
         d = e_dept.to_numpy(zero_copy_only=False).astype(object)

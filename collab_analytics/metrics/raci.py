@@ -43,9 +43,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+import collab_analytics.metrics._encoded as enc
 from collab_analytics.metrics.cadence import (
     _arrow_text,
-    _concat_text,
     _first_rows,
     _meeting_dept_codes,
     _member,
@@ -55,7 +55,7 @@ from collab_analytics.metrics.cadence import (
     _text_codes,
     _unique_pairs,
 )
-from collab_analytics.metrics.escalation import _concern_codes, _runs, _spread, _task_key_arrow
+from collab_analytics.metrics.escalation import _concern_codes, _task_key_arrow
 
 __all__ = [
     "CONFORMANCE_COLUMNS",
@@ -223,14 +223,13 @@ def raci_problems(
     dept_names: list[str] = []
     if n:
         key = _task_key_arrow(r)
-        k_starts, k_heads = _runs(key)
-        kc, kuniq = _text_codes(k_heads)
-        kc = _spread(kc, k_starts, n)
-        rc, rnames = _role_codes(r["role"])
+        rkeys = enc.task_keys(r)
+        kc, kuniq = rkeys.codes, rkeys.uniq
+        rc, rnames = _role_codes(r)
         rnames = rnames.to_pylist()
         role_of = {rl: (rnames.index(rl) if rl in rnames else -2) for rl in _ROLES}
         task_arr = _arrow_text(r["task"]) if "task" in r.columns else pa.nulls(n, pa.large_string())
-        dc, dnames = _text_codes(_arrow_text(r["department"]))
+        dc, dnames = enc.text_codes(r, "department")
         dept_names = dnames.to_pylist()
 
         def _obj(arr, rows) -> np.ndarray:
@@ -251,11 +250,12 @@ def raci_problems(
                 )
             )
         nk = len(kuniq)
-        first = _first_rows(kc[kc >= 0], nk)
-        first = np.flatnonzero(kc >= 0)[first] if nk else first
+        first = rkeys.first_row
         counts = {}
         for rl in ("A", "R"):
-            m = (kc >= 0) & (rc == role_of[rl])
+            m = rc == role_of[rl]
+            if (kc < 0).any():
+                m &= kc >= 0
             counts[rl] = np.bincount(kc[m], minlength=nk)
         for code, sel, cnt in (
             ("no_accountable", counts["A"] == 0, counts["A"]),
@@ -276,14 +276,15 @@ def raci_problems(
     known_depts: list[str] = []
     if tasks is not None and len(tasks):
         tkey = _task_key_arrow(tasks)
-        tnull = pc.is_null(tkey).to_numpy(zero_copy_only=False)
-        # the tasks' keys and the RACI's distinct keys in one hash pass (RACI keys coded first)
+        tkeys = enc.task_keys(tasks)
+        tnull = tkeys.codes < 0
+        # each task's key among the RACI's distinct keys (-1: not in the RACI)
         nku = len(kuniq)
-        if _same_text(kuniq, tkey):  # the RACI lists every task once, in task-list order
-            tc = np.arange(nku, dtype="int64")
+        if n:
+            tc = np.append(enc.key_map(rkeys, tkeys, r, tasks), -1)[tkeys.codes]
         else:
-            tc = _text_codes(_concat_text([kuniq, tkey]))[0][nku:]
-        in_raci = (tc >= 0) & (tc < nku)
+            tc = np.full(len(tasks), -1, dtype="int64")
+        in_raci = tc >= 0
         have = in_raci.copy()
         if n and (kc < 0).any():
             have |= tnull  # a key-less task matches key-less RACI rows
@@ -320,7 +321,7 @@ def raci_problems(
                         task=_obj(task_arr, f_rows),
                     )
                 )
-        known_depts += _text_codes(_arrow_text(tasks["department"]))[1].to_pylist()
+        known_depts += enc.text_codes(tasks, "department")[1].to_pylist()
     if contacts is not None and len(contacts):
         known_depts += list(pd.unique(contacts["department"].dropna().astype("str")))
     known_depts = list(dict.fromkeys(known_depts))
@@ -384,11 +385,20 @@ def _code_in(codes: np.ndarray, wanted: Sequence[int], size: int) -> np.ndarray:
     return lut[codes]
 
 
-def _role_codes(col: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """Codes of the roles trimmed and upper-cased; only the few distinct values are cleaned."""
-    raw_c, raw = _text_codes(_arrow_text(col))
-    codes, names = _text_codes(pc.utf8_upper(pc.utf8_trim_whitespace(raw)))
-    return np.append(codes, -1)[raw_c], names
+def _role_codes(raci: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
+    """Codes of the roles trimmed and upper-cased; only the few distinct values are cleaned.
+
+    Cached per RACI frame (:mod:`~collab_analytics.metrics._encoded`); the codes are read-only.
+    """
+
+    def compute():
+        raw_c, raw = enc.text_codes(raci, "role")
+        codes, names = _text_codes(pc.utf8_upper(pc.utf8_trim_whitespace(raw)))
+        out = np.append(codes, -1)[raw_c]
+        out.setflags(write=False)
+        return out, names
+
+    return enc.cached("role", raci, ["role"], compute)
 
 
 def _same_text(a, b) -> bool:
@@ -512,41 +522,33 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
                 "i_informed": pd.Series([], dtype="float64"),
             }
         ), empty_ar
-    tkey = _task_key_arrow(tasks)
+    # task keys as codes (shared encodings): the tasks', the meetings' related ids, the RACI's
+    tkeys = enc.task_keys(tasks)
+    codes = tkeys.codes
+    nk = len(tkeys.uniq)
     has_meetings = meetings is not None and len(meetings) > 0
-    # task keys of the tasks and of the meetings' related ids, coded in one hash pass
     if has_meetings:
         rel_rows, rel = _related_items(meetings)
     else:
         rel_rows, rel = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
+    rel_codes = enc.find_keys(tkeys, rel)
     r = raci
-    if len(r):
-        # the RACI's keys are coded in the same hash pass, one per run of equal keys
-        r_starts, r_heads = _runs(_task_key_arrow(r))
-    else:
-        r_starts, r_heads = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
-    same = _same_text(r_heads, tkey)  # the RACI's runs are the task list, in order
-    all_codes = _text_codes(_concat_text([tkey, rel] if same else [tkey, rel, r_heads]))[0]
-    n_rel = len(rel)
-    codes, rel_codes = all_codes[:n], all_codes[n : n + n_rel]
-    head_codes = codes if same else all_codes[n + n_rel :]
-    nk = int(codes.max()) + 1 if (codes >= 0).any() else 0  # codes of the tasks come first
-    rel_codes = np.where(rel_codes < nk, rel_codes, -1)
     valid = codes >= 0
-    c = np.where(valid, codes, 0)
+    c = np.where(valid, codes, 0) if not valid.all() else codes
 
     # departments: the owners' first, then the RACI's (rows of known tasks), as codes
-    own_d, own_names = _text_codes(_arrow_text(tasks["department"]))
+    own_d, own_names = enc.text_codes(tasks, "department")
     duniq = own_names.to_pylist()
     if len(r):
-        rk = _spread(head_codes, r_starts, len(r))
-        rk = np.where(rk < nk, rk, -1)
+        rkeys = enc.task_keys(r)
+        rk = np.append(enc.key_map(tkeys, rkeys, tasks, r), -1)[rkeys.codes]
         ok = rk >= 0
-        rd, rd_names = _text_codes(_arrow_text(r["department"]))
-        rc, rnames = _role_codes(r["role"])
+        all_ok = bool(ok.all())
+        rd, rd_names = enc.text_codes(r, "department")
+        rc, rnames = _role_codes(r)
         rnames = rnames.to_pylist()
         # RACI departments not owning a task, in order of first appearance on known tasks
-        f = _first_rows(rd[ok & (rd >= 0)], len(rd_names))
+        f = _first_rows(rd[(ok & (rd >= 0)) if not all_ok else rd >= 0], len(rd_names))
         rd_list = rd_names.to_pylist()
         pos_of = {d: i for i, d in enumerate(duniq)}
         for j in np.argsort(np.where(f >= 0, f, np.iinfo(np.int64).max), kind="stable"):
@@ -554,9 +556,9 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
                 pos_of[rd_list[j]] = len(duniq)
                 duniq.append(rd_list[j])
         dmap = np.array([pos_of.get(d, -1) for d in rd_list] + [-1], dtype="int64")
-        l_t = rk[ok]
-        l_d = dmap[rd[ok]]  # -1 (the extra slot) for a missing department
-        l_role = rc[ok]
+        l_t = rk if all_ok else rk[ok]
+        l_d = dmap[rd if all_ok else rd[ok]]  # -1 (the extra slot) for a missing department
+        l_role = rc if all_ok else rc[ok]
     else:
         rnames = []
         l_t = l_d = l_role = np.zeros(0, dtype="int64")

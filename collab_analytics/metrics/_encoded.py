@@ -1,0 +1,334 @@
+"""Text columns encoded to integer codes once, shared by the communication metrics.
+
+The escalation, RACI and cadence functions all join on the same text columns (task ids,
+departments, roles) of the same frames. Hashing a million distinct ids costs far more than
+everything done with the codes afterwards, so each encoding is computed once and kept in a
+small cache keyed on the *identity of the Arrow buffers* behind the column: pandas' Arrow-backed
+``str`` columns are immutable (an edit builds new buffers), and the cache holds a reference to
+the buffers it was computed from, so their addresses cannot be reused for other data while the
+entry lives. Columns without Arrow storage (``object`` columns) get fresh buffers on every
+conversion, so they never hit the cache — results stay correct, only the sharing is lost.
+Entries are dropped when the frame they were computed for is garbage-collected, and the cache
+keeps at most :data:`MAX_ENTRIES` of them (least recently used first out);
+:func:`clear_cache` empties it.
+
+Key columns (``task_id``, else the task name) are encoded run by run: logs and RACI tables list
+a task's rows together, so only the first row of each run of equal keys is looked at. When
+those run heads are strictly increasing and all have the same byte width (ids such as
+``P00001-T01`` in task order), they are distinct and sorted: their codes are their positions,
+with no hashing at all, and other ids are found among them by binary search on fixed-width
+bytes.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from collab_analytics.metrics._encoded import find_keys, task_keys
+>>> raci = pd.DataFrame({"task_id": ["T1", "T1", "T2", "T3", "T3"]})
+>>> k = task_keys(raci)
+>>> k.codes.tolist(), k.uniq.to_pylist(), k.first_row.tolist()
+([0, 0, 1, 2, 2], ['T1', 'T2', 'T3'], [0, 2, 3])
+>>> import pyarrow as pa
+>>> find_keys(k, pa.array(["T3", "T9", None], pa.large_string())).tolist()
+[2, -1, -1]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = [
+    "MAX_ENTRIES",
+    "Keys",
+    "cached",
+    "clear_cache",
+    "find_keys",
+    "key_map",
+    "task_keys",
+    "text_codes",
+]
+
+#: Most cache entries kept at once.
+MAX_ENTRIES = 32
+
+_CACHE: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
+
+
+def clear_cache() -> None:
+    """Forget every cached encoding."""
+    _CACHE.clear()
+
+
+# ------------------------------------------------------------------------------ arrow basics
+
+
+def arrow_text(s: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow large strings (no copy for pandas' Arrow-backed ``str``)."""
+    arr = pa.array(s.astype("str").array)
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def _combined(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(arr, pa.ChunkedArray):
+        if arr.num_chunks == 1:
+            return arr.chunk(0)
+        if arr.num_chunks == 0:
+            return pa.array([], type=arr.type)
+        return arr.combine_chunks()
+    return arr
+
+
+def dictionary_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes (int64, -1 = missing) in order of first appearance, and the distinct values."""
+    de = pc.dictionary_encode(arr)
+    if isinstance(de, pa.ChunkedArray):
+        if de.num_chunks == 0:
+            return np.zeros(0, dtype="int64"), pa.array([], type=arr.type)
+        # the chunks of a dictionary-encoded ChunkedArray share one (final) dictionary
+        values = de.chunk(de.num_chunks - 1).dictionary
+        idx = pa.chunked_array([c.indices for c in de.chunks], type=de.type.index_type)
+    else:
+        values, idx = de.dictionary, de.indices
+    return idx.fill_null(-1).to_numpy().astype("int64", copy=False), values
+
+
+def take_text(arr: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array | pa.ChunkedArray:
+    """``arr.take(idx)``; sorted positions into a ChunkedArray are taken chunk by chunk."""
+    idx = np.asarray(idx, dtype="int64")
+    if not isinstance(arr, pa.ChunkedArray):
+        return arr.take(pa.array(idx))
+    if arr.num_chunks == 1:
+        return arr.chunk(0).take(pa.array(idx))
+    if len(idx) == 0 or np.all(idx[1:] >= idx[:-1]):
+        bounds = np.cumsum([0, *(len(c) for c in arr.chunks)])
+        cut = np.searchsorted(idx, bounds)
+        parts = [
+            c.take(pa.array(idx[cut[i] : cut[i + 1]] - bounds[i]))
+            for i, c in enumerate(arr.chunks)
+            if cut[i + 1] > cut[i]
+        ]
+        return pa.chunked_array(parts, type=arr.type)
+    return arr.combine_chunks().take(pa.array(idx))
+
+
+def runs(arr) -> tuple[np.ndarray, pa.Array | pa.ChunkedArray]:
+    """Run heads of a text array: (start of every run of equal values, head values).
+
+    Adjacent values are compared in Arrow (no hashing); a missing value is a run of its own.
+    """
+    n = len(arr)
+    head = np.ones(n, dtype=bool)
+    if n > 1:
+        # chunked arrays are compared chunk by chunk (combining them copies the text)
+        eq = pc.equal(arr.slice(1), arr.slice(0, n - 1)).fill_null(False)
+        head[1:] = ~eq.to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(head)
+    if len(starts) == n:
+        return starts, arr
+    return starts, take_text(arr, starts)
+
+
+def same_text(a, b) -> bool:
+    """Equal length and equal, non-missing values at every position (no hashing)."""
+    if len(a) != len(b) or len(a) == 0 or a.null_count or b.null_count:
+        return False
+    return bool(pc.all(pc.equal(a, b)).as_py())
+
+
+def _fixed_view(arr: pa.Array) -> np.ndarray | None:
+    """The values of a string array as a numpy ``S<w>`` view when every value has ``w > 0``
+    bytes and none is missing; else ``None``."""
+    n = len(arr)
+    if n == 0 or arr.null_count or not pa.types.is_large_string(arr.type):
+        return None
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype="int64")[arr.offset : arr.offset + n + 1]
+    w = int(offs[1] - offs[0])
+    if w <= 0 or int(offs[-1] - offs[0]) != w * n or not np.all(np.diff(offs) == w):
+        return None
+    return np.frombuffer(bufs[2], dtype=f"S{w}", count=n, offset=int(offs[0]))
+
+
+# --------------------------------------------------------------------------------- the cache
+
+
+def _fingerprint(arr) -> tuple:
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    return tuple(
+        (len(c), c.offset, tuple(b.address if b is not None else 0 for b in c.buffers()))
+        for c in chunks
+    )
+
+
+def _drop(key: tuple) -> None:
+    _CACHE.pop(key, None)
+
+
+def _cached(kind: str, owner, arrays: tuple, compute):
+    """``compute()`` once per ``kind`` and identity of ``arrays``; the entry lives while
+    ``owner`` (the frame it was computed for) does."""
+    key = (kind, *(_fingerprint(a) for a in arrays))
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit[1]
+    value = compute()
+    _CACHE[key] = (arrays, value)  # the arrays keep their buffers (and addresses) alive
+    if owner is not None:
+        with contextlib.suppress(TypeError):  # frames take weak references
+            weakref.finalize(owner, _drop, key)
+    while len(_CACHE) > MAX_ENTRIES:
+        _CACHE.popitem(last=False)
+    return value
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+# ----------------------------------------------------------------------------- encodings
+
+
+def text_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array]:
+    """:func:`dictionary_codes` of ``frame[column]`` (cached; codes are read-only)."""
+    arr = arrow_text(frame[column])
+
+    def compute():
+        codes, uniq = dictionary_codes(arr)
+        return _frozen(codes), uniq
+
+    return _cached("text", frame, (arr,), compute)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """A key column encoded: per-row ``codes`` (int64, -1 = missing) in order of first
+    appearance, the distinct values ``uniq``, the ``first_row`` of every code, ``fixed``:
+    a sorted fixed-width byte view of ``uniq`` when it is strictly increasing (else ``None``),
+    which lets :func:`find_keys` search it without hashing, the ``starts`` of the runs of equal
+    keys, and ``grouped``: every key is one run and none is missing (so ``codes`` is
+    non-decreasing and the runs are the keys)."""
+
+    codes: np.ndarray
+    uniq: pa.Array
+    first_row: np.ndarray
+    fixed: np.ndarray | None
+    starts: np.ndarray
+    grouped: bool
+
+
+def key_arrow(frame: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
+    """task_id where present, else the task name, as Arrow large strings."""
+    if "task_id" in frame.columns:
+        key = arrow_text(frame["task_id"])
+    else:
+        key = pa.nulls(len(frame), type=pa.large_string())
+    if "task" in frame.columns and key.null_count:
+        key = pc.coalesce(key, arrow_text(frame["task"]))
+    return key
+
+
+def encode_keys(key: pa.Array | pa.ChunkedArray) -> Keys:
+    """Encode a key column run by run (see the module notes); not cached."""
+    n = len(key)
+    if n == 0:
+        e = np.zeros(0, dtype="int64")
+        return Keys(e, pa.array([], type=pa.large_string()), e, None, e, True)
+    starts, heads = runs(key)
+    heads = _combined(heads)
+    fixed = _fixed_view(heads)
+    if fixed is not None and (len(fixed) < 2 or bool(np.all(fixed[1:] > fixed[:-1]))):
+        head_codes = np.arange(len(heads), dtype="int64")
+        uniq = heads
+    else:
+        fixed = None
+        head_codes, uniq = dictionary_codes(heads)
+        uniq = _combined(uniq)
+        if len(uniq) == len(heads) and not (head_codes < 0).any():
+            uniq = heads  # every head distinct: the heads are the dictionary
+    codes = head_codes if len(starts) == n else np.repeat(head_codes, np.diff(np.append(starts, n)))
+    nu = len(uniq)
+    first_head = np.full(nu, -1, dtype="int64")
+    ok = head_codes >= 0
+    hc = head_codes[ok]
+    first_head[hc[::-1]] = np.flatnonzero(ok)[::-1]
+    first_row = starts[first_head]
+    grouped = len(uniq) == len(starts) and not (head_codes < 0).any()
+    return Keys(_frozen(codes), uniq, _frozen(first_row), fixed, _frozen(starts), grouped)
+
+
+def task_keys(frame: pd.DataFrame) -> Keys:
+    """:class:`Keys` of the frame's task key (``task_id``, else ``task``), cached."""
+    tid = arrow_text(frame["task_id"]) if "task_id" in frame.columns else None
+    name = arrow_text(frame["task"]) if "task" in frame.columns else None
+
+    def compute():
+        key = tid if tid is not None else pa.nulls(len(frame), type=pa.large_string())
+        if name is not None and key.null_count:
+            key = pc.coalesce(key, name)
+        return encode_keys(key)
+
+    arrays = tuple(a for a in (tid, name) if a is not None)
+    return _cached("keys", frame, arrays, compute)
+
+
+def cached(kind: str, frame: pd.DataFrame, columns, compute):
+    """``compute()`` cached on ``kind`` and the identity of ``frame[columns]``' buffers."""
+    arrays = tuple(arrow_text(frame[c]) for c in columns)
+    return _cached(kind, frame, arrays, compute)
+
+
+def find_keys(keys: Keys, values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Position of each value in ``keys.uniq`` (-1 = absent or missing)."""
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype="int64")
+    if len(keys.uniq) == 0:
+        return np.full(n, -1, dtype="int64")
+    if keys.fixed is None:
+        pos = pc.index_in(values, value_set=keys.uniq, skip_nulls=True)
+        return pos.fill_null(-1).to_numpy().astype("int64", copy=False)
+    table = keys.fixed
+    w = table.dtype.itemsize
+    values = _combined(values)
+    if values.type != pa.large_string():
+        values = values.cast(pa.large_string())
+    out = np.full(n, -1, dtype="int64")
+    # only values of the table's byte width can be in it
+    cand = pc.equal(pc.binary_length(values), w).fill_null(False).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(cand)
+    if len(rows) == 0:
+        return out
+    sub = values if len(rows) == n else values.take(pa.array(rows))
+    q = _fixed_view(sub)
+    if q is None:  # pragma: no cover - every value has width w
+        q = np.asarray(sub.to_pylist(), dtype=object).astype(f"S{w}")
+    pos = np.searchsorted(table, q)
+    pos_c = np.minimum(pos, len(table) - 1)
+    hit = table[pos_c] == q
+    out[rows[hit]] = pos_c[hit]
+    return out
+
+
+def key_map(into: Keys, keys: Keys, into_owner=None, owner=None) -> np.ndarray:
+    """Position in ``into.uniq`` of every value of ``keys.uniq`` (-1 = absent), cached."""
+
+    def compute():
+        if same_text(into.uniq, keys.uniq):
+            return _frozen(np.arange(len(keys.uniq), dtype="int64"))
+        return _frozen(find_keys(into, keys.uniq))
+
+    if into_owner is None or owner is None:
+        return compute()
+    arrays = (into.uniq, keys.uniq)
+    return _cached("map", owner, arrays, compute)
