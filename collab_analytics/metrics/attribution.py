@@ -182,34 +182,38 @@ def _push_sets(parent: np.ndarray, own_late: np.ndarray, dept: np.ndarray, k: in
     ``parent[i]`` is the task that pushed ``i`` (or -1). The departments of the ancestors with
     own delay are OR-ed into a bit mask by pointer jumping: after step ``s`` each task holds the
     ancestors up to distance ``2**s``, so the loop runs ``log2(longest chain)`` vectorised
-    steps. Departments are packed 64 to a word.
+    steps. Only pushed tasks take part (the others reach nobody's mask), each step only those
+    whose pointer is still live; departments are packed 64 to a word.
     """
     n = len(parent)
     out = np.zeros((n, k), dtype=bool)
-    if n == 0 or k == 0 or not (parent >= 0).any():
+    nodes = np.flatnonzero(parent >= 0)
+    if n == 0 or k == 0 or len(nodes) == 0:
         return out
+    par = parent[nodes]
+    # pointer between pushed tasks: the compact position of a pushed parent, else -1
+    compact = np.full(n, -1, dtype=np.int64)
+    compact[nodes] = np.arange(len(nodes), dtype=np.int64)
+    ptr0 = compact[par]
+    pdept, pown = dept[par], own_late[par]
     for w0 in range(0, k, 64):
-        in_word = (dept >= w0) & (dept < w0 + 64) & own_late
-        bits = np.zeros(n, dtype=np.uint64)
-        bits[in_word] = np.left_shift(np.uint64(1), (dept[in_word] - w0).astype(np.uint64))
-        has = parent >= 0
-        ptr = parent.copy()
-        mask = np.zeros(n, dtype=np.uint64)
-        mask[has] = bits[ptr[has]]
+        kw = min(64, k - w0)
+        in_word = pown & (pdept >= w0) & (pdept < w0 + 64)
+        mask = np.zeros(len(nodes), dtype=np.uint64)
+        mask[in_word] = np.left_shift(np.uint64(1), (pdept[in_word] - w0).astype(np.uint64))
+        ptr = ptr0.copy()
+        idx = np.flatnonzero(ptr >= 0)
         for _ in range(64):  # 2**64 exceeds any chain; cycles stop here too
-            idx = np.flatnonzero(ptr >= 0)
             if len(idx) == 0:
                 break
             p = ptr[idx]
-            new_mask = mask.copy()
-            new_mask[idx] |= mask[p]
-            new_ptr = ptr.copy()
-            new_ptr[idx] = ptr[p]
-            if np.array_equal(new_mask, mask) and np.array_equal(new_ptr, ptr):
-                break
-            mask, ptr = new_mask, new_ptr
-        for b in range(min(64, k - w0)):
-            out[:, w0 + b] = (mask >> np.uint64(b)) & np.uint64(1) == 1
+            mask[idx] |= mask[p]  # both sides read before the write: one synchronous step
+            ptr[idx] = ptr[p]
+            idx = idx[ptr[idx] >= 0]
+        n_bytes = (kw + 7) // 8
+        raw = mask.astype("<u8", copy=False).view(np.uint8).reshape(len(nodes), 8)
+        bits = np.unpackbits(raw[:, :n_bytes], axis=1, bitorder="little")
+        out[nodes, w0 : w0 + kw] = bits[:, :kw].astype(bool)
     return out
 
 
