@@ -42,6 +42,31 @@ def test_blocked_time_stops_at_actual_finish_and_working_days():
     assert d.set_index("department")["n_tasks_blocked"].to_dict() == {"产品部": 1, "技术部": 1}
 
 
+def test_report_blocked_by_department_with_idle_and_missing_departments():
+    """The report's per-department blocked table (from shared department codes) equals
+    ``blocked_time(by="department")``: a department without updates has no row, a task
+    without a department forms the missing-department row (last)."""
+    from collab_analytics import TrackingData
+    from collab_analytics.metrics.report import delivery_report
+
+    tasks = pd.DataFrame(
+        {
+            "task_id": ["A", "B", "C", "E"],
+            "department": pd.array(["技术部", None, "客服部", "产品部"], dtype="str"),
+            "planned_finish": D(["2024-07-20"] * 4),
+            "actual_finish": D(["2024-07-09", None, None, None]),
+        }
+    )
+    up = UPDATES.assign(task_id=["A", "A", "A", "E", "B"])
+    rep = delivery_report(TrackingData(tasks=tasks, updates=up), as_of="2024-07-10", progress=False)
+    ref = blocked_time(up, tasks=tasks, by="department", as_of="2024-07-10")
+    pd.testing.assert_frame_equal(rep.blocked_by_department, ref)
+    assert ref["department"].tolist()[:2] == ["产品部", "技术部"]  # no 客服部 row
+    assert pd.isna(ref["department"].iloc[2]) and ref["blocked_days"].tolist() == [8.0, 5.0, 6.0]
+    got = bottleneck_ranking(tasks, up, as_of="2024-07-10").set_index("rank")
+    assert got["blocked_days"].sum() == 19.0
+
+
 def test_blocked_time_empty_and_errors():
     assert len(blocked_time(empty_table("updates"))) == 0
     assert len(blocked_time(empty_table("updates"), by="department")) == 0

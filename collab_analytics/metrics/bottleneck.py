@@ -43,6 +43,7 @@ from collab_analytics.metrics._common import (
     NAT,
     DayCounter,
     EventLog,
+    Groups,
     arrow_strings,
     day_of,
     day_ordinals,
@@ -58,7 +59,7 @@ from collab_analytics.metrics._common import (
 )
 from collab_analytics.metrics.attribution import AttributionArrays, attribution_arrays
 from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
-from collab_analytics.metrics.handoffs import HandoffArrays, handoff_arrays
+from collab_analytics.metrics.handoffs import HandoffArrays, _dense_codes, handoff_arrays
 
 __all__ = ["DEFAULT_WEIGHTS", "blocked_time", "bottleneck_ranking"]
 
@@ -105,7 +106,11 @@ def _blocked_log(updates: pd.DataFrame) -> EventLog:
     return event_log(key, updates["date"], keep)
 
 
-def _blocked_per_task(updates, tasks, as_of, counter: DayCounter, log: EventLog | None = None):
+def _blocked_per_task(
+    updates, tasks, as_of, counter: DayCounter, log: EventLog | None = None, dept_codes=None
+):
+    """Per task of the log: keys, departments, the day counts and — when every task is in
+    ``tasks`` and its ``dept_codes`` are given — the department code of each task."""
     if log is None:
         log = _blocked_log(updates)
     tuniq = log.tuniq
@@ -147,7 +152,8 @@ def _blocked_per_task(updates, tasks, as_of, counter: DayCounter, log: EventLog 
     from_tasks = dep_of_task is not None and "department" in tasks.columns
     all_found = from_tasks and bool((dep_of_task >= 0).all())
     if all_found:
-        return tuniq, take_masked(tasks["department"], dep_of_task).astype("str"), out
+        codes = None if dept_codes is None else dept_codes[dep_of_task]
+        return tuniq, take_masked(tasks["department"], dep_of_task).astype("str"), out, codes
     if "department" in updates.columns:
         first = np.full(m, -1, dtype=np.int64)
         rows = np.arange(n, dtype=np.int64) if log.order is None else log.order
@@ -161,7 +167,7 @@ def _blocked_per_task(updates, tasks, as_of, counter: DayCounter, log: EventLog 
     if from_tasks:
         dep_t = take_masked(tasks["department"], dep_of_task).astype("str")
         dep_up = dep_t.where(pd.Series(dep_of_task >= 0), dep_up)
-    return tuniq, dep_up, out
+    return tuniq, dep_up, out, None
 
 
 def blocked_time(
@@ -219,24 +225,32 @@ def blocked_time(
 
 
 def _blocked_frame(updates, tasks, ts, counter, log=None) -> pd.DataFrame:
+    return _blocked_tables(updates, tasks, ts, counter, log)[0]
+
+
+def _blocked_tables(updates, tasks, ts, counter, log=None, dept=None):
+    """The per-task blocked frame and the department codes of its rows (``None`` unless
+    ``dept = (codes per task row, sorted departments)`` is given and every task is known)."""
     if len(updates) == 0:
         cols = {"task_id": "str", "department": "str"}
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 c: pd.Series([], dtype=cols.get(c, "int64" if c.startswith("n_") else "float64"))
                 for c in BLOCKED_TASK_COLUMNS
             }
         )
-    tuniq, dep, data = _blocked_per_task(updates, tasks, ts, counter, log)
+        return frame, None
+    dept_codes = None if dept is None else dept[0]
+    tuniq, dep, data, codes = _blocked_per_task(updates, tasks, ts, counter, log, dept_codes)
     cols = {"task_id": pd.Series(tuniq.astype("str")), "department": dep.reset_index(drop=True)}
     for c in BLOCKED_TASK_COLUMNS[2:]:
         v = data[c]
         cols[c] = v.astype(np.int64) if c.startswith("n_") else v
     out = pd.DataFrame(cols, copy=False)
     if _strictly_increasing(out["task_id"]):
-        return out
+        return out, codes
     order = np.argsort(pd.factorize(out["task_id"], sort=True)[0], kind="stable")
-    return out.take(order).reset_index(drop=True)
+    return out.take(order).reset_index(drop=True), None if codes is None else codes[order]
 
 
 def _strictly_increasing(ids: pd.Series) -> bool:
@@ -251,7 +265,9 @@ def _strictly_increasing(ids: pd.Series) -> bool:
     return not pc.any(pc.greater_equal(data.slice(0, len(data) - 1), data.slice(1))).as_py()
 
 
-def _blocked_by_department(frame: pd.DataFrame) -> pd.DataFrame:
+def _blocked_by_department(frame: pd.DataFrame, codes=None, departments=None) -> pd.DataFrame:
+    """Per-department sums of a blocked frame; ``codes`` of its rows into the sorted
+    ``departments`` (missing last) spare hashing the department names again."""
     if len(frame) == 0:
         return pd.DataFrame(
             {
@@ -264,7 +280,11 @@ def _blocked_by_department(frame: pd.DataFrame) -> pd.DataFrame:
                 for c in BLOCKED_DEPARTMENT_COLUMNS
             }
         )
-    g = make_groups(frame, ["department"])
+    if codes is not None:
+        present, gc = _dense_codes(codes, len(departments))
+        g = Groups(gc, pd.DataFrame({"department": departments.take(present)}), len(present))
+    else:
+        g = make_groups(frame, ["department"])
     k = g.n_groups
     out = g.keys.reset_index(drop=True).copy()
     out["n_tasks"] = np.bincount(g.codes, minlength=k).astype(np.int64)
@@ -427,7 +447,9 @@ def bottleneck_ranking(
     hand = handoff_arrays(tasks, arr, edges, att.dept_codes, att.departments)
     blocked = None
     if updates is not None and len(updates):
-        blocked = _blocked_by_department(_blocked_frame(updates, tasks, arr.as_of, counter))
+        dept = (att.dept_codes, att.departments)
+        frame, codes = _blocked_tables(updates, tasks, arr.as_of, counter, dept=dept)
+        blocked = _blocked_by_department(frame, codes, att.departments)
     return _ranking(tasks, arr, att, hand, blocked, w)
 
 

@@ -155,8 +155,9 @@ def delivery_report(
     hand = _ho.handoff_arrays(tasks, arr, edges, att.dept_codes, att.departments)
     handoff_frame = _ho._handoff_frame(tasks, hand)
     log, dcode, duniq = _shared_log(updates)
-    blocked = _bn._blocked_frame(updates, tasks, ts, counter, log)
-    blocked_dept = _bn._blocked_by_department(blocked)
+    dept = (att.dept_codes, att.departments)
+    blocked, bcodes = _bn._blocked_tables(updates, tasks, ts, counter, log, dept)
+    blocked_dept = _bn._blocked_by_department(blocked, bcodes, att.departments)
     empty = len(tasks) == 0
     if empty:
         overall = _dl.delivery_summary(tasks)
