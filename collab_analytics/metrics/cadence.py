@@ -154,6 +154,14 @@ def _per_distinct(s: pd.Series, func) -> pd.Series | pd.DataFrame:
     return out
 
 
+def _distinct(s: pd.Series, func) -> np.ndarray:
+    """``func`` (text Series → numpy array) of every row, computed once per distinct value;
+    a missing value gets ``func`` of a missing value."""
+    codes, uniq = pd.factorize(s.astype("str"))
+    vals = np.asarray(func(pd.Series([*uniq, None], dtype="str")))
+    return vals[np.where(codes >= 0, codes, len(uniq))]
+
+
 def _norm_text(s: pd.Series) -> pd.Series:
     """NFKC, lower case, no whitespace or punctuation; missing → ``""``."""
 
@@ -197,21 +205,38 @@ def _similarity(topics: np.ndarray, items: np.ndarray) -> np.ndarray:
     i_rows, i_grams = _bigram_pairs(items)
     t_n = np.bincount(t_rows, minlength=n)
     i_n = np.bincount(i_rows, minlength=k)
+    ti = ii = np.zeros(0, dtype="int64")
+    inter = np.zeros(0, dtype="int64")
     if len(t_grams) and len(i_grams):
-        left = pd.DataFrame({"t": t_rows, "g": t_grams})
-        right = pd.DataFrame({"i": i_rows, "g": i_grams})
-        both = left.merge(right, on="g")
-        if len(both):
-            inter = both.groupby(["t", "i"], sort=False).size()
-            ti = inter.index.get_level_values(0).to_numpy()
-            ii = inter.index.get_level_values(1).to_numpy()
-            union = t_n[ti] + i_n[ii] - inter.to_numpy()
-            sim[ti, ii] = inter.to_numpy() / union
-    tser = pd.Series(topics, dtype="str")
+        # shared bigrams: every topic bigram joined to the items holding it (sorted search)
+        o = np.argsort(i_grams, kind="stable")
+        ig, ir = i_grams[o], i_rows[o]
+        lo = np.searchsorted(ig, t_grams, side="left")
+        cnt = np.searchsorted(ig, t_grams, side="right") - lo
+        if cnt.sum():
+            pt = np.repeat(t_rows, cnt)
+            offs = np.arange(len(pt)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            pair = pt * k + ir[np.repeat(lo, cnt) + offs]
+            key, inter = np.unique(pair, return_counts=True)
+            ti, ii = key // k, key % k
+            union = t_n[ti] + i_n[ii] - inter
+            sim[ti, ii] = inter / union
+    tarr = pa.array(np.asarray(topics, dtype=object), pa.large_string())
+    # an item of two or more characters can only be in a topic holding all its bigrams
+    full = inter == i_n[ii]
+    cand_t, cand_i = ti[full], ii[full]
     for j, item in enumerate(items):
-        if item:
-            sub = tser.str.contains(item, regex=False).to_numpy(dtype=bool)
-            sim[sub, j] = 1.0
+        if not item:
+            continue
+        if i_n[j] > 0:
+            rows = cand_t[cand_i == j]
+            if len(rows) == 0:
+                continue
+            hit = pc.match_substring(tarr.take(pa.array(rows)), item)
+            sim[rows[hit.to_numpy(zero_copy_only=False)], j] = 1.0
+        else:
+            hit = pc.match_substring(tarr, item).fill_null(False)
+            sim[hit.to_numpy(zero_copy_only=False), j] = 1.0
     return sim
 
 
@@ -437,7 +462,7 @@ def _time_minutes(s: pd.Series) -> np.ndarray:
         m = pd.to_numeric(parts[1], errors="coerce").fillna(0)
         return (h * 60 + m).astype("float64")
 
-    return _per_distinct(s.astype("str"), _parse).to_numpy(dtype="float64")
+    return _distinct(s, lambda u: _parse(u).to_numpy(dtype="float64"))
 
 
 def _day_ordinals(dates: np.ndarray, cal, lo: np.datetime64, hi: np.datetime64) -> np.ndarray:
@@ -489,16 +514,19 @@ def _assign_items(
     for j, ni in enumerate(norm_items):
         lookup.setdefault(ni, j)
     if "plan_item" in meetings.columns:
-        pi = _norm_text(meetings["plan_item"])
-        codes = pi.map(lookup).to_numpy(dtype="float64", na_value=np.nan)
-        ok = ~np.isnan(codes)
-        item_idx[ok] = codes[ok].astype("int64")
+        codes = _distinct(
+            meetings["plan_item"],
+            lambda u: np.array([lookup.get(x, -1) for x in _norm_text(u)], dtype="int64"),
+        )
+        ok = codes >= 0
+        item_idx[ok] = codes[ok]
         rule[ok] = "plan_item"
         sim[ok] = 1.0
     todo = np.flatnonzero(item_idx < 0)
     if len(todo) and "topic" in meetings.columns:
-        topics = _norm_text(meetings["topic"].iloc[todo])
-        uniq, inv = np.unique(topics.to_numpy(dtype=object), return_inverse=True)
+        inv, raw = pd.factorize(meetings["topic"].astype("str").iloc[todo])
+        inv = np.where(inv >= 0, inv, len(raw))
+        uniq = _norm_text(pd.Series([*raw, None], dtype="str")).to_numpy(dtype=object)
         s = _similarity(uniq.astype(str), np.asarray(norm_items, dtype=str))
         # ties: longer item name first, then plan order
         lengths = np.array([len(x) for x in norm_items], dtype="float64")
@@ -581,13 +609,10 @@ def match_meetings(
         start = date + pd.to_timedelta(np.nan_to_num(tmin, nan=0.0), unit="min")
         start = start.astype("datetime64[us]")
 
-    occ_item = occurrences["item"].astype("str").to_numpy(dtype=object)
     code_of = {it: j for j, it in enumerate(items)}
-    occ_code = np.array([code_of.get(x, -1) for x in pd.unique(occ_item)], dtype="int64")
-    occ_code = (
-        pd.Series(occ_item)
-        .map(dict(zip(pd.unique(occ_item), occ_code, strict=True)))
-        .to_numpy(dtype="int64")
+    occ_code = _distinct(
+        occurrences["item"],
+        lambda u: np.array([code_of.get(x, -1) for x in u.tolist()], dtype="int64"),
     )
     occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
     occ_ptime = _time_minutes(occurrences["planned_time"]) if len(occurrences) else np.zeros(0)
@@ -636,8 +661,9 @@ def match_meetings(
             free[win_o] = False
             pending[win_m] = False
             # meetings that found nothing within tolerance stop here; losers retry
-            no_match = np.setdiff1d(cand, mm)
-            pending[no_match] = False
+            found = np.zeros(n, dtype=bool)
+            found[mm] = True
+            pending[cand[~found[cand]]] = False
             if first.all():
                 break
         has = occ_pos >= 0
@@ -1079,25 +1105,58 @@ def attendance(
         if departments is not None
         else list(dict.fromkeys(expected["department"].dropna()))
     )
-    m = matches.loc[matches["item"].notna(), ["meeting", "item"]]
-    exp = m.merge(expected[["item", "department"]], on="item")
-    if len(exp) == 0:
+    # on integer codes: every assigned meeting × the departments expected at its item (in
+    # meeting order, then expected order), attended when the department was at the meeting
+    has_item = matches["item"].notna().to_numpy(dtype=bool)
+    k = int(has_item.sum())
+    mm = matches["meeting"].to_numpy(dtype="int64")[has_item]
+    ic, _ = pd.factorize(
+        pd.concat(
+            [matches["item"][has_item].astype("str"), expected["item"].astype("str")],
+            ignore_index=True,
+        )
+    )
+    m_ic, e_ic = ic[:k], ic[k:]
+    dc, du = pd.factorize(expected["department"].astype("str"))
+    e_rows = np.flatnonzero((e_ic >= 0) & (dc >= 0))  # a missing department forms no group
+    e_rows = e_rows[np.argsort(e_ic[e_rows], kind="stable")]
+    lo = np.searchsorted(e_ic[e_rows], m_ic, side="left")
+    cnt = np.searchsorted(e_ic[e_rows], m_ic, side="right") - lo
+    if cnt.sum() == 0:
         return empty
-    present = _meeting_dept_pairs(meetings, depts).rename(columns={"row": "meeting"})
-    present["_att"] = True
-    exp = exp.merge(present, on=["meeting", "department"], how="left")
-    exp["_att"] = exp["_att"].fillna(False).astype(bool)
-    g = exp.groupby(["item", "department"], sort=False)["_att"].agg(["size", "sum"])
-    g = g.reset_index()
+    xm = np.repeat(np.arange(k), cnt)
+    xe = e_rows[np.repeat(lo, cnt) + np.arange(len(xm)) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+    p_rows, p_codes, p_names = _meeting_dept_codes(meetings, depts)
+    pos = {d: i for i, d in enumerate(p_names)}
+    e_pd = np.array([pos.get(d, -1) for d in du.tolist()], dtype="int64")[dc[xe]]
+    npd = max(len(p_names), 1)
+    att = np.zeros(len(xm), dtype=bool)
+    known = e_pd >= 0
+    att[known] = _member(mm[xm[known]] * npd + e_pd[known], p_rows * npd + p_codes)
+    # groups (item, department) in order of first appearance
+    gkey = m_ic[xm] * max(len(du), 1) + dc[xe]
+    uk, first, inv = np.unique(gkey, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    g = rank[inv.reshape(-1)]
+    size = np.bincount(g, minlength=len(uk))
+    got = np.bincount(g, weights=att, minlength=len(uk)).astype("int64")
+    head = first[order]
     return pd.DataFrame(
         {
-            "item": g["item"].astype("str"),
-            "department": g["department"].astype("str"),
-            "meetings": g["size"].to_numpy(dtype="int64"),
-            "attended": g["sum"].to_numpy(dtype="int64"),
-            "attendance_rate": g["sum"].to_numpy(dtype="float64") / g["size"].to_numpy(),
+            "item": _take_str(matches["item"][has_item], xm[head]),
+            "department": _take_str(expected["department"], xe[head]),
+            "meetings": size.astype("int64"),
+            "attended": got,
+            "attendance_rate": got.astype("float64") / size,
         }
     )
+
+
+def _take_str(s: pd.Series, rows: np.ndarray) -> pd.Series:
+    """Rows of a text column as a ``str`` Series with a fresh index."""
+    return _str_series(_take_text(_arrow_text(s), rows))
 
 
 def attendance_by_department(att: pd.DataFrame) -> pd.DataFrame:
@@ -1164,8 +1223,8 @@ def meeting_load(
     }
     if len(meetings) == 0:
         return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
-    pairs = _meeting_dept_pairs(meetings, departments or [])
-    if len(pairs) == 0:
+    r, dcode, dnames = _meeting_dept_codes(meetings, departments or [])
+    if len(r) == 0:
         return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
     day = pd.to_datetime(meetings["date"]).to_numpy(dtype="datetime64[D]")
     weekday = (day.astype("int64") - 4) % 7
@@ -1181,24 +1240,34 @@ def meeting_load(
         npart = _participant_counts(meetings["participants"])
     else:
         npart = np.full(len(meetings), np.nan)
-    r = pairs["row"].to_numpy()
+    ok = ~np.isnat(week[r])
+    if not ok.all():
+        r, dcode = r[ok], dcode[ok]
+    if len(r) == 0:
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
+    # one integer key per (department, week), grouped in order of first appearance
+    wk = week[r].view("int64") // (7 * 86_400_000_000)
+    wk = wk - wk.min()
+    key = dcode * (int(wk.max()) + 1) + wk
     frame = pd.DataFrame(
         {
-            "department": pairs["department"].to_numpy(),
-            "week": week[r],
+            "key": key,
             "hours": np.nan_to_num(dur[r], nan=0.0) / 60.0,
             "long_meetings": (dur[r] > long_minutes).astype("int64"),
             "large_meetings": (npart[r] > large_participants).astype("int64"),
             "meetings_without_duration": np.isnan(dur[r]).astype("int64"),
         }
     )
-    frame = frame[~np.isnat(frame["week"].to_numpy())]
-    g = frame.groupby(["department", "week"], sort=False)
+    g = frame.groupby("key", sort=False)
     out = g.agg(
         meetings=("hours", "size"),
         hours=("hours", "sum"),
         long_meetings=("long_meetings", "sum"),
         large_meetings=("large_meetings", "sum"),
         meetings_without_duration=("meetings_without_duration", "sum"),
-    ).reset_index()
-    return out.astype(cols)[list(cols)]
+    )
+    first = _first_rows(np.unique(key, return_inverse=True)[1].reshape(-1), len(out))
+    first = np.sort(first)  # groups come in order of first appearance
+    out.insert(0, "week", week[r][first])
+    out.insert(0, "department", np.asarray(dnames, dtype=object)[dcode[first]])
+    return out.reset_index(drop=True).astype(cols)[list(cols)]
