@@ -440,3 +440,89 @@ def test_kpi_tiles_agree_with_headline_kpis(story):
     assert set(d.kpis["key"]) == set(pairs)
     for tile, key in pairs.items():
         assert kpi(d, tile) == pytest.approx(ref[key]), tile
+
+
+# ------------------------------------------------------------------------ speed wiring
+COMM_FRAMES = {
+    "cadence": ("matches", "missed", "cadence", "attendance", "plan"),
+    "escalation": ("episodes", "escalation", "escalation_distribution"),
+    "raci": ("raci_problems", "actions"),
+}
+
+
+@pytest.mark.parametrize("day_mode", ["calendar", "cn"])
+@pytest.mark.parametrize("which", ["story", "folio_two_departments"])
+def test_communication_tabs_equal_the_one_call_report(story, folio, which, day_mode):
+    """Each communication tab computes only its own pieces, with the report's arguments."""
+    from collab_analytics.metrics.communication import communication_report
+
+    if which == "story":
+        d = RetrospectiveDashboard(story, day_mode=day_mode, lang="en")
+    else:
+        d = RetrospectiveDashboard(folio, day_mode=day_mode, departments=folio.departments[:2])
+    ctx = d._context()
+    rep = communication_report(
+        ctx.data.to_tracking_data(),
+        as_of=ctx.as_of,
+        calendar="cn",
+        hours="working" if day_mode == "cn" else "calendar",
+        delivery_calendar=ctx.calendar,
+        lang=ctx.lang,
+    )
+    for tab, names in COMM_FRAMES.items():
+        frames = _panels.compute(tab, ctx)
+        for name in names:
+            pd.testing.assert_frame_equal(frames[name], getattr(rep, name), obj=f"{tab}.{name}")
+    assert len(rep.matches) and len(rep.episodes) and len(rep.actions)
+
+
+def test_tab_frames_are_reused_when_an_option_they_ignore_changes(dash, monkeypatch):
+    calls = []
+    real = _panels.compute
+    monkeypatch.setattr(_panels, "compute", lambda tab, ctx: calls.append(tab) or real(tab, ctx))
+    dash.tabs.selected_index = TABS.index("cadence")
+    assert calls == ["cadence"]
+    dash.language.value = "en"  # relabels the charts, same frames
+    dash.day_mode.value = "cn"  # the cadence plan always runs over working days
+    assert calls == ["cadence"]
+    assert "Plan item" in str(dash.current_specs) or "plan" in str(dash.current_specs).lower()
+    dash.tabs.selected_index = TABS.index("raci")
+    dash.language.value = "zh"  # RACI problem messages are written in the language
+    assert calls == ["cadence", "raci", "raci"]
+    dash.tabs.selected_index = TABS.index("escalation")
+    dash.day_mode.value = "calendar"  # escalation hours follow the day mode
+    assert calls == ["cadence", "raci", "raci", "escalation", "escalation"]
+
+
+def test_kpi_frames_computed_once_per_selection_whatever_the_language(dash, monkeypatch):
+    calls = []
+    real = _panels.kpi_frames
+    monkeypatch.setattr(_panels, "kpi_frames", lambda ctx: calls.append(1) or real(ctx))
+    dash.departments.value = ("技术部",)
+    dash.language.value = "en"
+    assert kpi(dash, "kpi_tasks") == 13 and len(calls) == 1
+    assert dash.kpis.set_index("key").loc["kpi_tasks", "label"] != "任务数"
+
+
+def test_filter_index_reads_object_and_arrow_list_columns_alike(folio):
+    from collab_analytics._lists import is_list_column
+
+    m = folio.meetings
+    as_objects = m.assign(
+        departments=pd.Series(m["departments"].tolist(), index=m.index, dtype=object),
+        related_tasks=pd.Series(m["related_tasks"].tolist(), index=m.index, dtype=object),
+    )
+    assert not is_list_column(as_objects["departments"])
+    other = folio.replace(meetings=as_objects)
+    proj = folio.tasks["project"].iloc[0]
+    for kw in ({"departments": ["技术部"]}, {"projects": [proj]}):
+        a = FilterIndex(folio).restrict(**kw).meetings
+        b = FilterIndex(other).restrict(**kw).meetings
+        assert a.index.equals(b.index) and len(a) > 0
+
+
+def test_day_mode_survives_construction_and_language_switch(story):
+    d = RetrospectiveDashboard(story, day_mode="cn")
+    assert d.day_mode.value == "cn" and d._context().calendar.name == "cn"
+    d.language.value = "en"
+    assert d.day_mode.value == "cn" and d._context().calendar.name == "cn"

@@ -45,6 +45,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from collab_analytics._lists import flatten, rows_of
 from collab_analytics.data import TABLE_NAMES, TrackingData
 
 __all__ = ["FilterIndex", "ScopedData", "filter_state", "restrict"]
@@ -74,10 +75,13 @@ def _codes(values: pd.Series, uniques: pd.Index) -> np.ndarray:
 
 
 def _explode(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """(row positions, items) of a list column, empty lists and missing dropped."""
-    exploded = s.reset_index(drop=True).explode()
-    exploded = exploded[exploded.notna()]
-    return exploded.index.to_numpy(dtype=np.int64), exploded
+    """(row positions, items) of a list column (Arrow list or object lists), empty lists and
+    missing items dropped."""
+    lengths, flat = flatten(s)
+    rows = rows_of(lengths)
+    keep = flat.is_valid().to_numpy(zero_copy_only=False) if len(flat) else np.zeros(0, bool)
+    items = pd.Series(flat.to_numpy(zero_copy_only=False)[keep], dtype="object")
+    return rows[keep], items
 
 
 def _member(codes: np.ndarray, selected: np.ndarray, n: int) -> np.ndarray:

@@ -19,10 +19,15 @@ from collab_analytics.charts.theme import enable_theme
 from collab_analytics.export.content import ChartItem, ReportContent
 from collab_analytics.export.report import headline
 from collab_analytics.labels import label, status_label
+from collab_analytics.metrics import cadence as _cad
+from collab_analytics.metrics import communication as _comm
 from collab_analytics.metrics import delivery, forecast, progress
-from collab_analytics.metrics.communication import communication_report
+from collab_analytics.metrics import escalation as _esc
+from collab_analytics.metrics.actions import action_summary
 from collab_analytics.metrics.distributions import slippage_histogram
+from collab_analytics.metrics.raci import raci_problems
 from collab_analytics.metrics.report import delivery_report
+from collab_analytics.metrics.schedule import expected_occurrences
 from collab_analytics.widgets._text import text
 
 __all__: list[str] = []  # private module
@@ -48,52 +53,32 @@ def _opts(ctx) -> dict:
     return {"as_of": ctx.as_of, "calendar": ctx.calendar}
 
 
-# The two one-call reports are shared by several tabs; the dashboard caches a tab's frames per
-# selection, and these small caches let sibling tabs reuse a report computed for the same key.
-_REPORTS: dict = {}
-
-
-def _shared(kind: str, ctx, make: Callable):
-    key = (kind, id(ctx.data), ctx.as_of, ctx.calendar.name, ctx.lang if kind == "comm" else "")
-    hit = _REPORTS.get(key)
-    if hit is not None and hit[0] is ctx.data:
-        return hit[1]
-    value = make()
-    if len(_REPORTS) > 8:
-        _REPORTS.clear()
-    _REPORTS[key] = (ctx.data, value)
-    return value
-
-
-def _delivery_report(ctx, *, progress: bool):
-    return _shared(
-        f"delivery{progress}",
-        ctx,
-        lambda: delivery_report(
-            ctx.data, progress=progress, forecast_sims=FORECAST_SIMS, **_opts(ctx)
-        ),
-    )
-
-
-def _communication_report(ctx):
-    # the plan always expands over Chinese working days ("daily" = working days); the day mode
-    # switch applies to delivery durations and to escalation hours
-    working = ctx.calendar.name != "calendar"
-    return _shared(
-        "comm",
-        ctx,
-        lambda: communication_report(
-            ctx.data.to_tracking_data(),
-            as_of=ctx.as_of,
-            calendar="cn",
-            hours="working" if working else "calendar",
-            delivery_calendar=ctx.calendar,
-            lang=ctx.lang,
-        ),
-    )
-
-
 # ---------------------------------------------------------------------------- compute
+# Each tab computes only the metric frames it shows. The communication tabs call the pieces of
+# :func:`~collab_analytics.metrics.communication.communication_report` they need, with the
+# report's own arguments (tests check the frames equal the report's): the cadence tab never
+# pays for the 48-hour rule, the escalation tab never expands the plan.
+
+#: Options of ``communication_report`` the dashboard keeps at their defaults.
+_TOLERANCE_DAYS, _MIN_SIMILARITY, _THRESHOLD_HOURS = 1, 0.5, 48
+#: The plan always expands over Chinese working days ("daily" = working days); the day mode
+#: switch applies to delivery durations and to escalation hours.
+_PLAN_CALENDAR = "cn"
+
+
+def _as_of_day(ctx) -> pd.Timestamp | None:
+    return ctx.as_of.normalize() if ctx.as_of is not None else ctx.data.as_of
+
+
+def _meetings_until(data, T) -> pd.DataFrame:
+    """The meeting log up to the as-of day, as ``communication_report`` reads it."""
+    meetings = data.meetings.reset_index(drop=True)
+    if T is not None and len(meetings):
+        keep = meetings["date"].isna() | (meetings["date"] <= T)
+        meetings = meetings[keep].reset_index(drop=True)
+    return meetings
+
+
 def _compute_delivery(ctx) -> dict:
     tasks = ctx.data.tasks
     out = {
@@ -110,7 +95,7 @@ def _compute_delivery(ctx) -> dict:
 
 
 def _compute_bottlenecks(ctx) -> dict:
-    rep = _delivery_report(ctx, progress=False)
+    rep = delivery_report(ctx.data, progress=False, forecast_sims=FORECAST_SIMS, **_opts(ctx))
     return {
         "bottlenecks": rep.bottlenecks,
         "attribution": rep.departments,
@@ -121,31 +106,63 @@ def _compute_bottlenecks(ctx) -> dict:
 
 
 def _compute_cadence(ctx) -> dict:
-    rep = _communication_report(ctx)
+    data = ctx.data.to_tracking_data()
+    T = _as_of_day(ctx)
+    plan = _comm.plan_windows(data, as_of=T)
+    meetings = _meetings_until(data, T)
+    occ = expected_occurrences(plan, calendar=_PLAN_CALENDAR)
+    matches = _cad.match_meetings(
+        meetings,
+        plan,
+        occ,
+        tolerance_days=_TOLERANCE_DAYS,
+        min_similarity=_MIN_SIMILARITY,
+        calendar=_PLAN_CALENDAR,
+    )
+    expected = _comm._expected_by_project(data, plan)
     return {
-        "matches": rep.matches,
-        "missed": rep.missed,
-        "cadence": rep.cadence,
-        "attendance": rep.attendance,
-        "plan": rep.plan,
+        "matches": matches,
+        "missed": _cad.missed_occurrences(matches, occ),
+        "cadence": _cad.cadence_summary(matches, occ, plan=plan),
+        "attendance": _cad.attendance(matches, meetings, expected, departments=data.departments),
+        "plan": plan,
     }
 
 
 def _compute_escalation(ctx) -> dict:
-    rep = _communication_report(ctx)
+    data = ctx.data.to_tracking_data()
+    T = _as_of_day(ctx)
+    updates = data.updates
+    if T is not None and len(updates):
+        updates = updates[updates["date"].isna() | (updates["date"] < T + pd.Timedelta(days=1))]
+    episodes = _esc.escalation_episodes(
+        updates,
+        meetings=_meetings_until(data, T),
+        tasks=data.tasks,
+        as_of=T,
+        threshold_hours=_THRESHOLD_HOURS,
+        hours="calendar" if ctx.calendar.name == "calendar" else "working",
+        calendar=_PLAN_CALENDAR,
+        departments=data.departments,
+    )
     return {
-        "episodes": rep.episodes,
-        "escalation": rep.escalation,
-        "escalation_distribution": rep.escalation_distribution,
+        "episodes": episodes,
+        "escalation": _esc.escalation_compliance(episodes, by="department"),
+        "escalation_distribution": _esc.escalation_distribution(episodes),
     }
 
 
 def _compute_raci(ctx) -> dict:
-    rep = _communication_report(ctx)
+    data = ctx.data.to_tracking_data()
+    T = _as_of_day(ctx)
     return {
-        "raci": ctx.data.raci,
-        "raci_problems": rep.raci_problems,
-        "actions": rep.actions,
+        "raci": data.raci,
+        "raci_problems": raci_problems(
+            data.raci, tasks=data.tasks, contacts=data.contacts, lang=ctx.lang
+        ),
+        "actions": action_summary(
+            data.actions, by="department", as_of=T, meetings=_meetings_until(data, T)
+        ),
     }
 
 
@@ -157,6 +174,29 @@ def _compute_forecast(ctx) -> dict:
         "burnup": progress.burnup(tasks, as_of=ctx.as_of),
         "forecast": forecast.forecast_finish(tasks, as_of=ctx.as_of, n_sims=FORECAST_SIMS),
     }
+
+
+#: The options (besides the filter and the as-of date) each tab's frames depend on: a change
+#: of any other option reuses the tab's cached frames (e.g. the language only relabels charts,
+#: except the RACI problem messages).
+USES: dict[str, tuple[str, ...]] = {
+    "delivery": ("calendar", "show_owners"),
+    "bottlenecks": ("calendar",),
+    "cadence": (),
+    "escalation": ("calendar",),
+    "raci": ("lang",),
+    "forecast": (),
+}
+
+
+def frames_key(tab: str, ctx) -> tuple:
+    """Cache key of a tab's frames: the as-of date and the options the tab uses."""
+    values = {
+        "calendar": ctx.calendar.name,
+        "show_owners": (ctx.show_owners, ctx.min_group_size),
+        "lang": ctx.lang,
+    }
+    return (tab, ctx.as_of, *(values[u] for u in USES[tab]))
 
 
 COMPUTE: dict[str, Callable] = {
@@ -321,16 +361,21 @@ def compute(tab: str, ctx) -> dict:
 
 
 # ---------------------------------------------------------------------------- KPIs
-def headline_kpis(ctx) -> pd.DataFrame:
-    """Headline KPI tiles ``[key, label, value, display]`` (the report's own :func:`headline`),
-    from the delivery summary and slippage of the selection: the cheap ones, so every filter
-    change stays fast; the bottleneck and communication KPIs live in their tabs."""
+def kpi_frames(ctx) -> dict:
+    """The metric frames behind the headline KPI tiles: the delivery summary and slippage of
+    the selection (the cheap ones, so every filter change stays fast; the bottleneck and
+    communication KPIs live in their tabs). They do not depend on the language."""
     tasks = ctx.data.tasks
-    m = {
+    return {
         "summary": delivery.delivery_summary(tasks, **_opts(ctx)),
         "slippage_overall": delivery.slippage(tasks, **_opts(ctx)),
     }
-    return headline(m, lang=ctx.lang)
+
+
+def headline_kpis(ctx, frames: dict | None = None) -> pd.DataFrame:
+    """Headline KPI tiles ``[key, label, value, display]`` (the report's own :func:`headline`)
+    from :func:`kpi_frames` (computed here when not given)."""
+    return headline(frames if frames is not None else kpi_frames(ctx), lang=ctx.lang)
 
 
 # ---------------------------------------------------------------------------- drill-down

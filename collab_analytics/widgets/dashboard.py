@@ -189,7 +189,9 @@ class RetrospectiveDashboard:
         self._restricted = _LRU(_CACHE_SIZE)
         self._frames = _LRU(_CACHE_SIZE * len(TABS))
         self._kpi_cache = _LRU(_CACHE_SIZE)
+        self._tile_cache = _LRU(_CACHE_SIZE)
         self._spec_cache = _LRU(_CACHE_SIZE * len(TABS))
+        self._drill_cache = _LRU(_CACHE_SIZE)
         self._kpi_tiles: dict[str, W.HTML] = {}
         self._tables_html: dict[str, W.HTML] = {}
         self.current_tables: dict[str, pd.DataFrame] = {}
@@ -397,16 +399,17 @@ class RetrospectiveDashboard:
         ctx = self._context()
         t1 = time.perf_counter()
         timings["restrict"] = (t1 - t0) * 1000
-        base_key = (fkey, ctx.as_of, self.day_mode.value)
         if kpis:
-            self.kpis = self._kpi_cache.get_or(
-                (*base_key, ctx.lang), lambda: _panels.headline_kpis(ctx)
+            # the KPI frames do not depend on the language: a language switch only relabels
+            kkey = (fkey, ctx.as_of, ctx.calendar.name)
+            frames = self._kpi_cache.get_or(kkey, lambda: _panels.kpi_frames(ctx))
+            self.kpis = self._tile_cache.get_or(
+                (*kkey, ctx.lang), lambda: _panels.headline_kpis(ctx, frames)
             )
             self._render_kpis()
-        base_key = (*base_key, ctx.show_owners)
         t2 = time.perf_counter()
         timings["kpis"] = (t2 - t1) * 1000
-        self._render_tab(self.tab, ctx, base_key, timings)
+        self._render_tab(self.tab, ctx, fkey, timings)
         t3 = time.perf_counter()
         self._update_drill_options(ctx)
         self._render_drill(ctx)
@@ -422,9 +425,11 @@ class RetrospectiveDashboard:
             f"{self.last_update_ms:.0f} ms</span>"
         )
 
-    def _render_tab(self, tab: str, ctx: Context, base_key, timings: dict) -> None:
+    def _render_tab(self, tab: str, ctx: Context, fkey, timings: dict) -> None:
         t0 = time.perf_counter()
-        frames = self._frames.get_or((*base_key, tab), lambda: _panels.compute(tab, ctx))
+        # only the visible tab is computed, once per selection and the options it uses
+        key = (fkey, *_panels.frames_key(tab, ctx))
+        frames = self._frames.get_or(key, lambda: _panels.compute(tab, ctx))
         t1 = time.perf_counter()
         timings["compute"] = (t1 - t0) * 1000
 
@@ -443,7 +448,7 @@ class RetrospectiveDashboard:
             tables = {t.key: t.build(frames, ctx) for t in _panels.tables_for(tab, ctx)}
             return charts, specs, tables
 
-        charts, specs, tables = self._spec_cache.get_or((*base_key, ctx.lang, tab), build)
+        charts, specs, tables = self._spec_cache.get_or((*key, ctx.lang, ctx.show_owners), build)
         t2 = time.perf_counter()
         timings["charts"] = (t2 - t1) * 1000
         children = []
@@ -513,10 +518,16 @@ class RetrospectiveDashboard:
         lang = self.lang
         for lab in getattr(self, "_label_widgets", []):
             lab.value = f"<b>{html.escape(text(lab._collab_key, lang))}</b>"
-        self.day_mode.options = [
-            (text("calendar_days", lang), "calendar"),
-            (text("working_days", lang), "cn"),
-        ]
+        mode = self.day_mode.value  # new options reset the value: keep the chosen mode
+        self._muted = True
+        try:
+            self.day_mode.options = [
+                (text("calendar_days", lang), "calendar"),
+                (text("working_days", lang), "cn"),
+            ]
+            self.day_mode.value = mode
+        finally:
+            self._muted = False
         for i, key in enumerate(TABS):
             self.tabs.set_title(i, text(f"tab_{key}", lang))
         self.drill_only_late.description = text("drill_only_late", lang)
@@ -561,16 +572,34 @@ class RetrospectiveDashboard:
     def _render_drill(self, ctx: Context) -> None:
         dept = self.drill_department.value
         if not dept:
-            self.drill_rows = _panels.drill_rows(self.scoped, None, ctx=ctx, only_late=False)
+            # no department drilled: the same empty rows whatever the selection
+            self.drill_rows = self._drill_cache.get_or(
+                ("", ctx.show_owners),
+                lambda: _panels.drill_rows(self.scoped, None, ctx=ctx, only_late=False),
+            )
             self.drill_table.value = f"<i>{html.escape(text('drill_hint', self.lang))}</i>"
             return
-        rows = _panels.drill_rows(self.scoped, dept, ctx=ctx, only_late=self.drill_only_late.value)
-        self.drill_rows = rows
-        shown = _panels.display_rows(rows.head(_DRILL_MAX_ROWS), self.lang)
-        head = html.escape(text("drill_rows", self.lang, dept=dept, n=len(rows)))
-        self.drill_table.value = f"<div><b>{head}</b></div>" + shown.to_html(
-            index=False, escape=True, border=0, classes="collab-drill", na_rep=""
+        only_late = bool(self.drill_only_late.value)
+        key = (
+            self._filter_key(),
+            dept,
+            only_late,
+            ctx.as_of,
+            ctx.calendar.name,
+            ctx.show_owners,
+            ctx.lang,
         )
+
+        def make() -> tuple[pd.DataFrame, str]:
+            rows = _panels.drill_rows(self.scoped, dept, ctx=ctx, only_late=only_late)
+            shown = _panels.display_rows(rows.head(_DRILL_MAX_ROWS), ctx.lang)
+            head = html.escape(text("drill_rows", ctx.lang, dept=dept, n=len(rows)))
+            table = shown.to_html(
+                index=False, escape=True, border=0, classes="collab-drill", na_rep=""
+            )
+            return rows, f"<div><b>{head}</b></div>" + table
+
+        self.drill_rows, self.drill_table.value = self._drill_cache.get_or(key, make)
 
     # ------------------------------------------------------------------ export
     def export_view(self, folder: str | Path | None = None, fmt: str | None = None) -> list[Path]:
