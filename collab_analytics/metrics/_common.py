@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -239,6 +240,25 @@ def status_is(frame: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
         lut = np.append(wanted, False)  # code -1 (missing) → last entry
         return lut[codes_arr]
     return s.isin(list(codes)).to_numpy(dtype=bool, na_value=False)
+
+
+def status_index(frame: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
+    """``int8`` array: position of the status in ``codes`` (-1 where it is none of them,
+    missing or absent) — one pass for several :func:`status_is` questions."""
+    out = np.full(len(frame), -1, dtype=np.int8)
+    if "status" not in frame.columns:
+        return out
+    s = frame["status"]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = list(np.asarray(s.cat.categories.astype(str)))
+        lut = np.full(len(cats) + 1, -1, dtype=np.int8)  # code -1 (missing) → last entry
+        for i, c in enumerate(codes):
+            if c in cats:
+                lut[cats.index(c)] = i
+        return lut[s.cat.codes.to_numpy()]
+    for i, c in enumerate(codes):
+        out[s.isin([c]).to_numpy(dtype=bool, na_value=False)] = i
+    return out
 
 
 # ------------------------------------------------------------------------------- group keys
@@ -594,6 +614,31 @@ class EventLog:
         if isinstance(values, pd.Series):
             return values.iloc[self.rows]
         return values[self.rows]
+
+    # computed once, shared by every metric that reads the same log
+    @cached_property
+    def task(self) -> np.ndarray:
+        """Task codes in (task, time) order."""
+        return self.sorted(self.tcode)
+
+    @cached_property
+    def day(self) -> np.ndarray:
+        """Day ordinals in (task, time) order (floor: naive local dates)."""
+        return self.sorted(self.when) // 86_400_000_000
+
+    @cached_property
+    def first(self) -> np.ndarray:
+        """True at the first event of each task, in (task, time) order."""
+        tc = self.task
+        out = np.empty(len(tc), dtype=bool)
+        out[:1] = True
+        np.not_equal(tc[1:], tc[:-1], out=out[1:])
+        return out
+
+    @cached_property
+    def n_events(self) -> np.ndarray:
+        """Events per task code."""
+        return np.bincount(self.tcode, minlength=len(self.tuniq))
 
 
 def event_log(key: pd.Series, when: pd.Series, keep: np.ndarray | None = None) -> EventLog:

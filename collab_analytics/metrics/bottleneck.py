@@ -53,7 +53,7 @@ from collab_analytics.metrics._common import (
     positions_in,
     require_columns,
     resolve_as_of,
-    status_is,
+    status_index,
     take,
     take_masked,
 )
@@ -114,13 +114,10 @@ def _blocked_per_task(
     if log is None:
         log = _blocked_log(updates)
     tuniq = log.tuniq
-    tc = log.sorted(log.tcode)
-    day = log.sorted(log.when) // 86_400_000_000
-    blocked = log.sorted(log.kept(status_is(updates, ("blocked",))))
-    delayed = log.sorted(log.kept(status_is(updates, ("delayed",))))
+    tc, day, first = log.task, log.day, log.first
+    state = log.sorted(log.kept(status_index(updates, ("blocked", "delayed"))))
     n, m = len(tc), len(tuniq)
     t = day_of(as_of)
-    last = np.r_[tc[1:] != tc[:-1], True] if n else np.zeros(0, dtype=bool)
     # the last update of a task holds until its actual finish (if earlier) or T
     task_end = np.full(m, t, dtype=np.int64)
     dep_of_task = None
@@ -135,18 +132,23 @@ def _blocked_per_task(
         dep_of_task = np.where(found, pos, -1)
     # a status holds until the task's next update (its end for the last one); only the
     # blocked/delayed updates need their spans
-    sel = np.flatnonzero(blocked | delayed)
-    sel_last = last[sel]
-    end = np.where(sel_last, task_end[tc[sel]], day[np.where(sel_last, sel, sel + 1)])
+    sel = np.flatnonzero(state >= 0)
+    tsel = tc[sel]
+    nxt = np.minimum(sel + 1, n - 1)
+    sel_last = first[nxt] | (sel == n - 1)  # the next event belongs to another task
+    end = np.where(sel_last, task_end[tsel], day[nxt])
     span = counter.diff(day[sel], end)
     span = np.where(np.isnan(span), 0.0, np.maximum(span, 0.0))
-    tsel = tc[sel]
-    prev_blocked = np.r_[False, blocked[:-1]] & np.r_[False, ~last[:-1]]
+    # blocked (state 0) and delayed (state 1) days in one bincount
+    days = np.bincount(tsel * 2 + state[sel], weights=span, minlength=2 * m).reshape(m, 2)
+    blocked = state == 0
+    spell = blocked.copy()  # a blocked update after a non-blocked one of the same task
+    spell[1:] &= ~blocked[:-1] | first[1:]
     out = {
-        "n_updates": np.bincount(tc, minlength=m),
-        "blocked_days": np.bincount(tsel, weights=np.where(blocked[sel], span, 0.0), minlength=m),
-        "delayed_days": np.bincount(tsel, weights=np.where(delayed[sel], span, 0.0), minlength=m),
-        "n_blocked_spells": np.bincount(tc[blocked & ~prev_blocked], minlength=m),
+        "n_updates": log.n_events,
+        "blocked_days": np.ascontiguousarray(days[:, 0]),
+        "delayed_days": np.ascontiguousarray(days[:, 1]),
+        "n_blocked_spells": np.bincount(tc[spell], minlength=m),
     }
     # department: from the tasks table when known, else the updates' own column
     from_tasks = dep_of_task is not None and "department" in tasks.columns
@@ -155,13 +157,13 @@ def _blocked_per_task(
         codes = None if dept_codes is None else dept_codes[dep_of_task]
         return tuniq, take_masked(tasks["department"], dep_of_task).astype("str"), out, codes
     if "department" in updates.columns:
-        first = np.full(m, -1, dtype=np.int64)
+        first_row = np.full(m, -1, dtype=np.int64)
         rows = np.arange(n, dtype=np.int64) if log.order is None else log.order
-        first[tc[::-1]] = rows[::-1]  # first update of each task in time order
-        first = np.maximum(first, 0)
+        first_row[tc[::-1]] = rows[::-1]  # first update of each task in time order
+        first_row = np.maximum(first_row, 0)
         if log.rows is not None:
-            first = log.rows[first]
-        dep_up = take(updates["department"], first).astype("str")
+            first_row = log.rows[first_row]
+        dep_up = take(updates["department"], first_row).astype("str")
     else:
         dep_up = pd.Series(pd.array([None] * m, dtype="str"))
     if from_tasks:

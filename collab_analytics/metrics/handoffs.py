@@ -408,10 +408,9 @@ def _distinct_departments(v_task: np.ndarray, v_dep: np.ndarray, k: int, m: int)
         masks = np.bitwise_or.reduceat(bits, starts)
         per_task = np.zeros(m, dtype=np.int64)
         per_task[v_task[starts]] = np.bitwise_count(masks)
-        per_dep = np.array(
-            [int(((masks >> np.uint64(b)) & np.uint64(1)).sum()) for b in range(k)],
-            dtype=np.int64,
-        )
+        raw = masks.astype("<u8", copy=False).view(np.uint8).reshape(len(masks), 8)
+        flags = np.unpackbits(raw[:, : (k + 7) // 8], axis=1, bitorder="little")[:, :k]
+        per_dep = flags.sum(axis=0, dtype=np.int64)
         return per_dep, per_task
     td = np.sort(v_task.astype(np.int64) * k + v_dep)
     td = td[np.r_[True, td[1:] != td[:-1]]]
@@ -486,14 +485,10 @@ def _history_from(
     """:func:`history_handoffs` of an ordered event log (``dcode``: department code per kept
     row, codes into the sorted ``duniq``)."""
     tuniq = log.tuniq
-    tc = log.sorted(log.tcode)
+    tc, day, new_task = log.task, log.day, log.first  # shared with blocked time
     dc = log.sorted(dcode)
     w = log.sorted(log.when)
-    day = w // 86_400_000_000  # floor: naive local dates
     n, k = len(tc), len(duniq)
-    new_task = np.empty(n, dtype=bool)
-    new_task[0] = True
-    np.not_equal(tc[1:], tc[:-1], out=new_task[1:])
     change = np.zeros(n, dtype=bool)
     change[1:] = ~new_task[1:] & (dc[1:] != dc[:-1])
     # ---- transitions
@@ -526,12 +521,12 @@ def _history_from(
     pairs = pairs.drop(columns=["n_measured", "n_waiting"])
     # ---- visits and sojourn
     vstart = np.flatnonzero(new_task | change)
-    vend_event = np.r_[vstart[1:] - 1, n - 1]  # last event of each visit
     v_task = tc[vstart]
     v_dep = dc[vstart]
-    next_same = np.r_[v_task[1:] == v_task[:-1], False]
-    end_day = np.where(next_same, np.r_[day[vstart[1:]], 0], day[vend_event])
-    soj = counter.diff(day[vstart], end_day)
+    # a visit ends at the next visit's first event, a task's last visit at its last event
+    nxt = np.append(vstart[1:], n)
+    end_row = nxt - np.append(v_task[1:] != v_task[:-1], True)
+    soj = counter.diff(day[vstart], day[end_row])
     from collab_analytics.metrics.delivery import _group_quantiles
 
     vis_n = np.bincount(v_dep, minlength=k)
@@ -555,7 +550,7 @@ def _history_from(
         }
     )
     # ---- per task and ping-pong
-    n_events = np.bincount(tc, minlength=m)
+    n_events = log.n_events
     n_visits = np.bincount(v_task, minlength=m)
     per_task = pd.DataFrame(
         {
