@@ -14,11 +14,22 @@ run: a bare ``pd.read_parquet`` of the same data, and the same hand-over computa
 SQL. Peak memory of the delivery + bottleneck suite is measured in a fresh subprocess
 (``tracemalloc`` peak of Python/numpy allocations, and the peak RSS during the suite — reset
 through ``/proc/self/clear_refs`` after loading — minus the RSS after loading).
+
+``--baseline REF`` also times the main rows for the package as of git revision ``REF``
+(extracted with ``git archive`` into a temporary folder) against the working tree, in fresh
+subprocesses that alternate between the two, and prints both medians and their ratio::
+
+    .venv/bin/python benchmarks/bench_delivery.py --sizes 1000000 --baseline HEAD~3
+
+The tasks' ``depends_on`` is an Arrow list column, as the loader makes it; pandas cannot read
+such a column back from its own parquet metadata (pandas-dev/pandas#57411), so the tasks file
+is read through pyarrow with the list type mapped explicitly (:func:`read_tasks`).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import statistics
@@ -67,6 +78,25 @@ def make_data(n_tasks: int, folder: Path) -> tuple[Path, Path]:
     return tp, hp
 
 
+def read_tasks(path):
+    """The tasks parquet with ``depends_on`` as an Arrow list column (see module doc).
+    Self-contained: its source also runs in the subprocesses (:data:`READ_TASKS`)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lists = pd.ArrowDtype(pa.list_(pa.large_string()))
+
+    def mapper(t):
+        return lists if pa.types.is_list(t) or pa.types.is_large_list(t) else None
+
+    return pq.read_table(path).to_pandas(types_mapper=mapper, ignore_metadata=True)
+
+
+#: source of :func:`read_tasks` for the subprocesses (each imports the package of its own tree)
+READ_TASKS = inspect.getsource(read_tasks)
+
+
 def median_time(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -113,7 +143,8 @@ def status(key):
         if line.startswith(key):
             return int(line.split()[1]) / 1024
 
-tasks = pd.read_parquet({str(tp)!r}); updates = pd.read_parquet({str(hp)!r})
+{READ_TASKS}
+tasks = read_tasks({str(tp)!r}); updates = pd.read_parquet({str(hp)!r})
 td = TrackingData(tasks=tasks, updates=updates)
 base = status("VmRSS:")
 load_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -132,11 +163,93 @@ print(json.dumps({{"tracemalloc_peak_mib": peak / 2**20, "rss_before_mib": base,
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+COMPARE = """
+import json, os, statistics, sys, time
+import duckdb, pandas as pd, pyarrow.parquet as pq
+import collab_analytics
+from collab_analytics import TrackingData
+from collab_analytics.metrics import delivery, handoffs, report
+{read_tasks}
+tp, hp, repeat = {tp!r}, {hp!r}, {repeat}
+tasks = read_tasks(tp); updates = pd.read_parquet(hp)
+td = TrackingData(tasks=tasks, updates=updates)
+con = duckdb.connect(); con.execute("SET threads = 2")
+con.register("h", pq.read_table(hp, columns=["task_id", "date", "department"]))
+con.register("t", pq.read_table(
+    tp, columns=["task_id", "department", "actual_start", "actual_finish", "depends_on"]))
+rows = {{
+    "delivery_report(progress=False)": lambda: report.delivery_report(td, progress=False),
+    "delivery_summary(by=department)": lambda: delivery.delivery_summary(tasks, by="department"),
+    "handoff_summary(dependencies)": lambda: handoffs.handoff_summary(tasks),
+    "DuckDB dependency handoffs": lambda: con.execute({deps!r}).df(),
+    "history_handoffs(updates log)": lambda: handoffs.history_handoffs(updates),
+    "DuckDB history handoff pairs": lambda: con.execute({hist!r}).df(),
+}}
+out = {{"__file__": collab_analytics.__file__}}
+for name, fn in rows.items():
+    fn()
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    out[name] = ts
+print(json.dumps(out))
+"""
+
+
+def compare(tp: Path, hp: Path, ref: str, rounds: int, repeat: int) -> None:
+    """Time the main rows for git revision ``ref`` and for the working tree, alternating
+    fresh subprocesses, and print the medians of all their runs and the ratios."""
+    code = COMPARE.format(
+        read_tasks=READ_TASKS,
+        tp=str(tp),
+        hp=str(hp),
+        repeat=repeat,
+        deps=DUCK_DEPS,
+        hist=DUCK_HISTORY,
+    )
+    with tempfile.TemporaryDirectory() as d:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "collab_analytics"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", d], input=archive, check=True)
+        trees = {f"{ref}": d, "working tree": str(ROOT)}
+        times: dict[str, dict[str, list[float]]] = {k: {} for k in trees}
+        print(f"\n-- {ref} vs working tree: {rounds} alternating rounds of {repeat} runs each --")
+        print(f"load average (1, 5, 15 min) before: {os.getloadavg()}")
+        for _ in range(rounds):
+            for label, root in trees.items():
+                env = {**os.environ, "PYTHONPATH": root}
+                res = subprocess.run(
+                    [sys.executable, "-c", code],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=env,
+                    cwd=root,  # ``python -c`` puts the working folder first on sys.path
+                )
+                got = json.loads(res.stdout.strip().splitlines()[-1])
+                assert got.pop("__file__").startswith(root), "imported the wrong tree"
+                for name, ts in got.items():
+                    times[label].setdefault(name, []).extend(ts)
+        print(f"load average (1, 5, 15 min) after: {os.getloadavg()}")
+        med = {lab: {k: statistics.median(v) for k, v in t.items()} for lab, t in times.items()}
+        a, b = med[ref], med["working tree"]
+        print(f"{'':<36}{ref:>14}{'working tree':>14}{'new/old':>9}")
+        for name in a:
+            print(f"{name:<36}{a[name]:12.3f} s{b[name]:12.3f} s{b[name] / a[name]:9.2f}")
+        for lab, m in med.items():
+            r1 = m["handoff_summary(dependencies)"] / m["DuckDB dependency handoffs"]
+            r2 = m["history_handoffs(updates log)"] / m["DuckDB history handoff pairs"]
+            print(f"{lab}: dependency hand-overs {r1:.2f}× DuckDB, history hand-overs {r2:.2f}×")
+
+
 def run(n_tasks: int, repeat: int, folder: Path) -> None:
     import duckdb
 
     tp, hp = make_data(n_tasks, folder)
-    tasks = pd.read_parquet(tp)
+    tasks = read_tasks(tp)
     updates = pd.read_parquet(hp)
     td = TrackingData(tasks=tasks, updates=updates)
     con = duckdb.connect()
@@ -155,7 +268,7 @@ def run(n_tasks: int, repeat: int, folder: Path) -> None:
     print(f"\n== {len(tasks):,} tasks, {len(updates):,} update rows (median of {repeat}) ==")
     print(f"load average (1, 5, 15 min) before the run: {os.getloadavg()}")
     rows = {
-        "read_parquet tasks+updates (baseline)": lambda: (pd.read_parquet(tp), pd.read_parquet(hp)),
+        "read_parquet tasks+updates (baseline)": lambda: (read_tasks(tp), pd.read_parquet(hp)),
         "read_parquet updates": lambda: pd.read_parquet(hp),
         "delivery_summary(by=department)": lambda: delivery.delivery_summary(
             tasks, by="department"
@@ -211,10 +324,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--baseline", metavar="REF", help="also compare with git revision REF")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per tree")
+    ap.add_argument("--compare-only", action="store_true", help="skip the full table")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         for n in args.sizes:
-            run(n, args.repeat, Path(d))
+            if not args.compare_only:
+                run(n, args.repeat, Path(d))
+            if args.baseline:
+                tp, hp = Path(d) / f"tasks_{n}.parquet", Path(d) / f"updates_{n}.parquet"
+                if not tp.exists():
+                    tp, hp = make_data(n, Path(d))
+                compare(tp, hp, args.baseline, args.rounds, args.repeat)
     print(f"\n(cpu count {os.cpu_count()})")
 
 
