@@ -306,13 +306,19 @@ def _named_pairs(
     bigrams are among the texts' bigrams go to the exact search (:func:`_substring_hits`).
     """
     none = np.zeros(0, dtype="int64")
-    text = pd.Series([""] * len(idx), dtype="str")
-    for col in ("topic", "output"):
-        if col in meetings.columns:
-            part = meetings[col].iloc[idx].astype("str").fillna("").to_numpy()
-            text = text + " " + part
-    tcodes, tuniq = pd.factorize(text)
-    u = np.asarray(tuniq.to_numpy(dtype=object).astype(str))
+    # " topic output" per meeting (missing parts empty), joined in Arrow
+    parts = [
+        _take_text(_arrow_text(meetings[col]), idx).fill_null("")
+        for col in ("topic", "output")
+        if col in meetings.columns
+    ]
+    if parts:
+        empty = pa.array([""] * len(idx), type=pa.large_string())
+        text = pc.binary_join_element_wise(empty, *parts, pa.scalar(" ", pa.large_string()))
+    else:
+        text = pa.array([""] * len(idx), type=pa.large_string())
+    tcodes, tuniq = _text_codes(text)
+    u = np.asarray(tuniq.to_pylist(), dtype=object).astype(str)
     srt = np.argsort(u, kind="stable")
     utext = u[srt]
     rank = np.empty(len(srt), dtype="int64")
@@ -321,20 +327,25 @@ def _named_pairs(
     grams = _bigrams(utext)
     if len(grams) == 0 or len(name_text) == 0:
         return none, none
-    stripped = pc.utf8_trim_whitespace(name_text)
-    cand = pc.and_(
-        pc.is_in(pc.utf8_slice_codeunits(stripped, 0, 2), value_set=grams),
-        pc.is_in(pc.utf8_slice_codeunits(stripped, -2), value_set=grams),
-    )
-    cand = pc.and_(cand, pc.greater_equal(pc.utf8_length(stripped), 2))
-    ok = cand.fill_null(False).to_numpy(zero_copy_only=False) & (name_code >= 0)
-    pick = np.flatnonzero(ok)
+    # leading bigram first (on every name), then the trailing one on the survivors only; the
+    # first two characters of a name of two or more characters do not depend on trailing
+    # spaces, so trimming the left side is enough for the first test
+    lead = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(name_text), 0, 2)
+    first_ok = pc.is_in(lead, value_set=grams).fill_null(False)
+    pick = np.flatnonzero(first_ok.to_numpy(zero_copy_only=False) & (name_code >= 0))
+    if len(pick):
+        stripped = pc.utf8_trim_whitespace(_take_text(name_text, pick))
+        cand = pc.and_(
+            pc.is_in(pc.utf8_slice_codeunits(stripped, -2), value_set=grams),
+            pc.greater_equal(pc.utf8_length(stripped), 2),
+        )
+        pick = pick[cand.fill_null(False).to_numpy(zero_copy_only=False)]
     if len(pick) == 0:
         return none, none
     nm = pd.DataFrame(
         {
             "task_key": name_code[pick],
-            "task": _str_series(name_text.take(pa.array(pick))),
+            "task": _str_series(_take_text(name_text, pick)),
         }
     ).drop_duplicates()
     nm = nm.assign(task=nm["task"].str.strip())

@@ -497,8 +497,11 @@ def raci_conformance(
     return _conformance(raci, tasks, meetings, departments)[0]
 
 
-def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Conformance frame plus the long A/R frame ``[t, department, hit, has_m]``."""
+def _conformance(
+    raci, tasks, meetings, departments, long: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Conformance frame plus, with ``long``, the long A/R frame ``[department, hit, has_m]``
+    (else ``None``)."""
     n = len(tasks)
     empty_ar = pd.DataFrame(
         {
@@ -548,7 +551,10 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
         rc, rnames = _role_codes(r)
         rnames = rnames.to_pylist()
         # RACI departments not owning a task, in order of first appearance on known tasks
-        f = _first_rows(rd[(ok & (rd >= 0)) if not all_ok else rd >= 0], len(rd_names))
+        if all_ok:  # codes are numbered in order of first appearance
+            f = np.arange(len(rd_names), dtype="int64")
+        else:
+            f = _first_rows(rd[ok & (rd >= 0)], len(rd_names))
         rd_list = rd_names.to_pylist()
         pos_of = {d: i for i, d in enumerate(duniq)}
         for j in np.argsort(np.where(f >= 0, f, np.iinfo(np.int64).max), kind="stable"):
@@ -567,23 +573,8 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
     def _role_is(*letters: str) -> np.ndarray:
         return _code_in(l_role, [rnames.index(x) for x in letters if x in rnames], len(rnames))
 
-    # owner holds R: (task, department) membership on integer keys
-    is_r = _role_is("R") & (l_d >= 0)
-    owner_holds_r = valid & (own_d >= 0)
-    owner_holds_r[owner_holds_r] = _member(
-        codes[owner_holds_r] * nd + own_d[owner_holds_r], l_t[is_r] * nd + l_d[is_r]
-    )
-
-    # unique (task, department) A/R and I pairs, first row kept (missing department = nd)
-    def _pairs(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        t, d = l_t[sel], l_d[sel]
-        keep = _unique_pairs(t, np.where(d >= 0, d, nd), nd + 1)
-        return t[keep], d[keep]
-
-    ar_t, ar_d = _pairs(_role_is("A", "R"))
-    i_t, i_d = _pairs(_role_is("I"))
     n_meet = np.zeros(nk, dtype="int64")
-    present = np.zeros(0, dtype="int64")
+    pt = pmd = np.zeros(0, dtype="int64")
     if has_meetings:
         names = _arrow_text(tasks["task"])
         p_m, p_t, _ = _concern_codes(meetings, rel_rows, rel_codes, nk, codes, names)
@@ -602,7 +593,51 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
             cnt = np.searchsorted(mr, p_m, side="right") - lo
             pt = np.repeat(p_t, cnt)
             offs = np.arange(len(pt)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            present = pt * nd + md[np.repeat(lo, cnt) + offs]
+            pmd = md[np.repeat(lo, cnt) + offs]
+
+    def _cols(data: dict) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "task_id": (
+                    tasks["task_id"].astype("str").reset_index(drop=True)
+                    if "task_id" in tasks.columns
+                    else pd.Series([None] * n, dtype="str")
+                ),
+                "task": tasks["task"].astype("str").reset_index(drop=True),
+                "department": tasks["department"].astype("str").reset_index(drop=True),
+                "owner_holds_r": data["owner_holds_r"],
+                "n_meetings": np.where(valid, n_meet[c] if nk else 0, 0),
+                "ar_departments": data["ar_departments"],
+                "ar_attended": data["ar_attended"],
+                "ar_attendance": np.where(valid, data["ar_share"][c] if nk else np.nan, np.nan),
+                "i_departments": data["i_departments"],
+                "i_informed": np.where(valid, data["i_share"][c] if nk else np.nan, np.nan),
+            }
+        )
+
+    if not long and len(duniq) <= 52:
+        # department sets as bit masks per task (bit nd: a missing department)
+        data = _mask_columns(
+            l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, n_meet, pt, pmd, duniq
+        )
+        return _cols(data), None
+
+    # owner holds R: (task, department) membership on integer keys
+    is_r = _role_is("R") & (l_d >= 0)
+    owner_holds_r = valid & (own_d >= 0)
+    owner_holds_r[owner_holds_r] = _member(
+        codes[owner_holds_r] * nd + own_d[owner_holds_r], l_t[is_r] * nd + l_d[is_r]
+    )
+
+    # unique (task, department) A/R and I pairs, first row kept (missing department = nd)
+    def _pairs(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t, d = l_t[sel], l_d[sel]
+        keep = _unique_pairs(t, np.where(d >= 0, d, nd), nd + 1)
+        return t[keep], d[keep]
+
+    ar_t, ar_d = _pairs(_role_is("A", "R"))
+    i_t, i_d = _pairs(_role_is("I"))
+    present = pt * nd + pmd
 
     def _share(t: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         hit = np.zeros(len(t), dtype=bool)
@@ -633,25 +668,110 @@ def _conformance(raci, tasks, meetings, departments) -> tuple[pd.DataFrame, pd.D
             "has_m": n_meet[ar_t] > 0,
         }
     )
-    frame = pd.DataFrame(
+    frame = _cols(
         {
-            "task_id": (
-                tasks["task_id"].astype("str").reset_index(drop=True)
-                if "task_id" in tasks.columns
-                else pd.Series([None] * n, dtype="str")
-            ),
-            "task": tasks["task"].astype("str").reset_index(drop=True),
-            "department": tasks["department"].astype("str").reset_index(drop=True),
             "owner_holds_r": owner_holds_r,
-            "n_meetings": np.where(valid, n_meet[c] if nk else 0, 0),
             "ar_departments": _text(ar_t, ar_d),
             "ar_attended": _text(ar_t[ar_hit], ar_d[ar_hit]),
-            "ar_attendance": np.where(valid, ar_share[c] if nk else np.nan, np.nan),
+            "ar_share": ar_share,
             "i_departments": _text(i_t, i_d),
-            "i_informed": np.where(valid, i_share[c] if nk else np.nan, np.nan),
+            "i_share": i_share,
         }
     )
     return frame, ar_long
+
+
+def _or_by_task(t: np.ndarray, bits: list[np.ndarray], nk: int) -> list[np.ndarray]:
+    """Bitwise OR of each array of ``bits`` per task code ``0..nk-1``."""
+    outs = [np.zeros(nk, dtype="int64") for _ in bits]
+    if len(t) == 0:
+        return outs
+    order = None
+    if len(t) > 1 and not bool(np.all(t[1:] >= t[:-1])):
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+    starts = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
+    for out, b in zip(outs, bits, strict=True):
+        out[t[starts]] = np.bitwise_or.reduceat(b if order is None else b[order], starts)
+    return outs
+
+
+def _mask_texts(mask: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """Per mask: position in a table of texts (names of the set bits joined with 、, in name
+    order); only the distinct masks are turned into text."""
+    if len(mask) and int(mask.max()) < (1 << 20):  # few departments: distinct masks by presence
+        seen = np.zeros(int(mask.max()) + 1, dtype=bool)
+        seen[mask] = True
+        uniq = np.flatnonzero(seen)
+        inv = (np.cumsum(seen) - 1)[mask]
+    else:
+        uniq, inv = np.unique(mask, return_inverse=True)
+        inv = inv.reshape(-1)
+    arr = np.asarray(names, dtype=object)
+    texts = ["、".join(arr[[k for k in range(len(names)) if int(m) >> k & 1]]) for m in uniq]
+    return inv, texts
+
+
+def _mask_columns(
+    l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, n_meet, pt, pmd, duniq
+) -> dict:
+    """The conformance columns from per-task department bit masks.
+
+    Same results as the (task, department) pair computation: a task's A/R (resp. I)
+    departments are the set bits of its mask, bit ``nd`` standing for a missing department
+    (counted in the shares, never attended, not named in the texts).
+    """
+    pos = np.where(l_d >= 0, l_d, nd)  # bit of the row's department
+    w = nd + 1
+
+    def _lane(*letters: str, shift: int = 0) -> np.ndarray:
+        # per role code (last slot: an unknown role), the lane bit its rows set
+        lut = np.zeros(len(rnames) + 1, dtype="int64")
+        lut[[rnames.index(x) for x in letters if x in rnames]] = np.int64(1) << shift
+        return lut
+
+    # bit nd of the R mask is never read (an owner department is a known one)
+    if 3 * w <= 63:  # the A/R, I and R masks side by side in one word: one pass
+        lut = _lane("A", "R") | _lane("I", shift=w) | _lane("R", shift=2 * w)
+        (m,) = _or_by_task(l_t, [np.left_shift(lut[l_role], pos)], nk)
+        low = np.int64((1 << w) - 1)
+        ar_mask, i_mask, r_mask = m & low, (m >> w) & low, (m >> (2 * w)) & low
+    else:
+        ar_mask, i_mask, r_mask = _or_by_task(
+            l_t, [np.left_shift(_lane(*x)[l_role], pos) for x in (("A", "R"), ("I",), ("R",))], nk
+        )
+    owner_holds_r = valid & (own_d >= 0)
+    rows = np.flatnonzero(owner_holds_r)
+    owner_holds_r[rows] = (r_mask[codes[rows]] >> own_d[rows]) & 1 == 1
+    present = np.zeros(nk, dtype="int64")
+    if len(pt):
+        np.bitwise_or.at(present, pt, np.left_shift(np.int64(1), pmd.astype("int64")))
+    ar_hit = ar_mask & present
+    has_m = n_meet > 0
+
+    def _share(mask: np.ndarray, hit: np.ndarray) -> np.ndarray:
+        tot = np.bitwise_count(mask).astype("int64")
+        got = np.bitwise_count(hit).astype("int64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where((tot > 0) & has_m, got / np.maximum(tot, 1), np.nan)
+
+    known_bits = np.int64((1 << nd) - 1)
+
+    def _text(mask: np.ndarray) -> pd.Series:
+        inv, texts = _mask_texts(mask & known_bits, duniq)
+        if "" not in texts:
+            texts.append("")
+        per_row = np.where(valid, inv[c] if nk else 0, texts.index(""))
+        return _str_series(pa.array(texts, pa.large_string()).take(pa.array(per_row)))
+
+    return {
+        "owner_holds_r": owner_holds_r,
+        "ar_departments": _text(ar_mask),
+        "ar_attended": _text(ar_hit),
+        "ar_share": _share(ar_mask, ar_hit),
+        "i_departments": _text(i_mask),
+        "i_share": _share(i_mask, i_mask & present),
+    }
 
 
 def raci_conformance_by_department(
@@ -670,7 +790,7 @@ def raci_conformance_by_department(
         ar_attendance_rate]``: ``ar_attendance_rate`` = share of the department's A/R roles, on
         tasks that had at least one meeting, where it attended one of those meetings.
     """
-    conf, ar = _conformance(raci, tasks, meetings, departments)
+    conf, ar = _conformance(raci, tasks, meetings, departments, long=True)
     cols = [
         "department",
         "n_tasks_owned",
