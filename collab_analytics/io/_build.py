@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,9 @@ from collab_analytics.schema import (
 )
 
 __all__ = ["assemble", "generate_task_ids"]
+
+#: tables at least this long hash their task names on a worker thread
+_BACKGROUND_ROWS = 50_000
 
 #: The column that identifies a row; rows where it is blank are rejected (unusable).
 KEY_COLUMN = {
@@ -566,7 +570,9 @@ class TaskKeys:
     resolve on integer codes. Nulls in ``project`` are a group of their own.
     """
 
-    def __init__(self, tasks: pd.DataFrame, probe: pa.Array | None = None) -> None:
+    def __init__(
+        self, tasks: pd.DataFrame, probe: pa.Array | None = None, names: Future | None = None
+    ) -> None:
         self.n = len(tasks)
         self._tasks = tasks
         self.group, _ = _arrow.encode(tasks["project"])
@@ -583,7 +589,8 @@ class TaskKeys:
         #: per probe token: resolved by its id (not by a name), set by :meth:`resolve`
         self.by_id = np.zeros(len(self._probe), dtype=bool)
         self._first_ids: np.ndarray | None = None
-        self._names: tuple[pa.Array, np.ndarray, int] | None = None
+        #: name keys, possibly being computed in the background (see :func:`name_codes`)
+        self._names: tuple[pa.Array, np.ndarray, int] | Future | None = names
 
     def first_ids(self) -> np.ndarray:
         if self._first_ids is None:
@@ -593,9 +600,9 @@ class TaskKeys:
     def names(self) -> tuple[pa.Array, np.ndarray, int]:
         """Name keys (:func:`~collab_analytics.io._arrow.key`), their codes and code count."""
         if self._names is None:
-            k = _arrow.key(self._tasks["task"])
-            codes, n = _arrow.encode(k)
-            self._names = (k, codes, n)
+            self._names = name_codes(self._tasks["task"])
+        elif isinstance(self._names, Future):
+            self._names = self._names.result()
         return self._names
 
     def duplicate_ids(self) -> np.ndarray:
@@ -632,6 +639,25 @@ class TaskKeys:
             vg = vgroup[miss] if grouped else None
             pos[miss] = _match(codes[: self.n], codes[self.n :], n, vg, self.group, first)
         return pos
+
+
+def name_codes(names: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray, int]:
+    """Name keys (:func:`~collab_analytics.io._arrow.key`), their codes and the code count."""
+    k = _arrow.key(names)
+    codes, n = _arrow.encode(k)
+    return k, codes, n
+
+
+_BACKGROUND: ThreadPoolExecutor | None = None
+
+
+def in_background(fn, *args) -> Future:
+    """Run ``fn(*args)`` on a worker thread. Used for Arrow kernels, which release the GIL,
+    so hashing task names overlaps with building the other tables on a second core."""
+    global _BACKGROUND
+    if _BACKGROUND is None:
+        _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collab-load")
+    return _BACKGROUND.submit(fn, *args)
 
 
 def _dups_in_groups(group: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -803,6 +829,7 @@ def assemble(
                 )
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, pd.DataFrame] = {}
+    name_future = None
     for t in TABLES:
         if t == "project":
             continue
@@ -810,6 +837,9 @@ def assemble(
             tables[t], sources[t] = _build_table(
                 t, by_table[t], issues, status_map, dates, accounting, present
             )
+            if t == "tasks" and len(tables[t]) >= _BACKGROUND_ROWS:
+                # names are final from here on: hash them while the rest is built
+                name_future = in_background(name_codes, _arrow.as_arrow(tables[t]["task"]))
         else:
             tables[t], sources[t] = empty_table(t), _empty_src()
     tables["project"], sources["project"] = _project_table(
@@ -856,7 +886,7 @@ def assemble(
     keys = None
     if len(tasks):
         lp = dates.get(("tasks", "depends_on"))
-        keys = TaskKeys(tasks, lp.tokens if lp is not None else None)
+        keys = TaskKeys(tasks, lp.tokens if lp is not None else None, names=name_future)
         tasks["depends_on"], dep_unknown, dep_edges = _resolve_lists(
             lp, tasks["depends_on"], tasks, tasks["project"], keys
         )

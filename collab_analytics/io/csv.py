@@ -33,7 +33,7 @@ from collab_analytics._errors import FileFormatError
 from collab_analytics.data import TrackingData
 from collab_analytics.io._build import assemble
 from collab_analytics.io._headers import best_table, map_headers, score_header, table_from_name
-from collab_analytics.io._limits import check_csv_size, check_file_size
+from collab_analytics.io._limits import check_csv_size, check_file_size, check_rows
 from collab_analytics.io._raw import Issues, RawProject, RawTable, _project_lines, non_data_rows
 from collab_analytics.schema import TABLES
 
@@ -226,6 +226,7 @@ def scan_csv(
                 file=fname,
                 hint="Check for stray delimiters or quotes.",
             )
+    check_rows(fname, len(frame))  # files under COUNT_LINES_FROM: checked once parsed
     if frame.shape[1] > ncol:
         headers = headers + [f"column_{i + 1}" for i in range(ncol, frame.shape[1])]
     headers = [h if h else f"column_{i + 1}" for i, h in enumerate(headers)]
@@ -263,16 +264,20 @@ def _arrow_rows(
             ),
             convert_options=pacsv.ConvertOptions(
                 strings_can_be_null=True,
-                column_types={c: pa.string() for c in text_cols},
+                column_types={c: pa.large_string() for c in text_cols},
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError):
         return None, np.array([], dtype="int64"), 0
     if invalid:
         return None, np.array([], dtype="int64"), 0
+    # one chunk per column: every later Arrow kernel then runs once, not once per block
+    table = table.combine_chunks()
     for i, field in enumerate(table.schema):
         if pa.types.is_date(field.type):  # ISO dates arrive as date32: keep them datetime64
             table = table.set_column(i, field.name, table.column(i).cast(pa.timestamp("us")))
+        elif pa.types.is_string(field.type):  # pandas' str dtype holds large strings
+            table = table.set_column(i, field.name, table.column(i).cast(pa.large_string()))
     frame = table.to_pandas()
     frame.columns = range(ncol)
     for c in frame.columns:
