@@ -86,7 +86,7 @@ def department_selection(field: str = "department") -> alt.Parameter:
 
 def highlight(param: alt.Parameter, on: float = 1.0, off: float = 0.25):
     """Opacity condition: selected departments opaque, others faded."""
-    return alt.condition(param, alt.value(on), alt.value(off))
+    return alt.OpacityValue(**alt.condition(param, alt.value(on), alt.value(off)))
 
 
 def empty_chart(title: str, lang: str) -> alt.Chart:
@@ -94,6 +94,6 @@ def empty_chart(title: str, lang: str) -> alt.Chart:
     return (
         alt.Chart(pd.DataFrame({"t": [label("no_data", lang)]}), title=title)
         .mark_text(fontSize=16, color="#888888")
-        .encode(text="t:N")
+        .encode(text=alt.Text("t:N"))
         .properties(width=400, height=60)
     )

@@ -117,7 +117,9 @@ def bottleneck_chart(
     y = alt.Y("department:N", sort=depts, title=None)
     bars = alt.Chart(long).mark_bar()
     if interactive:
-        bars = bars.add_params(sel)
+        # a fixed view name: Altair would otherwise name the view by hashing the chart,
+        # printing the whole frame (concatenation still numbers repeated views)
+        bars = bars.add_params(sel).properties(name="view_bottleneck")
     bars = bars.encode(
         y=y,
         x=alt.X(
@@ -155,7 +157,7 @@ def bottleneck_chart(
     text = (
         alt.Chart(df[["department", "score", "note"]])
         .mark_text(align="left", dx=5, fontSize=12, color="#333333")
-        .encode(y=y, x=alt.X("score:Q"), text="note:N")
+        .encode(y=y, x=alt.X("score:Q"), text=alt.Text("note:N"))
     )
     subtitle = (
         "按排名排序;条长 = 瓶颈得分(各部分占比之和),括号内为自身延误天数;悬停查看原始数值"

@@ -103,7 +103,9 @@ def handoff_heatmap(
     )
     text = base.mark_text(fontSize=14).encode(
         text=alt.Text("n_handoffs:Q", format="d"),
-        color=alt.condition("datum.mean_wait_days > 5", alt.value("white"), alt.value("#333")),
+        color=alt.ColorValue(
+            **alt.condition("datum.mean_wait_days > 5", alt.value("white"), alt.value("#333"))
+        ),
     )
     side = max(60, min(110, 520 // max(len(depts), 1)))
     return alt.layer(
@@ -278,7 +280,7 @@ def gaps_timeline(
     base = alt.Chart(df).encode(y=alt.Y(f"{name}:N", sort=rows, title=None), tooltip=tips)
     bar = base.mark_bar(height={"band": 0.5}).encode(
         x=alt.X("longest_gap_start:T", title=label("date", lang), axis=alt.Axis(format="%m-%d")),
-        x2="longest_gap_end:T",
+        x2=alt.X2("longest_gap_end:T"),
         color=alt.Color(
             "gap_max_days:Q",
             title=label("gap_days", lang),
@@ -286,7 +288,7 @@ def gaps_timeline(
         ),
     )
     text = base.mark_text(align="right", dx=-6, fontSize=13, color="white").encode(
-        x="longest_gap_end:T", text=alt.Text("gap_max_days:Q", format=".0f")
+        x=alt.X("longest_gap_end:T"), text=alt.Text("gap_max_days:Q", format=".0f")
     )
     subtitle = [_gaps_subtitle(lang)]
     if n_total > len(df):
@@ -357,7 +359,7 @@ def escalation_chart(
         ),
     )
     text = base.mark_text(dy=-8, fontSize=12).encode(
-        y="episodes:Q", text=alt.Text("share:Q", format=".0%")
+        y=alt.Y("episodes:Q"), text=alt.Text("share:Q", format=".0%")
     )
     layers = [bars, text]
     first_over = df.loc[df["lower_hours"].ge(threshold_hours) & ~never, "bucket"]
@@ -372,7 +374,11 @@ def escalation_chart(
                 pd.DataFrame({"b": [first_over.iloc[0]], "t": [label("escalation_limit", lang)]})
             )
             .mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=12, color="#333333")
-            .encode(x=alt.X("b:N", sort=buckets, bandPosition=0), y=alt.value(0), text="t:N")
+            .encode(
+                x=alt.X("b:N", sort=buckets, bandPosition=0),
+                y=alt.YValue(0),
+                text=alt.Text("t:N"),
+            )
         )
         layers += [rule, note]
     return alt.layer(*layers, title=title, width=WIDTH, height=300)

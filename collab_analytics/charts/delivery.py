@@ -163,11 +163,11 @@ def gantt(
     base = alt.Chart().encode(y=y, tooltip=tooltips)
     plan = base.mark_bar(color=PLAN, opacity=0.55, height={"band": 0.8}).encode(
         x=alt.X("planned_start:T", title=x_title, axis=alt.Axis(format="%m-%d")),
-        x2="planned_finish:T",
+        x2=alt.X2("planned_finish:T"),
     )
     actual = base.mark_bar(height={"band": 0.38}).encode(
-        x="actual_start:T",
-        x2="actual_end:T",
+        x=alt.X("actual_start:T"),
+        x2=alt.X2("actual_end:T"),
         color=alt.Color(
             "status_label:N",
             title=label("status", lang),
@@ -179,7 +179,7 @@ def gantt(
         layers.append(
             alt.Chart()
             .mark_rule(color="#555555", strokeDash=[4, 3])
-            .encode(x=alt.datum(_datetime(as_of), type="temporal"))
+            .encode(x=alt.XDatum(_datetime(as_of), type="temporal"))
         )
     subtitle = [_gantt_legend(lang)]
     if n_total > len(frame):
@@ -366,14 +366,17 @@ def slippage(
     y = alt.Y(f"{by}:N", sort=depts, title=None)
     base = alt.Chart(df).encode(y=y, tooltip=tips)
     whisker = base.mark_rule(color="#7F7F7F", strokeWidth=1.5).encode(
-        x=alt.X("median_delay_days:Q", title=label("delay_days", lang)), x2="p95_delay_days:Q"
+        x=alt.X("median_delay_days:Q", title=label("delay_days", lang)),
+        x2=alt.X2("p95_delay_days:Q"),
     )
     box = base.mark_bar(color="#F28E2B", opacity=0.8, height={"band": 0.5}).encode(
-        x="median_delay_days:Q", x2="p85_delay_days:Q"
+        x=alt.X("median_delay_days:Q"), x2=alt.X2("p85_delay_days:Q")
     )
-    med = base.mark_tick(color="#333333", thickness=3, size=22).encode(x="median_delay_days:Q")
-    mx = base.mark_point(color=BAD, filled=True, size=70).encode(x="max_delay_days:Q")
-    zero = alt.Chart().mark_rule(color="#333333", strokeDash=[3, 3]).encode(x=alt.datum(0))
+    med = base.mark_tick(color="#333333", thickness=3, size=22).encode(
+        x=alt.X("median_delay_days:Q")
+    )
+    mx = base.mark_point(color=BAD, filled=True, size=70).encode(x=alt.X("max_delay_days:Q"))
+    zero = alt.Chart().mark_rule(color="#333333", strokeDash=[3, 3]).encode(x=alt.XDatum(0))
     return alt.layer(
         zero,
         whisker,

@@ -186,7 +186,7 @@ def raci_heatmap(
     rect = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
         color=alt.Color("role:N", title=label("role", lang), scale=role_colours)
     )
-    text = base.mark_text(fontSize=12).encode(text="role:N")
+    text = base.mark_text(fontSize=12).encode(text=alt.Text("role:N"))
     bad = (
         alt.Chart(df[df["violation"] != ""])
         .mark_rect(fill=None, stroke=BAD, strokeWidth=2.5)

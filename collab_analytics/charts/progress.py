@@ -119,7 +119,7 @@ def burnup_chart(
         layers.append(
             alt.Chart()
             .mark_rule(color="#555555", strokeDash=[4, 3])
-            .encode(x=alt.datum(_datum(as_of), type="temporal"))
+            .encode(x=alt.XDatum(_datum(as_of), type="temporal"))
         )
     return alt.layer(*layers, title=title, width=WIDTH, height=320)
 
@@ -247,7 +247,9 @@ def forecast_chart(forecast, *, lang: str = "zh") -> alt.LayerChart | alt.Chart:
             .mark_rule(strokeWidth=2)
             .encode(
                 **enc,
-                strokeDash=alt.condition("datum.dash == 1", alt.value([6, 4]), alt.value([1, 0])),
+                strokeDash=alt.StrokeDashValue(
+                    **alt.condition("datum.dash == 1", alt.value([6, 4]), alt.value([1, 0]))
+                ),
                 tooltip=[
                     tip("mark", "percentile", lang),
                     tip("date", "finish_date", lang, "temporal", fmt),
@@ -259,7 +261,7 @@ def forecast_chart(forecast, *, lang: str = "zh") -> alt.LayerChart | alt.Chart:
             .mark_text(align="left", dx=4, fontSize=13, fontWeight="bold")
             .encode(
                 **enc,
-                text="text:N",
+                text=alt.Text("text:N"),
                 y=alt.Y(
                     "row:Q",
                     axis=None,

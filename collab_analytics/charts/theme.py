@@ -19,7 +19,8 @@ True
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import altair as alt
 
@@ -142,18 +143,42 @@ def to_spec(chart: alt.TopLevelMixin) -> dict:
     """The chart's Vega-Lite dict with the theme applied (chart's own config wins).
 
     Schema validation is skipped here (it costs ~0.1 s per chart); the test-suite validates
-    every builder's spec with ``chart.to_dict()``.
+    every builder's spec with ``chart.to_dict()``. A frame shared by several layers is turned
+    into rows once (Altair converts it again for every layer that refers to it); the spec is
+    the same.
 
     >>> import altair as alt, pandas as pd
     >>> spec = to_spec(alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q"))
     >>> spec["config"]["font"].split(",")[0]
     'Noto Sans SC'
     """
-    spec = chart.to_dict(validate=False)
+    with _each_frame_once():
+        spec = chart.to_dict(validate=False)
     cfg = copy.deepcopy(theme_config()["config"])
     _deep_update(cfg, spec.get("config", {}))
     spec["config"] = cfg
     return spec
+
+
+_ONCE = "collab_analytics_each_frame_once"
+
+
+@contextmanager
+def _each_frame_once() -> Iterator[None]:
+    """Within the block, each DataFrame object is converted by the active data transformer
+    once; layers sharing it reuse the same rows (and so the same dataset name)."""
+    active = alt.data_transformers.get()
+    seen: dict[int, tuple[object, object]] = {}
+
+    def transform(data, **_options):
+        hit = seen.get(id(data))
+        if hit is None or hit[0] is not data:
+            hit = seen[id(data)] = (data, active(data))  # keeps ``data`` alive: ids stay unique
+        return hit[1]
+
+    alt.data_transformers.register(_ONCE, transform)
+    with alt.data_transformers.enable(_ONCE):
+        yield
 
 
 def apply_theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
