@@ -223,6 +223,17 @@ def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
     return view
 
 
+def _as_u8(fixed: np.ndarray) -> np.ndarray:
+    """``S<w>`` values (``w <= 8``) as big-endian ``uint64``, zero-padded on the right, so
+    integer order is byte order (as numpy compares ``S`` values)."""
+    w = fixed.dtype.itemsize
+    if w == 8:
+        return fixed.view(">u8").astype(np.uint64)
+    buf = np.zeros((len(fixed), 8), dtype=np.uint8)
+    buf[:, :w] = fixed.view(np.uint8).reshape(len(fixed), w)
+    return buf.view(">u8").ravel().astype(np.uint64)
+
+
 def lookup_sorted(table: np.ndarray, values: pd.Series | pa.Array) -> np.ndarray:
     """:func:`lookup` against a :func:`sorted_fixed` table, by binary search.
 
@@ -245,7 +256,10 @@ def lookup_sorted(table: np.ndarray, values: pd.Series | pa.Array) -> np.ndarray
         return lookup(
             values, pa.array(table.astype(object), type=pa.large_binary()).cast(pa.large_string())
         )
-    i = np.minimum(np.searchsorted(table, view), len(table) - 1)
+    if width <= 8:  # short ids: bisect on big-endian integers (byte order = integer order)
+        i = np.minimum(np.searchsorted(_as_u8(table), _as_u8(view)), len(table) - 1)
+    else:
+        i = np.minimum(np.searchsorted(table, view), len(table) - 1)
     hit = table[i] == view
     pos[idx[hit]] = i[hit]
     return pos

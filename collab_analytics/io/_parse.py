@@ -450,6 +450,21 @@ def parse_list(s: pd.Series) -> ListParse:
     return ListParse(from_flat(len(text), pos, flat, index=s.index), pos, flat)
 
 
+def _strip_arrow(s: pd.Series) -> pd.Series:
+    """``str`` column stripped, blanks missing: two Arrow kernels, no pandas round trips."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = pa.array(s)
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    t = pc.utf8_trim_whitespace(a)
+    blank = pc.equal(t, "")
+    if pc.any(blank).as_py():
+        t = pc.if_else(blank, pa.scalar(None, t.type), t)
+    return pd.Series(pd.array(t, dtype=s.dtype), index=s.index, name=s.name)
+
+
 def to_text(s: pd.Series) -> pd.Series:
     """Cells → ``str`` dtype: stripped, blanks missing, integral numbers without ``.0``.
 
@@ -460,8 +475,7 @@ def to_text(s: pd.Series) -> pd.Series:
     ['a', '1', '2.5', nan, nan]
     """
     if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
-        t = s.str.strip()
-        return t.where(t != "")
+        return _strip_arrow(s)
     if pd.api.types.is_float_dtype(s.dtype):
         integral = s.notna() & (s % 1 == 0)
         out = s.astype("str")

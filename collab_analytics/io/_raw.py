@@ -378,7 +378,9 @@ def split_grid(
 
 def non_data_rows(region: pd.DataFrame, hdrs: list[str]) -> np.ndarray:
     """Mask of rows that are not data: blank, a single note/title cell, or a repeated header."""
-    cnt = region.notna().sum(axis=1).to_numpy()
+    cnt = np.zeros(len(region), dtype="int64")
+    for c in region.columns:  # per column: no row-wise reduction over mixed dtypes
+        cnt += region[c].notna().to_numpy()
     skip = cnt == 0
     single = np.flatnonzero(cnt == 1)
     if len(single):
