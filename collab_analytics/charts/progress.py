@@ -149,7 +149,7 @@ def status_mix_chart(
     codes = [c for c in statuses if c in present] + sorted(present - set(statuses))
     df = df[df["status"].isin(codes)]
     rank = {c: i for i, c in enumerate(codes)}
-    df["status_label"] = df["status"].map(lambda c: status_label(c, lang))
+    df["status_label"] = df["status"].map({c: status_label(c, lang) for c in codes})
     df["status_order"] = df["status"].map(rank)
     check_rows(df, "status_mix_chart")
     domain = [status_label(c, lang) for c in codes]

@@ -437,7 +437,10 @@ class RetrospectiveDashboard:
             charts, specs = {}, {}
             for p in _panels.PANELS[tab]:
                 tc = time.perf_counter()
-                charts[p.key] = p.build(frames, ctx)
+                # without Altair's debug mode, which validates every schema object as it is
+                # created (the chart tests and the first display below validate whole specs)
+                with alt.utils.schemapi.debug_mode(False):
+                    charts[p.key] = p.build(frames, ctx)
                 tb = time.perf_counter()
                 # the chart layer's themed spec without altair's JSON-schema validation (its
                 # own tests validate every builder; the first display below validates too)
