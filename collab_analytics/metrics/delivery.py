@@ -378,24 +378,45 @@ def _sorted_by_group(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 def _group_quantiles(values: np.ndarray, codes: np.ndarray, k: int, qs) -> list[np.ndarray]:
-    """Linear-interpolated quantiles of ``values`` per group code (NaN for empty groups).
+    """Linear-interpolated quantiles of ``values`` per group code (NaN for empty groups)."""
+    return _group_stats(values, codes, k, qs)[3]
 
-    Whole-day values over a modest range use a per-group histogram (one ``bincount``, no
-    sort); otherwise values are sorted by (group, value).
+
+def _group_stats(values: np.ndarray, codes: np.ndarray, k: int, qs):
+    """Per group code: count, sum, maximum and linear-interpolated quantiles of ``values``
+    (no NaN) — ``(counts, sums, maxima, [quantile arrays])``, max and quantiles NaN for an
+    empty group.
+
+    Whole-day values over a modest range use one per-group histogram (one ``bincount``, no
+    sort) for all of them: sums of whole numbers are exact, so they equal a weighted
+    ``bincount``. Otherwise values are sorted by (group, value).
     """
-    counts = np.bincount(codes, minlength=k)
-    has = counts > 0
     hist = None
-    if len(values) and np.array_equal(values, np.round(values)):
-        vmin = int(values.min())
-        span = int(values.max()) - vmin + 1
-        if k * span <= 4_000_000:
-            rel = values.astype(np.int64) - vmin
-            hist = np.bincount(codes * span + rel, minlength=k * span).reshape(k, span)
-            cum = np.cumsum(hist, axis=1)
-    if hist is None:
+    if len(values):
+        with np.errstate(invalid="ignore"):
+            iv = values.astype(np.int64)
+        if np.array_equal(iv, values):
+            vmin = int(iv.min())
+            span = int(iv.max()) - vmin + 1
+            if k * span <= 4_000_000:
+                iv -= vmin
+                iv += codes * span
+                hist = np.bincount(iv, minlength=k * span).reshape(k, span)
+    if hist is not None:
+        counts = hist.sum(axis=1)
+        total = hist @ np.arange(vmin, vmin + span, dtype=np.float64) + 0.0  # no -0.0
+        last = span - 1 - np.argmax(hist[:, ::-1] > 0, axis=1)
+        mx = np.where(counts > 0, last + vmin, np.nan)
+        cum = np.cumsum(hist, axis=1)
+    else:
+        counts = np.bincount(codes, minlength=k)
+        total = np.bincount(codes, weights=values, minlength=k)
+        mx = np.full(k, -np.inf)
+        np.maximum.at(mx, codes, values)
+        mx[counts == 0] = np.nan
         v = _sorted_by_group(values, codes)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    has = counts > 0
     out = []
     for q in qs:
         res = np.full(k, np.nan)
@@ -412,7 +433,7 @@ def _group_quantiles(values: np.ndarray, codes: np.ndarray, k: int, qs) -> list[
             vlo, vhi = v[s + lo], v[s + hi]
         res[has] = vlo + (vhi - vlo) * frac
         out.append(res)
-    return out
+    return counts, total, mx, out
 
 
 def _slippage_from(arr: DeliveryArrays, groups: Groups, include_open: bool) -> pd.DataFrame:
@@ -422,12 +443,7 @@ def _slippage_from(arr: DeliveryArrays, groups: Groups, include_open: bool) -> p
         ok &= ~arr.is_overdue_open
     d = arr.delay_days[ok]
     g = groups.codes[ok]
-    n = np.bincount(g, minlength=k)
-    total = np.bincount(g, weights=d, minlength=k)
-    mx = np.full(k, -np.inf)
-    np.maximum.at(mx, g, d)
-    mx[n == 0] = np.nan
-    med, p85, p95 = _group_quantiles(d, g, k, (0.5, 0.85, 0.95))
+    n, total, mx, (med, p85, p95) = _group_stats(d, g, k, (0.5, 0.85, 0.95))
     out = groups.keys.reset_index(drop=True).copy()
     data = {
         "n": n.astype(np.int64),

@@ -193,18 +193,14 @@ def handoffs(tasks: pd.DataFrame, *, as_of=None, calendar=None) -> pd.DataFrame:
 
 
 def _wait_stats(keys: pd.DataFrame, codes: np.ndarray, k: int, wait: np.ndarray, waiting):
-    from collab_analytics.metrics.delivery import _group_quantiles
+    from collab_analytics.metrics.delivery import _group_stats
 
     ok = ~np.isnan(wait)
-    g, w = codes[ok], wait[ok]
-    n_meas = np.bincount(g, minlength=k)
-    total = np.bincount(g, weights=w, minlength=k)
-    mx = np.full(k, -np.inf)
-    np.maximum.at(mx, g, w)
-    mx[n_meas == 0] = np.nan
-    (med,) = _group_quantiles(w, g, k, (0.5,))
+    every = bool(ok.all())
+    g, w = (codes, wait) if every else (codes[ok], wait[ok])
+    n_meas, total, mx, (med,) = _group_stats(w, g, k, (0.5,))
     out = keys.reset_index(drop=True).copy()
-    out["n_handoffs"] = np.bincount(codes, minlength=k).astype(np.int64)
+    out["n_handoffs"] = (n_meas if every else np.bincount(codes, minlength=k)).astype(np.int64)
     out["n_measured"] = n_meas.astype(np.int64)
     out["n_waiting"] = np.bincount(codes[waiting], minlength=k).astype(np.int64)
     out["total_wait_days"] = total
@@ -399,17 +395,20 @@ def _empty_history(task: str) -> HistoryHandoffs:
 def _distinct_departments(v_task: np.ndarray, v_dep: np.ndarray, k: int, m: int):
     """Per department: tasks that visited it; per task: departments visited.
 
-    Visits arrive grouped by task, so with up to 64 departments a per-task bit mask is one
-    ``bitwise_or.reduceat``; beyond that, distinct (task, department) keys are sorted.
+    Visits arrive grouped by task, so with up to 64 departments a per-task bit mask (of the
+    narrowest unsigned type that holds ``k`` bits) is one ``bitwise_or.reduceat``; beyond
+    that, distinct (task, department) keys are sorted.
     """
     if k <= 64:
-        bits = np.left_shift(np.uint64(1), v_dep.astype(np.uint64))
+        width = next(b for b in (1, 2, 4, 8) if 8 * b >= k)  # bytes per mask
+        dt = np.dtype(f"<u{width}")
+        bits = np.left_shift(dt.type(1), v_dep.astype(dt))
         starts = np.flatnonzero(np.r_[True, v_task[1:] != v_task[:-1]])
         masks = np.bitwise_or.reduceat(bits, starts)
         per_task = np.zeros(m, dtype=np.int64)
         per_task[v_task[starts]] = np.bitwise_count(masks)
-        raw = masks.astype("<u8", copy=False).view(np.uint8).reshape(len(masks), 8)
-        flags = np.unpackbits(raw[:, : (k + 7) // 8], axis=1, bitorder="little")[:, :k]
+        raw = masks.view(np.uint8).reshape(len(masks), width)
+        flags = np.unpackbits(raw, axis=1, bitorder="little")[:, :k]
         per_dep = flags.sum(axis=0, dtype=np.int64)
         return per_dep, per_task
     td = np.sort(v_task.astype(np.int64) * k + v_dep)
@@ -527,14 +526,9 @@ def _history_from(
     nxt = np.append(vstart[1:], n)
     end_row = nxt - np.append(v_task[1:] != v_task[:-1], True)
     soj = counter.diff(day[vstart], day[end_row])
-    from collab_analytics.metrics.delivery import _group_quantiles
+    from collab_analytics.metrics.delivery import _group_stats
 
-    vis_n = np.bincount(v_dep, minlength=k)
-    tot = np.bincount(v_dep, weights=soj, minlength=k)
-    mx = np.full(k, -np.inf)
-    np.maximum.at(mx, v_dep, soj)
-    mx[vis_n == 0] = np.nan
-    (med,) = _group_quantiles(soj, v_dep, k, (0.5,))
+    vis_n, tot, mx, (med,) = _group_stats(soj, v_dep, k, (0.5,))
     # distinct (task, department) pairs
     m = len(tuniq)
     n_tasks_dep, n_deps = _distinct_departments(v_task, v_dep, k, m)
