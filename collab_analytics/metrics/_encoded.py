@@ -48,6 +48,7 @@ __all__ = [
     "MAX_ENTRIES",
     "Keys",
     "cached",
+    "cached_columns",
     "clear_cache",
     "find_keys",
     "key_map",
@@ -173,10 +174,10 @@ def _drop(key: tuple) -> None:
     _CACHE.pop(key, None)
 
 
-def _cached(kind: str, owner, arrays: tuple, compute):
-    """``compute()`` once per ``kind`` and identity of ``arrays``; the entry lives while
-    ``owner`` (the frame it was computed for) does."""
-    key = (kind, *(_fingerprint(a) for a in arrays))
+def _cached(kind: str, owner, arrays: tuple, compute, extra: tuple = ()):
+    """``compute()`` once per ``kind``, identity of ``arrays`` and the hashable ``extra``
+    options; the entry lives while ``owner`` (the frame it was computed for) does."""
+    key = (kind, extra, *(_fingerprint(a) for a in arrays))
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
@@ -286,6 +287,31 @@ def cached(kind: str, frame: pd.DataFrame, columns, compute):
     """``compute()`` cached on ``kind`` and the identity of ``frame[columns]``' buffers."""
     arrays = tuple(arrow_text(frame[c]) for c in columns)
     return _cached(kind, frame, arrays, compute)
+
+
+def _arrow_backed(s: pd.Series):
+    """The Arrow data behind an Arrow-backed column (text or list), else ``None``."""
+    dt = s.dtype
+    if isinstance(dt, pd.ArrowDtype) or (
+        isinstance(dt, pd.StringDtype) and dt.storage == "pyarrow"
+    ):
+        return s.array.__arrow_array__()
+    return None
+
+
+def cached_columns(kind: str, frame: pd.DataFrame, columns, compute, extra: tuple = ()):
+    """``compute()`` cached on ``kind``, ``extra`` and the identity of the buffers of the
+    ``columns`` present in ``frame``; computed afresh (not cached) when one of them is not
+    Arrow-backed (an ``object`` column of Python lists can change in place)."""
+    arrays, present = [], []
+    for c in columns:
+        present.append(c in frame.columns)
+        if c in frame.columns:
+            a = _arrow_backed(frame[c])
+            if a is None:
+                return compute()
+            arrays.append(a)
+    return _cached(kind, frame, tuple(arrays), compute, (tuple(present), len(frame), *extra))
 
 
 def find_keys(keys: Keys, values: pa.Array | pa.ChunkedArray) -> np.ndarray:

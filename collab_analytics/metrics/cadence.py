@@ -46,6 +46,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+import collab_analytics.metrics._encoded as enc
 from collab_analytics._lists import flatten, rows_of
 from collab_analytics.calendar import get_calendar
 
@@ -401,8 +402,27 @@ def _meeting_dept_codes(
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """:func:`_meeting_dept_pairs` as integer codes: (row, department code, department names).
 
-    Codes follow the order in which departments first appear in the pairs.
+    Codes follow the order in which departments first appear in the pairs. Shared across
+    calls on the same (Arrow-backed) columns (:mod:`~collab_analytics.metrics._encoded`);
+    the arrays are read-only.
     """
+    extra = (tuple(departments) if departments is not None else None, sponsor)
+
+    def compute():
+        rows, codes, names = _meeting_dept_codes_uncached(meetings, departments, sponsor)
+        rows.setflags(write=False)
+        codes.setflags(write=False)
+        return rows, codes, names
+
+    rows, codes, names = enc.cached_columns(
+        "meeting_depts", meetings, ("departments", "participants"), compute, extra
+    )
+    return rows, codes, list(names)
+
+
+def _meeting_dept_codes_uncached(
+    meetings: pd.DataFrame, departments: Sequence[str] | None, sponsor: str | None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     n = len(meetings)
     rows_l, text_l = [], []
     need_text = np.ones(n, dtype=bool)
@@ -1050,7 +1070,20 @@ def expected_departments(
 
 
 def _related_items(meetings: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
-    """``related_tasks`` flattened: (row, stripped non-empty task key), duplicates kept."""
+    """``related_tasks`` flattened: (row, stripped non-empty task key), duplicates kept.
+
+    Shared across calls on the same Arrow list column; the rows are read-only.
+    """
+
+    def compute():
+        rows, flat = _related_items_uncached(meetings)
+        rows.setflags(write=False)
+        return rows, flat
+
+    return enc.cached_columns("related", meetings, ("related_tasks",), compute)
+
+
+def _related_items_uncached(meetings: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
     if "related_tasks" not in meetings.columns or len(meetings) == 0:
         return np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
     rows, flat = _list_cells(meetings["related_tasks"])

@@ -629,7 +629,13 @@ def escalation_episodes(
                 parts.append(pa.nulls(len(p["pick"]), type=pa.large_string()))
         return _concat_text(parts)
 
-    e_task_id, e_task, e_dept = _col("task_id"), _col("task"), _col("department")
+    # task ids straight from the key dictionary when every key is a task id (no text taken)
+    ids_are_keys = all(
+        "task_id" in p["frame"].columns and _arrow_text(p["frame"]["task_id"]).null_count == 0
+        for p in ep_rows
+    )
+    e_task_id = None if ids_are_keys else _col("task_id")
+    e_task, e_dept = _col("task"), _col("department")
     e_status = _concat_text([p["status"].take(pa.array(p["scode"])) for p in ep_rows])
     start = np.concatenate([p["start"] for p in ep_rows])
     e_key = np.concatenate([p["key"] for p in ep_rows])
@@ -677,7 +683,9 @@ def escalation_episodes(
         d_rows, d_codes, d_names = _meeting_dept_codes(mt, depts)
         if len(p_m) and len(d_rows):
             # department of each episode as a code among the meeting departments (-1: none)
-            e_d = _lookup(e_dept, pa.array(d_names, type=pa.large_string()))
+            dcodes, dvals = _text_codes(e_dept)
+            e_d = np.append(_lookup(dvals, pa.array(d_names, type=pa.large_string())), -1)
+            e_d = e_d[dcodes]
             nd = max(len(d_names), 1)
             dept_key = d_rows * nd + d_codes
             # candidate (episode, meeting) pairs: episodes × the meetings about their task
@@ -733,18 +741,28 @@ def escalation_episodes(
         return a if order is None else a[order]
 
     def _os(arr) -> pd.Series:
-        return _str_series(arr if order is None else arr.take(pa.array(order)))
+        # permuted through a dictionary: the few distinct texts are moved, not every row's
+        if order is None:
+            return _str_series(arr)
+        codes, values = _text_codes(arr)
+        codes = codes[order]
+        return _str_series(values.take(pa.array(codes, mask=codes < 0)))
 
     if meetings is not None and len(meetings) and "topic" in meetings.columns:
         topic = _arrow_text(meetings["topic"])
         if isinstance(topic, pa.ChunkedArray):
             topic = topic.combine_chunks()
-        topic = topic.take(pa.array(m_pick, mask=m_pick < 0))
+        mp = _o(m_pick)
+        topic = _str_series(topic.take(pa.array(mp, mask=mp < 0)))
     else:
-        topic = pa.nulls(n, type=pa.large_string())
+        topic = pd.Series([None] * n, dtype="str")
+    if e_task_id is None:
+        task_id = _str_series(kdict.take(pa.array(_o(e_key))))
+    else:
+        task_id = _str_series(e_task_id if order is None else e_task_id.take(pa.array(order)))
     return pd.DataFrame(
         {
-            "task_id": _os(e_task_id),
+            "task_id": task_id,
             "task": _os(e_task),
             "department": _os(e_dept),
             "status": _os(e_status),
@@ -753,7 +771,7 @@ def escalation_episodes(
                 pa.array(["updates", "task_status"], pa.large_string()).take(pa.array(_o(source)))
             ),
             "meeting_date": pd.Series(_o(m_date), dtype="datetime64[us]"),
-            "meeting_topic": _os(topic),
+            "meeting_topic": topic,
             "hours_to_meeting": _o(hrs),
             "within_threshold": pd.arrays.BooleanArray(_o(within), _o(within_na)),
             "never": _o(never),
