@@ -407,6 +407,11 @@ def _distinct_departments(v_task: np.ndarray, v_dep: np.ndarray, k: int, m: int)
         masks = np.bitwise_or.reduceat(bits, starts)
         per_task = np.zeros(m, dtype=np.int64)
         per_task[v_task[starts]] = np.bitwise_count(masks)
+        if width <= 2:  # count each mask value once, then its bits
+            n_mask = np.bincount(masks)
+            seen = np.flatnonzero(n_mask)
+            onbit = (seen[:, None] >> np.arange(k)) & 1
+            return (n_mask[seen][:, None] * onbit).sum(axis=0).astype(np.int64), per_task
         raw = masks.view(np.uint8).reshape(len(masks), width)
         flags = np.unpackbits(raw, axis=1, bitorder="little")[:, :k]
         per_dep = flags.sum(axis=0, dtype=np.int64)
