@@ -318,6 +318,26 @@ _CELL_RULES = {
 _CELL_RULES["datetime"] = _CELL_RULES["date"]
 
 
+def _parse_column(kind: str, s: pd.Series, status_map: dict | None):
+    """One column parsed by its kind: ``(values, parse result or None, bad mask or None)``.
+
+    Pure (no issues are recorded here), so columns can be parsed on worker threads.
+    """
+    if kind in _CELL_RULES:
+        r = parse_status(s, status_map) if kind == "status" else _CELL_RULES[kind][0](s)
+        return r.parsed, r, r.bad
+    if kind == "float":
+        if pd.api.types.is_numeric_dtype(s.dtype):
+            return s.astype("float64"), None, None
+        txt = to_text(s)
+        num = pd.to_numeric(txt.str.extract(r"(-?\d+(?:\.\d+)?)", expand=False), errors="coerce")
+        return num.astype("float64"), None, txt.notna() & num.isna()
+    if kind == "list":
+        r = parse_list(s)
+        return r.parsed, r, None
+    return to_text(s), None, None  # str, role
+
+
 def _typed(
     table: str,
     frame: pd.DataFrame,
@@ -327,58 +347,51 @@ def _typed(
     user_headers: dict[str, str],
     dates: dict[tuple[str, str], DateParse],
 ) -> pd.DataFrame:
-    """Parse every canonical column by its kind; extra columns stay as they are."""
+    """Parse every canonical column by its kind; extra columns stay as they are.
+
+    Long tables parse their columns on two worker threads (the Arrow and numpy kernels
+    release the GIL); issues are recorded afterwards, in column order, as for short ones.
+    """
     spec = TABLES[table]
+    present = [c for c in spec.columns if c.name in frame.columns]
+    if len(frame) >= _BACKGROUND_ROWS and len(present) > 1:
+        futures = [
+            _columns_pool().submit(_parse_column, c.kind, frame[c.name], status_map)
+            for c in present
+        ]
+        parsed = dict(zip([c.name for c in present], [f.result() for f in futures], strict=True))
+    else:
+        parsed = {c.name: _parse_column(c.kind, frame[c.name], status_map) for c in present}
     out: dict[str, pd.Series] = {}
     for c in spec.columns:
-        if c.name not in frame.columns:
+        if c.name not in parsed:
             out[c.name] = _missing_column(dtype_of(c.kind), frame.index)
             continue
         s = frame[c.name]
         col = user_headers.get(c.name, c.name)
-        if c.kind in _CELL_RULES:
-            parse, severity, code, message, hint = _CELL_RULES[c.kind]
-            r = parse_status(s, status_map) if c.kind == "status" else parse(s)
-            if c.kind in ("date", "datetime"):
-                dates[(table, c.name)] = r
-                dates[(table, c.name, "raw")] = s  # the user's cells, for messages
-            out[c.name] = r.parsed
-            if r.bad.any():
-                issues.add_many(
-                    severity,
-                    code,
-                    message,
-                    table=table,
-                    src=src[r.bad.to_numpy()],
-                    column=col,
-                    value=s[r.bad],
-                    hint=hint,
-                )
-        elif c.kind == "float":
-            num = s
-            if not pd.api.types.is_numeric_dtype(s.dtype):
-                txt = to_text(s)
-                num = pd.to_numeric(
-                    txt.str.extract(r"(-?\d+(?:\.\d+)?)", expand=False), errors="coerce"
-                )
-                badm = txt.notna() & num.isna()
-                if badm.any():
-                    issues.add_many(
-                        "warning",
-                        "bad_number",
-                        "Not a number; left empty.",
-                        table=table,
-                        src=src[badm.to_numpy()],
-                        column=col,
-                        value=s[badm],
-                    )
-            out[c.name] = num.astype("float64")
-        elif c.kind == "list":
-            r = parse_list(s)
+        values, r, bad = parsed[c.name]
+        out[c.name] = values
+        if c.kind in ("date", "datetime"):
             dates[(table, c.name)] = r
-            out[c.name] = r.parsed
-        else:  # str, role
-            out[c.name] = to_text(s)
+            dates[(table, c.name, "raw")] = s  # the user's cells, for messages
+        elif c.kind == "list":
+            dates[(table, c.name)] = r
+        if bad is None or not bad.any():
+            continue
+        if c.kind in _CELL_RULES:
+            severity, code, message, hint = _CELL_RULES[c.kind][1:]
+        else:
+            severity, code, message, hint = "warning", "bad_number", "Not a number; left empty.", ""
+        issues.add_many(
+            severity,
+            code,
+            message,
+            table=table,
+            src=src[bad.to_numpy()],
+            column=col,
+            value=s[bad],
+            hint=hint,
+        )
     for name, dt in DERIVED_COLUMNS.get(table, {}).items():
         out[name] = _missing_column(dt, frame.index)
     canon = set(out)
@@ -649,6 +662,15 @@ def name_codes(names: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray, int]:
 
 
 _BACKGROUND: ThreadPoolExecutor | None = None
+_COLUMNS: ThreadPoolExecutor | None = None
+
+
+def _columns_pool() -> ThreadPoolExecutor:
+    """Two threads that parse the columns of a long table side by side."""
+    global _COLUMNS
+    if _COLUMNS is None:
+        _COLUMNS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="collab-columns")
+    return _COLUMNS
 
 
 def in_background(fn, *args) -> Future:
