@@ -313,3 +313,20 @@ def test_workbook_without_tables(tmp_path):
     wb.save(tmp_path / "x.xlsx")
     td = read_workbook(tmp_path / "x.xlsx")
     assert td.has_errors and "no_tables" in set(td.errors["code"])
+
+
+def test_csv_title_and_note_lines_are_skipped_not_reported_as_ragged(tmp_path):
+    p = tmp_path / "tasks.csv"
+    head = ",".join(TASK_HEADERS["zh"])
+    rows = [",".join(TASKS[0]), ",".join(TASKS[1])]
+    p.write_text(
+        "\n".join(["表2:任务跟踪子表", head, *rows, "", "注:进度填 80%"]) + "\n", encoding="utf-8"
+    )
+    td = read_csv(p)
+    assert len(td.tasks) == 2
+    assert "ragged_rows" not in set(td.issues["code"])
+    acc = td.accounting.set_index("table").loc["tasks"]
+    assert (acc.rows_read, acc.rows_loaded, acc.rows_skipped) == (2, 2, 2)
+    # a data line of the wrong width is still reported
+    p.write_text("\n".join([head, *rows, "T9,多出来的一行"]) + "\n", encoding="utf-8")
+    assert "ragged_rows" in set(read_csv(p).issues["code"])

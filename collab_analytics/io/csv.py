@@ -32,7 +32,14 @@ import pandas as pd
 from collab_analytics._errors import FileFormatError
 from collab_analytics.data import TrackingData
 from collab_analytics.io._build import assemble
-from collab_analytics.io._headers import best_table, map_headers, score_header, table_from_name
+from collab_analytics.io._headers import (
+    best_table,
+    is_note,
+    is_title,
+    map_headers,
+    score_header,
+    table_from_name,
+)
 from collab_analytics.io._limits import check_csv_size, check_file_size, check_rows
 from collab_analytics.io._raw import Issues, RawProject, RawTable, _project_lines, non_data_rows
 from collab_analytics.schema import TABLES
@@ -115,6 +122,14 @@ def _find_header(rows: list[list[str]], table: str | None) -> tuple[int, str | N
     return best_i, best_t, best_s
 
 
+def _is_ragged(rec: list[str]) -> bool:
+    """A record of the wrong width that is data, not a blank, title or note line."""
+    filled = [x.strip() for x in rec if x.strip()]
+    if not filled:
+        return False
+    return not (len(filled) == 1 and (is_note(filled[0]) or is_title(filled[0])))
+
+
 def _python_rows(
     path: Path, enc: str, delim: str, skip: int, ncol: int
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
@@ -129,7 +144,7 @@ def _python_rows(
             prev = reader.line_num
             if k <= skip:
                 continue
-            if len(rec) != ncol and any(x.strip() for x in rec):
+            if len(rec) != ncol and _is_ragged(rec):
                 ragged += 1
             rec = (rec + [""] * ncol)[:ncol] if len(rec) <= ncol else rec
             records.append(rec)
