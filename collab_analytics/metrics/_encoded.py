@@ -88,8 +88,39 @@ def _combined(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return arr
 
 
+def _one_byte_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
+    """:func:`dictionary_codes` read straight from the bytes when every value is exactly one
+    byte (an ASCII letter such as a RACI role) and none is missing; else ``None``."""
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    parts = []
+    for c in chunks:
+        if len(c) == 0:
+            continue
+        if c.null_count or not pa.types.is_large_string(c.type):
+            return None
+        bufs = c.buffers()
+        offs = np.frombuffer(bufs[1], dtype="int64")[c.offset : c.offset + len(c) + 1]
+        if int(offs[-1] - offs[0]) != len(c) or not np.all(np.diff(offs) == 1):
+            return None
+        parts.append(np.frombuffer(bufs[2], dtype=np.uint8, count=len(c), offset=int(offs[0])))
+    b = np.concatenate(parts) if len(parts) != 1 else parts[0]
+    vals = np.flatnonzero(np.bincount(b, minlength=256))
+    if len(vals) > 16 or vals.max() >= 0x80:
+        return None
+    firsts = np.array([np.argmax(b == v) for v in vals])
+    vals = vals[np.argsort(firsts)]  # in order of first appearance
+    lut = np.full(256, -1, dtype="int64")
+    lut[vals] = np.arange(len(vals))
+    uniq = pa.array([chr(v) for v in vals.tolist()], type=pa.large_string())
+    return lut[b], uniq
+
+
 def dictionary_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """Codes (int64, -1 = missing) in order of first appearance, and the distinct values."""
+    if len(arr) >= 4096 and arr.type == pa.large_string() and not arr.null_count:
+        got = _one_byte_codes(arr)
+        if got is not None:
+            return got
     de = pc.dictionary_encode(arr)
     if isinstance(de, pa.ChunkedArray):
         if de.num_chunks == 0:

@@ -823,47 +823,45 @@ def escalation_compliance(episodes: pd.DataFrame, *, by="department") -> pd.Data
             )
         return pd.DataFrame(out)[cols]
     w = episodes["within_threshold"].astype("boolean")
-    unknown = episodes["start"].isna().to_numpy()
-    frame = pd.DataFrame(
-        {
-            "_one": 1,
-            "_within": w.fillna(False).to_numpy(dtype=bool),
-            "_late": (w.fillna(True) == False).to_numpy(dtype=bool)  # noqa: E712
-            & ~episodes["never"].to_numpy(dtype=bool),
-            "_never": episodes["never"].to_numpy(dtype=bool),
-            "_pending": episodes["pending"].to_numpy(dtype=bool),
-            "_unknown": unknown,
-            "_h": episodes["hours_to_meeting"].to_numpy(dtype="float64"),
-        }
-    )
-    for k in keys:
-        frame[k] = episodes[k].reset_index(drop=True)
-    if keys:
-        g = frame.groupby(keys, sort=False, dropna=False)
+    never = episodes["never"].to_numpy(dtype=bool)
+    flags = {
+        "within": w.fillna(False).to_numpy(dtype=bool),
+        "late": (w.fillna(True) == False).to_numpy(dtype=bool) & ~never,  # noqa: E712
+        "never": never,
+        "pending": episodes["pending"].to_numpy(dtype=bool),
+        "unknown_start": episodes["start"].isna().to_numpy(),
+    }
+    # one integer code per group, numbered in order of first appearance (missing keys too)
+    if len(keys) == 1:
+        gc = pd.factorize(episodes[keys[0]], use_na_sentinel=False)[0]
+    elif keys:
+        gc = (
+            episodes[keys]
+            .reset_index(drop=True)
+            .groupby(keys, sort=False, dropna=False)
+            .ngroup()
+            .to_numpy()
+        )
     else:
-        g = frame.groupby(np.zeros(len(frame), dtype=int))
-    res = pd.DataFrame(
-        {
-            "episodes": g["_one"].sum(),
-            "within": g["_within"].sum(),
-            "late": g["_late"].sum(),
-            "never": g["_never"].sum(),
-            "pending": g["_pending"].sum(),
-            "unknown_start": g["_unknown"].sum(),
-            "hours_median": g["_h"].median(),
-            "hours_p85": g["_h"].quantile(0.85),
-            "hours_max": g["_h"].max(),
-        }
-    )
+        gc = np.zeros(len(episodes), dtype="int64")
+    gc = np.asarray(gc, dtype="int64")
+    ng = int(gc.max()) + 1
+    res = pd.DataFrame({"episodes": np.bincount(gc, minlength=ng)})
+    for name, flag in flags.items():
+        res[name] = np.bincount(gc[flag], minlength=ng).astype("int64")
+    g = pd.Series(episodes["hours_to_meeting"].to_numpy(dtype="float64")).groupby(gc)
+    res["hours_median"] = g.median().to_numpy()
+    res["hours_p85"] = g.quantile(0.85).to_numpy()
+    res["hours_max"] = g.max().to_numpy()
     res["judged"] = res["within"] + res["late"] + res["never"]
     with np.errstate(invalid="ignore", divide="ignore"):
         res["compliance"] = np.where(
             res["judged"] > 0, res["within"] / res["judged"].where(res["judged"] > 0, 1), np.nan
         )
-    res = res.reset_index(drop=not keys)
-    for c in ("episodes", "judged", "within", "late", "never", "pending", "unknown_start"):
-        res[c] = res[c].astype("int64")
+    first = np.full(ng, -1, dtype="int64")  # first row of each group (codes are in order)
+    first[gc[::-1]] = np.arange(len(gc) - 1, -1, -1)
     for k in keys:
+        res[k] = episodes[k].iloc[first].astype("str").to_numpy()
         res[k] = res[k].astype("str")
     return res[cols].reset_index(drop=True)
 
