@@ -1013,6 +1013,7 @@ def assemble(
         columns=["table", "rows_read", "rows_loaded", "rows_rejected", "rows_skipped"],
     )
     acc["table"] = acc["table"].astype("str")
+    issues.headers = present
     return td.replace(issues=issues.frame(), rejected=issues.rejected(), accounting=acc)
 
 

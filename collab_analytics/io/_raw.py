@@ -57,6 +57,9 @@ class Issues:
         self._frames: list[pd.DataFrame] = []
         self._rows: list[dict] = []
         self._rejected: list[pd.DataFrame] = []
+        #: per table, canonical column → the user's header: issues that name a canonical
+        #: column are shown with the header the user wrote (see :meth:`frame`)
+        self.headers: dict[str, dict[str, str]] = {}
 
     def add(
         self,
@@ -155,6 +158,12 @@ class Issues:
             if c != "row":
                 df[c] = df[c].astype("str").fillna("")
         df["row"] = pd.array(df["row"], dtype="Int64")
+        for table, names in self.headers.items():
+            renamed = {c: h for c, h in names.items() if h and h != c}
+            if renamed:
+                mask = (df["table"] == table) & df["column"].isin(list(renamed))
+                if mask.any():
+                    df.loc[mask, "column"] = df.loc[mask, "column"].map(renamed)
         order = df["severity"].map({"error": 0, "warning": 1, "info": 2})
         return (
             df.assign(_o=order)
