@@ -330,9 +330,19 @@ def _named_pairs(
     # leading bigram first (on every name), then the trailing one on the survivors only; the
     # first two characters of a name of two or more characters do not depend on trailing
     # spaces, so trimming the left side is enough for the first test
-    lead = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(name_text), 0, 2)
-    first_ok = pc.is_in(lead, value_set=grams).fill_null(False)
-    pick = np.flatnonzero(first_ok.to_numpy(zero_copy_only=False) & (name_code >= 0))
+    lead = pc.utf8_slice_codeunits(name_text, 0, 2)
+    first_ok = pc.is_in(lead, value_set=grams).fill_null(False).to_numpy(zero_copy_only=False)
+    # names starting with white space (their first two characters hold some): trimmed first
+    spaced = pc.not_equal(pc.utf8_ltrim_whitespace(lead), lead).fill_null(False)
+    spaced = np.flatnonzero(spaced.to_numpy(zero_copy_only=False))
+    if len(spaced):
+        lead_s = pc.utf8_slice_codeunits(
+            pc.utf8_ltrim_whitespace(_take_text(name_text, spaced)), 0, 2
+        )
+        first_ok[spaced] = (
+            pc.is_in(lead_s, value_set=grams).fill_null(False).to_numpy(zero_copy_only=False)
+        )
+    pick = np.flatnonzero(first_ok & (name_code >= 0))
     if len(pick):
         stripped = pc.utf8_trim_whitespace(_take_text(name_text, pick))
         cand = pc.and_(
