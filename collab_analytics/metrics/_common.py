@@ -154,7 +154,8 @@ class DayCounter:
 
     def diff(self, start, end) -> np.ndarray:
         start, end = np.broadcast_arrays(np.asarray(start, np.int64), np.asarray(end, np.int64))
-        bad = (start == NAT) | (end == NAT)
+        bad = start == NAT
+        bad |= end == NAT
         out = np.empty(start.shape, dtype=np.float64)
         if self.is_calendar_days:
             np.subtract(end, start, out=out, casting="unsafe")
@@ -167,7 +168,8 @@ class DayCounter:
                 self._ensure(lo, hi)
                 c = self._cum
                 out[ok] = c[e - self._lo] - c[s - self._lo]
-        out[bad] = np.nan
+        if bad.any():
+            out[bad] = np.nan
         return out
 
     def is_workday(self, days: np.ndarray) -> np.ndarray:
@@ -393,6 +395,21 @@ def _be_word(fixed: np.ndarray, start: int) -> np.ndarray:
     return word.astype(np.uint64)
 
 
+def _searchsorted_runs(table: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(table, values)`` searching once per run of equal ``values``
+    (references of one project share their id head)."""
+    n = len(values)
+    if n < 2:
+        return np.searchsorted(table, values)
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    np.not_equal(values[1:], values[:-1], out=start[1:])
+    pos = np.flatnonzero(start)
+    if len(pos) * 4 > n:
+        return np.searchsorted(table, values)
+    return np.repeat(np.searchsorted(table, values[pos]), np.diff(np.append(pos, n)))
+
+
 def _sorted_int_keys(table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Order-preserving uint64 keys of a strictly increasing ``S<w>`` table and of ``values``
     (same width) — ``None`` when they do not fit in 64 bits or are shorter than 8 bytes.
@@ -420,7 +437,7 @@ def _sorted_int_keys(table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray,
         return None
     shift = np.uint64(8 * tail)
     tkey = ((np.cumsum(new) - 1).astype(np.uint64) << shift) | (_be_word(table, tail) & mask)
-    g = np.minimum(np.searchsorted(heads, vhead), len(heads) - 1)
+    g = np.minimum(_searchsorted_runs(heads, vhead), len(heads) - 1)
     found = heads[g] == vhead
     vkey = (g.astype(np.uint64) << shift) | (_be_word(values, tail) & mask)
     vkey[~found] = np.uint64(2**64 - 1)  # above every table key (< 2**63)
@@ -485,8 +502,12 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
 
 
 # ------------------------------------------------------------------------------- strings
-def arrow_strings(values):
-    """The Arrow data (one chunk) of an Arrow-backed string series or index, else ``None``."""
+def arrow_strings(values, *, chunked: bool = False):
+    """The Arrow data (one chunk) of an Arrow-backed string series or index, else ``None``.
+
+    With ``chunked=True`` a chunked column is returned as it is (no copy into one chunk),
+    for element-wise kernels that accept chunked input.
+    """
     arr = values.array if isinstance(values, pd.Series | pd.Index) else values
     if not isinstance(arr, pd.arrays.ArrowStringArray):
         return None
@@ -494,7 +515,10 @@ def arrow_strings(values):
 
     data = arr.__arrow_array__()
     if isinstance(data, pa.ChunkedArray):
-        data = data.combine_chunks() if data.num_chunks != 1 else data.chunk(0)
+        if data.num_chunks == 1:
+            return data.chunk(0)
+        if not chunked:
+            data = data.combine_chunks()
     return data
 
 
@@ -508,7 +532,7 @@ def factorize_strings(values: pd.Series, *, sort: bool = False) -> tuple[np.ndar
     import pyarrow.compute as pc
 
     n = len(values)
-    data = arrow_strings(values)
+    data = arrow_strings(values, chunked=True)  # neighbour tests, take, encode: chunk-wise
     if data is None or n < 2 or data.null_count:
         codes, uniques = pd.factorize(values, sort=sort)
         return codes.astype(np.int64, copy=False), uniques
@@ -539,11 +563,18 @@ def _dictionary_factorize(data, dtype, sort: bool) -> tuple[np.ndarray, pd.Index
     """``pd.factorize`` of null-free Arrow strings by one Arrow ``dictionary_encode`` (codes in
     order of first appearance); with ``sort`` the (usually few) uniques are sorted and the
     codes renumbered by a lookup table — UTF-8 byte order is code point order, as Python's."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     enc = pc.dictionary_encode(data)
-    codes = enc.indices.to_numpy(zero_copy_only=False)
-    uniq = enc.dictionary
+    if isinstance(enc, pa.ChunkedArray):
+        # one hash table over all chunks, which only grows: the last chunk's dictionary
+        # holds every value and the codes of every chunk index into it
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in enc.chunks])
+        uniq = enc.chunk(enc.num_chunks - 1).dictionary
+    else:
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        uniq = enc.dictionary
     if sort and len(uniq) > 1:
         order = pc.sort_indices(uniq).to_numpy(zero_copy_only=False)
         rank = np.empty(len(order), dtype=np.int64)
