@@ -313,18 +313,29 @@ def _ranking(
     hand: HandoffArrays,
     blocked_by_dept: pd.DataFrame | None,
     weights: dict[str, float],
+    dept_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """The ranking; ``dept_frame`` (the report's department attribution) supplies own delay,
+    downstream hits and task counts already summed per department."""
     depts = att.departments
     k = len(depts)
     g = att.dept_codes
-    late = arr.delay_days > 0
-    own = np.bincount(g, weights=np.where(late, att.own, 0.0), minlength=k)
+    if dept_frame is None:
+        late = arr.delay_days > 0
+        own = np.bincount(g, weights=np.where(late, att.own, 0.0), minlength=k)
+        hit = att.hit_by.sum(axis=0).astype(np.float64)
+        n_tasks = np.bincount(g[~arr.is_cancelled], minlength=k).astype(np.int64)
+        n_late = np.bincount(g[late], minlength=k).astype(np.int64)
+    else:
+        own = dept_frame["own_delay_days"].to_numpy()
+        hit = dept_frame["downstream_tasks_hit"].to_numpy().astype(np.float64)
+        n_tasks = dept_frame["n_tasks"].to_numpy()
+        n_late = dept_frame["n_tasks_late"].to_numpy()
     overdue = np.bincount(
         g, weights=np.where(arr.is_overdue_open, arr.delay_days, 0.0), minlength=k
     )
     w = np.where(np.isnan(hand.wait), 0.0, hand.wait)
     handoff = np.bincount(g[hand.dst], weights=w, minlength=k)
-    hit = att.hit_by.sum(axis=0).astype(np.float64)
     blocked = np.zeros(k)
     if blocked_by_dept is not None and len(blocked_by_dept):
         pos = depts.get_indexer(blocked_by_dept["department"])
@@ -351,8 +362,8 @@ def _ranking(
         out[c] = comp[c] if c != "downstream_tasks_hit" else comp[c].astype(np.int64)
     total_own = own.sum()
     out["share_of_attributable_delay"] = own / total_own if total_own > 0 else np.zeros(k)
-    out["n_tasks"] = np.bincount(g[~arr.is_cancelled], minlength=k).astype(np.int64)
-    out["n_tasks_late"] = np.bincount(g[late], minlength=k).astype(np.int64)
+    out["n_tasks"] = n_tasks
+    out["n_tasks_late"] = n_late
     for c in COMPONENTS:
         out[f"contrib_{c}"] = contrib[c]
     names = out["department"].to_numpy(dtype=object).astype(str)

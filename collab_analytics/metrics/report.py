@@ -177,7 +177,7 @@ def delivery_report(
         summary = _dl._summary_from(arr, groups)
         slip = _dl._slippage_from(arr, groups, True)
         departments = _att._department_frame(arr, att)
-        ranking = _bn._ranking(tasks, arr, att, hand, blocked_dept, w)
+        ranking = _bn._ranking(tasks, arr, att, hand, blocked_dept, w, departments)
     if len(hand.src):
         by_dept = _ho.summarize_arrays(hand, att.dept_codes, att.departments, "to_department")
         pairs = _ho.summarize_arrays(hand, att.dept_codes, att.departments, "pair")
