@@ -50,6 +50,7 @@ __all__ = [
     "cached",
     "cached_columns",
     "clear_cache",
+    "compact",
     "find_keys",
     "key_map",
     "task_keys",
@@ -231,15 +232,29 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- encodings
 
 
-def text_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array]:
-    """:func:`dictionary_codes` of ``frame[column]`` (cached; codes are read-only)."""
+def compact(codes: np.ndarray, n: int) -> np.ndarray:
+    """``codes`` (-1 .. n-1) in the smallest signed integer type that holds them."""
+    for dt in (np.int8, np.int16, np.int32):
+        if n < np.iinfo(dt).max:
+            return codes.astype(dt)
+    return codes
+
+
+def text_codes(
+    frame: pd.DataFrame, column: str, *, small: bool = False
+) -> tuple[np.ndarray, pa.Array]:
+    """:func:`dictionary_codes` of ``frame[column]`` (cached; codes are read-only).
+
+    ``small``: the codes in the smallest integer type that holds them (less memory to move for
+    a low-cardinality column; do no arithmetic on them that could overflow it).
+    """
     arr = arrow_text(frame[column])
 
     def compute():
         codes, uniq = dictionary_codes(arr)
-        return _frozen(codes), uniq
+        return _frozen(compact(codes, len(uniq)) if small else codes), uniq
 
-    return _cached("text", frame, (arr,), compute)
+    return _cached("small" if small else "text", frame, (arr,), compute)
 
 
 @dataclass(frozen=True)

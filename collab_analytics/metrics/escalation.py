@@ -445,9 +445,10 @@ def task_meeting_pairs(
 
 
 def _status_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer status codes (-1 = missing) and their names, without a per-row conversion."""
+    """Integer status codes (-1 = missing) and their names, without a per-row conversion
+    (a categorical keeps its compact code type)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.cat.codes.to_numpy(dtype="int64"), pd.Index(s.cat.categories.astype("str"))
+        return np.asarray(s.cat.codes), pd.Index(s.cat.categories.astype("str"))
     codes, names = pd.factorize(s.astype("str"))
     return codes.astype("int64"), pd.Index(names)
 
@@ -646,7 +647,10 @@ def escalation_episodes(
     )
     e_task_id = None if ids_are_keys else _col("task_id")
     e_task, e_dept = _col("task"), _col("department")
-    e_status = _concat_text([p["status"].take(pa.array(p["scode"])) for p in ep_rows])
+    # status codes among the status names of every part, one after the other
+    s_off = np.cumsum([0, *(len(p["status"]) for p in ep_rows)])
+    e_scode = np.concatenate([p["scode"].astype("int64") + s_off[i] for i, p in enumerate(ep_rows)])
+    s_names = _concat_text([p["status"] for p in ep_rows]).combine_chunks()
     start = np.concatenate([p["start"] for p in ep_rows])
     e_key = np.concatenate([p["key"] for p in ep_rows])
     source = np.concatenate(
@@ -664,6 +668,7 @@ def escalation_episodes(
         d = e_dept.to_numpy(zero_copy_only=False).astype(object)
         d[miss] = fill.to_numpy(zero_copy_only=False)
         e_dept = pa.chunked_array([pa.array(d, type=pa.large_string(), from_pandas=True)])
+    dcodes, dvals = _text_codes(e_dept)
 
     as_of_ts = _as_of(as_of, updates, meetings)
     horizon = (
@@ -693,7 +698,6 @@ def escalation_episodes(
         d_rows, d_codes, d_names = _meeting_dept_codes(mt, depts)
         if len(p_m) and len(d_rows):
             # department of each episode as a code among the meeting departments (-1: none)
-            dcodes, dvals = _text_codes(e_dept)
             e_d = np.append(_lookup(dvals, pa.array(d_names, type=pa.large_string())), -1)
             e_d = e_d[dcodes]
             nd = max(len(d_names), 1)
@@ -750,11 +754,11 @@ def escalation_episodes(
     def _o(a):
         return a if order is None else a[order]
 
-    def _os(arr) -> pd.Series:
+    def _os(arr, coded=None) -> pd.Series:
         # permuted through a dictionary: the few distinct texts are moved, not every row's
         if order is None:
             return _str_series(arr)
-        codes, values = _text_codes(arr)
+        codes, values = _text_codes(arr) if coded is None else coded
         codes = codes[order]
         return _str_series(values.take(pa.array(codes, mask=codes < 0)))
 
@@ -774,8 +778,8 @@ def escalation_episodes(
         {
             "task_id": task_id,
             "task": _os(e_task),
-            "department": _os(e_dept),
-            "status": _os(e_status),
+            "department": _os(e_dept, (dcodes, dvals)),
+            "status": _str_series(s_names.take(pa.array(_o(e_scode)))),
             "start": pd.Series(_o(start), dtype="datetime64[us]"),
             "start_source": _str_series(
                 pa.array(["updates", "task_status"], pa.large_string()).take(pa.array(_o(source)))

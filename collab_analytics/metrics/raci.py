@@ -229,7 +229,7 @@ def raci_problems(
         rnames = rnames.to_pylist()
         role_of = {rl: (rnames.index(rl) if rl in rnames else -2) for rl in _ROLES}
         task_arr = _arrow_text(r["task"]) if "task" in r.columns else pa.nulls(n, pa.large_string())
-        dc, dnames = enc.text_codes(r, "department")
+        dc, dnames = enc.text_codes(r, "department", small=True)
         dept_names = dnames.to_pylist()
 
         def _obj(arr, rows) -> np.ndarray:
@@ -394,7 +394,7 @@ def _role_codes(raci: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
     def compute():
         raw_c, raw = enc.text_codes(raci, "role")
         codes, names = _text_codes(pc.utf8_upper(pc.utf8_trim_whitespace(raw)))
-        out = np.append(codes, -1)[raw_c]
+        out = enc.compact(np.append(codes, -1), len(names))[raw_c]
         out.setflags(write=False)
         return out, names
 
@@ -547,7 +547,7 @@ def _conformance(
         rk = np.append(enc.key_map(tkeys, rkeys, tasks, r), -1)[rkeys.codes]
         ok = rk >= 0
         all_ok = bool(ok.all())
-        rd, rd_names = enc.text_codes(r, "department")
+        rd, rd_names = enc.text_codes(r, "department", small=True)
         rc, rnames = _role_codes(r)
         rnames = rnames.to_pylist()
         # RACI departments not owning a task, in order of first appearance on known tasks
