@@ -152,3 +152,26 @@ def test_bundled_sample_story():
     o = rep.escalation_overall.iloc[0]
     assert o["late"] > 0 and o["never"] > 0 and o["compliance"] < 1
     assert (rep.cadence["missed"] > 0).any()
+
+
+def test_report_reuses_a_delivery_report():
+    from collab_analytics.metrics.report import delivery_report
+    from collab_analytics.sample import portfolio
+
+    data = portfolio(n_projects=3, tasks_per_project=12, seed=4)
+    plain = communication_report(data, delivery_calendar="cn")
+    dl = delivery_report(data, as_of=plain.as_of, calendar="cn", progress=False)
+    shared = communication_report(data, delivery_calendar="cn", delivery=dl)
+    pd.testing.assert_frame_equal(shared.departments, plain.departments)
+    assert shared.departments["delay_rate"].notna().any()
+    # a report grouped otherwise lends its attribution; the summary is computed again
+    by_phase = delivery_report(data, as_of=plain.as_of, calendar="cn", by="phase", progress=False)
+    again = communication_report(data, delivery_calendar="cn", delivery=by_phase)
+    pd.testing.assert_frame_equal(again.departments, plain.departments)
+    with pytest.raises(ValueError, match="computed with calendar 'cn', but delivery_calendar"):
+        communication_report(data, delivery=dl)
+    other_day = delivery_report(
+        data, as_of=plain.as_of - pd.Timedelta(days=3), calendar="cn", progress=False
+    )
+    with pytest.raises(ValueError, match="compute both for the same day"):
+        communication_report(data, delivery_calendar="cn", delivery=other_day)

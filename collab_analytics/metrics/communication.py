@@ -290,17 +290,45 @@ class CommunicationReport:
         }
 
 
-def _delivery(tasks: pd.DataFrame, as_of, calendar):
-    """Delivery outcome per department from the delivery metrics (None when unavailable)."""
+def _delivery(tasks: pd.DataFrame, as_of, calendar, report=None):
+    """Delivery outcome per department from the delivery metrics (None when unavailable).
+
+    ``report``: an already computed :class:`~collab_analytics.metrics.report.DeliveryReport`
+    whose department attribution (and, when grouped by department, summary) is taken as is.
+    """
     if len(tasks) == 0:
         return None, None
+    from collab_analytics.calendar import get_calendar
     from collab_analytics.metrics.attribution import department_attribution
     from collab_analytics.metrics.delivery import delivery_summary
 
-    return (
-        delivery_summary(tasks, by="department", as_of=as_of, calendar=calendar),
-        department_attribution(tasks, as_of=as_of, calendar=calendar),
-    )
+    if report is None:
+        return (
+            delivery_summary(tasks, by="department", as_of=as_of, calendar=calendar),
+            department_attribution(tasks, as_of=as_of, calendar=calendar),
+        )
+    want = get_calendar(calendar).name
+    if report.calendar != want:
+        msg = (
+            f"The delivery report was computed with calendar {report.calendar!r}, but "
+            f"delivery_calendar is {want!r}; pass the calendar the report used."
+        )
+        raise ValueError(msg)
+    if (
+        as_of is not None
+        and report.as_of is not None
+        and pd.Timestamp(report.as_of).normalize() != as_of
+    ):
+        msg = (
+            f"The delivery report is as of {report.as_of:%Y-%m-%d}, the communication report "
+            f"as of {as_of:%Y-%m-%d}; compute both for the same day."
+        )
+        raise ValueError(msg)
+    if list(report.by) == ["department"]:
+        summary = report.summary
+    else:
+        summary = delivery_summary(tasks, by="department", as_of=as_of, calendar=calendar)
+    return summary, report.departments
 
 
 def communication_report(
@@ -317,6 +345,7 @@ def communication_report(
     delivery_calendar=None,
     raci_limits: dict | None = None,
     lang: str = "en",
+    delivery=None,
 ) -> CommunicationReport:
     """Compute every communication metric of a :class:`TrackingData` in one call.
 
@@ -338,6 +367,12 @@ def communication_report(
         ``max_r``/``max_c``/``max_i`` for :func:`~collab_analytics.metrics.raci.raci_problems`.
     lang : {"en", "zh"}
         Language of the RACI problem messages.
+    delivery : DeliveryReport, optional
+        An already computed :func:`~collab_analytics.metrics.report.delivery_report` of the same
+        data, as-of day and calendar (``delivery_calendar``): its department attribution and
+        department summary are used instead of computing them again (the summary only when
+        the report is grouped by department). A report for another day or calendar is refused
+        (``ValueError``).
 
     Returns
     -------
@@ -384,7 +419,7 @@ def communication_report(
     )
     esc = escalation_compliance(eps, by="department")
     act = action_summary(data.actions, by="department", as_of=T, meetings=meetings)
-    delivery, attribution = _delivery(data.tasks, T, delivery_calendar)
+    dl_summary, attribution = _delivery(data.tasks, T, delivery_calendar, delivery)
     table = department_communication(
         departments=depts,
         cadence=cad,
@@ -392,7 +427,7 @@ def communication_report(
         attendance_by_dept=att_d,
         escalation=esc,
         actions=act,
-        delivery=delivery,
+        delivery=dl_summary,
         attribution=attribution,
     )
     return CommunicationReport(
