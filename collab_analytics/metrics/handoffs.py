@@ -549,22 +549,30 @@ def _history_from(
         }
     )
     # ---- per task and ping-pong
-    n_events = log.n_events
-    n_visits = np.bincount(v_task, minlength=m)
+    n_events = log.n_events.astype(np.int64)  # a copy: the log's array stays private
+    n_visits = np.bincount(v_task, minlength=m).astype(np.int64, copy=False)
+    n_deps = n_deps.astype(np.int64, copy=False)
+    tasks_col = pd.Series(tuniq)
     per_task = pd.DataFrame(
         {
-            task: pd.Series(tuniq),
-            "n_events": n_events.astype(np.int64),
-            "n_visits": n_visits.astype(np.int64),
-            "n_departments": n_deps.astype(np.int64),
-            "n_handoffs": (n_visits - 1).astype(np.int64),
+            task: tasks_col,
+            "n_events": n_events,
+            "n_visits": n_visits,
+            "n_departments": n_deps,
+            "n_handoffs": n_visits - 1,
         },
         copy=False,
     )
     returns = n_visits - n_deps
     pp = np.flatnonzero(returns > 0)
-    ping_pong = per_task.iloc[pp][[task, "n_events", "n_visits", "n_departments"]].reset_index(
-        drop=True
+    ping_pong = pd.DataFrame(
+        {
+            task: tasks_col.take(pp).reset_index(drop=True),
+            "n_events": n_events[pp],
+            "n_visits": n_visits[pp],
+            "n_departments": n_deps[pp],
+            "n_returns": returns[pp],
+        },
+        copy=False,
     )
-    ping_pong["n_returns"] = returns[pp].astype(np.int64)
     return HistoryHandoffs(transitions, pairs, sojourn, ping_pong, per_task)
