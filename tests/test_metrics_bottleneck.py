@@ -266,3 +266,27 @@ def test_report_matches_public_functions_and_pandas_references(shuffle):
     got_c = rep.attribution.set_index("task_id")["critical_predecessor"].dropna()
     assert len(crit) > 100
     assert got_c.sort_index().to_dict() == crit.sort_index().to_dict()
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_report_matches_public_functions_with_missing_departments(dtype):
+    """Shared department codes give the same tables as the public functions, for text and
+    object department columns with gaps (the gaps never make hand-overs)."""
+    from collab_analytics import TrackingData
+    from collab_analytics.metrics.handoffs import handoff_summary, handoffs
+    from collab_analytics.metrics.report import delivery_report
+
+    tasks, up = _portfolio(True)
+    dep = tasks["department"].astype(object).to_numpy().copy()
+    dep[::37] = None
+    tasks = tasks.assign(department=pd.Series(dep, dtype=dtype, index=tasks.index))
+    rep = delivery_report(TrackingData(tasks=tasks, updates=up), progress=False)
+    eq = pd.testing.assert_frame_equal
+    h = handoffs(tasks, as_of=rep.as_of)
+    eq(rep.handoffs, h)
+    assert len(h) > 100 and h["from_department"].notna().all() and h["to_department"].notna().all()
+    eq(rep.handoff_pairs, handoff_summary(tasks, by="pair", as_of=rep.as_of))
+    eq(rep.blocked, blocked_time(up, tasks=tasks, as_of=rep.as_of))
+    eq(rep.blocked_by_department, blocked_time(up, tasks=tasks, by="department", as_of=rep.as_of))
+    assert rep.blocked_by_department["department"].isna().sum() == 1
+    eq(rep.bottlenecks, bottleneck_ranking(tasks, up, as_of=rep.as_of))

@@ -107,10 +107,11 @@ def _blocked_log(updates: pd.DataFrame) -> EventLog:
 
 
 def _blocked_per_task(
-    updates, tasks, as_of, counter: DayCounter, log: EventLog | None = None, dept_codes=None
+    updates, tasks, as_of, counter: DayCounter, log: EventLog | None = None, dept=None
 ):
     """Per task of the log: keys, departments, the day counts and — when every task is in
-    ``tasks`` and its ``dept_codes`` are given — the department code of each task."""
+    ``tasks`` and ``dept = (codes of the tasks, sorted departments)`` is given — the
+    department code of each task."""
     if log is None:
         log = _blocked_log(updates)
     tuniq = log.tuniq
@@ -154,8 +155,10 @@ def _blocked_per_task(
     from_tasks = dep_of_task is not None and "department" in tasks.columns
     all_found = from_tasks and bool((dep_of_task >= 0).all())
     if all_found:
-        codes = None if dept_codes is None else dept_codes[dep_of_task]
-        return tuniq, take_masked(tasks["department"], dep_of_task).astype("str"), out, codes
+        if dept is None:
+            return tuniq, take_masked(tasks["department"], dep_of_task).astype("str"), out, None
+        codes = dept[0][dep_of_task]  # names gathered from the few distinct ones
+        return tuniq, pd.Series(dept[1].take(codes)).astype("str"), out, codes
     if "department" in updates.columns:
         first_row = np.full(m, -1, dtype=np.int64)
         rows = np.arange(n, dtype=np.int64) if log.order is None else log.order
@@ -242,8 +245,7 @@ def _blocked_tables(updates, tasks, ts, counter, log=None, dept=None):
             }
         )
         return frame, None
-    dept_codes = None if dept is None else dept[0]
-    tuniq, dep, data, codes = _blocked_per_task(updates, tasks, ts, counter, log, dept_codes)
+    tuniq, dep, data, codes = _blocked_per_task(updates, tasks, ts, counter, log, dept)
     cols = {"task_id": pd.Series(tuniq.astype("str")), "department": dep.reset_index(drop=True)}
     for c in BLOCKED_TASK_COLUMNS[2:]:
         v = data[c]
@@ -282,7 +284,7 @@ def _blocked_by_department(frame: pd.DataFrame, codes=None, departments=None) ->
                 for c in BLOCKED_DEPARTMENT_COLUMNS
             }
         )
-    if codes is not None:
+    if codes is not None and departments.dtype == frame["department"].dtype:
         present, gc = _dense_codes(codes, len(departments))
         g = Groups(gc, pd.DataFrame({"department": departments.take(present)}), len(present))
     else:

@@ -134,17 +134,25 @@ def handoff_arrays(
     return HandoffArrays(src, dst, wait, waiting)
 
 
-def _handoff_frame(tasks: pd.DataFrame, h: HandoffArrays) -> pd.DataFrame:
+def _handoff_frame(tasks: pd.DataFrame, h: HandoffArrays, dept=None) -> pd.DataFrame:
+    """The :func:`handoffs` frame; ``dept = (codes, sorted departments)`` of the tasks lets the
+    department names be gathered from the few distinct names."""
     ids = column_or_na(tasks, "task_id")
     dep = column_or_na(tasks, "department")
     af = column_or_na(tasks, "actual_finish", "datetime64[us]")
     as_ = column_or_na(tasks, "actual_start", "datetime64[us]")
+    if dept is not None and dept[1].dtype == dep.dtype:
+        codes, names = dept  # hand-overs never touch the missing department
+        from_dep = pd.Series(names.take(codes[h.src]))
+        to_dep = pd.Series(names.take(codes[h.dst]))
+    else:
+        from_dep, to_dep = take(dep, h.src), take(dep, h.dst)
     return pd.DataFrame(
         {
             "from_task_id": take(ids, h.src),
             "to_task_id": take(ids, h.dst),
-            "from_department": take(dep, h.src),
-            "to_department": take(dep, h.dst),
+            "from_department": from_dep,
+            "to_department": to_dep,
             "predecessor_finish": take(af, h.src),
             "successor_start": take(as_, h.dst),
             "wait_days": h.wait,

@@ -153,7 +153,7 @@ def delivery_report(
     edges = dependency_edges(tasks)
     att = _att.attribution_arrays(tasks, arr, edges)
     hand = _ho.handoff_arrays(tasks, arr, edges, att.dept_codes, att.departments)
-    handoff_frame = _ho._handoff_frame(tasks, hand)
+    handoff_frame = _ho._handoff_frame(tasks, hand, (att.dept_codes, att.departments))
     log, dcode, duniq = _shared_log(updates)
     dept = (att.dept_codes, att.departments)
     blocked, bcodes = _bn._blocked_tables(updates, tasks, ts, counter, log, dept)
