@@ -2,13 +2,15 @@
 
 Subcommands
 -----------
-``validate WORKBOOK_OR_FOLDER [--strict] [--lang zh|en]``
+``validate WORKBOOK_OR_FOLDER [--strict] [--lang zh|en] [--column H=C] [--status W=C]``
     Load and print the data-quality report (table sizes, rows read/loaded/rejected, every
-    issue with file › sheet › row › column). Exit status: 0 clean, 1 errors found (with
-    ``--strict`` also warnings), 2 the input cannot be read.
+    issue with file › sheet › row › column). ``--column "Summary=task"`` and
+    ``--status Resolved=done`` read exports of other tools (repeatable). Exit status: 0 clean,
+    1 errors found (with ``--strict`` also warnings), 2 the input cannot be read.
 ``template OUT.xlsx [--lang zh|en]``
     Write the blank tracking template.
 ``report WORKBOOK_OR_FOLDER --out DIR [--lang] [--as-of DATE] [--format LIST] [--working-days]``
+    (and the input options of ``validate``: ``--column``, ``--status``, ``--year``)
     Write the retrospective (deck, HTML, charts, tables) under ``DIR``; prints the headline
     KPIs and every file written. Exit status: 0 written, 1 validation errors (report on stderr),
     2 unreadable input or unsafe output path.
@@ -51,10 +53,57 @@ def _add_lang(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _pairs(option: str, key: str, value: str):
+    """argparse type for ``KEY=VALUE`` options (``--column "Summary=task"``)."""
+
+    def parse(text: str) -> tuple[str, str]:
+        k, sep, v = text.partition("=")
+        if not sep or not k.strip() or not v.strip():
+            msg = f"{option} expects {key}={value}, got {text!r}"
+            raise argparse.ArgumentTypeError(msg)
+        return k.strip(), v.strip()
+
+    return parse
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """Options on how to read the input, shared by ``validate`` and ``report``."""
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        type=_pairs("--column", "HEADER", "COLUMN"),
+        metavar="HEADER=COLUMN",
+        help="your header for a canonical column, e.g. --column 'Component/s=department' "
+        "(repeatable)",
+    )
+    p.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        type=_pairs("--status", "WORD", "CODE"),
+        metavar="WORD=CODE",
+        help="your status word for a status code, e.g. --status Resolved=done (repeatable; "
+        "codes: not_started on_track delayed blocked done_early done cancelled)",
+    )
+    p.add_argument(
+        "--year", type=int, default=None, help="year for dates written without one (7月15日)"
+    )
+
+
+def input_options(args: argparse.Namespace) -> dict:
+    """Keyword arguments for :func:`collab_analytics.load` from :func:`add_input_options`."""
+    return {
+        "columns": dict(args.column) or None,
+        "status_map": dict(args.status) or None,
+        "year": args.year,
+    }
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from collab_analytics.io import load
 
-    td = load(args.path, year=args.year)
+    td = load(args.path, **input_options(args))
     print(td.summary(lang=args.lang))
     skipped = td.accounting.get("rows_skipped")
     if skipped is not None and int(skipped.sum()):
@@ -85,9 +134,7 @@ def _add_validate(sub) -> None:
     p.add_argument(
         "--strict", action="store_true", help="exit non-zero on warnings too, not only on errors"
     )
-    p.add_argument(
-        "--year", type=int, default=None, help="year for dates written without one (7月15日)"
-    )
+    add_input_options(p)
     _add_lang(p)
     p.set_defaults(func=_cmd_validate)
 

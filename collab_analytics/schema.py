@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from collab_analytics._errors import SchemaError
 from collab_analytics._lists import LIST_DTYPE
 
 __all__ = [
@@ -222,9 +225,46 @@ def _c(name, kind, *aliases, required=False):
 
 
 _PROJECT = ("project", "项目名称", "项目", "项目名", "project", "project name", "projectname")
-_TASK = ("task", "任务名称", "任务", "任务名", "工作项", "task", "task name", "taskname", "name")
-_TASK_ID = ("task_id", "任务编号", "编号", "任务ID", "序号", "id", "task id", "taskid", "key")
-_DEPT = ("department", "负责部门", "部门", "责任部门", "department", "dept", "team", "owner dept")
+_TASK = (
+    "task",
+    "任务名称",
+    "任务",
+    "任务名",
+    "工作项",
+    "标题",
+    "task",
+    "task name",
+    "taskname",
+    "name",
+    "summary",
+    "title",
+)
+_TASK_ID = (
+    "task_id",
+    "任务编号",
+    "编号",
+    "任务ID",
+    "序号",
+    "id",
+    "task id",
+    "taskid",
+    "key",
+    "issue key",
+    "issue id",
+)
+_DEPT = (
+    "department",
+    "负责部门",
+    "部门",
+    "责任部门",
+    "department",
+    "dept",
+    "team",
+    "owner dept",
+    "component",
+    "components",
+    "component/s",
+)
 
 TABLES: dict[str, TableSpec] = {
     "project": TableSpec(
@@ -567,12 +607,61 @@ _ALIAS_INDEX: dict[str, dict[str, str]] = {
 }
 
 
+#: the user's own header → canonical column names, in force while loading (see
+#: :func:`user_columns`)
+_USER_COLUMNS: ContextVar[dict[str, str] | None] = ContextVar("user_columns", default=None)
+
+
+@contextmanager
+def user_columns(columns: dict[str, str] | None):
+    """Read headers with the user's own names for canonical columns, for one block.
+
+    ``columns`` maps a header as written (matched like the built-in aliases: any case,
+    spacing or full-width punctuation) to a canonical column name, e.g.
+    ``{"Summary": "task", "Component/s": "department"}``. A header named there maps to that
+    column in every table that has it; the built-in aliases apply to all other headers.
+
+    >>> with user_columns({"Work item": "task"}):
+    ...     canonical_column("tasks", "work  ITEM")
+    'task'
+    >>> canonical_column("tasks", "Work item") is None
+    True
+    >>> with user_columns({"Summary": "summary_text"}):  # doctest: +ELLIPSIS
+    ...     pass
+    Traceback (most recent call last):
+    ...
+    collab_analytics._errors.SchemaError: columns={'Summary': 'summary_text'}: 'summary_text' ...
+    """
+    if not columns:
+        yield
+        return
+    known = {c for spec in TABLES.values() for c in spec.column_names}
+    for header, col in columns.items():
+        if col not in known:
+            msg = (
+                f"columns={{{header!r}: {col!r}}}: {col!r} is not a canonical column of any "
+                "table. Hint: use one of the names in docs/data-model.md, e.g. 'task', "
+                "'department', 'planned_finish'."
+            )
+            raise SchemaError(msg)
+    token = _USER_COLUMNS.set({header_key(h): c for h, c in columns.items()})
+    try:
+        yield
+    finally:
+        _USER_COLUMNS.reset(token)
+
+
 def canonical_column(table: str, header: object) -> str | None:
     """Return the canonical column for ``header`` in ``table``, or ``None`` if unknown.
 
     Matching ignores case, spaces, full-width punctuation, ``*`` marks and bracketed remarks
-    (``进度(%)`` → ``progress``).
+    (``进度(%)`` → ``progress``). Names given with :func:`user_columns` come first.
     """
+    user = _USER_COLUMNS.get()
+    if user:
+        col = user.get(header_key(header))
+        if col is not None:
+            return col if col in TABLES[table].column_names else None
     index = _ALIAS_INDEX[table]
     k = header_key(header)
     if k in index:

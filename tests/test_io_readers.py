@@ -11,6 +11,7 @@ import pytest
 from _io_builders import TASK_HEADERS, TASKS, seed_workbook, tasks_csv, write_csv
 
 from collab_analytics import FileFormatError
+from collab_analytics._errors import SchemaError
 from collab_analytics.io import load, read_csv, read_folder, read_workbook
 from collab_analytics.schema import empty_table
 
@@ -330,3 +331,59 @@ def test_csv_title_and_note_lines_are_skipped_not_reported_as_ragged(tmp_path):
     # a data line of the wrong width is still reported
     p.write_text("\n".join([head, *rows, "T9,多出来的一行"]) + "\n", encoding="utf-8")
     assert "ragged_rows" in set(read_csv(p).issues["code"])
+
+
+JIRA = (
+    "Issue key,Summary,Status,Assignee,Component/s,Created,Due date,Resolved,Custom field (Start)\n"
+    "PROJ-1,Collect pain points,Done,Alice,Support,2024-07-01 09:00,2024-07-10,2024-07-09,"
+    "2024-07-02\n"
+    "PROJ-2,Write requirements,Resolved,Bob,Product,2024-07-03 10:00,2024-07-20,2024-07-25,"
+    "2024-07-11\n"
+    "PROJ-3,Build & test,In Progress,Carol,Engineering,2024-07-15 10:00,2024-08-20,,2024-07-21\n"
+)
+
+
+def test_jira_export_reads_with_built_in_aliases_and_own_column_names(tmp_path):
+    p = tmp_path / "jira.csv"
+    p.write_text(JIRA, encoding="utf-8")
+    td = load(
+        p,
+        status_map={"Resolved": "done"},
+        columns={"Custom field (Start)": "planned_start"},
+    )
+    t = td.tasks
+    assert len(td.errors) == 0
+    assert t["task_id"].tolist() == ["PROJ-1", "PROJ-2", "PROJ-3"]
+    assert t["task"].iloc[2] == "Build & test"
+    assert t["department"].tolist() == ["Support", "Product", "Engineering"]
+    assert t["owner"].tolist() == ["Alice", "Bob", "Carol"]
+    assert t["status"].astype("object").tolist() == ["done", "done", "on_track"]
+    assert t["planned_start"].dt.strftime("%m-%d").tolist() == ["07-02", "07-11", "07-21"]
+    assert t["actual_finish"].dt.strftime("%m-%d").fillna("").tolist() == ["07-09", "07-25", ""]
+    assert "Created" in t.columns  # extra columns are kept
+    # without the mapping, the custom field is an extra column and planned_start stays empty
+    plain = load(p, status_map={"Resolved": "done"})
+    assert plain.tasks["planned_start"].isna().all()
+    assert "Custom field (Start)" in plain.tasks.columns
+
+
+def test_own_column_names_reach_every_reader(tmp_path):
+    p = write_csv(
+        tmp_path / "tasks.csv",
+        ["工作内容", "负责部门", "计划完成"],
+        [("开发", "技术部", "2024-07-01")],
+    )
+    assert load(p, columns={"工作内容": "task"}).tasks["task"].tolist() == ["开发"]
+    assert read_csv(p, columns={"工作内容": "task"}).tasks["task"].tolist() == ["开发"]
+    assert read_folder(tmp_path, columns={"工作内容": "task"}).tasks["task"].tolist() == ["开发"]
+    assert len(load(p).tasks) == 0  # the mapping applies only to the call that names it
+
+
+def test_own_column_names_must_be_canonical(tmp_path):
+    p = write_csv(
+        tmp_path / "tasks.csv",
+        ["任务名称", "负责部门", "计划完成"],
+        [("开发", "技术部", "2024-07-01")],
+    )
+    with pytest.raises(SchemaError, match=r"'summary' is not a canonical column of any table"):
+        load(p, columns={"Summary": "summary"})

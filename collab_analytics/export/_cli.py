@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from collab_analytics.cli import add_input_options, input_options
+
 __all__ = ["add_report", "cmd_report"]
 
 EXIT_OK, EXIT_ERRORS = 0, 1
@@ -52,14 +54,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     from collab_analytics.labels import label
 
     lang = args.lang
-    td = load(args.path)
+    read = input_options(args)
+    td = load(args.path, **read)
     if td.has_errors:
         print(f"{label('report_validation_failed', lang)}:", file=sys.stderr)
         print(td.summary(lang=lang), file=sys.stderr)
         return EXIT_ERRORS
     compare_to = args.compare_as_of
     if args.compare_with is not None:
-        compare_to = load(args.compare_with)
+        compare_to = load(args.compare_with, **read)
         if compare_to.has_errors:
             print(f"{label('report_validation_failed', lang)}:", file=sys.stderr)
             print(compare_to.summary(lang=lang), file=sys.stderr)
@@ -95,6 +98,7 @@ def add_report(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("path", metavar="WORKBOOK_OR_FOLDER")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    add_input_options(p)
     p.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="language of the report (default: zh)"
     )

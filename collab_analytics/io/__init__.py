@@ -31,6 +31,7 @@ from collab_analytics.io.csv import read_csv, read_folder
 from collab_analytics.io.excel import read_workbook
 from collab_analytics.io.template import write_template
 from collab_analytics.io.writer import write_workbook
+from collab_analytics.schema import user_columns
 
 __all__ = [
     "Limits",
@@ -56,6 +57,7 @@ def load(
     strict: bool = False,
     encoding: str | None = None,
     limits: Limits | dict | None = None,
+    columns: dict[str, str] | None = None,
 ) -> TrackingData:
     """Load tracking data from a workbook, a CSV/Parquet table, or a folder of them.
 
@@ -76,6 +78,11 @@ def load(
     limits : Limits or dict, optional
         Resource limits for this call, e.g. ``{"max_rows": 5_000_000}`` (see
         :class:`collab_analytics.io._limits.Limits`; default: the limits in force).
+    columns : dict, optional
+        Your own header names for canonical columns, for exports of other tools, e.g. a
+        Jira CSV: ``{"Component/s": "department", "Custom field (Start)": "planned_start"}``.
+        Built-in aliases already read ``Issue key``, ``Summary``, ``Assignee``, ``Due date``
+        and ``Resolved``.
 
     Returns
     -------
@@ -88,7 +95,7 @@ def load(
         Missing, unreadable, damaged or encrypted input, or input over a resource limit
         (decompression bomb, too many rows, file too large).
     """
-    with use_limits(limits):
+    with use_limits(limits), user_columns(columns):
         return _load(
             Path(path),
             lang=lang,

@@ -42,7 +42,7 @@ from collab_analytics.io._headers import (
 )
 from collab_analytics.io._limits import check_csv_size, check_file_size, check_rows
 from collab_analytics.io._raw import Issues, RawProject, RawTable, _project_lines, non_data_rows
-from collab_analytics.schema import TABLES
+from collab_analytics.schema import TABLES, user_columns
 
 __all__ = ["read_csv", "read_folder", "scan_csv", "scan_parquet"]
 
@@ -345,6 +345,7 @@ def read_csv(
     year: int | None = None,
     strict: bool = False,
     lang: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> TrackingData:
     """Load one table from a CSV (or ``.parquet``) file into a :class:`TrackingData`.
 
@@ -357,7 +358,7 @@ def read_csv(
         (``任务跟踪表.csv``, ``tasks.csv``), else from the header row.
     encoding : str, optional
         Text encoding; default detects UTF-8 (with or without BOM), UTF-16 and GB18030/GBK.
-    status_map, year, strict, lang
+    status_map, year, strict, lang, columns
         As in :func:`read_workbook`.
 
     Returns
@@ -369,11 +370,12 @@ def read_csv(
         msg = f"Unknown table {table!r}. Expected one of: {list(TABLES)}."
         raise FileFormatError(msg)
     issues = Issues()
-    if Path(path).suffix.lower() == ".parquet":
-        raws, projects = scan_parquet(path, issues, table=table)
-    else:
-        raws, projects = scan_csv(path, issues, table=table, encoding=encoding)
-    td = assemble(raws, projects, issues, status_map=status_map, year=year)
+    with user_columns(columns):
+        if Path(path).suffix.lower() == ".parquet":
+            raws, projects = scan_parquet(path, issues, table=table)
+        else:
+            raws, projects = scan_csv(path, issues, table=table, encoding=encoding)
+        td = assemble(raws, projects, issues, status_map=status_map, year=year)
     return td.raise_for_errors() if strict else td
 
 
@@ -385,6 +387,7 @@ def read_folder(
     year: int | None = None,
     strict: bool = False,
     lang: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> TrackingData:
     """Load a folder with one CSV/XLSX/Parquet file per table (recognised by name or header).
 
@@ -403,26 +406,28 @@ def read_folder(
     files = sorted(
         p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
     )
-    for f in files:
-        suf = f.suffix.lower()
-        if suf in CSV_SUFFIXES:
-            r, p = scan_csv(f, issues, encoding=encoding)
-        elif suf in XLSX_SUFFIXES:
-            r, p = scan_workbook(f, issues)
-        elif suf == ".parquet":
-            r, p = scan_parquet(f, issues)
-        else:
-            issues.add("info", "unrecognised_file", "File type not read.", file=f.name)
-            continue
-        raws.extend(r)
-        projects.extend(p)
-    if not raws and not projects:
-        issues.add(
-            "error",
-            "no_tables",
-            "No tracking table found in the folder.",
-            file=folder.name,
-            hint="Expected files such as tasks.csv, 任务跟踪表.csv, meetings.csv or a workbook.",
-        )
-    td = assemble(raws, projects, issues, status_map=status_map, year=year)
+    with user_columns(columns):
+        for f in files:
+            suf = f.suffix.lower()
+            if suf in CSV_SUFFIXES:
+                r, p = scan_csv(f, issues, encoding=encoding)
+            elif suf in XLSX_SUFFIXES:
+                r, p = scan_workbook(f, issues)
+            elif suf == ".parquet":
+                r, p = scan_parquet(f, issues)
+            else:
+                issues.add("info", "unrecognised_file", "File type not read.", file=f.name)
+                continue
+            raws.extend(r)
+            projects.extend(p)
+        if not raws and not projects:
+            issues.add(
+                "error",
+                "no_tables",
+                "No tracking table found in the folder.",
+                file=folder.name,
+                hint="Expected files such as tasks.csv, 任务跟踪表.csv, meetings.csv "
+                "or a workbook.",
+            )
+        td = assemble(raws, projects, issues, status_map=status_map, year=year)
     return td.raise_for_errors() if strict else td

@@ -39,6 +39,7 @@ from collab_analytics.io._limits import (
     check_zip,
 )
 from collab_analytics.io._raw import Issues, RawProject, RawTable, split_grid
+from collab_analytics.schema import user_columns
 
 __all__ = ["read_workbook", "scan_workbook"]
 
@@ -215,6 +216,7 @@ def read_workbook(
     year: int | None = None,
     strict: bool = False,
     lang: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> TrackingData:
     """Load a tracking workbook into a validated :class:`~collab_analytics.data.TrackingData`.
 
@@ -230,6 +232,9 @@ def read_workbook(
         Raise :class:`~collab_analytics.DataValidationError` listing every error.
     lang : {"zh", "en"}, optional
         Accepted for symmetry with the writers; headers of both languages are always read.
+    columns : dict, optional
+        Your own header names for canonical columns, e.g. ``{"Summary": "task",
+        "Component/s": "department"}`` (see :func:`collab_analytics.schema.user_columns`).
 
     Returns
     -------
@@ -243,14 +248,15 @@ def read_workbook(
         The file is missing, not a workbook, damaged or password-protected.
     """
     issues = Issues()
-    raws, projects = scan_workbook(path, issues)
-    if not raws and not projects:
-        issues.add(
-            "error",
-            "no_tables",
-            "No tracking table found in the workbook.",
-            file=Path(path).name,
-            hint="Expected sheets such as 总表, 任务跟踪子表, RACI矩阵 (or Tasks, RACI…).",
-        )
-    td = assemble(raws, projects, issues, status_map=status_map, year=year)
+    with user_columns(columns):
+        raws, projects = scan_workbook(path, issues)
+        if not raws and not projects:
+            issues.add(
+                "error",
+                "no_tables",
+                "No tracking table found in the workbook.",
+                file=Path(path).name,
+                hint="Expected sheets such as 总表, 任务跟踪子表, RACI矩阵 (or Tasks, RACI…).",
+            )
+        td = assemble(raws, projects, issues, status_map=status_map, year=year)
     return td.raise_for_errors() if strict else td
