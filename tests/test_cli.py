@@ -56,3 +56,30 @@ def test_console_script_entry_point(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "tasks            3       3         0" in r.stdout
+
+
+def test_validate_reads_another_tool_export_with_column_and_status_options(tmp_path, capsys):
+    p = tmp_path / "export.csv"
+    p.write_text(
+        "Key,Summary,Status,Team,Deadline,Finished on\n"
+        "P-1,Collect,Resolved,Support,2024-07-10,2024-07-09\n"
+        "P-2,Build,Waiting,Engineering,2024-08-20,\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(p), "--lang", "en"]) == 0
+    assert "unknown status" in capsys.readouterr().out.lower()
+    argv = ["validate", str(p), "--lang", "en", "--strict", "--column", "Finished on=actual_finish"]
+    argv += ["--status", "Resolved=done", "--status", "Waiting=blocked"]
+    assert main(argv) == 0
+    assert "errors: 0   warnings: 0" in capsys.readouterr().out
+    argv = ["validate", str(p), "--column", "Finished on=foo"]
+    assert main(argv) == 2
+    assert "'foo' is not a canonical column" in capsys.readouterr().err
+
+
+def test_column_option_needs_header_equals_column(tmp_path, capsys):
+    try:
+        main(["validate", str(tmp_path), "--column", "Summary"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert "--column expects HEADER=COLUMN, got 'Summary'" in capsys.readouterr().err
