@@ -190,7 +190,9 @@ for name, fn in rows.items():
     fn()
     ts = []
     for _ in range(repeat):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        ts.append((time.perf_counter() - t0, time.process_time() - c0))
     out[name] = ts
 print(json.dumps(out))
 """
@@ -234,15 +236,20 @@ def compare(tp: Path, hp: Path, ref: str, rounds: int, repeat: int) -> None:
                 for name, ts in got.items():
                     times[label].setdefault(name, []).extend(ts)
         print(f"load average (1, 5, 15 min) after: {os.getloadavg()}")
-        med = {lab: {k: statistics.median(v) for k, v in t.items()} for lab, t in times.items()}
-        a, b = med[ref], med["working tree"]
-        print(f"{'':<36}{ref:>14}{'working tree':>14}{'new/old':>9}")
-        for name in a:
-            print(f"{name:<36}{a[name]:12.3f} s{b[name]:12.3f} s{b[name] / a[name]:9.2f}")
-        for lab, m in med.items():
-            r1 = m["handoff_summary(dependencies)"] / m["DuckDB dependency handoffs"]
-            r2 = m["history_handoffs(updates log)"] / m["DuckDB history handoff pairs"]
-            print(f"{lab}: dependency hand-overs {r1:.2f}× DuckDB, history hand-overs {r2:.2f}×")
+        for i, what in enumerate(("wall-clock", "CPU (process_time, all threads)")):
+            med = {
+                lab: {k: statistics.median(x[i] for x in v) for k, v in t.items()}
+                for lab, t in times.items()
+            }
+            a, b = med[ref], med["working tree"]
+            print(f"median {what} time")
+            print(f"{'':<36}{ref:>14}{'working tree':>14}{'new/old':>9}")
+            for name in a:
+                print(f"{name:<36}{a[name]:12.3f} s{b[name]:12.3f} s{b[name] / a[name]:9.2f}")
+            for lab, m in med.items():
+                r1 = m["handoff_summary(dependencies)"] / m["DuckDB dependency handoffs"]
+                r2 = m["history_handoffs(updates log)"] / m["DuckDB history handoff pairs"]
+                print(f"  {lab}: dependency hand-overs {r1:.2f}× DuckDB, history {r2:.2f}×")
 
 
 def run(n_tasks: int, repeat: int, folder: Path) -> None:
