@@ -75,7 +75,11 @@ def tip(
     kw = {"title": title if title is not None else label(key or field, lang)}
     if fmt:
         kw["format"] = fmt
-    return alt.Tooltip(field, type=type_, **kw)
+    if ":" in field or "(" in field:  # shorthand syntax (a type, an aggregate): Altair parses it
+        return alt.Tooltip(field, type=type_, **kw)
+    # a plain column name as the field itself: the same spec, but Altair does not look the
+    # column up in the chart's data to infer a type that the explicit one overrides anyway
+    return alt.Tooltip(field=field, type=type_, **kw)
 
 
 def department_selection(field: str = "department") -> alt.Parameter:

@@ -23,7 +23,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import altair as alt
+import pandas as pd
 
+from collab_analytics.charts._values import frame_values
 from collab_analytics.labels import check_lang, status_label
 from collab_analytics.schema import STATUS_CODES
 
@@ -166,18 +168,32 @@ _ONCE = "collab_analytics_each_frame_once"
 @contextmanager
 def _each_frame_once() -> Iterator[None]:
     """Within the block, each DataFrame object is converted by the active data transformer
-    once; layers sharing it reuse the same rows (and so the same dataset name)."""
-    active = alt.data_transformers.get()
+    once; layers sharing it reuse the same rows (and so the same dataset name).
+
+    With Altair's default transformer active, a data frame becomes rows through
+    :func:`~collab_analytics.charts._values.frame_values` (the same rows, built column by
+    column) after the same row-limit check; other transformers are used as they are."""
+    registry = alt.data_transformers
+    active = registry.get()
+    fast = registry.active == "default" and set(registry.options) <= {"max_rows"}
+    max_rows = registry.options.get("max_rows", 5000)
     seen: dict[int, tuple[object, object]] = {}
+
+    def convert(data):
+        if fast and isinstance(data, pd.DataFrame) and (max_rows is None or len(data) <= max_rows):
+            values = frame_values(data)
+            if values is not None:
+                return {"values": values}
+        return active(data)  # raises MaxRowsError above the limit, as before
 
     def transform(data, **_options):
         hit = seen.get(id(data))
         if hit is None or hit[0] is not data:
-            hit = seen[id(data)] = (data, active(data))  # keeps ``data`` alive: ids stay unique
+            hit = seen[id(data)] = (data, convert(data))  # keeps ``data`` alive: ids unique
         return hit[1]
 
-    alt.data_transformers.register(_ONCE, transform)
-    with alt.data_transformers.enable(_ONCE):
+    registry.register(_ONCE, transform)
+    with registry.enable(_ONCE):
         yield
 
 
