@@ -93,7 +93,9 @@ class AttributionArrays:
     pushed: np.ndarray  # bool: late and pushed by its critical predecessor
     dept_codes: np.ndarray
     departments: pd.Index
-    hit_by: np.ndarray  # bool (n_tasks, n_departments): pushed late by that dept's own delay
+    # push links: departments whose own delay reached each task, tasks reached per department
+    n_upstream: np.ndarray  # int64 per task
+    downstream_hit: np.ndarray  # int64 per department
 
 
 def _tie_rank(tasks: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
@@ -170,32 +172,37 @@ def attribution_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -
     late = delay > 0
     pushed = late & (inherited > 0) & (critical >= 0)
     parent = np.where(pushed, critical, -1)
-    hit_by = _push_sets(parent, own > 0, dept_codes, len(departments))
+    n_up, hit = _push_sets(parent, own > 0, dept_codes, len(departments))
     return AttributionArrays(
-        inherited, own, n_pred, critical, pushed, dept_codes, departments, hit_by
+        inherited, own, n_pred, critical, pushed, dept_codes, departments, n_up, hit
     )
 
 
-def _push_sets(parent: np.ndarray, own_late: np.ndarray, dept: np.ndarray, k: int) -> np.ndarray:
-    """For each task, which departments' own delay reached it along push links (transitively).
+def _push_sets(parent: np.ndarray, own_late: np.ndarray, dept: np.ndarray, k: int):
+    """Which departments' own delay reached each task along push links (transitively).
 
     ``parent[i]`` is the task that pushed ``i`` (or -1). The departments of the ancestors with
     own delay are OR-ed into a bit mask by pointer jumping: after step ``s`` each task holds the
     ancestors up to distance ``2**s``, so the loop runs ``log2(longest chain)`` vectorised
     steps. Only pushed tasks take part (the others reach nobody's mask), each step only those
     whose pointer is still live; departments are packed 64 to a word.
+
+    Returns the number of such departments per task and the number of tasks each
+    department reached (``int64``).
     """
     n = len(parent)
-    out = np.zeros((n, k), dtype=bool)
+    per_task = np.zeros(n, dtype=np.int64)
+    per_dept = np.zeros(k, dtype=np.int64)
     nodes = np.flatnonzero(parent >= 0)
     if n == 0 or k == 0 or len(nodes) == 0:
-        return out
+        return per_task, per_dept
     par = parent[nodes]
     # pointer between pushed tasks: the compact position of a pushed parent, else -1
     compact = np.full(n, -1, dtype=np.int64)
     compact[nodes] = np.arange(len(nodes), dtype=np.int64)
     ptr0 = compact[par]
     pdept, pown = dept[par], own_late[par]
+    counts = np.zeros(len(nodes), dtype=np.int64)
     for w0 in range(0, k, 64):
         kw = min(64, k - w0)
         in_word = pown & (pdept >= w0) & (pdept < w0 + 64)
@@ -210,11 +217,18 @@ def _push_sets(parent: np.ndarray, own_late: np.ndarray, dept: np.ndarray, k: in
             mask[idx] |= mask[p]  # both sides read before the write: one synchronous step
             ptr[idx] = ptr[p]
             idx = idx[ptr[idx] >= 0]
-        n_bytes = (kw + 7) // 8
-        raw = mask.astype("<u8", copy=False).view(np.uint8).reshape(len(nodes), 8)
-        bits = np.unpackbits(raw[:, :n_bytes], axis=1, bitorder="little")
-        out[nodes, w0 : w0 + kw] = bits[:, :kw].astype(bool)
-    return out
+        counts += np.bitwise_count(mask)
+        if kw <= 16:  # count each distinct mask once, then its bits
+            n_mask = np.bincount(mask.astype(np.int64))
+            seen = np.flatnonzero(n_mask)
+            onbit = (seen[:, None] >> np.arange(kw)) & 1
+            per_dept[w0 : w0 + kw] = (n_mask[seen][:, None] * onbit).sum(axis=0)
+        else:
+            raw = mask.astype("<u8", copy=False).view(np.uint8).reshape(len(nodes), 8)
+            bits = np.unpackbits(raw, axis=1, bitorder="little")[:, :kw]
+            per_dept[w0 : w0 + kw] = bits.sum(axis=0, dtype=np.int64)
+    per_task[nodes] = counts
+    return per_task, per_dept
 
 
 def _prepare(tasks, as_of, calendar):
@@ -282,7 +296,7 @@ def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays, att: AttributionArrays
             "critical_predecessor": take_masked(ids, crit).astype("str"),
             "critical_predecessor_department": take_masked(dep, crit).astype("str"),
             "pushed_by_predecessor": att.pushed,
-            "n_upstream_departments": att.hit_by.sum(axis=1).astype(np.int64),
+            "n_upstream_departments": att.n_upstream,
         },
         copy=False,  # fresh arrays: no 2-D block consolidation copy
     )
@@ -305,7 +319,7 @@ def _department_frame(arr: DeliveryArrays, att: AttributionArrays) -> pd.DataFra
     out["n_tasks_own_delay"] = np.bincount(g[own > 0], minlength=k).astype(np.int64)
     out["own_delay_days"] = own_sum
     out["inherited_delay_days"] = np.bincount(g, weights=inh, minlength=k)
-    out["downstream_tasks_hit"] = att.hit_by.sum(axis=0).astype(np.int64)
+    out["downstream_tasks_hit"] = att.downstream_hit
     out["share_of_own_delay"] = safe_ratio(own_sum, np.full(k, total_own))
     return out
 

@@ -325,7 +325,7 @@ def _ranking(
     if dept_frame is None:
         late = arr.delay_days > 0
         own = np.bincount(g, weights=np.where(late, att.own, 0.0), minlength=k)
-        hit = att.hit_by.sum(axis=0).astype(np.float64)
+        hit = att.downstream_hit.astype(np.float64)
         n_tasks = np.bincount(g[~arr.is_cancelled], minlength=k).astype(np.int64)
         n_late = np.bincount(g[late], minlength=k).astype(np.int64)
     else:
