@@ -172,6 +172,13 @@ def test_id_positions_hand_computed():
     ids = pd.Series(["P00001-T001", "P00001-T002", "P00002-T001"], dtype="str")
     refs = pd.Index(["P00002-T001", "P00001-T003", "P00003-T001", "P00001-T001", None], dtype="str")
     assert _id_positions(refs, ids).tolist() == [2, -1, -1, 0, -1]
+    from collab_analytics.metrics._common import _id_lookup, dependency_edges
+
+    assert _id_lookup(refs, ids)[1] is True  # sorted fixed-width ids: row order is id order
+    assert _id_lookup(refs, ids[::-1].reset_index(drop=True))[1] is False
+    t = pd.DataFrame({"task_id": ids, "depends_on": [[], ["P00001-T001"], ["P00001-T002"]]})
+    assert dependency_edges(t).ids_sorted
+    assert not dependency_edges(t.iloc[::-1].reset_index(drop=True)).ids_sorted
 
 
 @settings(max_examples=60, deadline=None)

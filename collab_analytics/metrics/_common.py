@@ -367,11 +367,15 @@ def safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------------------- dependencies
 @dataclass(frozen=True)
 class Edges:
-    """Dependency edges as row positions: ``src`` (predecessor) → ``dst`` (successor)."""
+    """Dependency edges as row positions: ``src`` (predecessor) → ``dst`` (successor).
+
+    ``ids_sorted``: the task ids are distinct and in increasing order (row order is id order).
+    """
 
     src: np.ndarray
     dst: np.ndarray
     n_unresolved: int
+    ids_sorted: bool = False
 
 
 def _flatten_lists(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -445,7 +449,14 @@ def _sorted_int_keys(table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray,
 
 
 def _id_positions(refs: pd.Index, ids: pd.Series) -> np.ndarray:
-    """:func:`positions_in` of dependency references among the task ids.
+    """:func:`positions_in` of dependency references among the task ids (see
+    :func:`_id_lookup`)."""
+    return _id_lookup(refs, ids)[0]
+
+
+def _id_lookup(refs: pd.Index, ids: pd.Series) -> tuple[np.ndarray, bool]:
+    """:func:`positions_in` of dependency references among the task ids, and whether the ids
+    are known to be distinct and increasing.
 
     Ids kept in order with one byte length (``T0001``, ``T0002``…) are unique and resolve by
     binary search on integer keys, without hashing; other ids go through Arrow's hash lookup.
@@ -454,7 +465,7 @@ def _id_positions(refs: pd.Index, ids: pd.Series) -> np.ndarray:
 
     table = sorted_fixed(ids) if len(ids) else None
     if table is None:
-        return positions_in(refs, ids)
+        return positions_in(refs, ids), False
     import pyarrow.compute as pc
 
     v = as_arrow(refs.array if isinstance(refs, pd.Index) else refs)
@@ -463,16 +474,16 @@ def _id_positions(refs: pd.Index, ids: pd.Series) -> np.ndarray:
     sel = pc.fill_null(pc.equal(pc.binary_length(v), width), False)
     idx = np.flatnonzero(sel.to_numpy(zero_copy_only=False))
     if len(idx) == 0:
-        return pos
+        return pos, True
     view = _fixed_view(v.filter(sel))
     keys = None if view is None else _sorted_int_keys(table, view)
     if keys is None:
-        return positions_in(refs, ids)
+        return positions_in(refs, ids), True
     tkey, vkey = keys
     i = np.minimum(np.searchsorted(tkey, vkey), len(tkey) - 1)
     hit = tkey[i] == vkey
     pos[idx[hit]] = i[hit]
-    return pos
+    return pos, True
 
 
 def dependency_edges(tasks: pd.DataFrame) -> Edges:
@@ -492,13 +503,14 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
         return Edges(z, z, 0)
     dst = np.repeat(np.arange(n, dtype=np.int64), lengths)
     src = np.full(total, -1, dtype=np.int64)
+    ids_sorted = False
     if "task_id" in tasks.columns:
-        src = _id_positions(refs, tasks["task_id"])
+        src, ids_sorted = _id_lookup(refs, tasks["task_id"])
     miss = src < 0
     if miss.any() and "task" in tasks.columns:
         src[miss] = _first_position(refs[miss], tasks["task"])
     ok = (src >= 0) & (src != dst)
-    return Edges(src[ok], dst[ok], int((~ok).sum()))
+    return Edges(src[ok], dst[ok], int((~ok).sum()), ids_sorted)
 
 
 # ------------------------------------------------------------------------------- strings

@@ -98,15 +98,18 @@ class AttributionArrays:
     downstream_hit: np.ndarray  # int64 per department
 
 
-def _tie_rank(tasks: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """Rank of the task ids of ``rows`` (breaks finish-date ties independent of row order)."""
+def _tie_rank(tasks: pd.DataFrame, rows: np.ndarray, ids_sorted: bool = False) -> np.ndarray:
+    """Rank of the task ids of ``rows`` (breaks finish-date ties independent of row order);
+    the rows themselves when the ids are distinct and in increasing row order."""
+    if ids_sorted:
+        return rows.astype(np.int64)
     if "task_id" in tasks.columns:
         ids = take(tasks["task_id"], rows).astype("str")
         return pd.factorize(ids, sort=True)[0].astype(np.int64)
     return rows.astype(np.int64)
 
 
-def _critical_edges(tasks: pd.DataFrame, src, dst, f) -> np.ndarray:
+def _critical_edges(tasks: pd.DataFrame, src, dst, f, ids_sorted: bool = False) -> np.ndarray:
     """Per successor, the edge of its critical predecessor: the latest finish, ties broken by
     the larger task id (then the later edge). Returns the selected edge positions.
 
@@ -130,7 +133,7 @@ def _critical_edges(tasks: pd.DataFrame, src, dst, f) -> np.ndarray:
     last[seg[cpos]] = cpos  # later edges overwrite earlier ones
     tied = np.flatnonzero(cand & (n_cand[seg] > 1))
     if len(tied):
-        rank = _tie_rank(tasks, src[tied])
+        rank = _tie_rank(tasks, src[tied], ids_sorted)
         o = np.lexsort((tied, rank, seg[tied]))
         ts = seg[tied][o]
         end = np.r_[ts[1:] != ts[:-1], True]
@@ -160,7 +163,7 @@ def attribution_arrays(tasks: pd.DataFrame, arr: DeliveryArrays, edges: Edges) -
         valid = f != NAT
         src, dst, f = edges.src[valid], edges.dst[valid], f[valid]
         if len(src):
-            sel = _critical_edges(tasks, src, dst, f)
+            sel = _critical_edges(tasks, src, dst, f, edges.ids_sorted)
             critical[dst[sel]] = src[sel]
             latest = np.full(n, NAT, dtype=np.int64)
             latest[dst[sel]] = f[sel]
