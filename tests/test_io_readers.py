@@ -387,3 +387,29 @@ def test_own_column_names_must_be_canonical(tmp_path):
     )
     with pytest.raises(SchemaError, match=r"'summary' is not a canonical column of any table"):
         load(p, columns={"Summary": "summary"})
+
+
+def test_excel_error_cells_and_uncalculated_formulas_are_reported_not_dropped(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "任务跟踪子表"
+    ws.append(["表2:任务跟踪子表"])
+    ws.append(["任务名称", "负责部门", "计划完成", "进度"])
+    ws.append(["需求", "产品部", "2024-07-01", "#REF!"])
+    ws.append(["开发", "#N/A", "2024-07-09", 0.5])
+    ws.append(["测试", "技术部", "2024-07-20", "=B3*2"])
+    ws["D3"].data_type = "e"
+    ws["B4"].data_type = "e"
+    p = tmp_path / "errors.xlsx"
+    wb.save(p)
+    td = load(p)
+    odd = td.issues[td.issues["code"].isin(["excel_error", "uncalculated_formula"])]
+    got = odd[["code", "table", "sheet", "row", "column", "value"]].astype("object").values
+    assert [list(r) for r in got] == [
+        ["excel_error", "tasks", "任务跟踪子表", 3, "进度", "#REF!"],
+        ["excel_error", "tasks", "任务跟踪子表", 4, "负责部门", "#N/A"],
+        ["uncalculated_formula", "tasks", "任务跟踪子表", 5, "进度", "=B3*2"],
+    ]
+    assert (odd["severity"] == "warning").all()
+    assert td.tasks["progress"].isna().tolist() == [True, False, True]  # read as empty
+    assert "missing_value" in set(td.issues["code"])  # the empty department is an error too

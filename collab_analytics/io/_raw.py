@@ -38,6 +38,7 @@ class RawTable:
     file: str
     sheet: str = ""
     skipped: int = 0  # blank, note, title and repeated-header rows (not data)
+    cols: list[int] | None = None  # sheet column (0-based) of each frame column, when known
 
 
 @dataclass
@@ -379,7 +380,14 @@ def split_grid(
         rows = (np.arange(start, end) + first_row)[~skip]
         out.append(
             RawTable(
-                t, hdrs, data.reset_index(drop=True), rows, file, sheet, skipped=int(skip.sum())
+                t,
+                hdrs,
+                data.reset_index(drop=True),
+                rows,
+                file,
+                sheet,
+                skipped=int(skip.sum()),
+                cols=list(data_cols),
             )
         )
     return out, project

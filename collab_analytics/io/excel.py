@@ -30,7 +30,8 @@ import pandas as pd
 
 from collab_analytics._errors import FileFormatError
 from collab_analytics.data import TrackingData
-from collab_analytics.io._build import assemble
+from collab_analytics.io._build import assemble, in_background
+from collab_analytics.io._cells import odd_cells_by_sheet
 from collab_analytics.io._headers import table_from_name
 from collab_analytics.io._limits import (
     check_file_size,
@@ -122,8 +123,10 @@ def scan_workbook(
     from python_calamine import CalamineError, CalamineWorkbook
 
     path = Path(path)
-    _check_file(path)
+    kind = _check_file(path)
     fname = path.name
+    # error cells and uncalculated formulas read as empty: found in the XML meanwhile
+    odd = in_background(odd_cells_by_sheet, path) if kind == "zip" else None
     try:
         wb = CalamineWorkbook.from_path(str(path))
         meta = list(wb.sheets_metadata)
@@ -196,7 +199,60 @@ def scan_workbook(
                     )
     finally:
         wb.close()
+    if odd is not None:
+        _report_odd_cells(odd.result(), raws, fname, issues)
     return raws, projects
+
+
+_ODD_CELLS = {
+    "excel_error": (
+        "Cell holds an Excel error value; read as empty.",
+        "Fix the formula in Excel (#N/A usually means a VLOOKUP found no match, #REF! a "
+        "deleted cell).",
+    ),
+    "uncalculated_formula": (
+        "Formula without a calculated value (the file was not saved by Excel); read as empty.",
+        "Open the file in Excel and save it, so every formula keeps its value.",
+    ),
+}
+
+
+def _report_odd_cells(
+    odd: dict[str, list[tuple[int, int, str]]], raws: list[RawTable], fname: str, issues: Issues
+) -> None:
+    """One warning per error cell / uncalculated formula, named by its table's header."""
+    for sheet, cells in odd.items():
+        tables = [r for r in raws if r.sheet == sheet and r.cols is not None]
+        for row, col, text in cells:
+            code = "uncalculated_formula" if text.startswith("=") else "excel_error"
+            table, column = "", _letters(col)
+            for r in tables:
+                if col in r.cols and (r.rows == row + 1).any():
+                    table, column = r.table, r.headers[r.cols.index(col)]
+                    break
+            message, hint = _ODD_CELLS[code]
+            issues.add(
+                "warning",
+                code,
+                message,
+                table=table,
+                file=fname,
+                sheet=sheet,
+                row=row + 1,
+                column=column,
+                value=text,
+                hint=hint,
+            )
+
+
+def _letters(col: int) -> str:
+    """0-based column number → Excel letters (0 → A, 27 → AB)."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _has_values(grid: pd.DataFrame) -> bool:
