@@ -68,6 +68,9 @@ FLAG_COLUMNS = (
     "is_finish_undated",
 )
 
+#: Flags counted by :func:`delivery_summary`, in the order of its count columns.
+COUNTED_FLAGS = FLAG_COLUMNS
+
 SUMMARY_COLUMNS = (
     "n_tasks",
     "n_due",
@@ -124,6 +127,21 @@ class DeliveryArrays:
     @cached_property
     def as_(self) -> np.ndarray:
         return _days(self._tasks, "actual_start")
+
+    @cached_property
+    def state(self) -> np.ndarray:
+        """Each task's counted flags packed into one small number (bit ``b`` = flag ``b`` of
+        :data:`COUNTED_FLAGS`), shared by every grouping of :func:`delivery_summary`."""
+        state = np.zeros(len(self.pf), dtype=np.int64)
+        for b, name in enumerate(COUNTED_FLAGS):
+            state |= self.counted(name).astype(np.int64) << b
+        return state
+
+    def counted(self, name: str) -> np.ndarray:
+        """The flag as :func:`delivery_summary` counts it (on time and early: due tasks only)."""
+        if name in ("is_on_time", "is_early"):
+            return getattr(self, name) & self.is_due
+        return getattr(self, name)
 
     @cached_property
     def delay_days(self) -> np.ndarray:
@@ -221,27 +239,18 @@ def _task_frame(tasks: pd.DataFrame, arr: DeliveryArrays) -> pd.DataFrame:
 def _summary_from(arr: DeliveryArrays, groups: Groups) -> pd.DataFrame:
     g, k = groups.codes, groups.n_groups
     # one bincount over (group, state): each task's flags packed into a small state number
-    flags = (
-        arr.is_cancelled,
-        arr.is_due,
-        arr.is_finished,
-        arr.is_on_time & arr.is_due,
-        arr.is_late,
-        arr.is_overdue_open,
-        arr.is_early & arr.is_due,
-        arr.is_finish_undated,
-    )
-    n_states = 1 << len(flags)
+    n_flags = len(COUNTED_FLAGS)
+    n_states = 1 << n_flags
     if k * n_states <= max(4 * len(g), 1 << 16):
-        state = np.zeros(len(g), dtype=np.int64)
-        for b, f in enumerate(flags):
-            state |= f.astype(np.int64) << b
-        table = np.bincount(g * n_states + state, minlength=k * n_states).reshape(k, n_states)
-        bits = (np.arange(n_states)[:, None] >> np.arange(len(flags))) & 1
+        key = arr.state if k == 1 else g * n_states + arr.state
+        table = np.bincount(key, minlength=k * n_states).reshape(k, n_states)
+        bits = (np.arange(n_states)[:, None] >> np.arange(n_flags)) & 1
         counts = list((table @ bits).T.astype(np.int64))
         n_all = table.sum(axis=1).astype(np.int64)
     else:  # many groups: one bincount per flag
-        counts = [np.bincount(g[f], minlength=k).astype(np.int64) for f in flags]
+        counts = [
+            np.bincount(g[arr.counted(f)], minlength=k).astype(np.int64) for f in COUNTED_FLAGS
+        ]
         n_all = np.bincount(g, minlength=k).astype(np.int64)
     cancelled, due, finished, on_time, late, over, early, undated = counts
     n_tasks = n_all - cancelled
