@@ -46,7 +46,7 @@ from collab_analytics.metrics._common import (
     require_columns,
     resolve_as_of,
     safe_ratio,
-    status_is,
+    status_index,
     take,
 )
 
@@ -171,11 +171,12 @@ def delivery_arrays(
     ts = resolve_as_of(as_of, tasks, updates)
     t = day_of(ts)
     pf, af = _days(tasks, "planned_finish"), _days(tasks, "actual_finish")
-    cancelled = status_is(tasks, ("cancelled",))
+    status = status_index(tasks, ("cancelled", "done", "done_early"))  # one pass for both
+    cancelled = status == 0
     live = ~cancelled
     has_pf = pf != NAT
     dated = live & (af != NAT) & (af <= t)
-    undated = live & (af == NAT) & status_is(tasks, ("done", "done_early"))
+    undated = live & (af == NAT) & (status > 0)
     finished = dated | undated
     due = live & has_pf & (pf <= t)
     dated_pf = dated & has_pf

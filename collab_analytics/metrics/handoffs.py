@@ -96,6 +96,9 @@ class HandoffArrays:
     dst: np.ndarray
     wait: np.ndarray  # float, NaN when not measurable
     waiting: np.ndarray  # bool
+    src_dept: np.ndarray | None = None  # codes of src / dst in ``codes``
+    dst_dept: np.ndarray | None = None
+    codes: np.ndarray | None = None  # the department codes of the tasks used
 
 
 def handoff_arrays(
@@ -131,7 +134,7 @@ def handoff_arrays(
     end = np.where(waiting, t, s_start)
     wait = np.maximum(arr.counter.diff(pred_fin, end), 0.0)
     wait[~live] = np.nan
-    return HandoffArrays(src, dst, wait, waiting)
+    return HandoffArrays(src, dst, wait, waiting, s[cross], d[cross], dep)
 
 
 def _handoff_frame(tasks: pd.DataFrame, h: HandoffArrays, dept=None) -> pd.DataFrame:
@@ -310,7 +313,10 @@ def summarize_arrays(h: HandoffArrays, dept_codes, departments: pd.Index, by: st
     """:func:`summarize_waits` of the frame of ``h`` from department codes (sorted
     ``departments``), without building the frame (private; shared with the report)."""
     k = len(departments)
-    src_c, dst_c = dept_codes[h.src], dept_codes[h.dst]
+    if h.codes is dept_codes and h.src_dept is not None:  # gathered once already
+        src_c, dst_c = h.src_dept, h.dst_dept
+    else:
+        src_c, dst_c = dept_codes[h.src], dept_codes[h.dst]
     code = {"to_department": dst_c, "from_department": src_c, "pair": src_c * k + dst_c}[by]
     comb, g = _dense_codes(code, k * k if by == "pair" else k)
     if by == "pair":
