@@ -413,3 +413,21 @@ def test_excel_error_cells_and_uncalculated_formulas_are_reported_not_dropped(tm
     assert (odd["severity"] == "warning").all()
     assert td.tasks["progress"].isna().tolist() == [True, False, True]  # read as empty
     assert "missing_value" in set(td.issues["code"])  # the empty department is an error too
+
+
+def test_loading_in_a_forked_child_after_the_parent_used_the_worker_threads(tmp_path):
+    import multiprocessing as mp
+
+    from collab_analytics.io import _build
+
+    rows = [(f"任务{i}", "产品部", "2024-07-01") for i in range(_build._BACKGROUND_ROWS)]
+    p = write_csv(tmp_path / "tasks.csv", ["任务名称", "负责部门", "计划完成"], rows)
+    assert len(load(p).tasks) == len(rows)  # the parent starts its worker threads
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        n = pool.apply_async(_count_tasks, (str(p),)).get(timeout=120)
+    assert n == len(rows)
+
+
+def _count_tasks(path: str) -> int:
+    return len(load(path).tasks)

@@ -8,6 +8,7 @@ by :mod:`collab_analytics.io._validate`.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -680,6 +681,16 @@ def in_background(fn, *args) -> Future:
     if _BACKGROUND is None:
         _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collab-load")
     return _BACKGROUND.submit(fn, *args)
+
+
+def _forget_pools() -> None:
+    """A forked child has none of its parent's threads: it starts pools of its own."""
+    global _BACKGROUND, _COLUMNS
+    _BACKGROUND = _COLUMNS = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _dups_in_groups(group: np.ndarray, codes: np.ndarray) -> np.ndarray:
