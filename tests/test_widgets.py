@@ -526,3 +526,103 @@ def test_day_mode_survives_construction_and_language_switch(story):
     assert d.day_mode.value == "cn" and d._context().calendar.name == "cn"
     d.language.value = "en"
     assert d.day_mode.value == "cn" and d._context().calendar.name == "cn"
+
+
+@pytest.mark.parametrize("day_mode", ["calendar", "cn"])
+@pytest.mark.parametrize(
+    "which", ["story", "folio_two_departments", "folio_projects", "folio_nothing"]
+)
+def test_bottleneck_tab_equals_the_delivery_report(story, folio, which, day_mode):
+    """The bottleneck tab runs only the report steps it shows, with the report's arguments."""
+    from collab_analytics.metrics.distributions import slippage_histogram
+    from collab_analytics.metrics.report import delivery_report
+
+    if which == "story":
+        d = RetrospectiveDashboard(story, day_mode=day_mode, lang="en")
+    elif which == "folio_two_departments":
+        d = RetrospectiveDashboard(folio, day_mode=day_mode, departments=folio.departments[:2])
+    elif which == "folio_projects":
+        projects = list(pd.unique(folio.tasks["project"]))[1:3]
+        d = RetrospectiveDashboard(folio, day_mode=day_mode, projects=projects)
+    else:  # a period without any planned finish: no task in scope
+        d = RetrospectiveDashboard(folio, day_mode=day_mode)
+        d.period_start.value = pd.Timestamp("1990-01-01").date()
+        d.period_end.value = pd.Timestamp("1990-01-31").date()
+    ctx = d._context()
+    assert (len(ctx.data.tasks) == 0) == (which == "folio_nothing")
+    rep = delivery_report(
+        ctx.data.to_tracking_data(),
+        as_of=ctx.as_of,
+        calendar=ctx.calendar,
+        progress=False,
+        forecast_sims=_panels.FORECAST_SIMS,
+    )
+    frames = _panels.compute("bottlenecks", ctx)
+    expected = {
+        "bottlenecks": rep.bottlenecks,
+        "attribution": rep.departments,
+        "handoff_pairs": rep.handoff_pairs,
+        "blocked_by_department": rep.blocked_by_department,
+        "slippage_histogram": slippage_histogram(rep.tasks),
+    }
+    assert set(frames) == set(expected)
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(frames[name], frame, obj=name)
+    if which != "folio_nothing":
+        assert len(rep.bottlenecks) and len(rep.handoff_pairs)
+
+
+def test_scoped_departments_and_column_subsets_equal_the_sliced_container(folio):
+    index = FilterIndex(folio)
+    depts = folio.departments
+    projects = list(pd.unique(folio.tasks["project"]))
+    selections = [
+        {"departments": depts[:1]},
+        {"departments": depts[-2:]},
+        {"projects": projects[:2]},
+        {"projects": projects[1:2], "departments": depts[1:3]},
+        {"period": ("2024-07-01", "2024-08-15")},
+        {"period": ("1990-01-01", "1990-01-02")},
+    ]
+    for sel in selections:
+        scoped = index.scope(**sel)
+        full = restrict(folio, **sel)
+        assert scoped.departments == full.departments, sel
+        part = scoped.table("meetings", ("date", "topic"))
+        pd.testing.assert_frame_equal(part, full.meetings[["date", "topic"]])
+        for name in ("tasks", "updates", "meetings", "actions", "raci", "contacts"):
+            pd.testing.assert_frame_equal(scoped.table(name), full.table(name), obj=name)
+        # asked after the whole table was sliced: taken from it
+        pd.testing.assert_frame_equal(
+            scoped.table("raci", ("role",)), full.raci[["role"]], obj="raci[role]"
+        )
+
+
+def test_scoped_departments_follow_tasks_then_contacts_then_raci():
+    from collab_analytics.schema import empty_table
+
+    def table(name, **cols):
+        frame = pd.DataFrame(cols)
+        return pd.concat([empty_table(name), frame]).reset_index(drop=True)
+
+    td = TrackingData(
+        tasks=table(
+            "tasks",
+            task_id=["T1", "T2", "T3"],
+            task=["a", "b", "c"],
+            department=["技术部", None, "客服部"],
+            project=["P", "P", "Q"],
+        ),
+        contacts=table("contacts", department=["法务部", "技术部", ""], contact=["x", "y", "z"]),
+        raci=table(
+            "raci",
+            task_id=["T3", "T1", "T2"],
+            task=["c", "a", "b"],
+            department=["市场部", "运营部", "产品部"],
+            role=["R", "A", "I"],
+        ),
+    )
+    scoped = FilterIndex(td).scope(projects=["Q"])
+    # T3's department, every contact department (the empty name dropped), T3's RACI row
+    assert scoped.departments == ["客服部", "法务部", "技术部", "市场部"]
+    assert scoped.departments == scoped.to_tracking_data().departments

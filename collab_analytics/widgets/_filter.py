@@ -138,6 +138,22 @@ class FilterIndex:
         self.action_due = _days(data.actions["due"])
         self.contact_department = _codes(data.contacts["department"], self.departments)
         self.project_row = _codes(data.project["project"], self.projects)
+        # every department named by tasks, contacts or RACI rows, for ScopedData.departments
+        # (as TrackingData.departments reads them: missing dropped, text as str)
+        parts = {
+            "tasks": tasks["department"],
+            "contacts": data.contacts["department"],
+            "raci": data.raci["department"],
+        }
+        named = {k: v.dropna().astype(str) for k, v in parts.items()}
+        self.named_departments = pd.Index(
+            pd.unique(pd.concat(list(named.values()), ignore_index=True)), dtype="object"
+        )
+        self.named_codes = {}
+        for k, v in parts.items():
+            codes = np.full(len(v), -1, dtype=np.int64)
+            codes[v.notna().to_numpy()] = self.named_departments.get_indexer(named[k])
+            self.named_codes[k] = codes
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -262,7 +278,7 @@ class FilterIndex:
         if departments:
             masks["contacts"] = lambda: _member(self.contact_department, dcodes, n_d)
         present = np.bincount(self.task_department[tmask] + 1, minlength=n_d + 1)[1:] > 0
-        return ScopedData(data, masks, departments=tuple(self.departments[present]))
+        return ScopedData(data, masks, departments=tuple(self.departments[present]), index=self)
 
     def restrict(self, *, projects=None, departments=None, period=None) -> TrackingData:
         """See :func:`restrict`."""
@@ -284,22 +300,64 @@ class ScopedData:
         masks: dict[str, np.ndarray | Callable[[], np.ndarray]],
         *,
         departments: tuple[str, ...] | None = None,
+        index: FilterIndex | None = None,
     ):
         self._data = data
         self._masks = masks
         self._departments = departments
+        self._index = index
         self._tables: dict[str, pd.DataFrame] = {}
         self._full: TrackingData | None = None
+        self._named: list[str] | None = None
 
-    def table(self, name: str) -> pd.DataFrame:
-        """One canonical table, restricted."""
-        if name not in self._tables:
+    def _mask(self, name: str) -> np.ndarray | None:
+        mask = self._masks.get(name)
+        if callable(mask):
+            mask = self._masks[name] = mask()
+        return mask
+
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """One canonical table, restricted (rows keep their index labels).
+
+        ``columns``: only these columns (a reader that needs a few columns of a wide table
+        does not pay for slicing the others); the same rows and values as
+        ``table(name)[columns]``.
+        """
+        key = name if columns is None else (name, tuple(columns))
+        if key not in self._tables:
+            if columns is not None and name in self._tables:
+                self._tables[key] = self._tables[name][list(columns)]
+                return self._tables[key]
             frame = self._data.table(name)
-            mask = self._masks.get(name)
-            if callable(mask):
-                mask = self._masks[name] = mask()
-            self._tables[name] = frame if mask is None else frame.loc[mask]
-        return self._tables[name]
+            if columns is not None:
+                frame = frame[list(columns)]
+            mask = self._mask(name)
+            # ``take`` of the kept positions: the frame ``frame.loc[mask]`` gives, without
+            # its boolean-indexer checks and index engine work
+            self._tables[key] = frame if mask is None else frame.take(np.flatnonzero(mask))
+        return self._tables[key]
+
+    @property
+    def departments(self) -> list[str]:
+        """:attr:`TrackingData.departments` of the restricted data (first appearance in the
+        tasks, then contacts, then RACI rows), from department codes computed once per
+        dataset: no table is sliced for it."""
+        if self._named is None:
+            if self._index is None or not self._masks:
+                self._named = self.to_tracking_data().departments
+            else:
+                idx = self._index
+                parts = []
+                for name in ("tasks", "contacts", "raci"):
+                    codes = idx.named_codes[name]
+                    mask = self._mask(name)
+                    parts.append(codes if mask is None else codes[mask])
+                codes = np.concatenate(parts)
+                codes = codes[codes >= 0]
+                uniq, first = np.unique(codes, return_index=True)
+                values = idx.named_departments[uniq[np.argsort(first)]]
+                self._named = [v for v in values if v]
+        return list(self._named)
 
     def present_departments(self) -> set[str]:
         """Departments owning at least one task in scope."""

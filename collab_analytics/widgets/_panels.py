@@ -19,15 +19,21 @@ from collab_analytics.charts.theme import enable_theme
 from collab_analytics.export.content import ChartItem, ReportContent
 from collab_analytics.export.report import headline
 from collab_analytics.labels import label, status_label
+from collab_analytics.metrics import attribution as _att
+from collab_analytics.metrics import bottleneck as _bn
 from collab_analytics.metrics import cadence as _cad
 from collab_analytics.metrics import communication as _comm
 from collab_analytics.metrics import delivery, forecast, progress
+from collab_analytics.metrics import delivery as _dl
 from collab_analytics.metrics import escalation as _esc
+from collab_analytics.metrics import handoffs as _ho
+from collab_analytics.metrics._common import DayCounter, dependency_edges
 from collab_analytics.metrics.actions import action_summary
 from collab_analytics.metrics.distributions import slippage_histogram
 from collab_analytics.metrics.raci import raci_problems
-from collab_analytics.metrics.report import delivery_report
+from collab_analytics.metrics.report import _shared_log, delivery_report
 from collab_analytics.metrics.schedule import expected_occurrences
+from collab_analytics.widgets._filter import ScopedData
 from collab_analytics.widgets._text import text
 
 __all__: list[str] = []  # private module
@@ -70,9 +76,16 @@ def _as_of_day(ctx) -> pd.Timestamp | None:
     return ctx.as_of.normalize() if ctx.as_of is not None else ctx.data.as_of
 
 
-def _meetings_until(data, T) -> pd.DataFrame:
-    """The meeting log up to the as-of day, as ``communication_report`` reads it."""
-    meetings = data.meetings.reset_index(drop=True)
+def _meetings_until(data, T, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The meeting log up to the as-of day, as ``communication_report`` reads it (only
+    ``columns`` when given: a reader that needs a few of them does not slice the others)."""
+    if columns is None:
+        meetings = data.meetings
+    elif isinstance(data, ScopedData):
+        meetings = data.table("meetings", columns)
+    else:
+        meetings = data.meetings[list(columns)]
+    meetings = meetings.reset_index(drop=True)
     if T is not None and len(meetings):
         keep = meetings["date"].isna() | (meetings["date"] <= T)
         meetings = meetings[keep].reset_index(drop=True)
@@ -95,13 +108,44 @@ def _compute_delivery(ctx) -> dict:
 
 
 def _compute_bottlenecks(ctx) -> dict:
-    rep = delivery_report(ctx.data, progress=False, forecast_sims=FORECAST_SIMS, **_opts(ctx))
+    """The ranking, department attribution, hand-over pairs, blocked time and slippage
+    histogram: the steps of :func:`delivery_report` these need, with its building blocks and
+    arguments (a test checks the frames equal the report's), without the summary, slippage
+    and per-task tables or the update-history hand-overs this tab does not show."""
+    tasks, updates = ctx.data.tasks, ctx.data.updates
+    if len(tasks) == 0:  # the report's own empty-input path
+        rep = delivery_report(ctx.data, progress=False, forecast_sims=FORECAST_SIMS, **_opts(ctx))
+        return {
+            "bottlenecks": rep.bottlenecks,
+            "attribution": rep.departments,
+            "handoff_pairs": rep.handoff_pairs,
+            "blocked_by_department": rep.blocked_by_department,
+            "slippage_histogram": slippage_histogram(rep.tasks),
+        }
+    counter = DayCounter(ctx.calendar)
+    arr = _dl.delivery_arrays(tasks, as_of=ctx.as_of, updates=updates, counter=counter)
+    edges = dependency_edges(tasks)
+    att = _att.attribution_arrays(tasks, arr, edges)
+    dept = (att.dept_codes, att.departments)
+    hand = _ho.handoff_arrays(tasks, arr, edges, att.dept_codes, att.departments)
+    log, _dcode, _duniq = _shared_log(updates)
+    blocked, bcodes = _bn._blocked_tables(updates, tasks, arr.as_of, counter, log, dept)
+    blocked_dept = _bn._blocked_by_department(blocked, bcodes, att.departments)
+    departments = _att._department_frame(arr, att)
+    ranking = _bn._ranking(
+        tasks, arr, att, hand, blocked_dept, _bn.check_weights(None), departments
+    )
+    if len(hand.src):
+        pairs = _ho.summarize_arrays(hand, att.dept_codes, att.departments, "pair")
+    else:
+        pairs = _ho.summarize_waits(_ho._handoff_frame(tasks, hand, dept), "pair")
     return {
-        "bottlenecks": rep.bottlenecks,
-        "attribution": rep.departments,
-        "handoff_pairs": rep.handoff_pairs,
-        "blocked_by_department": rep.blocked_by_department,
-        "slippage_histogram": slippage_histogram(rep.tasks),
+        "bottlenecks": ranking,
+        "attribution": departments,
+        "handoff_pairs": pairs,
+        "blocked_by_department": blocked_dept,
+        # the histogram reads the per-task delays only
+        "slippage_histogram": slippage_histogram(pd.DataFrame({"delay_days": arr.delay_days})),
     }
 
 
@@ -130,7 +174,9 @@ def _compute_cadence(ctx) -> dict:
 
 
 def _compute_escalation(ctx) -> dict:
-    data = ctx.data.to_tracking_data()
+    # the restricted tables it reads (updates, meetings, tasks), not the whole container:
+    # RACI rows and actions are not sliced (the department order comes from codes)
+    data = ctx.data
     T = _as_of_day(ctx)
     updates = data.updates
     if T is not None and len(updates):
@@ -153,15 +199,20 @@ def _compute_escalation(ctx) -> dict:
 
 
 def _compute_raci(ctx) -> dict:
-    data = ctx.data.to_tracking_data()
+    data = ctx.data  # RACI, tasks, contacts, actions and meetings; the updates are not sliced
     T = _as_of_day(ctx)
     return {
         "raci": data.raci,
         "raci_problems": raci_problems(
             data.raci, tasks=data.tasks, contacts=data.contacts, lang=ctx.lang
         ),
+        # the action summary reads the meetings' topic and date only (creation dates of
+        # actions whose source meeting is named by its topic)
         "actions": action_summary(
-            data.actions, by="department", as_of=T, meetings=_meetings_until(data, T)
+            data.actions,
+            by="department",
+            as_of=T,
+            meetings=_meetings_until(data, T, columns=("date", "topic")),
         ),
     }
 
