@@ -626,3 +626,38 @@ def test_scoped_departments_follow_tasks_then_contacts_then_raci():
     # T3's department, every contact department (the empty name dropped), T3's RACI row
     assert scoped.departments == ["客服部", "法务部", "技术部", "市场部"]
     assert scoped.departments == scoped.to_tracking_data().departments
+
+
+@pytest.mark.parametrize("which", ["story", "folio_two_departments", "folio_projects"])
+def test_delivery_and_raci_tabs_equal_the_metrics_on_the_restricted_container(story, folio, which):
+    """Tabs that read only some columns of a table (the updates for the status mix, the
+    meetings for the action summary) give the frames of the whole restricted tables."""
+    from collab_analytics.metrics import delivery, progress
+    from collab_analytics.metrics.actions import action_summary
+
+    if which == "story":
+        d = RetrospectiveDashboard(story)
+    elif which == "folio_two_departments":
+        d = RetrospectiveDashboard(folio, departments=folio.departments[:2])
+    else:
+        d = RetrospectiveDashboard(folio, projects=list(pd.unique(folio.tasks["project"]))[:2])
+    ctx = d._context()
+    full = ctx.data.to_tracking_data()
+    opts = {"as_of": ctx.as_of, "calendar": ctx.calendar}
+    frames = _panels.compute("delivery", ctx)
+    expected = {
+        "by_department": delivery.delivery_summary(full.tasks, by="department", **opts),
+        "by_month": delivery.delivery_summary(full.tasks, by="month", **opts),
+        "slippage": delivery.slippage(full.tasks, by="department", **opts),
+        "status_mix": progress.status_mix(full.updates, as_of=ctx.as_of),
+    }
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(frames[name], frame, obj=name)
+    assert frames["status_mix"]["n_tasks"].sum() > 0
+    meetings = full.meetings.reset_index(drop=True)
+    meetings = meetings[meetings["date"].isna() | (meetings["date"] <= ctx.as_of)]
+    actions = action_summary(
+        full.actions, by="department", as_of=ctx.as_of, meetings=meetings.reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(_panels.compute("raci", ctx)["actions"], actions)
+    assert len(actions)

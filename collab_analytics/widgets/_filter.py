@@ -319,18 +319,19 @@ class ScopedData:
     def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """One canonical table, restricted (rows keep their index labels).
 
-        ``columns``: only these columns (a reader that needs a few columns of a wide table
-        does not pay for slicing the others); the same rows and values as
-        ``table(name)[columns]``.
+        ``columns``: only those of these columns the table has, in the table's order (a
+        reader that needs a few columns of a wide table does not pay for slicing the others);
+        the same rows and values as the whole restricted table holds.
         """
         key = name if columns is None else (name, tuple(columns))
         if key not in self._tables:
-            if columns is not None and name in self._tables:
-                self._tables[key] = self._tables[name][list(columns)]
-                return self._tables[key]
             frame = self._data.table(name)
             if columns is not None:
-                frame = frame[list(columns)]
+                keep = [c for c in frame.columns if c in set(columns)]
+                if name in self._tables:  # already sliced whole: its columns
+                    self._tables[key] = self._tables[name][keep]
+                    return self._tables[key]
+                frame = frame[keep]
             mask = self._mask(name)
             # ``take`` of the kept positions: the frame ``frame.loc[mask]`` gives, without
             # its boolean-indexer checks and index engine work

@@ -76,15 +76,19 @@ def _as_of_day(ctx) -> pd.Timestamp | None:
     return ctx.as_of.normalize() if ctx.as_of is not None else ctx.data.as_of
 
 
+def _columns(data, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The ``columns`` a restricted table has, in its order (a reader that needs a few
+    columns of a wide table does not pay for slicing the others)."""
+    if isinstance(data, ScopedData):
+        return data.table(name, columns)
+    frame = data.table(name)
+    return frame[[c for c in frame.columns if c in columns]]
+
+
 def _meetings_until(data, T, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The meeting log up to the as-of day, as ``communication_report`` reads it (only
-    ``columns`` when given: a reader that needs a few of them does not slice the others)."""
-    if columns is None:
-        meetings = data.meetings
-    elif isinstance(data, ScopedData):
-        meetings = data.table("meetings", columns)
-    else:
-        meetings = data.meetings[list(columns)]
+    ``columns`` when given, see :func:`_columns`)."""
+    meetings = data.meetings if columns is None else _columns(data, "meetings", columns)
     meetings = meetings.reset_index(drop=True)
     if T is not None and len(meetings):
         keep = meetings["date"].isna() | (meetings["date"] <= T)
@@ -98,7 +102,10 @@ def _compute_delivery(ctx) -> dict:
         "by_department": delivery.delivery_summary(tasks, by="department", **_opts(ctx)),
         "by_month": delivery.delivery_summary(tasks, by="month", **_opts(ctx)),
         "slippage": delivery.slippage(tasks, by="department", **_opts(ctx)),
-        "status_mix": progress.status_mix(ctx.data.updates, as_of=ctx.as_of),
+        # the status mix reads the updates' task key, date and status only
+        "status_mix": progress.status_mix(
+            _columns(ctx.data, "updates", ("date", "task_id", "task", "status")), as_of=ctx.as_of
+        ),
     }
     if ctx.show_owners:  # person level: opt-in, small groups hidden by the metric layer
         out["by_owner"] = delivery.delivery_summary(
