@@ -91,8 +91,8 @@ def frame_values(frame: pd.DataFrame) -> list[dict[str, Any]] | None:
     if not all(type(c) is str for c in names) or len(set(names)) != len(names):
         return None
     lists = []
-    for i in range(len(names)):
-        values = _column(frame.iloc[:, i])
+    for name in names:  # unique names: one column each
+        values = _column(frame[name])
         if values is None:
             return None
         lists.append(values)

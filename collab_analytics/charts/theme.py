@@ -154,7 +154,9 @@ def to_spec(chart: alt.TopLevelMixin) -> dict:
     >>> spec["config"]["font"].split(",")[0]
     'Noto Sans SC'
     """
-    with _each_frame_once():
+    # outside Altair's debug mode: the schema objects to_dict creates on the way (copies of
+    # layers, named datasets) are not validated one by one either
+    with _each_frame_once(), alt.utils.schemapi.debug_mode(False):
         spec = chart.to_dict(validate=False)
     cfg = copy.deepcopy(theme_config()["config"])
     _deep_update(cfg, spec.get("config", {}))
