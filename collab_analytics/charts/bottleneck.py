@@ -30,6 +30,7 @@ from collab_analytics.charts._common import (
     empty_chart,
     highlight,
     order,
+    props,
     require,
     tip,
 )
@@ -119,7 +120,7 @@ def bottleneck_chart(
     if interactive:
         # a fixed view name: Altair would otherwise name the view by hashing the chart,
         # printing the whole frame (concatenation still numbers repeated views)
-        bars = bars.add_params(sel).properties(name="view_bottleneck")
+        bars = props(bars.add_params(sel), name="view_bottleneck")
     bars = bars.encode(
         y=y,
         x=alt.X(
@@ -234,7 +235,7 @@ def slippage_histogram_chart(
             )
             .properties(title=title)
         )
-    return chart.encode(**enc).properties(title=title, width=WIDTH, height=300)
+    return props(chart.encode(**enc), title=title, width=WIDTH, height=300)
 
 
 def linked_departments(

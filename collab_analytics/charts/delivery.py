@@ -30,6 +30,7 @@ from collab_analytics.charts._common import (
     empty_chart,
     highlight,
     order,
+    props,
     require,
     status_text,
     tip,
@@ -273,7 +274,7 @@ def delivery_rates(
     chart = alt.Chart(long).mark_bar()
     if interactive:
         chart = chart.add_params(sel)
-    return chart.encode(**enc).properties(title=title, width=WIDTH, height=alt.Step(14))
+    return props(chart.encode(**enc), title=title, width=WIDTH, height=alt.Step(14))
 
 
 def delivery_trend(summary: pd.DataFrame, *, lang: str = "zh", period: str = "week") -> alt.Chart:
@@ -297,7 +298,7 @@ def delivery_trend(summary: pd.DataFrame, *, lang: str = "zh", period: str = "we
     names = {"on_time_rate": label("on_time_rate", lang), "delay_rate": label("delay_rate", lang)}
     long["metric_label"] = long["metric"].map(names)
     fmt = "%m-%d" if period == "week" else "%Y-%m"
-    return (
+    chart = (
         alt.Chart(long)
         .mark_line(point=alt.OverlayMarkDef(size=60), strokeWidth=2.5)
         .encode(
@@ -317,8 +318,8 @@ def delivery_trend(summary: pd.DataFrame, *, lang: str = "zh", period: str = "we
                 tip("n_due", None, lang, "quantitative"),
             ],
         )
-        .properties(title=title, width=WIDTH, height=300)
     )
+    return props(chart, title=title, width=WIDTH, height=300)
 
 
 def slippage(
@@ -433,7 +434,7 @@ def delay_attribution_chart(
     )
     comp = {c: label(c, lang) for c in ("own_delay_days", "inherited_delay_days")}
     long["component_label"] = long["component"].map(comp)
-    return (
+    chart = (
         alt.Chart(long)
         .mark_bar()
         .encode(
@@ -453,5 +454,5 @@ def delay_attribution_chart(
                 tip("downstream_tasks_hit", "downstream_hit", lang, "quantitative"),
             ],
         )
-        .properties(title=title, width=WIDTH, height=alt.Step(26))
     )
+    return props(chart, title=title, width=WIDTH, height=alt.Step(26))

@@ -21,7 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from collab_analytics.charts._common import check_rows, empty_chart, order, require, tip
+from collab_analytics.charts._common import check_rows, empty_chart, order, props, require, tip
 from collab_analytics.charts.theme import BAD, GOOD, NEUTRAL, WIDTH
 from collab_analytics.labels import check_lang, label
 
@@ -75,7 +75,7 @@ def actions_chart(
     names = {p: label(p, lang) for p in states}
     long["state_label"] = long["state"].map(names)
     long["state_order"] = long["state"].map({p: i for i, p in enumerate(states)})
-    return (
+    chart = (
         alt.Chart(long)
         .mark_bar()
         .encode(
@@ -94,8 +94,8 @@ def actions_chart(
                 tip("share", None, lang, "quantitative", ".0%"),
             ],
         )
-        .properties(title=title, width=WIDTH, height=alt.Step(26))
     )
+    return props(chart, title=title, width=WIDTH, height=alt.Step(26))
 
 
 def raci_heatmap(

@@ -25,7 +25,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from collab_analytics.charts._common import check_rows, empty_chart, require, tip
+from collab_analytics.charts._common import check_rows, empty_chart, props, require, tip
 from collab_analytics.charts.theme import BAD, GOOD, STATUS_COLORS, WIDTH
 from collab_analytics.labels import check_lang, label, status_label
 
@@ -154,7 +154,7 @@ def status_mix_chart(
     check_rows(df, "status_mix_chart")
     domain = [status_label(c, lang) for c in codes]
     rng = [STATUS_COLORS.get(c, "#8C8C8C") for c in codes]
-    return (
+    chart = (
         alt.Chart(df.drop(columns=["status"]))
         .mark_area(interpolate="step-after", opacity=0.9)
         .encode(
@@ -173,8 +173,8 @@ def status_mix_chart(
                 tip("n_tasks", None, lang, "quantitative", ",d"),
             ],
         )
-        .properties(title=title, width=WIDTH, height=320)
     )
+    return props(chart, title=title, width=WIDTH, height=320)
 
 
 def forecast_chart(forecast, *, lang: str = "zh") -> alt.LayerChart | alt.Chart:
