@@ -661,3 +661,28 @@ def test_delivery_and_raci_tabs_equal_the_metrics_on_the_restricted_container(st
     )
     pd.testing.assert_frame_equal(_panels.compute("raci", ctx)["actions"], actions)
     assert len(actions)
+
+
+def test_communication_tabs_equal_the_report_with_an_earlier_as_of(folio):
+    """Meetings and updates after the as-of day are cut before the metrics see them (and
+    nothing is copied when none is after it)."""
+    from collab_analytics.metrics.communication import communication_report
+
+    dates = folio.meetings["date"].dropna().sort_values()
+    mid = dates.iloc[len(dates) // 2]
+    d = RetrospectiveDashboard(folio, as_of=mid, departments=folio.departments[:3])
+    ctx = d._context()
+    assert (folio.meetings["date"] > mid).any() and (folio.updates["date"] > mid).any()
+    rep = communication_report(
+        ctx.data.to_tracking_data(),
+        as_of=ctx.as_of,
+        calendar="cn",
+        hours="calendar",
+        delivery_calendar=ctx.calendar,
+        lang=ctx.lang,
+    )
+    for tab in ("escalation", "raci"):
+        frames = _panels.compute(tab, ctx)
+        for name in COMM_FRAMES[tab]:
+            pd.testing.assert_frame_equal(frames[name], getattr(rep, name), obj=f"{tab}.{name}")
+    assert len(rep.episodes) and len(rep.actions)

@@ -91,8 +91,9 @@ def _meetings_until(data, T, columns: tuple[str, ...] | None = None) -> pd.DataF
     meetings = data.meetings if columns is None else _columns(data, "meetings", columns)
     meetings = meetings.reset_index(drop=True)
     if T is not None and len(meetings):
-        keep = meetings["date"].isna() | (meetings["date"] <= T)
-        meetings = meetings[keep].reset_index(drop=True)
+        keep = (meetings["date"].isna() | (meetings["date"] <= T)).to_numpy()
+        if not keep.all():  # usually nothing is after the as-of day: no copy then
+            meetings = meetings[keep].reset_index(drop=True)
     return meetings
 
 
@@ -187,7 +188,9 @@ def _compute_escalation(ctx) -> dict:
     T = _as_of_day(ctx)
     updates = data.updates
     if T is not None and len(updates):
-        updates = updates[updates["date"].isna() | (updates["date"] < T + pd.Timedelta(days=1))]
+        keep = (updates["date"].isna() | (updates["date"] < T + pd.Timedelta(days=1))).to_numpy()
+        if not keep.all():  # no copy when every update is up to the as-of day
+            updates = updates[keep]
     episodes = _esc.escalation_episodes(
         updates,
         meetings=_meetings_until(data, T),
