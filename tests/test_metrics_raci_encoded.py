@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,3 +134,46 @@ def test_shared_encodings_give_the_cold_results():
     # second calls run on the encodings left by the first
     pd.testing.assert_frame_equal(raci_problems(data.raci, tasks=data.tasks), cold_p)
     pd.testing.assert_frame_equal(raci_conformance(data.raci, data.tasks, data.meetings), cold_c)
+
+
+@pytest.mark.parametrize("threads", [True, False])
+def test_two_threads_or_one_same_results(threads, monkeypatch):
+    from collab_analytics.metrics.escalation import escalation_episodes
+    from collab_analytics.sample import portfolio
+
+    data = portfolio(n_projects=3, tasks_per_project=12, seed=6)
+
+    def run():
+        enc.clear_cache()
+        return (
+            escalation_episodes(data.updates, meetings=data.meetings, tasks=data.tasks),
+            raci_problems(data.raci, tasks=data.tasks),
+            raci_conformance(data.raci, data.tasks, data.meetings),
+        )
+
+    monkeypatch.setattr(enc, "THREADS", False)
+    want = run()
+    monkeypatch.setattr(enc, "THREADS", threads)
+    for got, exp in zip(run(), want, strict=True):
+        pd.testing.assert_frame_equal(got, exp)
+
+
+def test_parallel_keeps_order_and_raises():
+    import threading
+
+    def boom():
+        raise ValueError("worker failed")
+
+    old = enc.THREADS
+    enc.THREADS = True
+    try:
+        names = enc.parallel(
+            lambda: threading.current_thread().name, lambda: threading.current_thread().name
+        )
+        assert names[0] == threading.current_thread().name
+        assert names[1].startswith("collab-encode")
+        assert enc.parallel(lambda: 1, lambda: 2, lambda: 3) == [1, 2, 3]
+        with pytest.raises(ValueError, match="worker failed"):
+            enc.parallel(lambda: 1, boom)
+    finally:
+        enc.THREADS = old

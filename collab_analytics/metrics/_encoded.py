@@ -35,8 +35,11 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 import weakref
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +49,7 @@ import pyarrow.compute as pc
 
 __all__ = [
     "MAX_ENTRIES",
+    "THREADS",
     "Keys",
     "cached",
     "cached_columns",
@@ -53,6 +57,7 @@ __all__ = [
     "compact",
     "find_keys",
     "key_map",
+    "parallel",
     "task_keys",
     "text_codes",
 ]
@@ -61,11 +66,57 @@ __all__ = [
 MAX_ENTRIES = 32
 
 _CACHE: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
+_LOCK = threading.Lock()
+_POOL: ThreadPoolExecutor | None = None
+_WORKER = "collab-encode"
 
 
 def clear_cache() -> None:
     """Forget every cached encoding."""
-    _CACHE.clear()
+    with _LOCK:
+        _CACHE.clear()
+
+
+#: Two threads in :func:`parallel`: ``None`` when a core is idle, or always / never.
+THREADS: bool | None = None
+
+
+def _spare_core() -> bool:
+    if THREADS is not None:
+        return THREADS
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average (Windows): trust the core count
+        return True
+    return load <= cores - 1
+
+
+def parallel(*calls):
+    """Results of ``calls`` (functions without arguments), in order.
+
+    The first runs in the calling thread while the others run, one after the other, on one
+    worker thread: Arrow's kernels and numpy's array loops release the GIL, so two independent
+    encodings of large columns take the time of the longer one on a two-core machine. When no
+    core is idle (1-minute load average above the number of cores minus one), or when called
+    from the worker itself, everything runs in turn instead: a second thread then only adds
+    contention. The results are the same either way.
+    """
+    global _POOL
+    if len(calls) < 2 or threading.current_thread().name.startswith(_WORKER) or not _spare_core():
+        return [c() for c in calls]
+    with _LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_WORKER)
+        pool = _POOL
+    futures = [pool.submit(c) for c in calls[1:]]
+    try:
+        first = calls[0]()
+    finally:
+        rest = [f.result() for f in futures]  # always wait: no work left running behind
+    return [first, *rest]
 
 
 # ------------------------------------------------------------------------------ arrow basics
@@ -203,24 +254,27 @@ def _fingerprint(arr) -> tuple:
 
 
 def _drop(key: tuple) -> None:
-    _CACHE.pop(key, None)
+    with _LOCK:
+        _CACHE.pop(key, None)
 
 
 def _cached(kind: str, owner, arrays: tuple, compute, extra: tuple = ()):
     """``compute()`` once per ``kind``, identity of ``arrays`` and the hashable ``extra``
     options; the entry lives while ``owner`` (the frame it was computed for) does."""
     key = (kind, extra, *(_fingerprint(a) for a in arrays))
-    hit = _CACHE.get(key)
-    if hit is not None:
-        _CACHE.move_to_end(key)
-        return hit[1]
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit[1]
     value = compute()
-    _CACHE[key] = (arrays, value)  # the arrays keep their buffers (and addresses) alive
+    with _LOCK:
+        _CACHE[key] = (arrays, value)  # the arrays keep their buffers (and addresses) alive
+        while len(_CACHE) > MAX_ENTRIES:
+            _CACHE.popitem(last=False)
     if owner is not None:
         with contextlib.suppress(TypeError):  # frames take weak references
             weakref.finalize(owner, _drop, key)
-    while len(_CACHE) > MAX_ENTRIES:
-        _CACHE.popitem(last=False)
     return value
 
 

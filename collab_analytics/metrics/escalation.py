@@ -522,14 +522,20 @@ def escalation_episodes(
         sel[tc >= 0] = esc[tc[tc >= 0]]
         t_cand = np.flatnonzero(sel)
     has_meetings = meetings is not None and len(meetings) > 0
-    if has_meetings:
-        rel_rows, rel = _related_items(meetings)
-    else:
-        rel_rows, rel = np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
+
+    def _side():  # what does not wait for the log's keys, on the second thread
+        if len(t_cand):
+            enc.task_keys(tasks)
+        if has_meetings and departments is not None:
+            _meeting_dept_codes(meetings, list(departments))
+        if has_meetings:
+            return _related_items(meetings)
+        return np.zeros(0, dtype="int64"), pa.array([], type=pa.large_string())
+
+    ukeys, (rel_rows, rel) = enc.parallel(lambda: enc.task_keys(u) if use_log else None, _side)
     # the log's keys (shared encoding, one per run of equal keys) are codes 0..n_logged-1;
     # status-only task keys and related ids that are not in the log follow, in that order
     if use_log:
-        ukeys = enc.task_keys(u)
         kcodes = ukeys.codes
         n_logged = len(ukeys.uniq)
         kdict = ukeys.uniq
@@ -646,7 +652,7 @@ def escalation_episodes(
         for p in ep_rows
     )
     e_task_id = None if ids_are_keys else _col("task_id")
-    e_task, e_dept = _col("task"), _col("department")
+    e_task, e_dept = enc.parallel(lambda: _col("task"), lambda: _col("department"))
     # status codes among the status names of every part, one after the other
     s_off = np.cumsum([0, *(len(p["status"]) for p in ep_rows)])
     e_scode = np.concatenate([p["scode"].astype("int64") + s_off[i] for i, p in enumerate(ep_rows)])

@@ -221,15 +221,20 @@ def raci_problems(
     kc = np.zeros(0, dtype="int64")
     kuniq = pa.array([], type=pa.large_string())
     dept_names: list[str] = []
+    has_tasks = tasks is not None and len(tasks) > 0
     if n:
         key = _task_key_arrow(r)
-        rkeys = enc.task_keys(r)
+        # the encodings this check (and raci_conformance after it) needs, on two threads
+        rkeys, (dc, dnames), (rc, rnames), _ = enc.parallel(
+            lambda: (enc.task_keys(r), enc.task_keys(tasks) if has_tasks else None)[0],
+            lambda: enc.text_codes(r, "department", small=True),
+            lambda: _role_codes(r),
+            lambda: enc.text_codes(tasks, "department") if has_tasks else None,
+        )
         kc, kuniq = rkeys.codes, rkeys.uniq
-        rc, rnames = _role_codes(r)
         rnames = rnames.to_pylist()
         role_of = {rl: (rnames.index(rl) if rl in rnames else -2) for rl in _ROLES}
         task_arr = _arrow_text(r["task"]) if "task" in r.columns else pa.nulls(n, pa.large_string())
-        dc, dnames = enc.text_codes(r, "department", small=True)
         dept_names = dnames.to_pylist()
 
         def _obj(arr, rows) -> np.ndarray:
@@ -573,9 +578,12 @@ def _conformance(
     def _role_is(*letters: str) -> np.ndarray:
         return _code_in(l_role, [rnames.index(x) for x in letters if x in rnames], len(rnames))
 
-    n_meet = np.zeros(nk, dtype="int64")
-    pt = pmd = np.zeros(0, dtype="int64")
-    if has_meetings:
+    def _meeting_side():
+        """Meetings per task and the (task, department) presences at them."""
+        n_meet = np.zeros(nk, dtype="int64")
+        pt = pmd = np.zeros(0, dtype="int64")
+        if not has_meetings:
+            return n_meet, pt, pmd
         names = _arrow_text(tasks["task"])
         p_m, p_t, _ = _concern_codes(meetings, rel_rows, rel_codes, nk, codes, names)
         n_meet = np.bincount(p_t, minlength=nk).astype("int64")
@@ -594,6 +602,7 @@ def _conformance(
             pt = np.repeat(p_t, cnt)
             offs = np.arange(len(pt)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
             pmd = md[np.repeat(lo, cnt) + offs]
+        return n_meet, pt, pmd
 
     def _cols(data: dict) -> pd.DataFrame:
         return pd.DataFrame(
@@ -616,11 +625,15 @@ def _conformance(
         )
 
     if not long and len(duniq) <= 52:
-        # department sets as bit masks per task (bit nd: a missing department)
-        data = _mask_columns(
-            l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, n_meet, pt, pmd, duniq
+        # department sets as bit masks per task (bit nd: a missing department); the RACI side
+        # and the meeting side do not depend on each other: two threads
+        base, (n_meet, pt, pmd) = enc.parallel(
+            lambda: _mask_base(l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq),
+            _meeting_side,
         )
+        data = _mask_rest(base, nk, nd, c, valid, n_meet, pt, pmd, duniq)
         return _cols(data), None
+    n_meet, pt, pmd = _meeting_side()
 
     # owner holds R: (task, department) membership on integer keys
     is_r = _role_is("R") & (l_d >= 0)
@@ -712,10 +725,17 @@ def _mask_texts(mask: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, lis
     return inv, texts
 
 
-def _mask_columns(
-    l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, n_meet, pt, pmd, duniq
-) -> dict:
-    """The conformance columns from per-task department bit masks.
+def _mask_text(mask, nk, nd, c, valid, duniq) -> pd.Series:
+    """Per task row: the names of the known departments set in its task's mask."""
+    inv, texts = _mask_texts(mask & np.int64((1 << nd) - 1), duniq)
+    if "" not in texts:
+        texts.append("")
+    per_row = np.where(valid, inv[c] if nk else 0, texts.index(""))
+    return _str_series(pa.array(texts, pa.large_string()).take(pa.array(per_row)))
+
+
+def _mask_base(l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq) -> dict:
+    """The conformance columns that need no meeting, from per-task department bit masks.
 
     Same results as the (task, department) pair computation: a task's A/R (resp. I)
     departments are the set bits of its mask, bit ``nd`` standing for a missing department
@@ -743,6 +763,18 @@ def _mask_columns(
     owner_holds_r = valid & (own_d >= 0)
     rows = np.flatnonzero(owner_holds_r)
     owner_holds_r[rows] = (r_mask[codes[rows]] >> own_d[rows]) & 1 == 1
+    return {
+        "owner_holds_r": owner_holds_r,
+        "ar_mask": ar_mask,
+        "i_mask": i_mask,
+        "ar_departments": _mask_text(ar_mask, nk, nd, c, valid, duniq),
+        "i_departments": _mask_text(i_mask, nk, nd, c, valid, duniq),
+    }
+
+
+def _mask_rest(base: dict, nk, nd, c, valid, n_meet, pt, pmd, duniq) -> dict:
+    """The conformance columns that need the meetings (see :func:`_mask_base`)."""
+    ar_mask, i_mask = base["ar_mask"], base["i_mask"]
     present = np.zeros(nk, dtype="int64")
     if len(pt):
         np.bitwise_or.at(present, pt, np.left_shift(np.int64(1), pmd.astype("int64")))
@@ -755,21 +787,12 @@ def _mask_columns(
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where((tot > 0) & has_m, got / np.maximum(tot, 1), np.nan)
 
-    known_bits = np.int64((1 << nd) - 1)
-
-    def _text(mask: np.ndarray) -> pd.Series:
-        inv, texts = _mask_texts(mask & known_bits, duniq)
-        if "" not in texts:
-            texts.append("")
-        per_row = np.where(valid, inv[c] if nk else 0, texts.index(""))
-        return _str_series(pa.array(texts, pa.large_string()).take(pa.array(per_row)))
-
     return {
-        "owner_holds_r": owner_holds_r,
-        "ar_departments": _text(ar_mask),
-        "ar_attended": _text(ar_hit),
+        "owner_holds_r": base["owner_holds_r"],
+        "ar_departments": base["ar_departments"],
+        "ar_attended": _mask_text(ar_hit, nk, nd, c, valid, duniq),
         "ar_share": _share(ar_mask, ar_hit),
-        "i_departments": _text(i_mask),
+        "i_departments": base["i_departments"],
         "i_share": _share(i_mask, i_mask & present),
     }
 
