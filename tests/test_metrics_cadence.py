@@ -273,3 +273,23 @@ def test_cadence_properties(log, tol, rnd):
     )
     pd.testing.assert_frame_equal(s, s2)
     assert len(log) == len(m)  # input untouched, one row per meeting
+
+
+def test_equally_close_meetings_do_not_depend_on_row_order():
+    # Mon 08-05 and Wed 08-07 are both one day from Tue 08-06; the earlier meeting keeps it and
+    # the Wednesday one moves to Thu 08-08 — in either row order (the earlier *row* used to win,
+    # leaving the Monday meeting with nothing within one working day)
+    plan = pd.DataFrame({"item": ["A"], "frequency": ["每周二、四10:00"]})
+    occ = expected_occurrences(plan, start="2024-08-05", end="2024-08-09")
+    log = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-08-07", "2024-08-05"]),
+            "time": ["10:00", "10:00"],
+            "topic": ["A", "A"],
+            "plan_item": ["A", "A"],
+        }
+    )
+    for frame in (log, log.iloc[::-1]):
+        m = match_meetings(frame, plan, occ, tolerance_days=1).sort_values("date")
+        assert m["occurrence"].dt.strftime("%m-%d").tolist() == ["08-06", "08-08"]
+        assert m["days_off"].tolist() == [-1.0, -1.0]

@@ -13,8 +13,9 @@ Matching rules (also in ``docs/metrics-communication.md``)
    occurrence (by date) if it lies at most ``tolerance_days`` working days of the calendar
    away (default 1: a Friday review held on Monday still counts). Every occurrence takes at
    most one meeting and every meeting at most one occurrence: when several meetings claim one
-   occurrence the closest keeps it and the others try the remaining free occurrences (up to
-   three rounds); what is left is *unplanned* with reason ``off_schedule`` or ``duplicate``.
+   occurrence the closest keeps it (equally close: the earlier meeting) and the others try
+   the remaining free occurrences (up to three rounds); what is left is *unplanned* with
+   reason ``off_schedule`` or ``duplicate``.
 3. ``held`` = occurrences with a meeting; ``adherence = held / expected``;
    ``missed = expected − held``; punctuality is the time-of-day difference in minutes between
    the meeting's start and the planned time (positive = late; missing when either time is
@@ -670,9 +671,11 @@ def match_meetings(
             oo = got["o"].to_numpy(dtype="int64")
             ok = np.abs(m_ord[mm] - o_ord[oo]) <= tolerance_days
             mm, oo = mm[ok], oo[ok]
-            # one meeting per occurrence: closest in time (then earliest row) keeps it
-            dist = np.abs((start.to_numpy()[mm] - occ_time[oo]).astype("int64"))
-            order = np.lexsort((mm, dist, oo))
+            # one meeting per occurrence: the closest in time keeps it, then the earlier
+            # meeting (not the earlier row: the outcome must not depend on the log's order)
+            m_start = start.to_numpy()[mm]
+            dist = np.abs((m_start - occ_time[oo]).astype("int64"))
+            order = np.lexsort((mm, m_start.view("int64"), dist, oo))
             mm, oo = mm[order], oo[order]
             first = np.ones(len(oo), dtype=bool)
             first[1:] = oo[1:] != oo[:-1]
