@@ -573,23 +573,28 @@ def escalation_episodes(
     if use_log:
         scodes, snames = _status_codes(u["status"])
         tfull = pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")
-        ok = (scodes >= 0) & (kcodes >= 0) & ~np.isnat(tfull)
+        ok = ~np.isnat(tfull)
+        ok &= scodes >= 0
+        if not ukeys.grouped:  # grouped keys are never missing
+            ok &= kcodes >= 0
         all_ok = bool(ok.all())
         idx = None if all_ok else np.flatnonzero(ok)
         if idx is None or len(idx):
             codes = kcodes if idx is None else kcodes[idx]
             t = (tfull if idx is None else tfull[idx]).view("int64")
-            dt = np.diff(t)
             if all_ok and ukeys.grouped:
                 # one run per task: in time order when time only goes back where a run starts
-                back = np.flatnonzero(dt < 0)
+                back = np.flatnonzero(t[1:] < t[:-1])
                 in_order = not np.any(codes[back + 1] == codes[back])
+                forward = len(back) == 0
             else:
+                dt = np.diff(t)
                 dc = np.diff(codes)
                 in_order = np.all(dc >= 0) and np.all((dc > 0) | (dt >= 0))
+                forward = bool(np.all(dt >= 0))
             if in_order:
                 order = None  # already grouped by task (first-appearance codes) in time order
-            elif np.all(dt >= 0):
+            elif forward:
                 order = np.argsort(codes, kind="stable")
             else:
                 order = np.lexsort((t, codes))
