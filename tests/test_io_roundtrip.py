@@ -170,3 +170,18 @@ def test_shuffled_rows_and_equivalent_headers_give_same_tables(tmp_path, rows, d
     tb = b.tasks.sort_values("task_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(ta, tb)
     assert set(a.issues["code"]) == set(b.issues["code"])
+
+
+def test_tables_saved_as_parquet_load_back_with_their_list_columns(tmp_path, sample_data):
+    # pandas cannot restore the list dtype it writes into Parquet metadata by itself
+    tasks = sample_data.tasks
+    tasks.to_parquet(tmp_path / "tasks.parquet")
+    back = load(tmp_path / "tasks.parquet")
+    assert len(back.errors) == 0
+    got = back.tasks[list(tasks.columns)]
+    pd.testing.assert_frame_equal(got, tasks.reset_index(drop=True))
+    assert got["depends_on"].dtype == tasks["depends_on"].dtype
+    meetings = sample_data.meetings.drop(columns=["departments", "start"])
+    meetings.to_parquet(tmp_path / "meetings.parquet")
+    m = load(tmp_path / "meetings.parquet").meetings
+    assert m["related_tasks"].tolist() == meetings["related_tasks"].tolist()

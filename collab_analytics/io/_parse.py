@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from collab_analytics._lists import from_flat
+from collab_analytics._lists import flatten, from_flat, is_list_column, rows_of
 from collab_analytics.schema import DATE_DTYPE, STATUS_CODES, STATUS_DTYPE, status_code
 
 __all__ = [
@@ -436,6 +436,13 @@ def parse_list(s: pd.Series) -> ListParse:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if is_list_column(s):  # already lists (a Parquet list column): items trimmed, blanks dropped
+        lengths, flat = flatten(s)
+        flat = pc.utf8_trim_whitespace(flat)
+        keep = pc.fill_null(pc.not_equal(flat, ""), False)
+        pos = rows_of(lengths)[keep.to_numpy(zero_copy_only=False).astype(bool)]
+        flat = flat.filter(keep)
+        return ListParse(from_flat(len(s), pos, flat, index=s.index), pos, flat)
     # text columns go to Arrow as they are: tokens are trimmed and blank ones dropped below
     text = s if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object else to_text(s)
     arr = pa.array(text.astype("str"), from_pandas=True)

@@ -315,7 +315,7 @@ def scan_parquet(
         raise FileFormatError(msg)
     check_file_size(path)
     try:
-        frame = pd.read_parquet(path)
+        frame = _read_parquet(path)
     except (OSError, ValueError, ImportError) as exc:
         msg = f"{path.name!r} cannot be read as Parquet: {exc}. Hint: re-export the file."
         raise FileFormatError(msg) from None
@@ -334,6 +334,28 @@ def scan_parquet(
     frame.columns = range(len(headers))
     rows = np.arange(len(frame), dtype="int64") + 2
     return [RawTable(t, headers, frame, rows, path.name, "")], []
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file as a frame; list columns stay Arrow lists.
+
+    ``pd.read_parquet`` cannot restore the ``list<…>[pyarrow]`` dtype it wrote itself into the
+    file's pandas metadata (pandas issue 57411), so a table saved from ``TrackingData`` would
+    not read back: the metadata is set aside and list columns mapped explicitly.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    if not any(pa.types.is_list(f.type) or pa.types.is_large_list(f.type) for f in table.schema):
+        return pd.read_parquet(path)  # pandas keeps its own metadata (categoricals, index)
+
+    def types(t: pa.DataType):
+        return pd.ArrowDtype(t) if pa.types.is_list(t) or pa.types.is_large_list(t) else None
+
+    frame = table.replace_schema_metadata(None).to_pandas(types_mapper=types)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
 
 
 def read_csv(
