@@ -76,6 +76,11 @@ def _as_of_day(ctx) -> pd.Timestamp | None:
     return ctx.as_of.normalize() if ctx.as_of is not None else ctx.data.as_of
 
 
+#: The columns of the updates log the status mix and the 48-hour rule read (one slice shared by
+#: the delivery and escalation tabs; the notes and progress values are not sliced).
+_UPDATE_LOG = ("date", "task_id", "task", "status", "department")
+
+
 def _columns(data, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     """The ``columns`` a restricted table has, in its order (a reader that needs a few
     columns of a wide table does not pay for slicing the others)."""
@@ -105,7 +110,7 @@ def _compute_delivery(ctx) -> dict:
         "slippage": delivery.slippage(tasks, by="department", **_opts(ctx)),
         # the status mix reads the updates' task key, date and status only
         "status_mix": progress.status_mix(
-            _columns(ctx.data, "updates", ("date", "task_id", "task", "status")), as_of=ctx.as_of
+            _columns(ctx.data, "updates", _UPDATE_LOG), as_of=ctx.as_of
         ),
     }
     if ctx.show_owners:  # person level: opt-in, small groups hidden by the metric layer
@@ -186,7 +191,8 @@ def _compute_escalation(ctx) -> dict:
     # RACI rows and actions are not sliced (the department order comes from codes)
     data = ctx.data
     T = _as_of_day(ctx)
-    updates = data.updates
+    # the 48-hour rule reads the updates' date, task key, status and department
+    updates = _columns(data, "updates", _UPDATE_LOG)
     if T is not None and len(updates):
         keep = (updates["date"].isna() | (updates["date"] < T + pd.Timedelta(days=1))).to_numpy()
         if not keep.all():  # no copy when every update is up to the as-of day
