@@ -175,3 +175,58 @@ def test_report_reuses_a_delivery_report():
     )
     with pytest.raises(ValueError, match="compute both for the same day"):
         communication_report(data, delivery_calendar="cn", delivery=other_day)
+
+
+def _expected_per_project(data, plan):
+    """Reference: expected_departments called once per project of the plan."""
+    from collab_analytics.metrics.cadence import _text_departments, expected_departments
+
+    frames = []
+    tasks, project = data.tasks, data.project
+    for proj, sub in plan.groupby(plan["project"].fillna("\0"), sort=False):
+        depts, sponsor = data.departments, None
+        if proj != "\0":
+            depts = list(pd.unique(tasks.loc[tasks["project"] == proj, "department"].dropna()))
+            prow = project[project["project"] == proj]
+            if len(prow):
+                named = _text_departments(
+                    prow["departments"].astype("str").fillna("").reset_index(drop=True),
+                    data.departments,
+                )
+                depts = list(dict.fromkeys([*depts, *named["department"]]))
+                sp = prow["sponsor_department"].dropna()
+                sponsor = str(sp.iloc[0]) if len(sp) else None
+            depts = depts or data.departments
+        elif len(project):
+            sp = project["sponsor_department"].dropna()
+            sponsor = str(sp.iloc[0]) if len(sp) else None
+        frames.append(expected_departments(sub, depts, sponsor=sponsor))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("n_projects, seed", [(1, 3), (8, 5), (60, 7)])
+def test_expected_departments_of_all_projects_at_once_equal_one_call_per_project(n_projects, seed):
+    from collab_analytics.metrics.communication import _expected_by_project, plan_windows
+
+    td = portfolio(n_projects=n_projects, seed=seed)
+    plan = plan_windows(td)
+    got = _expected_by_project(td, plan)
+    assert len(got) > 0
+    pd.testing.assert_frame_equal(got, _expected_per_project(td, plan))
+
+
+def test_all_department_wording_in_english_means_every_department(sample_pair):
+    from collab_analytics.metrics.cadence import expected_departments
+
+    zh, en = sample_pair
+    plan = pd.DataFrame(
+        {"item": ["sync", "review"], "participants": ["All department contacts", "all the teams"]}
+    )
+    got = expected_departments(plan, en.departments)
+    assert got.groupby("item")["department"].size().to_dict() == {
+        "review": len(en.departments),
+        "sync": len(en.departments),
+    }
+    # the sample's daily sync expects every department in both languages
+    daily = [expected_departments(td.plan.iloc[[0]], td.departments) for td in (zh, en)]
+    assert [len(d) for d in daily] == [len(zh.departments), len(en.departments)]

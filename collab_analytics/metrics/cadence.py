@@ -134,8 +134,8 @@ LOAD_COLUMNS: tuple[str, ...] = (
 _PUNCT = r"[\s!-/:-@\[-`{-~\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+"
 _ALL_DEPTS_RE = (
     r"各部门|各个部门|所有部门|全部部门|全体部门|各方|全员|[0-9一二三四五六七八九十两]+个?部门|"
-    r"all\s+(?:departments|depts|teams|parties)|each\s+(?:department|team)|"
-    r"every\s+(?:department|team)"
+    r"all\s+(?:the\s+)?(?:departments?|depts?|teams?|parties)|each\s+(?:department|team)|"
+    r"every\s+(?:department|team)|\b(?:two|three|four|five|six|\d+)\s+departments"
 )
 _SPONSOR_RE = r"项目发起方|发起方|发起部门|sponsor"
 

@@ -36,6 +36,7 @@ import pandas as pd
 
 from collab_analytics.metrics.actions import action_status, action_summary
 from collab_analytics.metrics.cadence import (
+    _SPONSOR_RE,
     _text_departments,
     attendance,
     attendance_by_department,
@@ -135,29 +136,86 @@ def plan_windows(data, *, as_of=None) -> pd.DataFrame:
 
 
 def _expected_by_project(data, plan: pd.DataFrame) -> pd.DataFrame:
-    """Expected departments per plan item, "all departments" meaning those of its project."""
-    all_depts = data.departments
-    frames = []
-    tasks, project = data.tasks, data.project
-    for proj, sub in plan.groupby(plan["project"].fillna("\0"), sort=False):
-        depts, sponsor = all_depts, None
-        if proj != "\0":
-            depts = list(pd.unique(tasks.loc[tasks["project"] == proj, "department"].dropna()))
-            prow = project[project["project"] == proj] if "project" in project.columns else None
-            if prow is not None and len(prow):
-                text = prow["departments"].astype("str").fillna("")
-                named = _text_departments(text.reset_index(drop=True), all_depts)
-                depts = list(dict.fromkeys([*depts, *named["department"]]))
-                sp = prow["sponsor_department"].dropna()
-                sponsor = str(sp.iloc[0]) if len(sp) else None
-            depts = depts or all_depts
-        elif len(project) and "sponsor_department" in project.columns:
-            sp = project["sponsor_department"].dropna()
-            sponsor = str(sp.iloc[0]) if len(sp) else None
-        frames.append(expected_departments(sub, depts, sponsor=sponsor))
-    if not frames:
+    """Expected departments per plan item, "all departments" meaning those of its project.
+
+    The same rows as :func:`~collab_analytics.metrics.cadence.expected_departments` called
+    once per project of the plan (with that project's departments and sponsor), in plan
+    order grouped by project, computed for all projects at once: the participants text is
+    matched against every department once, then each row keeps its project's departments.
+    """
+    all_depts = [d for d in dict.fromkeys(data.departments) if isinstance(d, str) and d]
+    if len(plan) == 0 or not all_depts:
         return expected_departments(plan.iloc[:0], all_depts)
-    return pd.concat(frames, ignore_index=True)
+    tasks, project = data.tasks, data.project
+    key = plan["project"].astype("object").where(plan["project"].notna(), None)
+    gcode, uniq = pd.factorize(key, use_na_sentinel=False)  # order of first appearance
+    groups = [None if pd.isna(g) else g for g in uniq]
+    ng, nd = len(groups), len(all_depts)
+    dpos = {d: j for j, d in enumerate(all_depts)}
+    # each group's departments in their order (rank) and its sponsor
+    rank = np.full((ng, nd), -1, dtype="int64")
+    sponsor = np.full(ng, -1, dtype="int64")
+    in_plan = [g for g in groups if g is not None]
+    t = tasks[["project", "department"]].dropna()
+    t = t[t["project"].isin(in_plan)].drop_duplicates()
+    p_rows = (
+        project[project["project"].isin(in_plan)].reset_index(drop=True)
+        if "project" in project.columns and len(project)
+        else project.iloc[:0]
+    )
+    named = (
+        _text_departments(p_rows["departments"].astype("str").fillna(""), all_depts)
+        if len(p_rows) and "departments" in p_rows.columns
+        else None
+    )
+    gidx = {g: i for i, g in enumerate(groups)}
+    order: dict[int, list[str]] = {}
+    for proj, dept in zip(t["project"], t["department"], strict=True):  # distinct pairs only
+        order.setdefault(gidx[proj], []).append(dept)
+    if named is not None and len(named):
+        for r, dept in zip(named["row"], named["department"], strict=True):
+            order.setdefault(gidx[p_rows["project"].iloc[r]], []).append(dept)
+    if len(p_rows) and "sponsor_department" in p_rows.columns:
+        sp = p_rows.dropna(subset=["sponsor_department"]).drop_duplicates("project")
+        for proj, d in zip(sp["project"], sp["sponsor_department"].astype("str"), strict=True):
+            sponsor[gidx[proj]] = dpos.get(d, -1)
+    for g, proj in enumerate(groups):
+        depts = list(dict.fromkeys(order.get(g, []))) if proj is not None else []
+        depts = [d for d in depts if d in dpos] or all_depts
+        rank[g, [dpos[d] for d in depts]] = np.arange(len(depts))
+        if proj is None and len(project) and "sponsor_department" in project.columns:
+            sp = project["sponsor_department"].dropna()
+            sponsor[g] = dpos.get(str(sp.iloc[0]), -1) if len(sp) else -1
+    # participants text against every department, once
+    text = (
+        plan["participants"]
+        if "participants" in plan.columns
+        else pd.Series([""] * len(plan), dtype="str")
+    ).reset_index(drop=True)
+    pairs = _text_departments(text, all_depts)
+    row = pairs["row"].to_numpy(dtype="int64")
+    col = np.array([dpos[d] for d in pairs["department"]], dtype="int64")
+    norm = text.astype("str").fillna("").str.normalize("NFKC").str.lower()
+    is_sp = norm.str.contains(_SPONSOR_RE, regex=True).to_numpy(dtype=bool)
+    sp_rows = np.flatnonzero(is_sp & (sponsor[gcode] >= 0))
+    row = np.concatenate([row, sp_rows])
+    col = np.concatenate([col, sponsor[gcode[sp_rows]]])
+    g = gcode[row]
+    r = rank[g, col]
+    keep = r >= 0  # a department of the row's project
+    row, col, g, r = row[keep], col[keep], g[keep], r[keep]
+    pos = np.lexsort((r, row, g))
+    items = plan["item"].astype("str").to_numpy(dtype=object)
+    out = pd.DataFrame(
+        {
+            "g": g[pos],
+            "item": items[row[pos]],
+            "department": np.asarray(all_depts, dtype=object)[col[pos]],
+        }
+    )
+    out = out.drop_duplicates(["g", "item", "department"]).drop(columns="g")
+    out["source"] = "participants"
+    return out.astype({"item": "str", "department": "str", "source": "str"}).reset_index(drop=True)
 
 
 def department_communication(
