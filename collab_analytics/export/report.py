@@ -142,7 +142,7 @@ def compute_metrics(
     m["forecast"] = rep.forecast
     if not _has_communication(data):
         return m
-    com = communication_report(data, as_of=t, delivery_calendar=calendar, lang=lang)
+    com = communication_report(data, as_of=t, delivery_calendar=calendar, lang=lang, delivery=rep)
     m["communication"] = com
     if len(data.plan) and len(data.meetings) and t is not None:
         m["matches"] = com.matches
