@@ -177,3 +177,34 @@ def test_parallel_keeps_order_and_raises():
             enc.parallel(lambda: 1, boom)
     finally:
         enc.THREADS = old
+
+
+_fixed = st.lists(st.sampled_from(["T01", "T02", "T10", "任", "P00001-T01"[:3], "abc"]), min_size=1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_fixed, st.integers(0, 6))
+def test_runs_of_fixed_width_text_compare_words_across_chunks(values, cut):
+    cut = min(cut, len(values))
+    arr = pa.chunked_array(
+        [pa.array(values[:cut], pa.large_string()), pa.array(values[cut:], pa.large_string())],
+        type=pa.large_string(),
+    )
+    starts, heads = enc.runs(arr)
+    want = [i for i in range(len(values)) if i == 0 or values[i] != values[i - 1]]
+    assert starts.tolist() == want
+    assert heads.to_pylist() == [values[i] for i in want]
+    keys = enc.encode_keys(arr)
+    codes, uniq = _reference(values)
+    assert keys.codes.tolist() == codes
+    assert keys.uniq.to_pylist() == uniq
+
+
+def test_fixed_width_keys_sorted_by_bytes_need_no_hashing():
+    arr = pa.array(["A0", "A0", "A1", "B0", "B0", "B1"], pa.large_string())
+    keys = enc.encode_keys(arr)
+    assert keys.fixed is not None and keys.grouped
+    assert keys.codes.tolist() == [0, 0, 1, 2, 2, 3]
+    assert enc.find_keys(keys, pa.array(["B0", "A2"], pa.large_string())).tolist() == [2, -1]
+    unsorted = enc.encode_keys(pa.array(["B0", "A0", "A0"], pa.large_string()))
+    assert unsorted.fixed is None and unsorted.codes.tolist() == [0, 1, 1]

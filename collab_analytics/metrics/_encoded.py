@@ -204,12 +204,100 @@ def take_text(arr: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array | pa
     return arr.combine_chunks().take(pa.array(idx))
 
 
+def _fixed_chunk(c: pa.Array) -> tuple[int, int, object] | None:
+    """(byte width, offset of the first value, data buffer) of a large-string chunk whose
+    values all have the same byte width ``> 0`` and none is missing; else ``None``."""
+    n = len(c)
+    if n == 0 or c.null_count or not pa.types.is_large_string(c.type):
+        return None
+    bufs = c.buffers()
+    offs = np.frombuffer(bufs[1], dtype="int64")[c.offset : c.offset + n + 1]
+    w = int(offs[1] - offs[0])
+    if w <= 0 or int(offs[-1] - offs[0]) != w * n:
+        return None
+    if n > 1 and not np.all(np.diff(offs) == w):
+        return None
+    return w, int(offs[0]), bufs[2]
+
+
+def _words(buf, base: int, n: int, w: int) -> list[np.ndarray]:
+    """The ``n`` values of width ``w`` starting at byte ``base`` of ``buf`` as big-endian
+    unsigned words (8, 4, 2 or 1 bytes; strided views, no copy): comparing the words in turn
+    compares the values byte by byte."""
+    out, pos = [], 0
+    for size in (8, 4, 2, 1):
+        while w - pos >= size:
+            dt = np.dtype(f">u{size}") if size > 1 else np.dtype("u1")
+            out.append(np.ndarray((n,), dtype=dt, buffer=buf, offset=base + pos, strides=(w,)))
+            pos += size
+    return out
+
+
+def _increasing(words: list[np.ndarray]) -> bool:
+    """Whether the values given as :func:`_words` are strictly increasing."""
+    if len(words[0]) < 2:
+        return True
+    gt = np.zeros(len(words[0]) - 1, dtype=bool)
+    eq = np.ones(len(words[0]) - 1, dtype=bool)
+    for x in words:
+        a, b = x[1:], x[:-1]
+        gt |= eq & (a > b)
+        eq &= a == b
+    return bool(gt.all())
+
+
+def _fixed_runs(arr) -> tuple[np.ndarray, pa.Array] | None:
+    """:func:`runs` for text whose values all have one byte width (ids such as
+    ``P00001-T01``): adjacent values compared as machine words, heads gathered as bytes.
+    ``None`` when a chunk is not of that form."""
+    chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
+    if not chunks:
+        return None
+    info = [_fixed_chunk(c) for c in chunks]
+    if any(i is None for i in info) or len({i[0] for i in info}) != 1:
+        return None
+    w = info[0][0]
+    heads, views, base = [], [], 0
+    prev_last = None
+    for c, (_, off, buf) in zip(chunks, info, strict=True):
+        n = len(c)
+        view = np.ndarray((n,), dtype=f"V{w}", buffer=buf, offset=off)
+        head = np.ones(n, dtype=bool)
+        if n > 1:
+            diff = np.zeros(n - 1, dtype=bool)
+            for x in _words(buf, off, n, w):
+                diff |= x[1:] != x[:-1]
+            head[1:] = diff
+        if prev_last is not None and bytes(view[0]) == prev_last:
+            head[0] = False
+        prev_last = bytes(view[n - 1])
+        st = np.flatnonzero(head)
+        heads.append(st + base)
+        views.append(view[st])
+        base += n
+    starts = np.concatenate(heads) if len(heads) > 1 else heads[0]
+    data = np.concatenate(views) if len(views) > 1 else views[0]
+    k = len(starts)
+    offsets = np.arange(0, (k + 1) * w, w, dtype="int64")
+    out = pa.Array.from_buffers(
+        pa.large_string(), k, [None, pa.py_buffer(offsets), pa.py_buffer(data.view(np.uint8))]
+    )
+    return starts, out
+
+
 def runs(arr) -> tuple[np.ndarray, pa.Array | pa.ChunkedArray]:
     """Run heads of a text array: (start of every run of equal values, head values).
 
-    Adjacent values are compared in Arrow (no hashing); a missing value is a run of its own.
+    Adjacent values are compared in Arrow (no hashing), or as machine words when every value
+    has the same byte width; a missing value is a run of its own.
     """
     n = len(arr)
+    if n > 1:
+        got = _fixed_runs(arr)
+        if got is not None:
+            if len(got[0]) == n:
+                return got[0], arr
+            return got
     head = np.ones(n, dtype=bool)
     if n > 1:
         # chunked arrays are compared chunk by chunk (combining them copies the text)
@@ -348,7 +436,7 @@ def encode_keys(key: pa.Array | pa.ChunkedArray) -> Keys:
     starts, heads = runs(key)
     heads = _combined(heads)
     fixed = _fixed_view(heads)
-    if fixed is not None and (len(fixed) < 2 or bool(np.all(fixed[1:] > fixed[:-1]))):
+    if fixed is not None and _increasing(_words(fixed, 0, len(fixed), fixed.itemsize)):
         head_codes = np.arange(len(heads), dtype="int64")
         uniq = heads
     else:
