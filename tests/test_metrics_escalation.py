@@ -206,3 +206,32 @@ def test_episode_properties(events, rnd):
     if len(ep):
         v = c["compliance"].iloc[0]
         assert np.isnan(v) or 0 <= v <= 1
+
+
+_chars = st.sampled_from(["开", "发", "测", "试", "a", "b", " ", "\u3000", "\t", "\x1c", "\xa0"])
+_names = st.lists(st.text(_chars, min_size=0, max_size=5), min_size=1, max_size=8)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_names, st.lists(st.text(_chars, max_size=9), min_size=1, max_size=5))
+def test_names_found_by_substring_lookup_equal_the_bigram_narrowing(names, topics):
+    import collab_analytics.metrics.escalation as esc
+
+    meetings = pd.DataFrame({"topic": topics, "related_tasks": [[] for _ in topics]})
+    tasks = pd.DataFrame({"task_id": [f"T{i}" for i in range(len(names))], "task": names})
+    fast = task_meeting_pairs(meetings, tasks)
+    saved = esc._SUBSTRINGS_MAX
+    esc._SUBSTRINGS_MAX = -1  # every text has too many substrings: the bigram path
+    try:
+        slow = task_meeting_pairs(meetings, tasks)
+    finally:
+        esc._SUBSTRINGS_MAX = saved
+    pd.testing.assert_frame_equal(fast, slow)
+    # and what is found is what str.find finds (names stripped, two characters or more)
+    want = {
+        (m, f"T{i}")
+        for m, topic in enumerate(topics)
+        for i, nm in enumerate(names)
+        if len(nm.strip()) >= 2 and nm.strip() in " " + topic + " "
+    }
+    assert set(zip(fast["meeting"], fast["task_key"], strict=True)) == want

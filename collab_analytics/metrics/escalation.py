@@ -295,6 +295,115 @@ def _bigrams(texts: np.ndarray) -> pa.Array:
     return pa.array([chr(x) + chr(y) for x, y in zip(hi, lo, strict=True)], pa.large_string())
 
 
+_SUBSTRINGS_MAX = 2_000_000
+# first bytes of the characters str.strip() removes: ASCII white space, \x1c-\x1f, and the lead
+# bytes of U+0085 and U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2) and U+3000 (E3)
+_WS_FIRST = np.zeros(256, dtype=bool)
+_WS_FIRST[[9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+_WS_LAST = np.zeros(256, dtype=bool)
+_WS_LAST[[9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
+
+
+def _combined_text(arr) -> pa.Array:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def _edge_space(names: pa.Array) -> np.ndarray | None:
+    """Names that may start or end with a character ``str.strip()`` removes (a superset,
+    judged from their first and last bytes); ``None`` when a name holds a NUL byte."""
+    n = len(names)
+    bufs = names.buffers()
+    offs = np.frombuffer(bufs[1], dtype="int64")[names.offset : names.offset + n + 1]
+    lo, hi = int(offs[0]), int(offs[-1])
+    if hi == lo:
+        return np.zeros(n, dtype=bool)
+    data = np.frombuffer(bufs[2], dtype=np.uint8)
+    if not data[lo:hi].all():
+        return None
+    start, end = offs[:-1], offs[1:]
+    size = end - start
+    flag = np.zeros(n, dtype=bool)
+    some = size > 0
+    flag[some] = _WS_FIRST[data[start[some]]] | _WS_LAST[data[end[some] - 1]]
+    # white space of two or three bytes at the end: U+0085 / U+00A0 (C2 85 / C2 A0),
+    # U+1680 (E1 9A 80), U+2000-U+205F (E2 80 xx / E2 81 xx), U+3000 (E3 80 80)
+    two = size >= 2
+    e2 = end[two]
+    flag[two] |= (data[e2 - 2] == 0xC2) & ((data[e2 - 1] == 0x85) | (data[e2 - 1] == 0xA0))
+    three = size >= 3
+    e3 = end[three]
+    mid = data[e3 - 2]
+    flag[three] |= ((data[e3 - 3] >= 0xE1) & (data[e3 - 3] <= 0xE3)) & (
+        (mid == 0x80) | (mid == 0x81) | (mid == 0x9A)
+    )
+    return flag
+
+
+def _names_in_texts(utext: np.ndarray, name_text, name_code: np.ndarray) -> np.ndarray | None:
+    """Positions of the names (with a key) that occur in one of the texts ``utext``: exactly
+    the names :func:`_substring_hits` can find, by looking every name up among the texts'
+    distinct substrings of two or more characters (one hash pass). Names that may carry white
+    space at either end (searched stripped) are kept as candidates. ``None`` when the texts
+    have too many substrings or a name holds a NUL byte."""
+    names = _combined_text(name_text)
+    flag = _edge_space(names)
+    if flag is None:
+        return None
+    cp = _codepoints(utext)
+    lens = (cp > 0).sum(axis=1)
+    longest = int(pc.max(pc.binary_length(names)).as_py() or 0) if len(names) else 0
+    top = min(cp.shape[1], longest)  # a name's characters never outnumber its bytes
+    if sum(int(np.maximum(lens - L + 1, 0).sum()) for L in range(2, top + 1)) > _SUBSTRINGS_MAX:
+        return None
+    subs = []
+    for L in range(2, top + 1):
+        win = np.lib.stride_tricks.sliding_window_view(cp, L, axis=1)
+        sel = win[win[:, :, -1] > 0]
+        if len(sel):
+            u = np.ascontiguousarray(sel.astype(np.uint32)).view(f"U{L}").ravel()
+            subs.append(pa.array(u, type=pa.large_string()))
+    found = np.zeros(len(names), dtype=bool)
+    if subs:
+        value_set = pc.unique(pa.chunked_array(subs, type=pa.large_string()).combine_chunks())
+        hit = pc.is_in(names, value_set=value_set).fill_null(False)
+        found = hit.to_numpy(zero_copy_only=False)
+    return np.flatnonzero((found | flag) & (name_code >= 0))
+
+
+def _bigram_candidates(grams: pa.Array, name_text, name_code: np.ndarray) -> np.ndarray:
+    """Positions of the names (with a key) whose first and last two characters (white space
+    trimmed) are among the texts' bigrams ``grams``: every name that can occur in a text, and
+    some that cannot."""
+    # leading bigram first (on every name), then the trailing one on the survivors only; the
+    # first two characters of a name of two or more characters do not depend on trailing
+    # spaces, so trimming the left side is enough for the first test
+    lead = pc.utf8_slice_codeunits(name_text, 0, 2)
+    first_ok = pc.is_in(lead, value_set=grams).fill_null(False).to_numpy(zero_copy_only=False)
+    # names starting with white space (their first two characters hold some): trimmed first
+    spaced = pc.not_equal(pc.utf8_ltrim_whitespace(lead), lead).fill_null(False)
+    spaced = np.flatnonzero(spaced.to_numpy(zero_copy_only=False))
+    if len(spaced):
+        lead_s = pc.utf8_slice_codeunits(
+            pc.utf8_ltrim_whitespace(_take_text(name_text, spaced)), 0, 2
+        )
+        first_ok[spaced] = (
+            pc.is_in(lead_s, value_set=grams).fill_null(False).to_numpy(zero_copy_only=False)
+        )
+    pick = np.flatnonzero(first_ok & (name_code >= 0))
+    if len(pick):
+        stripped = pc.utf8_trim_whitespace(_take_text(name_text, pick))
+        cand = pc.and_(
+            pc.is_in(pc.utf8_slice_codeunits(stripped, -2), value_set=grams),
+            pc.greater_equal(pc.utf8_length(stripped), 2),
+        )
+        pick = pick[cand.fill_null(False).to_numpy(zero_copy_only=False)]
+    return pick
+
+
 def _named_pairs(
     meetings: pd.DataFrame, idx: np.ndarray, name_code: np.ndarray, name_text
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -327,29 +436,9 @@ def _named_pairs(
     grams = _bigrams(utext)
     if len(grams) == 0 or len(name_text) == 0:
         return none, none
-    # leading bigram first (on every name), then the trailing one on the survivors only; the
-    # first two characters of a name of two or more characters do not depend on trailing
-    # spaces, so trimming the left side is enough for the first test
-    lead = pc.utf8_slice_codeunits(name_text, 0, 2)
-    first_ok = pc.is_in(lead, value_set=grams).fill_null(False).to_numpy(zero_copy_only=False)
-    # names starting with white space (their first two characters hold some): trimmed first
-    spaced = pc.not_equal(pc.utf8_ltrim_whitespace(lead), lead).fill_null(False)
-    spaced = np.flatnonzero(spaced.to_numpy(zero_copy_only=False))
-    if len(spaced):
-        lead_s = pc.utf8_slice_codeunits(
-            pc.utf8_ltrim_whitespace(_take_text(name_text, spaced)), 0, 2
-        )
-        first_ok[spaced] = (
-            pc.is_in(lead_s, value_set=grams).fill_null(False).to_numpy(zero_copy_only=False)
-        )
-    pick = np.flatnonzero(first_ok & (name_code >= 0))
-    if len(pick):
-        stripped = pc.utf8_trim_whitespace(_take_text(name_text, pick))
-        cand = pc.and_(
-            pc.is_in(pc.utf8_slice_codeunits(stripped, -2), value_set=grams),
-            pc.greater_equal(pc.utf8_length(stripped), 2),
-        )
-        pick = pick[cand.fill_null(False).to_numpy(zero_copy_only=False)]
+    pick = _names_in_texts(utext, name_text, name_code)
+    if pick is None:  # too many substrings: narrow by the leading and trailing bigrams
+        pick = _bigram_candidates(grams, name_text, name_code)
     if len(pick) == 0:
         return none, none
     nm = pd.DataFrame(
