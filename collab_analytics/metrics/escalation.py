@@ -302,6 +302,13 @@ _WS_FIRST = np.zeros(256, dtype=bool)
 _WS_FIRST[[9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
 _WS_LAST = np.zeros(256, dtype=bool)
 _WS_LAST[[9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
+# white space of two or three bytes at the end, by its last two / its first two bytes:
+# U+0085 / U+00A0 (C2 85 / C2 A0), U+1680 (E1 9A 80), U+2000-U+205F (E2 80 xx / E2 81 xx),
+# U+3000 (E3 80 80)
+_WS_END2 = np.zeros(1 << 16, dtype=bool)
+_WS_END2[[0xC285, 0xC2A0]] = True
+_WS_END3 = np.zeros(1 << 16, dtype=bool)
+_WS_END3[[(a << 8) | b for a in (0xE1, 0xE2, 0xE3) for b in (0x80, 0x81, 0x9A)]] = True
 
 
 def _combined_text(arr) -> pa.Array:
@@ -312,35 +319,33 @@ def _combined_text(arr) -> pa.Array:
     return arr
 
 
-def _edge_space(names: pa.Array) -> np.ndarray | None:
+def _edge_space(names: pa.Array) -> tuple[np.ndarray, int] | None:
     """Names that may start or end with a character ``str.strip()`` removes (a superset,
-    judged from their first and last bytes); ``None`` when a name holds a NUL byte."""
+    judged from their first and last bytes), and the longest name's byte length; ``None``
+    when a name holds a NUL byte."""
     n = len(names)
     bufs = names.buffers()
     offs = np.frombuffer(bufs[1], dtype="int64")[names.offset : names.offset + n + 1]
     lo, hi = int(offs[0]), int(offs[-1])
     if hi == lo:
-        return np.zeros(n, dtype=bool)
-    data = np.frombuffer(bufs[2], dtype=np.uint8)
-    if not data[lo:hi].all():
+        return np.zeros(n, dtype=bool), 0
+    data = np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi]
+    if not data.all():
         return None
-    start, end = offs[:-1], offs[1:]
+    start, end = offs[:-1] - lo, offs[1:] - lo
     size = end - start
-    flag = np.zeros(n, dtype=bool)
-    some = size > 0
-    flag[some] = _WS_FIRST[data[start[some]]] | _WS_LAST[data[end[some] - 1]]
-    # white space of two or three bytes at the end: U+0085 / U+00A0 (C2 85 / C2 A0),
-    # U+1680 (E1 9A 80), U+2000-U+205F (E2 80 xx / E2 81 xx), U+3000 (E3 80 80)
-    two = size >= 2
-    e2 = end[two]
-    flag[two] |= (data[e2 - 2] == 0xC2) & ((data[e2 - 1] == 0x85) | (data[e2 - 1] == 0xA0))
-    three = size >= 3
-    e3 = end[three]
-    mid = data[e3 - 2]
-    flag[three] |= ((data[e3 - 3] >= 0xE1) & (data[e3 - 3] <= 0xE3)) & (
-        (mid == 0x80) | (mid == 0x81) | (mid == 0x9A)
-    )
-    return flag
+    shortest, longest = int(size.min()), int(size.max())
+    last = data.take(end - 1, mode="clip")
+    before = data.take(end - 2, mode="clip").astype(np.uint16) << 8
+    flag = _WS_FIRST[data.take(start, mode="clip")] | _WS_LAST[last]
+    two = _WS_END2[before | last]
+    three = _WS_END3[(data.take(end - 3, mode="clip").astype(np.uint16) << 8) | (before >> 8)]
+    if shortest >= 3:
+        flag |= two | three
+    else:
+        flag &= size >= 1
+        flag |= (two & (size >= 2)) | (three & (size >= 3))
+    return flag, longest
 
 
 def _names_in_texts(utext: np.ndarray, name_text, name_code: np.ndarray) -> np.ndarray | None:
@@ -350,12 +355,12 @@ def _names_in_texts(utext: np.ndarray, name_text, name_code: np.ndarray) -> np.n
     space at either end (searched stripped) are kept as candidates. ``None`` when the texts
     have too many substrings or a name holds a NUL byte."""
     names = _combined_text(name_text)
-    flag = _edge_space(names)
-    if flag is None:
+    edge = _edge_space(names)
+    if edge is None:
         return None
+    flag, longest = edge
     cp = _codepoints(utext)
     lens = (cp > 0).sum(axis=1)
-    longest = int(pc.max(pc.binary_length(names)).as_py() or 0) if len(names) else 0
     top = min(cp.shape[1], longest)  # a name's characters never outnumber its bytes
     if sum(int(np.maximum(lens - L + 1, 0).sum()) for L in range(2, top + 1)) > _SUBSTRINGS_MAX:
         return None
