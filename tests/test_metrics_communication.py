@@ -230,3 +230,12 @@ def test_all_department_wording_in_english_means_every_department(sample_pair):
     # the sample's daily sync expects every department in both languages
     daily = [expected_departments(td.plan.iloc[[0]], td.departments) for td in (zh, en)]
     assert [len(d) for d in daily] == [len(zh.departments), len(en.departments)]
+
+
+def test_plan_items_named_after_a_project_take_the_longest_project_name():
+    from collab_analytics.metrics.communication import _plan_projects
+
+    plan = pd.DataFrame({"item": ["P10 风险排查会", "P1 日常同步", "P2 评审", "周会", "P100x"]})
+    got = _plan_projects(plan, ["P1", "P10", "P100x", "P3", None, ""])
+    assert got.iloc[0] == "P10" and got.iloc[1] == "P1" and got.iloc[4] == "P100x"
+    assert got.iloc[2:4].isna().all()

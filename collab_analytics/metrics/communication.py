@@ -90,9 +90,12 @@ def _plan_projects(plan: pd.DataFrame, projects: Sequence[str]) -> pd.Series:
         return plan["project"].astype("str").reset_index(drop=True)
     items = plan["item"].astype("str").reset_index(drop=True)
     out = pd.Series([None] * len(plan), dtype="str")
-    for p in sorted({p for p in projects if isinstance(p, str) and p}, key=len, reverse=True):
-        hit = out.isna() & items.str.startswith(p)
-        out[hit] = p
+    names = {p for p in projects if isinstance(p, str) and p}
+    # longest name first; one look-up per distinct name length, not one scan per project
+    for n in sorted({len(p) for p in names}, reverse=True):
+        head = items.str.slice(0, n)
+        hit = out.isna() & head.isin([p for p in names if len(p) == n])
+        out[hit] = head[hit]
     return out
 
 
@@ -170,11 +173,12 @@ def _expected_by_project(data, plan: pd.DataFrame) -> pd.DataFrame:
     )
     gidx = {g: i for i, g in enumerate(groups)}
     order: dict[int, list[str]] = {}
-    for proj, dept in zip(t["project"], t["department"], strict=True):  # distinct pairs only
+    for proj, dept in zip(t["project"].tolist(), t["department"].tolist(), strict=True):
         order.setdefault(gidx[proj], []).append(dept)
     if named is not None and len(named):
-        for r, dept in zip(named["row"], named["department"], strict=True):
-            order.setdefault(gidx[p_rows["project"].iloc[r]], []).append(dept)
+        p_proj = p_rows["project"].to_numpy(dtype=object)[named["row"].to_numpy()]
+        for proj, dept in zip(p_proj, named["department"].tolist(), strict=True):
+            order.setdefault(gidx[proj], []).append(dept)
     if len(p_rows) and "sponsor_department" in p_rows.columns:
         sp = p_rows.dropna(subset=["sponsor_department"]).drop_duplicates("project")
         for proj, d in zip(sp["project"], sp["sponsor_department"].astype("str"), strict=True):
