@@ -860,10 +860,13 @@ def escalation_episodes(
         return a if order is None else a[order]
 
     def _os(arr, coded=None) -> pd.Series:
-        # permuted through a dictionary: the few distinct texts are moved, not every row's
+        # permuted through the codes when the column is coded already (the few distinct texts
+        # are moved, not every row's); else taken in order (cheaper than coding it first)
         if order is None:
             return _str_series(arr)
-        codes, values = _text_codes(arr) if coded is None else coded
+        if coded is None:
+            return _str_series(_combined_text(arr).take(pa.array(order)))
+        codes, values = coded
         codes = codes[order]
         return _str_series(values.take(pa.array(codes, mask=codes < 0)))
 
