@@ -302,13 +302,20 @@ _WS_FIRST = np.zeros(256, dtype=bool)
 _WS_FIRST[[9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
 _WS_LAST = np.zeros(256, dtype=bool)
 _WS_LAST[[9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
-# white space of two or three bytes at the end, by its last two / its first two bytes:
-# U+0085 / U+00A0 (C2 85 / C2 A0), U+1680 (E1 9A 80), U+2000-U+205F (E2 80 xx / E2 81 xx),
-# U+3000 (E3 80 80)
-_WS_END2 = np.zeros(1 << 16, dtype=bool)
-_WS_END2[[0xC285, 0xC2A0]] = True
-_WS_END3 = np.zeros(1 << 16, dtype=bool)
-_WS_END3[[(a << 8) | b for a in (0xE1, 0xE2, 0xE3) for b in (0x80, 0x81, 0x9A)]] = True
+# the white space of two or three bytes (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
+# U+2029, U+202F, U+205F, U+3000), as integers of their UTF-8 bytes, and their last bytes
+_WS_MULTI = np.array(
+    sorted(
+        int.from_bytes(c.encode(), "big")
+        for c in (
+            "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+            "\u200a\u2028\u2029\u202f\u205f\u3000"
+        )
+    ),
+    dtype="int64",
+)
+_WS_TAIL = np.zeros(256, dtype=bool)
+_WS_TAIL[_WS_MULTI & 0xFF] = True
 
 
 def _combined_text(arr) -> pa.Array:
@@ -333,18 +340,19 @@ def _edge_space(names: pa.Array) -> tuple[np.ndarray, int] | None:
     if not data.all():
         return None
     start, end = offs[:-1] - lo, offs[1:] - lo
-    size = end - start
-    shortest, longest = int(size.min()), int(size.max())
+    longest = int((end - start).max())
+    # an empty name's "first byte" is another name's: a needless candidate, never a lost one
     last = data.take(end - 1, mode="clip")
-    before = data.take(end - 2, mode="clip").astype(np.uint16) << 8
     flag = _WS_FIRST[data.take(start, mode="clip")] | _WS_LAST[last]
-    two = _WS_END2[before | last]
-    three = _WS_END3[(data.take(end - 3, mode="clip").astype(np.uint16) << 8) | (before >> 8)]
-    if shortest >= 3:
-        flag |= two | three
-    else:
-        flag &= size >= 1
-        flag |= (two & (size >= 2)) | (three & (size >= 3))
+    tail = np.flatnonzero(_WS_TAIL[last])  # names that may end with multi-byte white space
+    if len(tail):
+        e = end[tail]
+        b2 = data.take(e - 2, mode="clip").astype("int64")
+        b3 = data.take(e - 3, mode="clip").astype("int64")
+        lt = last[tail].astype("int64")
+        flag[tail] |= np.isin((b2 << 8) | lt, _WS_MULTI) | np.isin(
+            (b3 << 16) | (b2 << 8) | lt, _WS_MULTI
+        )
     return flag, longest
 
 
