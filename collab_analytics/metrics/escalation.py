@@ -42,6 +42,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -356,20 +357,12 @@ def _edge_space(names: pa.Array) -> tuple[np.ndarray, int] | None:
     return flag, longest
 
 
-def _names_in_texts(utext: np.ndarray, name_text, name_code: np.ndarray) -> np.ndarray | None:
-    """Positions of the names (with a key) that occur in one of the texts ``utext``: exactly
-    the names :func:`_substring_hits` can find, by looking every name up among the texts'
-    distinct substrings of two or more characters (one hash pass). Names that may carry white
-    space at either end (searched stripped) are kept as candidates. ``None`` when the texts
-    have too many substrings or a name holds a NUL byte."""
-    names = _combined_text(name_text)
-    edge = _edge_space(names)
-    if edge is None:
-        return None
-    flag, longest = edge
+def _substring_set(utext: np.ndarray, top: int) -> pa.Array | None:
+    """The distinct substrings of two to ``top`` characters of the texts ``utext`` (a numpy
+    ``U`` array); ``None`` when there would be more than :data:`_SUBSTRINGS_MAX`."""
     cp = _codepoints(utext)
+    top = min(cp.shape[1], top)
     lens = (cp > 0).sum(axis=1)
-    top = min(cp.shape[1], longest)  # a name's characters never outnumber its bytes
     if sum(int(np.maximum(lens - L + 1, 0).sum()) for L in range(2, top + 1)) > _SUBSTRINGS_MAX:
         return None
     subs = []
@@ -379,9 +372,28 @@ def _names_in_texts(utext: np.ndarray, name_text, name_code: np.ndarray) -> np.n
         if len(sel):
             u = np.ascontiguousarray(sel.astype(np.uint32)).view(f"U{L}").ravel()
             subs.append(pa.array(u, type=pa.large_string()))
+    if not subs:
+        return pa.array([], type=pa.large_string())
+    return pc.unique(pa.chunked_array(subs, type=pa.large_string()).combine_chunks())
+
+
+def _names_in_texts(substrings, name_text, name_code: np.ndarray) -> np.ndarray | None:
+    """Positions of the names (with a key) that occur in one of the texts: exactly the names
+    :func:`_substring_hits` can find, by looking every name up among the texts' distinct
+    substrings of two or more characters (one hash pass). Names that may carry white space at
+    either end (searched stripped) are kept as candidates. ``substrings(top)`` gives the
+    texts' substrings of up to ``top`` characters (:func:`_substring_set`). ``None`` when the
+    texts have too many substrings or a name holds a NUL byte."""
+    names = _combined_text(name_text)
+    edge = _edge_space(names)
+    if edge is None:
+        return None
+    flag, longest = edge  # a name's characters never outnumber its bytes
+    value_set = substrings(longest)
+    if value_set is None:
+        return None
     found = np.zeros(len(names), dtype=bool)
-    if subs:
-        value_set = pc.unique(pa.chunked_array(subs, type=pa.large_string()).combine_chunks())
+    if len(value_set):
         hit = pc.is_in(names, value_set=value_set).fill_null(False)
         found = hit.to_numpy(zero_copy_only=False)
     return np.flatnonzero((found | flag) & (name_code >= 0))
@@ -417,17 +429,10 @@ def _bigram_candidates(grams: pa.Array, name_text, name_code: np.ndarray) -> np.
     return pick
 
 
-def _named_pairs(
-    meetings: pd.DataFrame, idx: np.ndarray, name_code: np.ndarray, name_text
-) -> tuple[np.ndarray, np.ndarray]:
-    """(meeting, name code) where a task name (≥ 2 characters) occurs in the topic/minutes of
-    the meetings ``idx``.
-
-    Candidate names are narrowed first, in Arrow: a name can only occur in a text when its
-    first and its last two characters occur there, so only names whose leading and trailing
-    bigrams are among the texts' bigrams go to the exact search (:func:`_substring_hits`).
-    """
-    none = np.zeros(0, dtype="int64")
+def _meeting_texts(meetings: pd.DataFrame, idx: np.ndarray):
+    """The texts searched for task names in the meetings ``idx``: the distinct " topic
+    output" texts (sorted, a numpy ``U`` array), each meeting's position among them, and
+    their bigrams (cached per meetings frame and ``idx`` by :func:`_named_pairs`)."""
     # " topic output" per meeting (missing parts empty), joined in Arrow
     parts = [
         _take_text(_arrow_text(meetings[col]), idx).fill_null("")
@@ -446,10 +451,46 @@ def _named_pairs(
     rank = np.empty(len(srt), dtype="int64")
     rank[srt] = np.arange(len(srt))
     tinv = rank[tcodes]
-    grams = _bigrams(utext)
+    for a in (utext, tinv):
+        a.setflags(write=False)
+    return utext, tinv, _bigrams(utext)
+
+
+def _named_pairs(
+    meetings: pd.DataFrame, idx: np.ndarray, name_code: np.ndarray, name_text
+) -> tuple[np.ndarray, np.ndarray]:
+    """(meeting, name code) where a task name (≥ 2 characters) occurs in the topic/minutes of
+    the meetings ``idx``.
+
+    Candidate names are narrowed first, in Arrow: a name occurs in a text only when it is one
+    of the texts' substrings, so only names found among them (one hash lookup each,
+    :func:`_names_in_texts`) go to the exact search (:func:`_substring_hits`); when the texts
+    have too many substrings, names whose leading and trailing bigrams are among the texts'
+    bigrams go instead (:func:`_bigram_candidates`). The texts' side is cached per meetings
+    frame, so the escalation and RACI functions share it.
+    """
+    none = np.zeros(0, dtype="int64")
+    digest = hashlib.blake2b(np.ascontiguousarray(idx, dtype="int64").tobytes()).digest()
+    utext, tinv, grams = enc.cached_columns(
+        "meeting_texts",
+        meetings,
+        ("topic", "output"),
+        lambda: _meeting_texts(meetings, idx),
+        (digest,),
+    )
     if len(grams) == 0 or len(name_text) == 0:
         return none, none
-    pick = _names_in_texts(utext, name_text, name_code)
+
+    def substrings(top: int):
+        return enc.cached_columns(
+            "meeting_substrings",
+            meetings,
+            ("topic", "output"),
+            lambda: _substring_set(utext, top),
+            (digest, min(top, utext.dtype.itemsize // 4), _SUBSTRINGS_MAX),
+        )
+
+    pick = _names_in_texts(substrings, name_text, name_code)
     if pick is None:  # too many substrings: narrow by the leading and trailing bigrams
         pick = _bigram_candidates(grams, name_text, name_code)
     if len(pick) == 0:
