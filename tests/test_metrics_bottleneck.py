@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -290,3 +291,111 @@ def test_report_matches_public_functions_with_missing_departments(dtype):
     eq(rep.blocked_by_department, blocked_time(up, tasks=tasks, by="department", as_of=rep.as_of))
     assert rep.blocked_by_department["department"].isna().sum() == 1
     eq(rep.bottlenecks, bottleneck_ranking(tasks, up, as_of=rep.as_of))
+
+
+# ---------------------------------------------------------------- two threads in the report
+def _report_items(rep):
+    import dataclasses
+
+    out = {}
+    for f in dataclasses.fields(rep):
+        v = getattr(rep, f.name)
+        if dataclasses.is_dataclass(v):
+            for g in dataclasses.fields(v):
+                out[(f.name, g.name)] = getattr(v, g.name)
+        else:
+            out[f.name] = v
+    return out
+
+
+@pytest.mark.parametrize("calendar", [None, "cn"])
+def test_report_same_on_two_threads(monkeypatch, calendar):
+    from collab_analytics import TrackingData, sample
+    from collab_analytics.metrics import _common
+    from collab_analytics.metrics.report import delivery_report
+
+    td = sample.portfolio(n_projects=3, tasks_per_project=30, seed=4, bottleneck="技术部")
+    up = td.updates  # a quarter of the events handled by another department: hand-overs
+    depts = np.asarray(sorted(td.tasks["department"].unique()), dtype=object)
+    dep = up["department"].to_numpy(dtype=object).copy()
+    moved = np.arange(len(up)) % 4 == 1
+    dep[moved] = depts[np.arange(int(moved.sum())) % len(depts)]
+    up = up.assign(department=pd.Series(dep, dtype="str", index=up.index))
+    td = TrackingData(tasks=td.tasks, updates=up)
+    got = {}
+    for threads in (False, True):
+        monkeypatch.setattr(_common, "THREADS", threads)
+        got[threads] = _report_items(delivery_report(td, calendar=calendar, forecast_sims=50))
+    assert got[False].keys() == got[True].keys()
+    n_frames = 0
+    for key, a in got[False].items():
+        b = got[True][key]
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b, check_exact=True)
+            n_frames += 1
+        elif isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b)
+        else:
+            assert a == b or a is b, key
+    assert n_frames > 15
+    assert len(got[True]["blocked"]) > 0 and len(got[True][("history", "transitions")]) > 0
+
+
+def test_beside_runs_small_inputs_in_turn_and_raises_the_first_error(monkeypatch):
+    import threading
+
+    from collab_analytics.metrics import _common
+
+    monkeypatch.setattr(_common, "THREADS", None)
+    names = _common.beside(
+        lambda: threading.current_thread().name,
+        lambda: threading.current_thread().name,
+        _common.PARALLEL_ROWS - 1,
+    )
+    assert names[0] == names[1] == threading.current_thread().name
+    here, there = _common.beside(
+        lambda: threading.current_thread().name,
+        lambda: threading.current_thread().name,
+        _common.PARALLEL_ROWS,
+    )
+    assert here == threading.current_thread().name and there.startswith("collab-delivery")
+    done = []
+
+    def fail():
+        raise ValueError("here failed")
+
+    def slow():
+        import time
+
+        time.sleep(0.05)
+        done.append(1)
+        raise KeyError("there failed")
+
+    with pytest.raises(ValueError, match="here failed"):
+        _common.beside(fail, slow, _common.PARALLEL_ROWS)
+    assert done == [1]  # waited for the worker
+
+
+def test_report_in_a_forked_child(monkeypatch):
+    import multiprocessing as mp
+
+    from collab_analytics.metrics import _common
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setattr(_common, "THREADS", True)
+    _common.beside(lambda: 1, lambda: 2, 0)  # the parent's worker thread exists
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        res = pool.apply_async(_child_report)
+        assert res.get(timeout=60) > 0
+
+
+def _child_report():
+    from collab_analytics import sample
+    from collab_analytics.metrics import _common
+    from collab_analytics.metrics.report import delivery_report
+
+    _common.THREADS = True
+    td = sample.portfolio(n_projects=2, tasks_per_project=20, seed=1)
+    return len(delivery_report(td, progress=False).tasks)

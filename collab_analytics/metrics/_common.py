@@ -17,7 +17,10 @@ Timestamp('2024-08-01 00:00:00')
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -41,6 +44,64 @@ _TASK_DATE_COLUMNS = ("actual_start", "actual_finish")
 _PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}
 _PER_DAY["ns"] = 86_400_000_000_000
 _UPDATE_DATE_COLUMNS = ("date",)
+
+
+# --------------------------------------------------------------------------- two threads
+#: Inputs of at least this many rows (tasks plus update rows) run :func:`beside`'s two calls
+#: on two threads; smaller ones run them in turn (a thread hand-over costs more than it saves).
+PARALLEL_ROWS = 200_000
+
+#: ``None``: two threads from :data:`PARALLEL_ROWS` rows on; ``True`` / ``False``: always /
+#: never (tests use both to check that the results are the same).
+THREADS: bool | None = None
+
+_WORKER = "collab-delivery"
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _worker_pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_WORKER)
+        return _POOL
+
+
+def _forget_pool() -> None:
+    """A forked child has none of its parent's threads: it starts a worker of its own (the
+    parent's pool would take the job and never run it)."""
+    global _POOL, _POOL_LOCK
+    _POOL = None
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def beside(here: Callable, there: Callable, n_rows: int) -> tuple:
+    """``(here(), there())``: with ``n_rows`` ≥ :data:`PARALLEL_ROWS`, ``there`` runs on a
+    worker thread while ``here`` runs in the calling thread.
+
+    numpy's array loops and Arrow's kernels release the GIL, so two independent halves of a
+    large computation take about the time of the longer one on two cores. The two calls must
+    share no mutable state (each its own :class:`DayCounter`). The results are the same
+    either way; the calling thread always waits for ``there`` (nothing is left running), and
+    an error of ``here`` is raised first, as when they run in turn. Small inputs, and calls
+    made from the worker itself, run in turn.
+    """
+    use = THREADS if THREADS is not None else n_rows >= PARALLEL_ROWS
+    if not use or threading.current_thread().name.startswith(_WORKER):
+        first = here()
+        return first, there()
+    future = _worker_pool().submit(there)
+    try:
+        first = here()
+    except BaseException:
+        future.exception()  # wait, and let ``here``'s error win
+        raise
+    return first, future.result()
 
 
 # ----------------------------------------------------------------------------------- as-of

@@ -106,12 +106,10 @@ def _blocked_log(updates: pd.DataFrame) -> EventLog:
     return event_log(key, updates["date"], keep)
 
 
-def _blocked_per_task(
-    updates, tasks, as_of, counter: DayCounter, log: EventLog | None = None, dept=None
-):
-    """Per task of the log: keys, departments, the day counts and — when every task is in
-    ``tasks`` and ``dept = (codes of the tasks, sorted departments)`` is given — the
-    department code of each task."""
+def _blocked_counts(updates, tasks, as_of, counter: DayCounter, log: EventLog | None = None):
+    """Per task of the log: the day counts (everything but the departments), as a tuple for
+    :func:`_blocked_departments`. Needs no department codes of the tasks, so it can run
+    while they are being computed (with a :class:`DayCounter` of its own)."""
     if log is None:
         log = _blocked_log(updates)
     tuniq = log.tuniq
@@ -151,6 +149,15 @@ def _blocked_per_task(
         "delayed_days": np.ascontiguousarray(days[:, 1]),
         "n_blocked_spells": np.bincount(tc[spell], minlength=m),
     }
+    return updates, tasks, log, out, dep_of_task
+
+
+def _blocked_departments(counts, dept=None):
+    """Keys, departments and day counts per task of :func:`_blocked_counts`, and — when every
+    task is in ``tasks`` and ``dept = (codes of the tasks, sorted departments)`` is given —
+    the department code of each task (else ``None``)."""
+    updates, tasks, log, out, dep_of_task = counts
+    tuniq, tc, n, m = log.tuniq, log.task, len(log.task), len(log.tuniq)
     # department: from the tasks table when known, else the updates' own column
     from_tasks = dep_of_task is not None and "department" in tasks.columns
     all_found = from_tasks and bool((dep_of_task >= 0).all())
@@ -236,7 +243,13 @@ def _blocked_frame(updates, tasks, ts, counter, log=None) -> pd.DataFrame:
 def _blocked_tables(updates, tasks, ts, counter, log=None, dept=None):
     """The per-task blocked frame and the department codes of its rows (``None`` unless
     ``dept = (codes per task row, sorted departments)`` is given and every task is known)."""
-    if len(updates) == 0:
+    counts = None if len(updates) == 0 else _blocked_counts(updates, tasks, ts, counter, log)
+    return _blocked_tables_from(counts, dept)
+
+
+def _blocked_tables_from(counts, dept=None):
+    """:func:`_blocked_tables` of :func:`_blocked_counts` (``None``: no updates)."""
+    if counts is None:
         cols = {"task_id": "str", "department": "str"}
         frame = pd.DataFrame(
             {
@@ -245,7 +258,7 @@ def _blocked_tables(updates, tasks, ts, counter, log=None, dept=None):
             }
         )
         return frame, None
-    tuniq, dep, data, codes = _blocked_per_task(updates, tasks, ts, counter, log, dept)
+    tuniq, dep, data, codes = _blocked_departments(counts, dept)
     cols = {"task_id": pd.Series(tuniq.astype("str")), "department": dep.reset_index(drop=True)}
     for c in BLOCKED_TASK_COLUMNS[2:]:
         v = data[c]

@@ -31,6 +31,7 @@ from collab_analytics.metrics import progress as _pg
 from collab_analytics.metrics._common import (
     DayCounter,
     Groups,
+    beside,
     dependency_edges,
     event_log,
     factorize_strings,
@@ -111,6 +112,68 @@ def _shared_log(updates: pd.DataFrame):
     return log, dcode, duniq
 
 
+@dataclass(frozen=True)
+class _LogSide:
+    """The updates-log half of :func:`delivery_report`: history hand-overs and blocked-time
+    counts, with a :class:`DayCounter` of its own (a counter extends its cached day range as
+    it goes, so two threads never share one). Reads ``tasks`` only (ids, actual finish)."""
+
+    updates: pd.DataFrame
+    tasks: pd.DataFrame
+    as_of: pd.Timestamp | None
+    counter: DayCounter
+
+    def __call__(self):
+        updates, counter = self.updates, self.counter
+        log, dcode, duniq = _shared_log(updates)
+        bcounts = None
+        if len(updates):
+            bcounts = _bn._blocked_counts(updates, self.tasks, self.as_of, counter, log)
+        if log is not None:
+            dtype = updates["department"].dtype
+            history = _ho._history_from(log, dcode, duniq, dtype, "task_id", counter)
+        else:
+            hist_src = updates
+            if "department" not in updates.columns or "task_id" not in updates.columns:
+                hist_src = updates.iloc[:0].assign(task_id="", department="")
+            history = _ho.history_handoffs(hist_src, calendar=counter.calendar)
+        return history, bcounts
+
+
+def _task_side(tasks, arr, by, w):
+    """The tasks half of :func:`delivery_report`: attribution, dependency hand-overs and the
+    delivery summaries (no updates-log work)."""
+    edges = dependency_edges(tasks)
+    att = _att.attribution_arrays(tasks, arr, edges)
+    dept = (att.dept_codes, att.departments)
+    hand = _ho.handoff_arrays(tasks, arr, edges, *dept)
+    handoff_frame = _ho._handoff_frame(tasks, hand, dept)
+    if len(tasks) == 0:
+        overall = _dl.delivery_summary(tasks)
+        summary = _dl.delivery_summary(tasks, by=by)
+        slip = _dl.slippage(tasks, by=by)
+        departments = _att.department_attribution(tasks)
+    else:
+        overall = _dl._summary_from(arr, make_groups(tasks, []))
+        groups = (
+            Groups(
+                att.dept_codes, pd.DataFrame({"department": att.departments}), len(att.departments)
+            )
+            if by == ["department"]
+            else make_groups(tasks, by)
+        )
+        summary = _dl._summary_from(arr, groups)
+        slip = _dl._slippage_from(arr, groups, True)
+        departments = _att._department_frame(arr, att)
+    if len(hand.src):
+        by_dept = _ho.summarize_arrays(hand, *dept, "to_department")
+        pairs = _ho.summarize_arrays(hand, *dept, "pair")
+    else:
+        by_dept = _ho.summarize_waits(handoff_frame, "to_department")
+        pairs = _ho.summarize_waits(handoff_frame, "pair")
+    return att, hand, handoff_frame, overall, summary, slip, departments, by_dept, pairs
+
+
 def delivery_report(
     data,
     *,
@@ -150,49 +213,20 @@ def delivery_report(
     counter = DayCounter(calendar)
     arr = _dl.delivery_arrays(tasks, as_of=as_of, updates=updates, counter=counter)
     ts = arr.as_of
-    edges = dependency_edges(tasks)
-    att = _att.attribution_arrays(tasks, arr, edges)
-    hand = _ho.handoff_arrays(tasks, arr, edges, att.dept_codes, att.departments)
-    handoff_frame = _ho._handoff_frame(tasks, hand, (att.dept_codes, att.departments))
-    log, dcode, duniq = _shared_log(updates)
+    # the updates log (blocked time, history hand-overs) and the tasks (summaries, attribution,
+    # dependency hand-overs) are independent until the ranking: two threads on large inputs
+    log_side = _LogSide(updates, tasks, ts, DayCounter(counter.calendar))
+    task_side, (history, bcounts) = beside(
+        lambda: _task_side(tasks, arr, by, w), log_side, len(tasks) + len(updates)
+    )
+    att, hand, handoff_frame, overall, summary, slip, departments, by_dept, pairs = task_side
     dept = (att.dept_codes, att.departments)
-    blocked, bcodes = _bn._blocked_tables(updates, tasks, ts, counter, log, dept)
+    blocked, bcodes = _bn._blocked_tables_from(bcounts, dept)
     blocked_dept = _bn._blocked_by_department(blocked, bcodes, att.departments)
-    empty = len(tasks) == 0
-    if empty:
-        overall = _dl.delivery_summary(tasks)
-        summary = _dl.delivery_summary(tasks, by=by)
-        slip = _dl.slippage(tasks, by=by)
-        departments = _att.department_attribution(tasks)
+    if len(tasks) == 0:
         ranking = _bn.bottleneck_ranking(tasks)
     else:
-        overall = _dl._summary_from(arr, make_groups(tasks, []))
-        groups = (
-            Groups(
-                att.dept_codes, pd.DataFrame({"department": att.departments}), len(att.departments)
-            )
-            if by == ["department"]
-            else make_groups(tasks, by)
-        )
-        summary = _dl._summary_from(arr, groups)
-        slip = _dl._slippage_from(arr, groups, True)
-        departments = _att._department_frame(arr, att)
         ranking = _bn._ranking(tasks, arr, att, hand, blocked_dept, w, departments)
-    if len(hand.src):
-        by_dept = _ho.summarize_arrays(hand, att.dept_codes, att.departments, "to_department")
-        pairs = _ho.summarize_arrays(hand, att.dept_codes, att.departments, "pair")
-    else:
-        by_dept = _ho.summarize_waits(handoff_frame, "to_department")
-        pairs = _ho.summarize_waits(handoff_frame, "pair")
-    if log is not None:
-        history = _ho._history_from(
-            log, dcode, duniq, updates["department"].dtype, "task_id", counter
-        )
-    else:
-        hist_src = updates
-        if "department" not in updates.columns or "task_id" not in updates.columns:
-            hist_src = updates.iloc[:0].assign(task_id="", department="")
-        history = _ho.history_handoffs(hist_src, calendar=counter.calendar)
     if progress:
         burn = _pg.burnup(tasks, as_of=ts)
         mix = _pg.status_mix(updates, as_of=ts)
