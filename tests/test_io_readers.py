@@ -404,7 +404,7 @@ def test_excel_error_cells_and_uncalculated_formulas_are_reported_not_dropped(tm
     wb.save(p)
     td = load(p)
     odd = td.issues[td.issues["code"].isin(["excel_error", "uncalculated_formula"])]
-    got = odd[["code", "table", "sheet", "row", "column", "value"]].astype("object").values
+    got = odd[["code", "table", "sheet", "row", "column", "value"]].astype("object").to_numpy()
     assert [list(r) for r in got] == [
         ["excel_error", "tasks", "任务跟踪子表", 3, "进度", "#REF!"],
         ["excel_error", "tasks", "任务跟踪子表", 4, "负责部门", "#N/A"],
