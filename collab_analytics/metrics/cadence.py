@@ -291,45 +291,12 @@ def _arrow_text(s: pd.Series) -> pa.Array | pa.ChunkedArray:
     return arr
 
 
-def _text_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """Codes (int64, -1 = missing) in order of first appearance, and the distinct values."""
-    de = pc.dictionary_encode(arr)
-    if isinstance(de, pa.ChunkedArray):
-        if de.num_chunks == 0:
-            return np.zeros(0, dtype="int64"), pa.array([], type=arr.type)
-        # the chunks of a dictionary-encoded ChunkedArray share one (final) dictionary
-        values = de.chunk(de.num_chunks - 1).dictionary
-        idx = pa.chunked_array([c.indices for c in de.chunks], type=de.type.index_type)
-    else:
-        values, idx = de.dictionary, de.indices
-    return idx.fill_null(-1).to_numpy().astype("int64", copy=False), values
-
-
 def _lookup(arr: pa.Array | pa.ChunkedArray, values: pa.Array) -> np.ndarray:
     """Position of each ``arr`` value in ``values`` (first match; -1 = absent or missing)."""
     if len(arr) == 0:
         return np.zeros(0, dtype="int64")
     pos = pc.index_in(arr, value_set=values, skip_nulls=True)
     return pos.fill_null(-1).to_numpy().astype("int64", copy=False)
-
-
-def _take_text(arr: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array | pa.ChunkedArray:
-    """``arr.take(idx)``; sorted positions into a ChunkedArray are taken chunk by chunk."""
-    idx = np.asarray(idx, dtype="int64")
-    if not isinstance(arr, pa.ChunkedArray):
-        return arr.take(pa.array(idx))
-    if arr.num_chunks == 1:
-        return arr.chunk(0).take(pa.array(idx))
-    if len(idx) == 0 or np.all(idx[1:] >= idx[:-1]):
-        bounds = np.cumsum([0, *(len(c) for c in arr.chunks)])
-        cut = np.searchsorted(idx, bounds)
-        parts = [
-            c.take(pa.array(idx[cut[i] : cut[i + 1]] - bounds[i]))
-            for i, c in enumerate(arr.chunks)
-            if cut[i + 1] > cut[i]
-        ]
-        return pa.chunked_array(parts, type=arr.type)
-    return arr.combine_chunks().take(pa.array(idx))
 
 
 def _concat_text(parts) -> pa.ChunkedArray:
@@ -450,7 +417,7 @@ def _meeting_dept_codes_uncached(
     chunks = []
     for t in text_l:
         chunks.extend(t.chunks if isinstance(t, pa.ChunkedArray) else [t])
-    codes, names = _text_codes(pa.chunked_array(chunks, type=pa.large_string()))
+    codes, names = enc.dictionary_codes(pa.chunked_array(chunks, type=pa.large_string()))
     keep = _unique_pairs(rows, codes, len(names))
     return rows[keep], codes[keep], names.to_pylist()
 
@@ -1101,7 +1068,7 @@ def _related_items_uncached(meetings: pd.DataFrame) -> tuple[np.ndarray, pa.Arra
 def _related_pairs(meetings: pd.DataFrame) -> pd.DataFrame:
     """Long ``[row, task_key]`` from the ``related_tasks`` list column."""
     rows, flat = _related_items(meetings)
-    codes, names = _text_codes(flat)
+    codes, names = enc.dictionary_codes(flat)
     keep = _unique_pairs(rows, codes, len(names))
     return pd.DataFrame({"row": rows[keep], "task_key": _str_series(flat.filter(pa.array(keep)))})
 
@@ -1192,7 +1159,7 @@ def attendance(
 
 def _take_str(s: pd.Series, rows: np.ndarray) -> pd.Series:
     """Rows of a text column as a ``str`` Series with a fresh index."""
-    return _str_series(_take_text(_arrow_text(s), rows))
+    return _str_series(enc.take_text(_arrow_text(s), rows))
 
 
 def attendance_by_department(att: pd.DataFrame) -> pd.DataFrame:

@@ -60,8 +60,6 @@ from collab_analytics.metrics.cadence import (
     _member,
     _related_items,
     _str_series,
-    _take_text,
-    _text_codes,
     _unique_pairs,
 )
 
@@ -259,32 +257,6 @@ def _task_key_arrow(frame: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
     return key
 
 
-def _runs(arr) -> tuple[np.ndarray, pa.Array]:
-    """Run heads of a text array: (start position of every run of equal values, head values).
-
-    RACI rows usually come grouped by task, so hashing only the first row of each run of equal
-    keys (adjacent values compared in Arrow, no hashing) gives the same codes at a third of the
-    cost. A missing value is a run of its own.
-    """
-    n = len(arr)
-    head = np.ones(n, dtype=bool)
-    if n > 1:
-        # chunked arrays are compared and taken chunk by chunk (combining them copies the text)
-        eq = pc.equal(arr.slice(1), arr.slice(0, n - 1)).fill_null(False)
-        head[1:] = ~eq.to_numpy(zero_copy_only=False)
-    starts = np.flatnonzero(head)
-    if len(starts) == n:
-        return starts, arr
-    return starts, _take_text(arr, starts)
-
-
-def _spread(head_codes: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
-    """Per-row codes from the codes of the run heads."""
-    if len(starts) == n:
-        return head_codes
-    return np.repeat(head_codes, np.diff(np.append(starts, n)))
-
-
 def _bigrams(texts: np.ndarray) -> pa.Array:
     """Every distinct two-character substring of ``texts`` (a numpy ``U`` array)."""
     cp = _codepoints(texts)
@@ -413,14 +385,14 @@ def _bigram_candidates(grams: pa.Array, name_text, name_code: np.ndarray) -> np.
     spaced = np.flatnonzero(spaced.to_numpy(zero_copy_only=False))
     if len(spaced):
         lead_s = pc.utf8_slice_codeunits(
-            pc.utf8_ltrim_whitespace(_take_text(name_text, spaced)), 0, 2
+            pc.utf8_ltrim_whitespace(enc.take_text(name_text, spaced)), 0, 2
         )
         first_ok[spaced] = (
             pc.is_in(lead_s, value_set=grams).fill_null(False).to_numpy(zero_copy_only=False)
         )
     pick = np.flatnonzero(first_ok & (name_code >= 0))
     if len(pick):
-        stripped = pc.utf8_trim_whitespace(_take_text(name_text, pick))
+        stripped = pc.utf8_trim_whitespace(enc.take_text(name_text, pick))
         cand = pc.and_(
             pc.is_in(pc.utf8_slice_codeunits(stripped, -2), value_set=grams),
             pc.greater_equal(pc.utf8_length(stripped), 2),
@@ -435,7 +407,7 @@ def _meeting_texts(meetings: pd.DataFrame, idx: np.ndarray):
     their bigrams (cached per meetings frame and ``idx`` by :func:`_named_pairs`)."""
     # " topic output" per meeting (missing parts empty), joined in Arrow
     parts = [
-        _take_text(_arrow_text(meetings[col]), idx).fill_null("")
+        enc.take_text(_arrow_text(meetings[col]), idx).fill_null("")
         for col in ("topic", "output")
         if col in meetings.columns
     ]
@@ -444,7 +416,7 @@ def _meeting_texts(meetings: pd.DataFrame, idx: np.ndarray):
         text = pc.binary_join_element_wise(empty, *parts, pa.scalar(" ", pa.large_string()))
     else:
         text = pa.array([""] * len(idx), type=pa.large_string())
-    tcodes, tuniq = _text_codes(text)
+    tcodes, tuniq = enc.dictionary_codes(text)
     u = np.asarray(tuniq.to_pylist(), dtype=object).astype(str)
     srt = np.argsort(u, kind="stable")
     utext = u[srt]
@@ -498,7 +470,7 @@ def _named_pairs(
     nm = pd.DataFrame(
         {
             "task_key": name_code[pick],
-            "task": _str_series(_take_text(name_text, pick)),
+            "task": _str_series(enc.take_text(name_text, pick)),
         }
     ).drop_duplicates()
     nm = nm.assign(task=nm["task"].str.strip())
@@ -573,7 +545,7 @@ def task_meeting_pairs(
     if names is not None and len(names):
         name_text = _arrow_text(names["task"])
         chunks.append(_arrow_text(names["task_key"]))
-    all_codes, keys = _text_codes(_concat_text(chunks))
+    all_codes, keys = enc.dictionary_codes(_concat_text(chunks))
     name_code = all_codes[len(rel) :] if name_text is not None else None
     meeting, code, named = _concern_codes(
         meetings, rel_rows, all_codes[: len(rel)], len(keys), name_code, name_text
@@ -698,13 +670,13 @@ def escalation_episodes(
     t_new = (tk_codes < 0) & ~t_null
     r_new = rel_codes < 0
     if t_new.any() or r_new.any():
-        t_key = _take_text(_task_key_arrow(tasks), t_cand[t_new]) if t_new.any() else None
+        t_key = enc.take_text(_task_key_arrow(tasks), t_cand[t_new]) if t_new.any() else None
         parts = [
             x
             for x in (t_key, rel.filter(pa.array(r_new)) if r_new.any() else None)
             if x is not None
         ]
-        new_codes, new_keys = _text_codes(_concat_text(parts))
+        new_codes, new_keys = enc.dictionary_codes(_concat_text(parts))
         new_codes = new_codes + n_logged
         k_t = int(t_new.sum())
         tk_codes[t_new] = new_codes[:k_t]
@@ -789,7 +761,7 @@ def escalation_episodes(
         for p in ep_rows:
             f = p["frame"]
             if name in f.columns:
-                parts.append(_take_text(_arrow_text(f[name]), p["pick"]))
+                parts.append(enc.take_text(_arrow_text(f[name]), p["pick"]))
             else:
                 parts.append(pa.nulls(len(p["pick"]), type=pa.large_string()))
         return _concat_text(parts)
@@ -822,7 +794,7 @@ def escalation_episodes(
         d = e_dept.to_numpy(zero_copy_only=False).astype(object)
         d[miss] = fill.to_numpy(zero_copy_only=False)
         e_dept = pa.chunked_array([pa.array(d, type=pa.large_string(), from_pandas=True)])
-    dcodes, dvals = _text_codes(e_dept)
+    dcodes, dvals = enc.dictionary_codes(e_dept)
 
     as_of_ts = _as_of(as_of, updates, meetings)
     horizon = (

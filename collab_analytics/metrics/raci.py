@@ -51,8 +51,6 @@ from collab_analytics.metrics.cadence import (
     _member,
     _related_items,
     _str_series,
-    _take_text,
-    _text_codes,
     _unique_pairs,
 )
 from collab_analytics.metrics.escalation import _concern_codes, _task_key_arrow
@@ -398,7 +396,7 @@ def _role_codes(raci: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
 
     def compute():
         raw_c, raw = enc.text_codes(raci, "role")
-        codes, names = _text_codes(pc.utf8_upper(pc.utf8_trim_whitespace(raw)))
+        codes, names = enc.dictionary_codes(pc.utf8_upper(pc.utf8_trim_whitespace(raw)))
         out = enc.compact(np.append(codes, -1), len(names))[raw_c]
         out.setflags(write=False)
         return out, names
@@ -421,7 +419,7 @@ def _take(arr, rows: np.ndarray):
     """
     rows = np.asarray(rows, dtype="int64")
     o = np.argsort(rows, kind="stable")
-    got = _take_text(arr, rows[o])
+    got = enc.take_text(arr, rows[o])
     if isinstance(got, pa.ChunkedArray):
         got = got.combine_chunks() if got.num_chunks != 1 else got.chunk(0)
     back = np.empty_like(o)
