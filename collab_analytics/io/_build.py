@@ -8,7 +8,6 @@ by :mod:`collab_analytics.io._validate`.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from collab_analytics._lists import LIST_DTYPE, from_flat
+from collab_analytics._threads import pool
 from collab_analytics.data import TrackingData
 from collab_analytics.io import _arrow
 from collab_analytics.io._headers import map_headers, role_letters, suggest
@@ -662,35 +662,15 @@ def name_codes(names: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray, int]:
     return k, codes, n
 
 
-_BACKGROUND: ThreadPoolExecutor | None = None
-_COLUMNS: ThreadPoolExecutor | None = None
-
-
 def _columns_pool() -> ThreadPoolExecutor:
     """Two threads that parse the columns of a long table side by side."""
-    global _COLUMNS
-    if _COLUMNS is None:
-        _COLUMNS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="collab-columns")
-    return _COLUMNS
+    return pool("columns", 2)
 
 
 def in_background(fn, *args) -> Future:
     """Run ``fn(*args)`` on a worker thread. Used for Arrow kernels, which release the GIL,
     so hashing task names overlaps with building the other tables on a second core."""
-    global _BACKGROUND
-    if _BACKGROUND is None:
-        _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collab-load")
-    return _BACKGROUND.submit(fn, *args)
-
-
-def _forget_pools() -> None:
-    """A forked child has none of its parent's threads: it starts pools of its own."""
-    global _BACKGROUND, _COLUMNS
-    _BACKGROUND = _COLUMNS = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pools)
+    return pool("load").submit(fn, *args)
 
 
 def _dups_in_groups(group: np.ndarray, codes: np.ndarray) -> np.ndarray:

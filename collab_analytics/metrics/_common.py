@@ -17,10 +17,7 @@ Timestamp('2024-08-01 00:00:00')
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -29,6 +26,7 @@ import pandas as pd
 
 from collab_analytics._errors import CollabError, SchemaError
 from collab_analytics._lists import flatten
+from collab_analytics._threads import in_worker, pool
 from collab_analytics.calendar import WorkCalendar, get_calendar
 from collab_analytics.schema import DATE_DTYPE
 
@@ -55,30 +53,6 @@ PARALLEL_ROWS = 200_000
 #: never (tests use both to check that the results are the same).
 THREADS: bool | None = None
 
-_WORKER = "collab-delivery"
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def _worker_pool() -> ThreadPoolExecutor:
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_WORKER)
-        return _POOL
-
-
-def _forget_pool() -> None:
-    """A forked child has none of its parent's threads: it starts a worker of its own (the
-    parent's pool would take the job and never run it)."""
-    global _POOL, _POOL_LOCK
-    _POOL = None
-    _POOL_LOCK = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
-
 
 def beside(here: Callable, there: Callable, n_rows: int) -> tuple:
     """``(here(), there())``: with ``n_rows`` ≥ :data:`PARALLEL_ROWS`, ``there`` runs on a
@@ -92,10 +66,10 @@ def beside(here: Callable, there: Callable, n_rows: int) -> tuple:
     made from the worker itself, run in turn.
     """
     use = THREADS if THREADS is not None else n_rows >= PARALLEL_ROWS
-    if not use or threading.current_thread().name.startswith(_WORKER):
+    if not use or in_worker("delivery"):
         first = here()
         return first, there()
-    future = _worker_pool().submit(there)
+    future = pool("delivery").submit(there)
     try:
         first = here()
     except BaseException:

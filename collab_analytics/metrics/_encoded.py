@@ -39,13 +39,14 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from collab_analytics._threads import in_worker, pool
 
 __all__ = [
     "MAX_ENTRIES",
@@ -67,8 +68,6 @@ MAX_ENTRIES = 32
 
 _CACHE: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
 _LOCK = threading.Lock()
-_POOL: ThreadPoolExecutor | None = None
-_WORKER = "collab-encode"
 
 
 def clear_cache() -> None:
@@ -104,14 +103,9 @@ def parallel(*calls):
     from the worker itself, everything runs in turn instead: a second thread then only adds
     contention. The results are the same either way.
     """
-    global _POOL
-    if len(calls) < 2 or threading.current_thread().name.startswith(_WORKER) or not _spare_core():
+    if len(calls) < 2 or in_worker("encode") or not _spare_core():
         return [c() for c in calls]
-    with _LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_WORKER)
-        pool = _POOL
-    futures = [pool.submit(c) for c in calls[1:]]
+    futures = [pool("encode").submit(c) for c in calls[1:]]
     try:
         first = calls[0]()
     finally:
