@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from collab_analytics._errors import FileFormatError
@@ -222,24 +223,33 @@ def _report_odd_cells(
 ) -> None:
     """One warning per error cell / uncalculated formula, named by its table's header."""
     for sheet, cells in odd.items():
-        tables = [r for r in raws if r.sheet == sheet and r.cols is not None]
-        for row, col, text in cells:
+        rows = np.array([c[0] for c in cells], dtype="int64") + 1  # as the user sees them
+        cols = np.array([c[1] for c in cells], dtype="int64")
+        table = np.full(len(cells), "", dtype=object)
+        column = np.array([_letters(c) for c in cols.tolist()], dtype=object)
+        todo = np.ones(len(cells), dtype=bool)
+        for r in raws:  # the first table region holding the cell names it
+            if r.sheet != sheet or not r.cols:
+                continue
+            slot = np.full(max(int(cols.max()), *r.cols) + 1, -1, dtype="int64")
+            slot[r.cols] = np.arange(len(r.cols))  # sheet column → the table's column
+            j = slot[cols]
+            hit = todo & (j >= 0) & np.isin(rows, r.rows)
+            table[hit] = r.table
+            column[hit] = np.asarray(r.headers, dtype=object)[j[hit]]
+            todo &= ~hit
+        for k, (_row, _col, text) in enumerate(cells):
             code = "uncalculated_formula" if text.startswith("=") else "excel_error"
-            table, column = "", _letters(col)
-            for r in tables:
-                if col in r.cols and (r.rows == row + 1).any():
-                    table, column = r.table, r.headers[r.cols.index(col)]
-                    break
             message, hint = _ODD_CELLS[code]
             issues.add(
                 "warning",
                 code,
                 message,
-                table=table,
+                table=table[k],
                 file=fname,
                 sheet=sheet,
-                row=row + 1,
-                column=column,
+                row=int(rows[k]),
+                column=column[k],
                 value=text,
                 hint=hint,
             )
