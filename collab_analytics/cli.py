@@ -68,24 +68,32 @@ def _pairs(option: str, key: str, value: str):
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
     """Options on how to read the input, shared by ``validate`` and ``report``."""
-    p.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        type=_pairs("--column", "HEADER", "COLUMN"),
-        metavar="HEADER=COLUMN",
-        help="your header for a canonical column, e.g. --column 'Component/s=department' "
-        "(repeatable)",
+    from collab_analytics.schema import STATUS_CODES
+
+    pairs = (
+        (
+            "--column",
+            "HEADER",
+            "COLUMN",
+            "your header for a canonical column, e.g. --column 'Component/s=department'",
+        ),
+        (
+            "--status",
+            "WORD",
+            "CODE",
+            "your status word for a status code, e.g. --status "
+            f"Resolved=done (codes: {' '.join(STATUS_CODES)})",
+        ),
     )
-    p.add_argument(
-        "--status",
-        action="append",
-        default=[],
-        type=_pairs("--status", "WORD", "CODE"),
-        metavar="WORD=CODE",
-        help="your status word for a status code, e.g. --status Resolved=done (repeatable; "
-        "codes: not_started on_track delayed blocked done_early done cancelled)",
-    )
+    for option, key, value, text in pairs:
+        p.add_argument(
+            option,
+            action="append",
+            default=[],
+            type=_pairs(option, key, value),
+            metavar=f"{key}={value}",
+            help=f"{text}; repeatable",
+        )
     p.add_argument(
         "--year", type=int, default=None, help="year for dates written without one (7月15日)"
     )

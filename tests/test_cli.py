@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from _io_builders import TASKS, seed_workbook, tasks_csv
 
 from collab_analytics.cli import main
@@ -78,8 +79,7 @@ def test_validate_reads_another_tool_export_with_column_and_status_options(tmp_p
 
 
 def test_column_option_needs_header_equals_column(tmp_path, capsys):
-    try:
+    with pytest.raises(SystemExit) as exc:
         main(["validate", str(tmp_path), "--column", "Summary"])
-    except SystemExit as exc:
-        assert exc.code == 2
+    assert exc.value.code == 2
     assert "--column expects HEADER=COLUMN, got 'Summary'" in capsys.readouterr().err
