@@ -462,10 +462,9 @@ def _strip_arrow(s: pd.Series) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    a = pa.array(s)
-    if isinstance(a, pa.ChunkedArray):
-        a = a.combine_chunks()
-    t = pc.utf8_trim_whitespace(a)
+    from collab_analytics.io._arrow import as_arrow
+
+    t = pc.utf8_trim_whitespace(as_arrow(s))
     blank = pc.equal(t, "")
     if pc.any(blank).as_py():
         t = pc.if_else(blank, pa.scalar(None, t.type), t)
