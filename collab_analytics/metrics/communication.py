@@ -171,25 +171,30 @@ def _expected_by_project(data, plan: pd.DataFrame) -> pd.DataFrame:
         if len(p_rows) and "departments" in p_rows.columns
         else None
     )
-    gidx = {g: i for i, g in enumerate(groups)}
-    order: dict[int, list[str]] = {}
-    for proj, dept in zip(t["project"].tolist(), t["department"].tolist(), strict=True):
-        order.setdefault(gidx[proj], []).append(dept)
+    gidx = pd.Index(in_plan, dtype=object)
+    dcat = pd.CategoricalDtype(all_depts)
+
+    def group_of(projects) -> np.ndarray:  # projects of the plan → group number
+        return np.flatnonzero([g is not None for g in groups])[gidx.get_indexer(projects)]
+
+    # (group, department) in order: the project's task departments, then its named ones
+    parts = [pd.DataFrame({"g": group_of(t["project"]), "d": t["department"].astype(dcat)})]
     if named is not None and len(named):
         p_proj = p_rows["project"].to_numpy(dtype=object)[named["row"].to_numpy()]
-        for proj, dept in zip(p_proj, named["department"].tolist(), strict=True):
-            order.setdefault(gidx[proj], []).append(dept)
+        parts.append(pd.DataFrame({"g": group_of(p_proj), "d": named["department"].astype(dcat)}))
+    pairs = pd.concat(parts, ignore_index=True).dropna().drop_duplicates()
+    g_of, d_of = pairs["g"].to_numpy(), pairs["d"].cat.codes.to_numpy().astype("int64")
+    rank[g_of, d_of] = pairs.groupby("g", sort=False).cumcount().to_numpy()
+    none = ~(rank >= 0).any(axis=1)  # no project, or a project without departments: all
+    rank[none] = np.arange(nd)
     if len(p_rows) and "sponsor_department" in p_rows.columns:
         sp = p_rows.dropna(subset=["sponsor_department"]).drop_duplicates("project")
-        for proj, d in zip(sp["project"], sp["sponsor_department"].astype("str"), strict=True):
-            sponsor[gidx[proj]] = dpos.get(d, -1)
-    for g, proj in enumerate(groups):
-        depts = list(dict.fromkeys(order.get(g, []))) if proj is not None else []
-        depts = [d for d in depts if d in dpos] or all_depts
-        rank[g, [dpos[d] for d in depts]] = np.arange(len(depts))
-        if proj is None and len(project) and "sponsor_department" in project.columns:
-            sp = project["sponsor_department"].dropna()
-            sponsor[g] = dpos.get(str(sp.iloc[0]), -1) if len(sp) else -1
+        sponsor[group_of(sp["project"])] = (
+            sp["sponsor_department"].astype("str").astype(dcat).cat.codes.to_numpy()
+        )
+    if None in groups and len(project) and "sponsor_department" in project.columns:
+        sp = project["sponsor_department"].dropna()
+        sponsor[groups.index(None)] = dpos.get(str(sp.iloc[0]), -1) if len(sp) else -1
     # participants text against every department, once
     text = (
         plan["participants"]
