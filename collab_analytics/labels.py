@@ -179,6 +179,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "kpi_tasks_blocked": ("曾阻塞的任务", "Tasks ever blocked"),
     # ---------------------------------------------------------------- chart titles
     "title_gantt": ("任务甘特图:计划 vs 实际", "Gantt: planned vs actual"),
+    "gantt_finish_only": (
+        "菱形: 只有完成日期、没有开始日期的任务",
+        "Diamond: a task with a finish date but no start date",
+    ),
     "title_delivery_by_department": (
         "各部门按时完成率与延误率",
         "On-time and delay rate by department",

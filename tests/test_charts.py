@@ -489,3 +489,34 @@ def test_untitled_keeps_subtitle_only():
     t = charts.untitled(c).to_dict()["title"]
     assert t["text"].startswith("条形") and "subtitle" not in t
     assert c.to_dict()["title"]["text"] == label("title_slippage", "zh")  # original untouched
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_gantt_marks_tasks_without_start_dates(lang):
+    # an issue tracker's export: due and resolved dates, no start dates
+    tasks = pd.DataFrame(
+        {
+            "task_id": ["J-1", "J-2", "J-3"],
+            "task": ["登录页", "支付", "报表"],
+            "department": ["技术部", "技术部", "产品部"],
+            "planned_start": pd.to_datetime([pd.NaT, pd.NaT, "2024-07-01"]),
+            "planned_finish": pd.to_datetime(["2024-07-05", "2024-07-10", "2024-07-12"]),
+            "actual_start": pd.to_datetime([pd.NaT, pd.NaT, "2024-07-02"]),
+            "actual_finish": pd.to_datetime(["2024-07-08", pd.NaT, "2024-07-11"]),
+            "status": ["done", "in_progress", "done_early"],
+        }
+    )
+    spec = charts.gantt(tasks, lang=lang, as_of="2024-07-16").to_dict()
+    _plan, actual, plan_points, actual_points, _rule = spec["spec"]["layer"]
+    assert plan_points["mark"]["shape"] == actual_points["mark"]["shape"] == "diamond"
+    assert plan_points["encoding"]["x"]["field"] == "planned_finish"
+    assert actual_points["encoding"]["x"]["field"] == "actual_finish"
+    assert actual_points["encoding"]["color"]["scale"] == actual["encoding"]["color"]["scale"]
+    assert "planned_start == null" in plan_points["transform"][0]["filter"]
+    assert label("gantt_finish_only", lang) in spec["title"]["subtitle"]
+    # with every start date known, no diamonds and no extra legend line
+    tasks["planned_start"] = tasks["planned_finish"] - pd.Timedelta(days=3)
+    tasks["actual_start"] = tasks["planned_start"]
+    spec = charts.gantt(tasks, lang=lang, as_of="2024-07-16").to_dict()
+    assert len(spec["spec"]["layer"]) == 3
+    assert label("gantt_finish_only", lang) not in spec["title"]["subtitle"]

@@ -176,6 +176,31 @@ def gantt(
         ),
     )
     layers = [plan, actual]
+    # tasks with a finish date but no start date (e.g. an issue tracker's export with due and
+    # resolved dates only) have no bar to draw: a diamond marks the finish instead
+    finish_only = {
+        "planned": frame["planned_start"].isna() & frame["planned_finish"].notna(),
+        "actual": frame["actual_start"].isna() & frame["actual_finish"].notna(),
+    }
+    if finish_only["planned"].any():
+        layers.append(
+            base.mark_point(shape="diamond", filled=True, size=90, color=PLAN, opacity=0.8)
+            .encode(x=alt.X("planned_finish:T"))
+            .transform_filter("datum.planned_start == null && datum.planned_finish != null")
+        )
+    if finish_only["actual"].any():
+        layers.append(
+            base.mark_point(shape="diamond", filled=True, size=60, opacity=1)
+            .encode(
+                x=alt.X("actual_finish:T"),
+                color=alt.Color(
+                    "status_label:N",
+                    title=label("status", lang),
+                    scale=_status_colours(present, lang, has_unknown),
+                ),
+            )
+            .transform_filter("datum.actual_start == null && datum.actual_finish != null")
+        )
     if as_of is not None:
         layers.append(
             alt.Chart()
@@ -183,6 +208,8 @@ def gantt(
             .encode(x=alt.XDatum(_datetime(as_of), type="temporal"))
         )
     subtitle = [_gantt_legend(lang)]
+    if any(m.any() for m in finish_only.values()):
+        subtitle.append(label("gantt_finish_only", lang))
     if n_total > len(frame):
         subtitle.append(label("report_more_rows", lang, n=n_total - len(frame)))
     # one constructor per level (each chained altair call deep-copies the whole chart)
