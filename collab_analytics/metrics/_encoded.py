@@ -155,18 +155,119 @@ def _one_byte_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Arr
         return None
     firsts = np.array([np.argmax(b == v) for v in vals])
     vals = vals[np.argsort(firsts)]  # in order of first appearance
-    lut = np.full(256, -1, dtype="int64")
-    lut[vals] = np.arange(len(vals))
+    # every byte is one of the values: a code per value by comparisons (cheaper than a gather)
+    codes = np.zeros(len(b), dtype=np.int8)
+    for i, v in enumerate(vals.tolist()):
+        if i:
+            codes += (b == v).view(np.int8) * np.int8(i)
     uniq = pa.array([chr(v) for v in vals.tolist()], type=pa.large_string())
-    return lut[b], uniq
+    return codes, uniq
+
+
+#: Rows looked at for the candidate values of :func:`_few_fixed_codes`, and most candidates.
+_SAMPLE, _FEW = 4096, 64
+
+
+def _distinct_bytes(rows: np.ndarray) -> tuple[int, ...] | None:
+    """Byte positions (one or two) at which the rows of a ``(k, w)`` uint8 array all differ."""
+    k, w = rows.shape
+    for j in range(w):
+        if len(np.unique(rows[:, j])) == k:
+            return (j,)
+    for j in range(w):
+        for i in range(j + 1, w):
+            if len(np.unique(rows[:, j].astype(np.int64) << 8 | rows[:, i])) == k:
+                return (j, i)
+    return None
+
+
+def _few_fixed_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
+    """Small-integer codes in order of first appearance and the distinct values of a text
+    column whose values all have one byte width and are few (departments, roles), read
+    straight from the bytes: no hashing. ``None`` when the column is not of that form.
+
+    The distinct values of the first :data:`_SAMPLE` rows are the candidates; one or two
+    byte positions that tell them apart give each row its candidate through a lookup table,
+    and every row is then compared with its candidate word by word. Any row that is not a
+    candidate (or a missing value, or another width) sends the column back to hashing.
+    """
+    chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
+    if not chunks:
+        return None
+    info = [_fixed_chunk(c) for c in chunks]
+    if any(i is None for i in info) or len({i[0] for i in info}) != 1:
+        return None
+    w = info[0][0]
+    _, off0, buf0 = info[0]
+    k0 = min(len(chunks[0]), _SAMPLE)
+    sample = np.frombuffer(buf0, dtype=np.uint8, count=k0 * w, offset=off0).reshape(k0, w)
+    cand, first = np.unique(sample, axis=0, return_index=True)
+    if len(cand) > _FEW:
+        return None
+    cand = np.ascontiguousarray(cand[np.argsort(first)])  # in order of first appearance
+    at = _distinct_bytes(cand)
+    if at is None:
+        return None
+    nc = len(cand)
+    lut = np.full(256 if len(at) == 1 else 65536, -1, dtype=np.int8)
+    if len(at) == 1:
+        lut[cand[:, at[0]]] = np.arange(nc)
+    else:
+        lut[cand[:, at[0]].astype(np.int64) << 8 | cand[:, at[1]]] = np.arange(nc)
+    # the candidates as native words (equality only), one table per word of the row
+    cwords = [x.copy() for x in _native_words(cand.tobytes(), 0, nc, w)]
+    parts = []
+    for c, (_, off, buf) in zip(chunks, info, strict=True):
+        n = len(c)
+        b = np.ndarray((n,), dtype=np.uint8, buffer=buf, offset=off + at[0], strides=(w,))
+        if len(at) == 1 and nc <= 16:  # a code per candidate by comparisons (no gather)
+            b = np.ascontiguousarray(b)
+            codes = np.full(n, -1, dtype=np.int8)
+            for i, v in enumerate(cand[:, at[0]].tolist()):
+                codes += (b == v).view(np.int8) * np.int8(i + 1)
+        elif len(at) == 1:
+            codes = lut[b]
+        else:
+            b2 = np.ndarray((n,), dtype=np.uint8, buffer=buf, offset=off + at[1], strides=(w,))
+            codes = lut[(b.astype(np.uint16) << 8) | b2]
+        if codes.min() < 0:
+            return None
+        for cw, x in zip(cwords, _native_words(buf, off, n, w), strict=True):
+            if not np.array_equal(cw[codes], x):
+                return None
+        parts.append(codes)
+    codes = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    uniq = pa.array(
+        [bytes(r).decode() for r in cand], type=pa.large_string()
+    )  # valid UTF-8: the bytes of values of the column
+    return codes, uniq
+
+
+def _native_words(buf, base: int, n: int, w: int) -> list[np.ndarray]:
+    """:func:`_words` in native byte order (for equality tests: no byte swapping)."""
+    out, pos = [], 0
+    for size in (8, 4, 2, 1):
+        while w - pos >= size:
+            out.append(
+                np.ndarray((n,), dtype=f"u{size}", buffer=buf, offset=base + pos, strides=(w,))
+            )
+            pos += size
+    return out
+
+
+def _small_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
+    """:func:`dictionary_codes` as ``int8`` codes for a long column of few values of one
+    byte width (read from the bytes, no hashing); ``None`` when it is not of that form."""
+    if len(arr) >= _SAMPLE and arr.type == pa.large_string() and not arr.null_count:
+        return _one_byte_codes(arr) or _few_fixed_codes(arr)
+    return None
 
 
 def dictionary_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """Codes (int64, -1 = missing) in order of first appearance, and the distinct values."""
-    if len(arr) >= 4096 and arr.type == pa.large_string() and not arr.null_count:
-        got = _one_byte_codes(arr)
-        if got is not None:
-            return got
+    got = _small_codes(arr)
+    if got is not None:
+        return got[0].astype("int64"), got[1]
     de = pc.dictionary_encode(arr)
     if isinstance(de, pa.ChunkedArray):
         if de.num_chunks == 0:
@@ -387,6 +488,9 @@ def text_codes(
     arr = arrow_text(frame[column])
 
     def compute():
+        got = _small_codes(arr) if small else None
+        if got is not None:
+            return _frozen(got[0]), got[1]
         codes, uniq = dictionary_codes(arr)
         return _frozen(compact(codes, len(uniq)) if small else codes), uniq
 

@@ -395,8 +395,10 @@ def _role_codes(raci: pd.DataFrame) -> tuple[np.ndarray, pa.Array]:
     """
 
     def compute():
-        raw_c, raw = enc.text_codes(raci, "role")
+        raw_c, raw = enc.text_codes(raci, "role", small=True)
         codes, names = enc.dictionary_codes(pc.utf8_upper(pc.utf8_trim_whitespace(raw)))
+        if enc.same_text(names, raw):  # clean roles already: the raw codes are the codes
+            return raw_c, names
         out = enc.compact(np.append(codes, -1), len(names))[raw_c]
         out.setflags(write=False)
         return out, names

@@ -1,0 +1,100 @@
+"""Codes of long text columns of few values of one byte width, read from the bytes
+(metrics/_encoded.py: ``_few_fixed_codes`` and the one-byte path)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collab_analytics.metrics import _encoded as enc
+
+DEPTS = ["技术部", "产品部", "市场部", "测试部", "运营部", "客服部", "财务部"]
+# two symbols at three positions: no one or two byte positions tell the eight values apart
+CUBE = ["aab", "aba", "baa", "aaa", "abb", "bab", "bba", "bbb"]
+
+
+def _reference(values: list) -> tuple[list, list]:
+    seen: dict = {}
+    codes = [seen.setdefault(v, len(seen)) for v in values]
+    return codes, list(seen)
+
+
+def _chunked(values: list, cut: int) -> pa.ChunkedArray:
+    return pa.chunked_array(
+        [pa.array(values[:cut], pa.large_string()), pa.array(values[cut:], pa.large_string())]
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([*DEPTS, "ab", "ba", "aa", "bb"]), min_size=1, max_size=30),
+    st.integers(1, 9000),
+)
+def test_few_fixed_codes_match_first_appearance(pattern, cut):
+    values = np.resize(np.asarray(pattern, dtype=object), 9000).tolist()
+    arr = _chunked(values, cut)
+    codes, uniq = enc.dictionary_codes(arr)
+    ref_codes, ref_uniq = _reference(values)
+    assert codes.dtype == np.int64
+    assert codes.tolist() == ref_codes
+    assert uniq.to_pylist() == ref_uniq
+
+
+def test_two_byte_positions_tell_apart():
+    values = np.resize(np.array(["ab", "ba", "aa", "bb"], dtype=object), 5000).tolist()
+    got = enc._few_fixed_codes(pa.array(values, pa.large_string()))
+    assert got is not None
+    assert got[0].tolist() == _reference(values)[0]
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        "研发部",  # same width, not among the first rows' values
+        "技术部 ",  # another width
+        None,  # missing
+    ],
+)
+def test_a_late_outsider_falls_back_to_hashing(late):
+    values = np.resize(np.array(DEPTS[:3], dtype=object), 6000).tolist()
+    values[5500] = late
+    arr = _chunked(values, 5000)
+    if late is not None:
+        assert enc._few_fixed_codes(arr) is None
+    codes, uniq = enc.dictionary_codes(arr)
+    seen: dict = {}
+    want = [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]
+    assert codes.tolist() == want
+    assert uniq.to_pylist() == list(seen)
+
+
+def test_values_no_two_positions_tell_apart_fall_back():
+    values = np.resize(np.array(CUBE, dtype=object), 5000).tolist()
+    arr = pa.array(values, pa.large_string())
+    assert enc._few_fixed_codes(arr) is None
+    codes, uniq = enc.dictionary_codes(arr)
+    assert codes.tolist() == _reference(values)[0]
+    assert uniq.to_pylist() == CUBE
+
+
+def test_small_text_codes_are_int8_and_match():
+    import pandas as pd
+
+    enc.clear_cache()
+    values = np.resize(np.array(DEPTS, dtype=object), 5000).tolist()
+    frame = pd.DataFrame({"department": pd.Series(values, dtype="str")})
+    codes, names = enc.text_codes(frame, "department", small=True)
+    assert codes.dtype == np.int8
+    assert codes.tolist() == _reference(values)[0]
+    assert names.to_pylist() == DEPTS
+
+
+def test_one_byte_codes_by_comparison():
+    values = np.resize(np.array(["I", "R", "A", "C", "R"], dtype=object), 5000).tolist()
+    codes, uniq = enc.dictionary_codes(pa.array(values, pa.large_string()))
+    assert uniq.to_pylist() == ["I", "R", "A", "C"]
+    assert codes[:5].tolist() == [0, 1, 2, 3, 1]
+    assert codes.tolist() == _reference(values)[0]
