@@ -65,6 +65,7 @@ _NUMERIC_RE = r"^[+-]?\d+(?:\.\d+)?$"
 _TZ_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _LIST_SPLIT = r"\s*[,、;，；\n]\s*"
 _LIST_SPLIT_ANY = r"[,、;，；\n]"
+_LIST_SEPARATORS = ",、;，；\n"  # the characters of ``_LIST_SPLIT_ANY``
 _TIME_RE = r"^(?P<H>\d{1,2})\s*[:：点时]\s*(?P<M>\d{1,2})?\s*分?(?:\s*[:：]\s*\d{1,2})?$"
 
 
@@ -400,9 +401,11 @@ def parse_status(s: pd.Series, mapping: dict[str, str] | None = None) -> ParseRe
     """
     if isinstance(s.dtype, pd.CategoricalDtype) and set(s.cat.categories) <= set(STATUS_CODES):
         return ParseResult(s.astype(STATUS_DTYPE), pd.Series(False, index=s.index))
+    if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
+        return _status_arrow(s, mapping)
+    cats = STATUS_DTYPE.categories
     blank = _is_blank(s)
     codes, uniques = pd.factorize(s.where(~blank), use_na_sentinel=True)
-    cats = STATUS_DTYPE.categories
     mapped = [status_code(u, mapping) for u in uniques]
     # category code per distinct word (-1: unknown word), then per cell: no per-cell objects
     cat_of = np.array([-1 if m is None else cats.get_loc(m) for m in mapped], dtype="int64")
@@ -410,6 +413,33 @@ def parse_status(s: pd.Series, mapping: dict[str, str] | None = None) -> ParseRe
     has = codes >= 0
     cell = np.where(has, cat_of[np.maximum(codes, 0)] if len(cat_of) else -1, -1)
     bad = has & (cell < 0)
+    values = pd.Series(pd.Categorical.from_codes(cell, dtype=STATUS_DTYPE), index=s.index)
+    return ParseResult(values, pd.Series(bad, index=s.index))
+
+
+def _status_arrow(s: pd.Series, mapping: dict[str, str] | None) -> ParseResult:
+    """:func:`parse_status` for a ``str`` column: the raw cells are dictionary-encoded once
+    and only the distinct words are stripped and looked up (blank words count as missing)."""
+    import pyarrow.compute as pc
+
+    from collab_analytics.io._arrow import as_arrow
+
+    d = pc.dictionary_encode(as_arrow(s))
+    words = d.dictionary
+    blank = pc.equal(pc.binary_length(pc.utf8_trim_whitespace(words)), 0)
+    blank = blank.to_numpy(zero_copy_only=False).astype(bool)
+    cats = STATUS_DTYPE.categories
+    mapped = [status_code(w, mapping) for w in words.to_pylist()]
+    # per distinct word: category code, -1 unknown, -2 blank (missing, not bad)
+    cat_of = np.array([-1 if m is None else cats.get_loc(m) for m in mapped], dtype="int64")
+    cat_of[blank] = -2
+    idx = d.indices
+    if idx.null_count:
+        idx = pc.fill_null(idx, len(cat_of))
+    cat_of = np.append(cat_of, -2)  # null cells
+    cell = cat_of[idx.to_numpy(zero_copy_only=False)]
+    bad = cell == -1
+    cell[cell < 0] = -1
     values = pd.Series(pd.Categorical.from_codes(cell, dtype=STATUS_DTYPE), index=s.index)
     return ParseResult(values, pd.Series(bad, index=s.index))
 
@@ -433,7 +463,6 @@ def parse_list(s: pd.Series) -> ListParse:
     >>> parse_list(pd.Series(["T1, T2", "需求评审、开发；测试", None, "T3"])).parsed.tolist()
     [['T1', 'T2'], ['需求评审', '开发', '测试'], [], ['T3']]
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     if is_list_column(s):  # already lists (a Parquet list column): items trimmed, blanks dropped
@@ -443,11 +472,17 @@ def parse_list(s: pd.Series) -> ListParse:
         pos = rows_of(lengths)[keep.to_numpy(zero_copy_only=False).astype(bool)]
         flat = flat.filter(keep)
         return ListParse(from_flat(len(s), pos, flat, index=s.index), pos, flat)
+    from collab_analytics.io._arrow import as_arrow, contains_any, strip_blank
+
     # text columns go to Arrow as they are: tokens are trimmed and blank ones dropped below
     text = s if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object else to_text(s)
-    arr = pa.array(text.astype("str"), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    arr = as_arrow(text.astype("str"))
+    if not contains_any(arr, _LIST_SEPARATORS):  # one item per cell: no split
+        flat = strip_blank(arr)
+        keep = flat.is_valid()
+        pos = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
+        flat = flat.filter(keep)
+        return ListParse(from_flat(len(text), pos, flat, index=s.index), pos, flat)
     sp = pc.split_pattern_regex(arr, _LIST_SPLIT_ANY)
     parents = pc.list_parent_indices(sp).to_numpy(zero_copy_only=False).astype("int64")
     flat = pc.utf8_trim_whitespace(pc.list_flatten(sp))
@@ -458,16 +493,14 @@ def parse_list(s: pd.Series) -> ListParse:
 
 
 def _strip_arrow(s: pd.Series) -> pd.Series:
-    """``str`` column stripped, blanks missing: two Arrow kernels, no pandas round trips."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    """``str`` column stripped, blanks missing, in Arrow; ``s`` itself when no cell changes
+    (no copy: texts without white space at either end are checked from their end bytes)."""
+    from collab_analytics.io._arrow import as_arrow, strip_blank
 
-    from collab_analytics.io._arrow import as_arrow
-
-    t = pc.utf8_trim_whitespace(as_arrow(s))
-    blank = pc.equal(t, "")
-    if pc.any(blank).as_py():
-        t = pc.if_else(blank, pa.scalar(None, t.type), t)
+    a = as_arrow(s)
+    t = strip_blank(a)
+    if t is a:
+        return s
     return pd.Series(pd.array(t, dtype=s.dtype), index=s.index, name=s.name)
 
 

@@ -346,9 +346,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
+    # read once; with no list columns, ``to_pandas`` on the table read with its pandas
+    # metadata is what ``pd.read_parquet`` does (categoricals, index restored)
+    table = pq.read_table(path, use_pandas_metadata=True)
     if not any(pa.types.is_list(f.type) or pa.types.is_large_list(f.type) for f in table.schema):
-        return pd.read_parquet(path)  # pandas keeps its own metadata (categoricals, index)
+        return table.to_pandas()
 
     def types(t: pa.DataType):
         return pd.ArrowDtype(t) if pa.types.is_list(t) or pa.types.is_large_list(t) else None
