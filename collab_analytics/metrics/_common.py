@@ -489,13 +489,185 @@ def _id_positions(refs: pd.Index, ids: pd.Series) -> np.ndarray:
     return _id_lookup(refs, ids)[0]
 
 
+#: Rows handled at a time by the id lookup: its temporaries stay in the CPU cache and are
+#: reused by the allocator, instead of a fresh block of memory (page faults) per step.
+_SLICE = 1 << 16
+
+
+def _fixed_chunks(a, width: int | None = None) -> list[np.ndarray] | None:
+    """``S<w>`` views of the chunks of a large-string array whose values all have ``w`` bytes
+    (``width`` if given) and none is missing; else ``None``. The views are compared only as
+    machine words and bytes (never as numpy ``S`` values, which ignore trailing NUL bytes)."""
+    import pyarrow as pa
+
+    chunks = [c for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a]) if len(c)]
+    out = []
+    for c in chunks:
+        n = len(c)
+        if c.null_count or not pa.types.is_large_string(c.type):
+            return None
+        bufs = c.buffers()
+        off = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=8 * c.offset)
+        w = int(off[1] - off[0]) if width is None else width
+        width = w
+        if w <= 0 or int(off[-1] - off[0]) != w * n:
+            return None
+        for i in range(0, n, _SLICE):  # every value has w bytes
+            o = off[i : i + _SLICE + 1]
+            if not (o[1:] - o[:-1] == w).all():
+                return None
+        out.append(np.frombuffer(bufs[2], dtype=f"S{w}", count=n, offset=int(off[0])))
+    return out or None
+
+
+def _slices(views: list[np.ndarray]):
+    for v in views:
+        for i in range(0, len(v), _SLICE):
+            yield v[i : i + _SLICE]
+
+
+def _bytes_at(fixed: np.ndarray, p: int) -> np.ndarray:
+    """Byte ``p`` of each ``S<w>`` value as a strided ``uint8`` view (no copy)."""
+    return np.ascontiguousarray(fixed).view(np.uint8)[p :: fixed.dtype.itemsize]
+
+
+def _tail_numbers(fixed: np.ndarray, lo: np.ndarray, radix: np.ndarray, check: bool = False):
+    """Bytes ``8:`` of each ``S<w>`` value as one mixed-radix number — byte ``p`` is the
+    digit ``b - lo[p]`` in base ``radix[p]``, so byte order is number order and equal
+    numbers are equal bytes — and, with ``check``, whether every byte lies in its range
+    (else ``None``; a byte out of range gives a meaningless number)."""
+    n = len(fixed)
+    num = np.zeros(n, dtype=np.int64)
+    valid = np.ones(n, dtype=bool) if check else None
+    for j in range(len(radix)):
+        r = int(radix[j])
+        if r == 1 and not check:
+            continue
+        d = _bytes_at(fixed, 8 + j) - np.uint8(lo[j])  # below ``lo`` wraps past the range
+        if check and r < 256:
+            valid &= d < r
+        if r > 1:
+            num *= r
+            num += d
+    return num, valid
+
+
+@dataclass(frozen=True)
+class _IdRuns:
+    """Task ids of 9 to 15 bytes, strictly increasing and numbered without gaps.
+
+    An id is an 8-byte head (``P00001-T``) and a tail (``001``) read as a mixed-radix number
+    (:func:`_tail_numbers` with the tails' byte ranges ``lo``/``radix``). The ids form runs
+    of one head — ``starts`` (first row), ``heads`` (increasing), ``first`` (number of the
+    first tail) and ``lengths`` — along which the tail numbers count up by one, so the id
+    with head ``heads[g]`` and tail number ``x`` is row ``starts[g] + x - first[g]`` when
+    ``0 <= x - first[g] < lengths[g]``, and absent otherwise.
+    """
+
+    starts: np.ndarray
+    heads: np.ndarray
+    first: np.ndarray
+    lengths: np.ndarray
+    lo: np.ndarray
+    radix: np.ndarray
+
+
+def _id_runs(table: list[np.ndarray]) -> _IdRuns | None:
+    """:class:`_IdRuns` of the ``S<w>`` chunks of the ids; ``None`` when the ids are not of
+    that form (another width, not increasing, a gap in a run's numbering)."""
+    w = table[0].dtype.itemsize
+    if not 8 < w < 16:
+        return None
+    lo = np.array([min(_bytes_at(t, p).min() for t in table) for p in range(8, w)], np.int64)
+    hi = np.array([max(_bytes_at(t, p).max() for t in table) for p in range(8, w)], np.int64)
+    radix = hi - lo + 1
+    starts, heads, first = [], [], []
+    base, prev = 0, None
+    for sl in _slices(table):
+        head = _be_word(sl, 0)
+        num = _tail_numbers(sl, lo, radix)[0]
+        new = np.empty(len(sl), dtype=bool)
+        new[0] = prev is None or head[0] != prev[0]
+        if not new[0] and num[0] != prev[1] + 1:
+            return None
+        np.not_equal(head[1:], head[:-1], out=new[1:])
+        if not (new[1:] | (num[1:] - num[:-1] == 1)).all():  # a gap, a repeat or a step back
+            return None
+        st = np.flatnonzero(new)
+        starts.append(st + base)
+        heads.append(head[st])
+        first.append(num[st])
+        base += len(sl)
+        prev = (head[-1], num[-1])
+    heads = np.concatenate(heads)
+    if not (heads[1:] > heads[:-1]).all():
+        return None
+    starts = np.concatenate(starts)
+    lengths = np.diff(np.append(starts, base))
+    return _IdRuns(starts, heads, np.concatenate(first), lengths, lo, radix)
+
+
+def _run_positions(runs: _IdRuns, values: list[np.ndarray], out: np.ndarray) -> None:
+    """Row of each ``S<w>`` value among the ids of ``runs`` (-1 if absent) into ``out``, with
+    no hashing and no search per value: the head is searched once per run of equal value
+    heads among the distinct heads, the tail's number then gives the row (see
+    :class:`_IdRuns`)."""
+    heads = runs.heads
+    i = 0
+    for sl in _slices(values):
+        vhead = _be_word(sl, 0)
+        g = np.minimum(_searchsorted_runs(heads, vhead), len(heads) - 1)
+        num, ok = _tail_numbers(sl, runs.lo, runs.radix, True)
+        ok &= heads[g] == vhead
+        num -= runs.first[g]
+        ok &= num >= 0
+        ok &= num < runs.lengths[g]
+        num += runs.starts[g]
+        out[i : i + len(sl)] = np.where(ok, num, -1)
+        i += len(sl)
+
+
 def _id_lookup(refs: pd.Index, ids: pd.Series) -> tuple[np.ndarray, bool]:
     """:func:`positions_in` of dependency references among the task ids, and whether the ids
     are known to be distinct and increasing.
 
-    Ids kept in order with one byte length (``T0001``, ``T0002``…) are unique and resolve by
-    binary search on integer keys, without hashing; other ids go through Arrow's hash lookup.
+    Ids kept in order with one byte length (``T0001``, ``P00001-T001``…) are unique and
+    resolve without hashing: ids of 9 to 15 bytes numbered without gaps within each head by
+    arithmetic (:func:`_run_positions`), others by binary search on integer keys
+    (:func:`_id_lookup_sorted`); other ids go through Arrow's hash lookup.
     """
+    from collab_analytics.io._arrow import as_arrow
+
+    data = arrow_strings(ids, chunked=True) if len(ids) else None
+    table = None if data is None else _fixed_chunks(data)
+    runs = None if table is None else _id_runs(table)
+    if runs is None:
+        return _id_lookup_sorted(refs, ids)
+    import pyarrow.compute as pc
+
+    v = arrow_strings(refs, chunked=True)
+    if v is None:
+        v = as_arrow(refs.array if isinstance(refs, pd.Index) else refs)
+    width = table[0].dtype.itemsize
+    pos = np.empty(len(v), dtype=np.int64)
+    views = _fixed_chunks(v, width) if len(v) else []
+    if views is not None:  # every reference has the ids' width
+        _run_positions(runs, views, pos)
+        return pos, True
+    v = as_arrow(v)
+    pos[:] = -1
+    sel = pc.fill_null(pc.equal(pc.binary_length(v), width), False)
+    idx = np.flatnonzero(sel.to_numpy(zero_copy_only=False))
+    if len(idx):
+        sub = np.empty(len(idx), dtype=np.int64)
+        _run_positions(runs, _fixed_chunks(v.filter(sel), width), sub)
+        pos[idx] = sub
+    return pos, True
+
+
+def _id_lookup_sorted(refs: pd.Index, ids: pd.Series) -> tuple[np.ndarray, bool]:
+    """:func:`_id_lookup` by binary search on :func:`_sorted_int_keys` (ids of 8 bytes or of
+    9 to 15 whose tails have too wide a byte range for :func:`_id_blocks`)."""
     from collab_analytics.io._arrow import _fixed_view, as_arrow, sorted_fixed
 
     table = sorted_fixed(ids) if len(ids) else None
