@@ -25,7 +25,6 @@ __all__ = [
     "contains_any",
     "duplicated",
     "duplicated_codes",
-    "edge_space",
     "encode",
     "first_positions",
     "join",
@@ -57,84 +56,12 @@ def as_arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
     return a
 
 
-# ------------------------------------------------------------------ white space at the ends
-#
-# ``utf8_trim_whitespace`` copies every text. Texts that neither start nor end with white
-# space need no trimming: that is decided from each text's first and last bytes (and the
-# one or two bytes before/after them for multi-byte spaces), without touching the rest.
-
-#: the characters ``utf8_trim_whitespace`` (and Python's ``str.strip``) remove
-_SPACES = [*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680]
-_SPACES += [*range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
-_SPACE_BYTES = [chr(c).encode() for c in _SPACES]
-_ASCII_SPACE = np.zeros(256, dtype=bool)
-_ASCII_SPACE[[b[0] for b in _SPACE_BYTES if len(b) == 1]] = True
-#: bytes that end (``_LAST``) or start (``_FIRST``) a multi-byte space
-_LAST = np.zeros(256, dtype=bool)
-_LAST[[b[-1] for b in _SPACE_BYTES if len(b) > 1]] = True
-_FIRST = np.zeros(256, dtype=bool)
-_FIRST[[b[0] for b in _SPACE_BYTES if len(b) > 1]] = True
-_MULTI = {b for b in _SPACE_BYTES if len(b) > 1}
-
-
 def _buffers(a: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (``n + 1``, int64) and character bytes of a large-string array."""
     n = len(a)
     off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1]
     data = a.buffers()[2]
     return off, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, "u1"))
-
-
-def _is_multi_space(data: np.ndarray, start: np.ndarray, avail: np.ndarray) -> np.ndarray:
-    """True where the bytes from ``start`` (``avail`` of them in the text) spell a
-    multi-byte space."""
-    out = np.zeros(len(start), dtype=bool)
-    for width in (2, 3):
-        ok = np.flatnonzero(avail >= width)
-        if not len(ok):
-            continue
-        code = np.zeros(len(ok), dtype=np.int64)
-        for k in range(width):
-            code = (code << 8) | data[start[ok] + k]
-        want = [int.from_bytes(b, "big") for b in _MULTI if len(b) == width]
-        out[ok] |= np.isin(code, want)
-    return out
-
-
-def edge_space(a: pa.Array) -> np.ndarray:
-    """Per text: does it start or end with white space (nulls: ``False``)?
-
-    Exactly the texts that ``utf8_trim_whitespace`` changes.
-
-    Examples
-    --------
-    >>> edge_space(pa.array([" a", "b\u3000", "c d", None, "", "任务\xa0"], pa.large_string()))
-    array([ True,  True, False, False, False,  True])
-    """
-    n = len(a)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    off, data = _buffers(a)
-    length = np.diff(off)
-    has = length > 0
-    if a.null_count:
-        has &= a.is_valid().to_numpy(zero_copy_only=False)
-    rows = np.flatnonzero(has)
-    first, last = off[:-1][rows], off[1:][rows] - 1
-    out = _ASCII_SPACE[data[first]] | _ASCII_SPACE[data[last]]
-    # multi-byte spaces: checked only where the first or last byte can belong to one
-    lead = np.flatnonzero(~out & _FIRST[data[first]])
-    if len(lead):
-        out[lead] |= _is_multi_space(data, first[lead], length[rows[lead]])
-    tail = np.flatnonzero(~out & _LAST[data[last]])
-    if len(tail):
-        for width in (2, 3):
-            sub = tail[length[rows[tail]] >= width]
-            if len(sub):
-                out[sub] |= _is_multi_space(data, last[sub] - (width - 1), np.full(len(sub), width))
-    res = np.zeros(n, dtype=bool)
-    res[rows] = out
-    return res
 
 
 def contains_any(a: pa.Array, chars: str) -> bool:
@@ -170,7 +97,7 @@ def contains_any(a: pa.Array, chars: str) -> bool:
 
 def strip_blank(a: pa.Array) -> pa.Array:
     """Texts trimmed of white space at both ends, blank ones null; ``a`` itself when no text
-    changes (the common case: no copy).
+    changes (the common case: the caller keeps its column, no second copy).
 
     Examples
     --------
@@ -181,19 +108,16 @@ def strip_blank(a: pa.Array) -> pa.Array:
     """
     if len(a) == 0:
         return a
-    edge = edge_space(a)
-    if edge.any():
-        t = pc.utf8_trim_whitespace(a)
-        blank = pc.equal(pc.binary_length(t), 0)
-    else:  # only empty texts can be blank
-        off, _ = _buffers(a)
-        empty = np.diff(off) == 0
-        if not empty.any():
-            return a
-        t, blank = a, pa.array(empty)
-    if pc.any(blank).as_py():
-        t = pc.if_else(blank, pa.scalar(None, t.type), t)
-    return t
+    t = pc.utf8_trim_whitespace(a)
+    off, _ = _buffers(t)
+    blank = np.diff(off) == 0
+    if a.null_count:
+        blank &= a.is_valid().to_numpy(zero_copy_only=False)
+    if not blank.any():
+        # trimming only shortens texts: the same total length means no text changed
+        a_off, _ = _buffers(a)
+        return a if int(a_off[-1] - a_off[0]) == int(off[-1] - off[0]) else t
+    return pc.if_else(pa.array(blank), pa.scalar(None, t.type), t)
 
 
 def key(s: pd.Series | pa.Array) -> pa.Array:

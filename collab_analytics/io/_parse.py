@@ -493,14 +493,11 @@ def parse_list(s: pd.Series) -> ListParse:
 
 
 def _strip_arrow(s: pd.Series) -> pd.Series:
-    """``str`` column stripped, blanks missing, in Arrow; ``s`` itself when no cell changes
-    (no copy: texts without white space at either end are checked from their end bytes)."""
+    """``str`` column stripped, blanks missing, in Arrow. When no cell changes, the result
+    wraps the column's own (single-chunk) Arrow array: no second copy of the texts."""
     from collab_analytics.io._arrow import as_arrow, strip_blank
 
-    a = as_arrow(s)
-    t = strip_blank(a)
-    if t is a:
-        return s
+    t = strip_blank(as_arrow(s))
     return pd.Series(pd.array(t, dtype=s.dtype), index=s.index, name=s.name)
 
 
