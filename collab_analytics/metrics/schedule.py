@@ -43,6 +43,8 @@ Schedule(kind='once', time='14:00', date=(7, 15))
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -491,11 +493,22 @@ def parse_frequency(text: object, *, item: object = None, row: object = None) ->
     raise _error(raw, item, row, "no known pattern matches")
 
 
+def _parse_text(text: str) -> Schedule:
+    """:func:`parse_frequency` of a text without item or row (they only name the place in an
+    error message), remembered: a plan repeats a few frequency texts many times."""
+    return _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Schedule:
+    return parse_frequency(text)
+
+
 def parse_plan(plan: pd.DataFrame) -> pd.DataFrame:
     """Parse every plan row's frequency, raising one error that lists every bad row.
 
     Returns ``[item, frequency, schedule, kind, weekdays, time, interval]`` (``schedule`` holds
-    :class:`Schedule` objects).
+    :class:`Schedule` objects). Each distinct frequency text is parsed once.
 
     >>> import pandas as pd
     >>> plan = pd.DataFrame({"item": ["日常进度同步", "风险排查会"],
@@ -521,7 +534,14 @@ def parse_plan(plan: pd.DataFrame) -> pd.DataFrame:
     schedules, errors = [], []
     for i, (item, freq) in enumerate(zip(plan["item"], plan["frequency"], strict=True)):
         try:
-            schedules.append(parse_frequency(freq, item=item, row=i + 1))
+            if isinstance(freq, str):
+                try:
+                    sched = _parse_text(freq)
+                except ScheduleParseError:  # again, for the message naming the item and row
+                    sched = parse_frequency(freq, item=item, row=i + 1)
+            else:
+                sched = parse_frequency(freq, item=item, row=i + 1)
+            schedules.append(sched)
         except ScheduleParseError as exc:
             errors.append(str(exc))
             schedules.append(None)
@@ -546,58 +566,53 @@ def parse_plan(plan: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------- expansion
+#
+# Every plan row's window is expanded into its days at once (one repeat over all rows of the
+# grid-based kinds); each kind then keeps its days with array tests on per-row parameters.
+# One-off dates are one comparison per row; RRULEs (rare) are expanded by dateutil per row.
+
+_K_DAILY, _K_WEEK, _K_MDAY, _K_MNTH, _K_ONCE, _K_RRULE = range(6)
+_NO_DAY = np.iinfo(np.int64).min
+_KIND_CODE = {
+    "daily": _K_DAILY,
+    "weekly": _K_WEEK,
+    "biweekly": _K_WEEK,
+    "monthly_day": _K_MDAY,
+    "monthly_nth_weekday": _K_MNTH,
+    "once": _K_ONCE,
+    "rrule": _K_RRULE,
+}
 
 
-def _window_days(start, end) -> np.ndarray:
-    s = np.datetime64(pd.Timestamp(start).normalize().date(), "D")
-    e = np.datetime64(pd.Timestamp(end).normalize().date(), "D")
-    if e < s:
-        return np.array([], dtype="datetime64[D]")
-    return np.arange(s, e + 1, dtype="datetime64[D]")
+def _day_of(value) -> np.datetime64:
+    """A date-like scalar as a day (its own calendar date, as ``Timestamp.normalize``)."""
+    ts = pd.Timestamp(value)
+    if pd.isna(ts):
+        msg = "expected_occurrences needs a window, but a plan row has no start or end date."
+        raise ValueError(msg)
+    return np.datetime64(ts.normalize().date(), "D")
 
 
-def _mask(sched: Schedule, days: np.ndarray, work: np.ndarray, year: int) -> np.ndarray:
-    """Boolean mask over ``days`` selecting the schedule's occurrences."""
-    n = len(days)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    ordinal = days.astype("int64")
-    weekday = (ordinal - 4) % 7
-    if sched.kind == "daily":
-        return work.copy()
-    if sched.kind in ("weekly", "biweekly"):
-        wds = sched.weekdays or (int(weekday[0]),)
-        sel = np.isin(weekday, wds)
-        if sched.interval > 1 and sel.any():
-            f = int(np.argmax(sel))  # first matching weekday on/after the window start
-            week0 = (ordinal[f] - weekday[f]) // 7
-            week = (ordinal - weekday) // 7 - week0
-            sel &= week % sched.interval == 0
-        return sel & work
-    y_m_d = pd.DatetimeIndex(days)
-    dom = y_m_d.day.to_numpy()
-    month_idx = y_m_d.year.to_numpy() * 12 + y_m_d.month.to_numpy()
-    month_off = month_idx - month_idx[0]
-    in_interval = month_off % max(sched.interval, 1) == 0
-    if sched.kind == "monthly_day":
-        day = sched.day if sched.day is not None else int(dom[0])
-        return (dom == day) & in_interval & work
-    if sched.kind == "monthly_nth_weekday":
-        sel = weekday == sched.weekdays[0]
-        if sched.nth == -1:
-            sel &= (dom + 7) > y_m_d.days_in_month.to_numpy()
-        else:
-            sel &= (dom - 1) // 7 == sched.nth - 1
-        return sel & in_interval & work
-    if sched.kind == "once":
-        y, mo, d = (year, *sched.date) if len(sched.date) == 2 else sched.date
-        try:
-            target = np.datetime64(pd.Timestamp(year=y, month=mo, day=d).date(), "D")
-        except ValueError:  # 2月29日 in a non-leap year
-            return np.zeros(n, dtype=bool)
-        return days == target
-    msg = f"unexpected schedule kind {sched.kind!r}"  # pragma: no cover
-    raise AssertionError(msg)  # pragma: no cover
+def _row_days(plan: pd.DataFrame, column: str, default) -> np.ndarray:
+    """Each row's window bound (``column`` when given and present, else ``default``) as day
+    ordinals."""
+    n = len(plan)
+    fallback = None if default is None else _day_of(default).astype("int64")
+    if column not in plan.columns:
+        if fallback is None:  # pragma: no cover - checked by the caller
+            return _day_of(None)
+        return np.full(n, fallback, dtype="int64")
+    col = pd.to_datetime(plan[column])
+    vals = col.to_numpy(dtype="datetime64[us]")
+    missing = col.isna().to_numpy()
+    if getattr(col.dt, "tz", None) is not None:  # local calendar dates of aware stamps
+        vals = col.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    days = vals.astype("datetime64[D]").astype("int64")
+    if missing.any():
+        if fallback is None:
+            _day_of(None)
+        days[missing] = fallback
+    return days
 
 
 def _rrule_days(sched: Schedule, start, end) -> np.ndarray:
@@ -608,6 +623,28 @@ def _rrule_days(sched: Schedule, start, end) -> np.ndarray:
     rule = rrulestr("RRULE:" + sched.rrule, dtstart=dtstart)
     got = rule.between(dtstart, until, inc=True)
     return np.array([np.datetime64(d.date(), "D") for d in got], dtype="datetime64[D]")
+
+
+def _once_day(date: tuple[int, ...], year: int) -> int | None:
+    """Day ordinal of a one-off date (``None``: 2月29日 in a non-leap year)."""
+    y, mo, d = (year, *date) if len(date) == 2 else date
+    try:
+        return int(np.datetime64(dt.date(y, mo, d), "D").astype("int64"))
+    except ValueError:
+        return None
+
+
+def _grid_rows(
+    rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, grid0: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (row, grid position) of the rows' windows ``[lo, hi]`` (grid positions), in row
+    order then day order: (row of each day, grid position, day ordinal)."""
+    length = hi - lo + 1
+    total = int(length.sum())
+    r = np.repeat(rows, length)
+    start_at = np.cumsum(length) - length
+    g = np.arange(total, dtype="int64") - np.repeat(start_at - lo, length)
+    return r, g, g + grid0
 
 
 def expected_occurrences(
@@ -631,7 +668,7 @@ def expected_occurrences(
         Working days for recurring kinds (see module notes); ``"calendar"`` keeps every day.
     year : int, optional
         Year for one-off dates written without a year (``7月15日``); default: the year of
-        ``start``.
+        the item's window start.
 
     Returns
     -------
@@ -660,60 +697,137 @@ def expected_occurrences(
         return empty
     parsed = parse_plan(plan)
     cal = get_calendar(calendar)
-    has_start = "start" in plan.columns
-    has_end = "end" in plan.columns
-    starts = pd.to_datetime(plan["start"]).to_numpy() if has_start else [None] * len(plan)
-    ends = pd.to_datetime(plan["end"]).to_numpy() if has_end else [None] * len(plan)
-    if (start is None and not has_start) or (end is None and not has_end):
+    if (start is None and "start" not in plan.columns) or (
+        end is None and "end" not in plan.columns
+    ):
         msg = (
             "expected_occurrences needs a window: pass start= and end= (e.g. the project's "
             "first date and the as-of date) or give the plan 'start'/'end' columns."
         )
         raise ValueError(msg)
-    # one shared day grid over the union of windows, working-day mask computed once
-    all_starts = [pd.Timestamp(s) for s in starts if s is not None and not pd.isna(s)]
-    all_ends = [pd.Timestamp(e) for e in ends if e is not None and not pd.isna(e)]
-    if start is not None:
-        all_starts.append(pd.Timestamp(start))
-    if end is not None:
-        all_ends.append(pd.Timestamp(end))
-    grid = _window_days(min(all_starts), max(all_ends))
-    work = cal.is_workday(grid) if len(grid) else np.zeros(0, dtype=bool)
-    # per plan row: its occurrences (µs) and the row position, assembled into one frame
-    occ_parts, row_parts = [], []
-    default_year = year
-    items = parsed["item"].to_numpy(dtype=object)
+    schedules = parsed["schedule"].tolist()
+    n = len(schedules)
+    s_ord = _row_days(plan, "start", start)
+    e_ord = _row_days(plan, "end", end)
+    kind = np.array([_KIND_CODE[s.kind] for s in schedules], dtype="int64")
+    ok = e_ord >= s_ord
+    minutes = np.zeros(n, dtype="int64")
     times = []
-    for i, sched in enumerate(parsed["schedule"]):
-        s_i = pd.Timestamp(starts[i]) if has_start and not pd.isna(starts[i]) else start
-        e_i = pd.Timestamp(ends[i]) if has_end and not pd.isna(ends[i]) else end
-        s_i, e_i = pd.Timestamp(s_i).normalize(), pd.Timestamp(e_i).normalize()
-        times.append(sched.time)
-        if e_i < s_i:
-            continue
-        if sched.kind == "rrule":
-            days = _rrule_days(sched, s_i, e_i)
-        else:
-            lo = int((np.datetime64(s_i.date(), "D") - grid[0]).astype("int64"))
-            hi = int((np.datetime64(e_i.date(), "D") - grid[0]).astype("int64")) + 1
-            sub = grid[lo:hi]
-            y = default_year if default_year is not None else s_i.year
-            days = sub[_mask(sched, sub, work[lo:hi], y)]
-        if len(days) == 0:
-            continue
-        occ = days.astype("datetime64[us]")
-        if sched.time is not None:
-            h, m = (int(x) for x in sched.time.split(":"))
-            occ = occ + np.timedelta64(h * 60 + m, "m").astype("timedelta64[us]")
-        occ_parts.append(occ)
-        row_parts.append(np.full(len(days), i, dtype="int64"))
-    if not occ_parts:
+    for i, s in enumerate(schedules):
+        times.append(s.time)
+        if s.time is not None:
+            h, m = s.time.split(":")
+            minutes[i] = int(h) * 60 + int(m)
+    rows_parts, day_parts = [], []
+
+    # grid kinds: every day of the row's window, then each kind's test
+    grid_rows = np.flatnonzero(ok & (kind <= _K_MNTH))
+    if len(grid_rows):
+        grid0 = int(s_ord[grid_rows].min())
+        grid = np.arange(grid0, int(e_ord[grid_rows].max()) + 1, dtype="int64")
+        work = np.asarray(cal.is_workday(grid.astype("datetime64[D]")), dtype=bool)
+        lo = s_ord[grid_rows] - grid0
+        hi = e_ord[grid_rows] - grid0
+        r, g, day = _grid_rows(grid_rows, lo, hi, grid0)
+        weekday = (day - 4) % 7
+        k = kind[r]
+        sel = np.zeros(len(r), dtype=bool)
+        # (row parameters, indexed by plan row)
+        first_day = np.zeros(n, dtype="int64")
+        first_day[grid_rows] = s_ord[grid_rows]
+        is_week = k == _K_WEEK
+        if is_week.any():
+            wd_bits = np.zeros(n, dtype="int64")
+            interval = np.ones(n, dtype="int64")
+            for i in np.flatnonzero(kind == _K_WEEK):
+                s = schedules[i]
+                days = s.weekdays or (int((s_ord[i] - 4) % 7),)
+                wd_bits[i] = sum(1 << d for d in set(days))
+                interval[i] = max(int(s.interval), 1)
+            # first matching weekday on/after the window start; Monday-based week numbers
+            wd0 = (s_ord - 4) % 7
+            off = np.full(n, 7, dtype="int64")
+            for step in range(6, -1, -1):
+                hit = ((wd_bits >> ((wd0 + step) % 7)) & 1) == 1
+                off[hit] = step
+            f = s_ord + off
+            week0 = (f - (f - 4) % 7) // 7
+            rw = r[is_week]
+            dw = day[is_week]
+            keep = ((wd_bits[rw] >> weekday[is_week]) & 1) == 1
+            keep &= ((dw - weekday[is_week]) // 7 - week0[rw]) % interval[rw] == 0
+            sel[is_week] = keep & work[g[is_week]]
+        is_daily = k == _K_DAILY
+        sel[is_daily] = work[g[is_daily]]
+        is_month = (k == _K_MDAY) | (k == _K_MNTH)
+        if is_month.any():
+            idx = pd.DatetimeIndex(grid.astype("datetime64[D]").astype("datetime64[s]"))
+            dom_grid = idx.day.to_numpy().astype("int64")
+            month_grid = idx.year.to_numpy().astype("int64") * 12 + idx.month.to_numpy()
+            dim_grid = idx.days_in_month.to_numpy().astype("int64")
+            m_int = np.ones(n, dtype="int64")
+            m_day = np.zeros(n, dtype="int64")
+            m_nth = np.zeros(n, dtype="int64")
+            m_wd = np.zeros(n, dtype="int64")
+            for i in np.flatnonzero(ok & ((kind == _K_MDAY) | (kind == _K_MNTH))):
+                s = schedules[i]
+                m_int[i] = max(int(s.interval), 1)
+                if s.kind == "monthly_day":
+                    m_day[i] = s.day if s.day is not None else dom_grid[s_ord[i] - grid0]
+                else:
+                    m_nth[i], m_wd[i] = s.nth, s.weekdays[0]
+            rm, gm = r[is_month], g[is_month]
+            dom = dom_grid[gm]
+            in_int = (month_grid[gm] - month_grid[s_ord[rm] - grid0]) % m_int[rm] == 0
+            is_day = kind[rm] == _K_MDAY
+            nth = m_nth[rm]
+            nth_ok = np.where(nth == -1, (dom + 7) > dim_grid[gm], (dom - 1) // 7 == nth - 1)
+            keep = np.where(is_day, dom == m_day[rm], (weekday[is_month] == m_wd[rm]) & nth_ok)
+            sel[is_month] = keep & in_int & work[gm]
+        rows_parts.append(r[sel])
+        day_parts.append(day[sel])
+
+    # one-off dates: the target day when it lies in the window
+    once = np.flatnonzero(ok & (kind == _K_ONCE))
+    if len(once):
+        years = (
+            np.full(len(once), year, dtype="int64")
+            if year is not None
+            else s_ord[once].astype("datetime64[D]").astype("datetime64[Y]").astype("int64") + 1970
+        )
+        known: dict[tuple, int] = {}
+        target = np.empty(len(once), dtype="int64")
+        for j, (i, y) in enumerate(zip(once.tolist(), years.tolist(), strict=True)):
+            key = (schedules[i].date, y)
+            if key not in known:
+                t = _once_day(schedules[i].date, y)
+                known[key] = _NO_DAY if t is None else t
+            target[j] = known[key]
+        hit = (target != _NO_DAY) & (s_ord[once] <= target) & (target <= e_ord[once])
+        rows_parts.append(once[hit])
+        day_parts.append(target[hit])
+
+    for i in np.flatnonzero(ok & (kind == _K_RRULE)):
+        d = _rrule_days(
+            schedules[i],
+            pd.Timestamp(np.datetime64(int(s_ord[i]), "D")),
+            pd.Timestamp(np.datetime64(int(e_ord[i]), "D")),
+        )
+        rows_parts.append(np.full(len(d), i, dtype="int64"))
+        day_parts.append(d.astype("int64"))
+
+    rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype="int64")
+    if len(rows) == 0:
         return empty
-    rows = np.concatenate(row_parts)
+    days = np.concatenate(day_parts)
+    if len(rows_parts) > 1:
+        order = np.argsort(rows, kind="stable")  # each row's days come from one part
+        rows, days = rows[order], days[order]
+    occ = (days * 1440 + minutes[rows]).astype("datetime64[m]").astype("datetime64[us]")
     return pd.DataFrame(
         {
-            "item": pd.Series(items, dtype="str").take(rows).reset_index(drop=True),
-            "occurrence": pd.Series(np.concatenate(occ_parts), dtype="datetime64[us]"),
+            "item": parsed["item"].astype("str").take(rows).reset_index(drop=True),
+            "occurrence": pd.Series(occ, dtype="datetime64[us]"),
             "planned_time": pd.Series(times, dtype="str").take(rows).reset_index(drop=True),
         }
     )
