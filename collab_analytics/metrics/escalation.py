@@ -568,11 +568,57 @@ def _status_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype("int64"), pd.Index(names)
 
 
-def _as_of(as_of, updates, meetings) -> pd.Timestamp | None:
+def _us(s: pd.Series) -> np.ndarray:
+    """A datetime column as ``datetime64[us]`` values (no copy when it is one already)."""
+    if s.dtype == "datetime64[us]":
+        return s.to_numpy()
+    return pd.to_datetime(s).to_numpy(dtype="datetime64[us]")
+
+
+def _latest(values: np.ndarray) -> pd.Timestamp | float:
+    """The latest of ``datetime64[us]`` values (NaT skipped; NaN when there is none): NaT is
+    the smallest int64, so the largest integer is the latest date whenever one exists."""
+    if len(values) == 0:
+        return np.nan
+    m = values.view("int64").max()
+    return np.nan if m == np.iinfo(np.int64).min else pd.Timestamp(m, unit="us")
+
+
+def _stable_order(key: np.ndarray) -> np.ndarray | None:
+    """``np.argsort(key, kind="stable")`` for int64 keys (``None`` when already sorted).
+
+    Timestamps in µs are mostly whole hours or minutes: divided by the largest such unit
+    that divides every offset from the smallest key, they often fit 16 or 32 bits, where a
+    stable sort is one or two passes of numpy's radix sort instead of a merge sort.
+    """
+    n = len(key)
+    if n < 2 or bool(np.all(key[1:] >= key[:-1])):
+        return None
+    lo, hi = int(key.min()), int(key.max())
+    off = key - lo  # hi - lo may exceed int64: only the small-range paths use it
+    if 0 <= hi - lo < 2**62:
+        for unit in (_US_PER_HOUR, 60_000_000, 1_000_000, 1):
+            if (hi - lo) // unit < 2**32 and not np.any(off % unit):
+                r = off // unit if unit > 1 else off
+                if (hi - lo) // unit < 2**16:
+                    return np.argsort(r.astype(np.uint16), kind="stable")
+                o1 = np.argsort((r & 0xFFFF).astype(np.uint16), kind="stable")
+                o2 = np.argsort((r[o1] >> 16).astype(np.uint16), kind="stable")
+                return o1[o2]
+    return np.argsort(key, kind="stable")
+
+
+def _as_of(as_of, updates, meetings, latest=None) -> pd.Timestamp | None:
+    """``as_of`` (midnight), else the latest update or meeting date; ``latest``: the
+    updates' latest date, when known already."""
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
     cands = []
     for frame, col in ((updates, "date"), (meetings, "date")):
+        if frame is updates and latest is not None:
+            if not pd.isna(latest):
+                cands.append(pd.Timestamp(latest))
+            continue
         if frame is not None and col in frame.columns and len(frame):
             m = frame[col].max()
             if not pd.isna(m):
@@ -687,7 +733,7 @@ def escalation_episodes(
     ep_rows: list[dict] = []
     if use_log:
         scodes, snames = _status_codes(u["status"])
-        tfull = pd.to_datetime(u["date"]).to_numpy(dtype="datetime64[us]")
+        tfull = _us(u["date"])
         ok = ~np.isnat(tfull)
         ok &= scodes >= 0
         if not ukeys.grouped:  # grouped keys are never missing
@@ -796,7 +842,10 @@ def escalation_episodes(
         e_dept = pa.chunked_array([pa.array(d, type=pa.large_string(), from_pandas=True)])
     dcodes, dvals = enc.dictionary_codes(e_dept)
 
-    as_of_ts = _as_of(as_of, updates, meetings)
+    latest = None
+    if use_log and as_of is None and u["date"].dtype == "datetime64[us]":
+        latest = _latest(tfull)  # what u["date"].max() gives, from the array
+    as_of_ts = _as_of(as_of, updates, meetings, latest)
     horizon = (
         (as_of_ts + pd.Timedelta(days=1)).to_datetime64().astype("datetime64[us]")
         if as_of_ts is not None
@@ -874,8 +923,12 @@ def escalation_episodes(
     within = np.where(both, hrs <= threshold_hours, False)
     within_na = ~known | pending
     # order by start (unknown starts last), stable
-    skey = np.where(known, start.view("int64"), np.iinfo(np.int64).max)
-    order = None if np.all(skey[1:] >= skey[:-1]) else np.argsort(skey, kind="stable")
+    if known.all():
+        order = _stable_order(start.view("int64"))
+    else:
+        kn = np.flatnonzero(known)
+        o = _stable_order(start[kn].view("int64"))
+        order = np.concatenate([kn if o is None else kn[o], np.flatnonzero(~known)])
 
     def _o(a):
         return a if order is None else a[order]
