@@ -84,3 +84,39 @@ def test_assignment_winner_even_below_threshold():
     assert rule.tolist() == ["topic", None, None]
     assert best.tolist() == [0, 1, 1]  # below the threshold: the longest item, sim 0
     assert sim.tolist() == [1.0, 0.0, 0.0]
+
+
+def _same(a, b):
+    for x, y in zip(a, b, strict=True):
+        if x.dtype == object:
+            assert pd.Series(x, dtype=object).equals(pd.Series(y, dtype=object))
+        else:
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_subset_assignment_equals_direct(seed):
+    rng = np.random.default_rng(seed)
+    alphabet = list("abcd周会")
+    names = ["".join(rng.choice(alphabet, rng.integers(0, 6))) for _ in range(15)]
+    full_items = list(dict.fromkeys(names))
+    n = 60
+    topics = ["".join(rng.choice(alphabet, rng.integers(0, 8))) for _ in range(n)]
+    plan_item = [
+        str(rng.choice(full_items))
+        if rng.random() < 0.3
+        else (None if rng.random() < 0.5 else "zz")
+        for _ in range(n)
+    ]
+    meetings = pd.DataFrame({"topic": topics, "plan_item": plan_item})
+    threshold = float(rng.choice([0.0, 0.3, 0.5, 0.9]))
+    full = cad._assignment(meetings, full_items, threshold)
+    for _ in range(5):
+        keep = rng.random(len(full_items)) < rng.random()
+        items = [it for it, k in zip(full_items, keep, strict=True) if k]
+        if rng.random() < 0.2:
+            items = items[::-1]  # not in the full order: computed directly
+        rows = np.flatnonzero(rng.random(n) < 0.7)
+        sub = meetings.iloc[rows].reset_index(drop=True)
+        got = cad._subset_assignment(full, full_items, rows, sub, items, threshold)
+        _same(got, cad._assignment(sub, items, threshold))

@@ -712,6 +712,56 @@ def _assignment(
     return item_idx, rule, sim, best_all
 
 
+def _plan_items(plan: pd.DataFrame) -> list[str]:
+    """The distinct plan item names in plan order, as :func:`match_meetings` reads them."""
+    items = [str(x) for x in plan["item"].astype("str").fillna("")] if len(plan) else []
+    return list(dict.fromkeys(items))
+
+
+def _subset_assignment(
+    full: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    full_items: list[str],
+    rows: np.ndarray,
+    meetings: pd.DataFrame,
+    items: list[str],
+    min_similarity: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_assignment` of ``meetings`` (rows ``rows`` of the meetings ``full`` was computed
+    for) against ``items`` (some of ``full_items``), derived from ``full``.
+
+    A meeting's winner over a subset of the items is its winner over all items whenever that
+    item is kept (the tie-break key compares the same values and the kept items keep their
+    order); a meeting similar to no item (similarity 0) gets the subset's longest, first item
+    with similarity 0. Only the other meetings are matched again.
+    """
+    item_f, rule_f, sim_f, best_f = (a[rows] for a in full)
+    if items == full_items:
+        return item_f.copy(), rule_f.copy(), sim_f.copy(), best_f.copy()
+    where = {name: j for j, name in enumerate(full_items)}
+    old = np.array([where.get(name, -1) for name in items], dtype="int64")
+    if (old < 0).any() or (np.diff(old) <= 0).any() or not items:
+        return _assignment(meetings, items, min_similarity)  # not an ordered subset
+    new_of = np.full(len(full_items) + 1, -1, dtype="int64")
+    new_of[old] = np.arange(len(items))
+    best = np.where(best_f >= 0, new_of[best_f], -1)
+    item_idx = np.where(item_f >= 0, best, -1)
+    rule, sim = rule_f.copy(), sim_f.copy()
+    lost = (best_f >= 0) & (best < 0)
+    # similar to nothing: still nothing, and the subset's default item wins
+    nothing = lost & (rule_f != "plan_item") & (sim_f == 0)
+    if nothing.any():
+        lengths = np.array([len(_norm_one(x)) for x in items], dtype="int64")
+        best[nothing] = int(np.argmax(lengths))
+        if min_similarity <= 0:
+            item_idx[nothing] = best[nothing]
+            rule[nothing] = "topic"
+    again = np.flatnonzero(lost & ~nothing)
+    if len(again):
+        got = _assignment(meetings.iloc[again], items, min_similarity)
+        item_idx[again], rule[again], sim[again], best[again] = got
+    return item_idx, rule, sim, best
+
+
 def match_meetings(
     meetings: pd.DataFrame,
     plan: pd.DataFrame,
@@ -762,13 +812,36 @@ def match_meetings(
         item          occurrence  days_off  minutes_late
     0  风险排查会 2024-07-05 15:00:00       1.0          30.0
     """
+    if len(meetings) == 0:
+        return _empty_matches()
+    items = _plan_items(plan)
+    item_idx, rule, sim = _assign_items(meetings, items, min_similarity)
+    return _match_assigned(
+        meetings,
+        items,
+        (item_idx, rule, sim),
+        occurrences,
+        tolerance_days=tolerance_days,
+        calendar=calendar,
+    )
+
+
+def _match_assigned(
+    meetings: pd.DataFrame,
+    items: list[str],
+    assigned: tuple[np.ndarray, np.ndarray, np.ndarray],
+    occurrences: pd.DataFrame,
+    *,
+    tolerance_days: int,
+    calendar,
+) -> pd.DataFrame:
+    """:func:`match_meetings` with each meeting's plan item already assigned (item index
+    into ``items``, rule, similarity: :func:`_assign_items`)."""
     n = len(meetings)
     if n == 0:
         return _empty_matches()
     cal = get_calendar(calendar)
-    items = [str(x) for x in plan["item"].astype("str").fillna("")] if len(plan) else []
-    items = list(dict.fromkeys(items))
-    item_idx, rule, sim = _assign_items(meetings, items, min_similarity)
+    item_idx, rule, sim = assigned
 
     date = pd.to_datetime(meetings["date"]).dt.normalize().astype("datetime64[us]")
     date = date.reset_index(drop=True)

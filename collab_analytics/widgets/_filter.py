@@ -339,6 +339,16 @@ class ScopedData:
         return self._tables[key]
 
     @property
+    def source(self) -> TrackingData:
+        """The whole (unrestricted) data."""
+        return self._data
+
+    def positions(self, name: str) -> np.ndarray | None:
+        """Row positions of ``name`` kept in the whole table (``None``: every row)."""
+        mask = self._mask(name)
+        return None if mask is None else np.flatnonzero(mask)
+
+    @property
     def departments(self) -> list[str]:
         """:attr:`TrackingData.departments` of the restricted data (first appearance in the
         tasks, then contacts, then RACI rows), from department codes computed once per

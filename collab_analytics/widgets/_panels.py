@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from collab_analytics import charts
@@ -162,18 +163,73 @@ def _compute_bottlenecks(ctx) -> dict:
     }
 
 
+#: The meeting columns the cadence tab reads (matching, then attendance).
+_CADENCE_MEETING_COLUMNS = (
+    "date",
+    "time",
+    "start",
+    "topic",
+    "plan_item",
+    "output",
+    "duration_min",
+    "departments",
+    "participants",
+)
+
+
+def _source(data):
+    """The whole dataset behind the (possibly restricted) data, and the restricted data."""
+    return data.source if isinstance(data, ScopedData) else data
+
+
+def _kept_until(data, name: str, T, columns: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`_meetings_until` with the rows' positions in the whole table."""
+    frame = _columns(data, name, columns).reset_index(drop=True)
+    pos = data.positions(name) if isinstance(data, ScopedData) else None
+    if pos is None:
+        pos = np.arange(len(frame))
+    if T is not None and len(frame):
+        keep = (frame["date"].isna() | (frame["date"] <= T)).to_numpy()
+        if not keep.all():
+            frame, pos = frame[keep].reset_index(drop=True), pos[keep]
+    return frame, pos
+
+
+def _full_assignment(ctx):
+    """Every meeting of the whole dataset assigned to the whole plan's items (once per
+    dataset: a meeting's assignment depends on its own topic and plan item only)."""
+    source = _source(ctx.data)
+
+    def make():
+        items = _cad._plan_items(source.plan)
+        return items, _cad._assignment(source.meetings, items, _MIN_SIMILARITY)
+
+    if ctx.cache is None:
+        return make()
+    key = ("cadence_assignment", _MIN_SIMILARITY)
+    if key not in ctx.cache:
+        ctx.cache[key] = make()
+    return ctx.cache[key]
+
+
 def _compute_cadence(ctx) -> dict:
-    data = ctx.data.to_tracking_data()
+    """The cadence frames of :func:`communication_report` for the restricted data; the plan
+    item of each meeting comes from the whole dataset's assignment (computed once), matched
+    again only for meetings whose item is not in the restricted plan."""
+    data = ctx.data
     T = _as_of_day(ctx)
     plan = _comm.plan_windows(data, as_of=T)
-    meetings = _meetings_until(data, T)
+    meetings, rows = _kept_until(data, "meetings", T, _CADENCE_MEETING_COLUMNS)
     occ = expected_occurrences(plan, calendar=_PLAN_CALENDAR)
-    matches = _cad.match_meetings(
+    full_items, full = _full_assignment(ctx)
+    items = _cad._plan_items(plan)
+    assigned = _cad._subset_assignment(full, full_items, rows, meetings, items, _MIN_SIMILARITY)
+    matches = _cad._match_assigned(
         meetings,
-        plan,
+        items,
+        assigned[:3],
         occ,
         tolerance_days=_TOLERANCE_DAYS,
-        min_similarity=_MIN_SIMILARITY,
         calendar=_PLAN_CALENDAR,
     )
     expected = _comm._expected_by_project(data, plan)

@@ -38,7 +38,7 @@ import html
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import altair as alt
@@ -75,6 +75,8 @@ class Context:
     departments: tuple[str, ...]
     show_owners: bool = False
     min_group_size: int = MIN_GROUP_SIZE
+    #: Results computed once per dataset (whatever the selection), shared by every selection.
+    cache: dict | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 class _LRU(OrderedDict):
@@ -186,6 +188,7 @@ class RetrospectiveDashboard:
         self.data = data
         self._all_departments = data.departments
         self._index: FilterIndex | None = None
+        self._dataset_cache: dict = {}  # per dataset, not per selection (see Context.cache)
         self._restricted = _LRU(_CACHE_SIZE)
         self._frames = _LRU(_CACHE_SIZE * len(TABS))
         self._kpi_cache = _LRU(_CACHE_SIZE)
@@ -366,6 +369,7 @@ class RetrospectiveDashboard:
             departments=tuple(d for d in self._all_departments if d in present),
             show_owners=bool(self.show_owners.value),
             min_group_size=self.min_group_size,
+            cache=self._dataset_cache,
         )
 
     def _scope(self, key) -> ScopedData:
