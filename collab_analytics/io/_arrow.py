@@ -26,12 +26,14 @@ __all__ = [
     "duplicated",
     "duplicated_codes",
     "encode",
+    "fingerprint",
     "first_positions",
     "join",
     "key",
     "lookup",
     "lookup_codes",
     "pair_codes",
+    "repeated",
     "strip_blank",
 ]
 
@@ -124,19 +126,58 @@ def key(s: pd.Series | pa.Array) -> pa.Array:
     """Comparison key for names: NFKC, no whitespace, lower case (nulls stay null).
 
     Printable ASCII without spaces and CJK unified ideographs (U+4E00–U+9FFF) are unchanged
-    by NFKC and hold no whitespace, so texts made only of them are just lower-cased; NFKC and
-    whitespace removal run only on the other texts.
+    by NFKC and hold no whitespace, so texts made only of them are just lower-cased (ASCII
+    lower-casing: ideographs have no case); NFKC and whitespace removal run only on the
+    other texts, found from their bytes (:func:`_odd_rows`).
     """
     a = as_arrow(s)
-    odd = pc.fill_null(pc.match_substring_regex(a, _PLAIN), False)
-    n_odd = pc.sum(odd).as_py() or 0
+    odd = _odd_rows(a)
+    n_odd = int(odd.sum())
     if n_odd * 4 > len(a):
         out = _key_full(a)
     else:
-        out = pc.utf8_lower(a)
+        out = pc.ascii_lower(a)
         if n_odd:
-            out = pc.replace_with_mask(out, odd, _key_full(a.filter(odd)))
-    return pc.if_else(pc.equal(out, ""), pa.scalar(None, pa.large_string()), out)
+            m = pa.array(odd)
+            out = pc.replace_with_mask(out, m, _key_full(a.filter(m)))
+    off, _ = _buffers(out)
+    empty = np.diff(off) == 0
+    if out.null_count:
+        empty &= out.is_valid().to_numpy(zero_copy_only=False)
+    if empty.any():
+        out = pc.if_else(pa.array(empty), pa.scalar(None, pa.large_string()), out)
+    return out
+
+
+def _odd_rows(a: pa.Array) -> np.ndarray:
+    """Texts holding a character outside printable ASCII (U+0021–U+007E) and the CJK
+    unified ideographs (U+4E00–U+9FFF): what the regular expression ``_PLAIN`` finds, read
+    from the UTF-8 bytes. Such a character starts with a byte below 0x21, 0x7F, a lead
+    byte C0–E3 or EA–FF, or E4 followed by a byte below B8 (U+4000–U+4DFF).
+
+    Examples
+    --------
+    >>> _odd_rows(pa.array(["ab", "a b", "任务", "\u3400", "ｂ", None], pa.large_string()))
+    array([False,  True, False,  True,  True, False])
+    """
+    n = len(a)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    off, data = _buffers(a)
+    d = data[int(off[0]) : int(off[-1])]
+    bad = (d < 0x21) | (d == 0x7F) | ((d >= 0xC0) & (d <= 0xE3)) | (d >= 0xEA)
+    pos = np.flatnonzero(bad)
+    e4 = np.flatnonzero(d[:-1] == 0xE4)
+    if len(e4):
+        e4 = e4[d[e4 + 1] < 0xB8]
+        if len(e4):
+            pos = np.concatenate([pos, e4])
+    odd = np.zeros(n, dtype=bool)
+    if len(pos):
+        odd[np.searchsorted(off, pos + off[0], side="right") - 1] = True
+        if a.null_count:
+            odd &= a.is_valid().to_numpy(zero_copy_only=False)
+    return odd
 
 
 def _key_full(a: pa.Array) -> pa.Array:
@@ -221,6 +262,91 @@ def first_positions(codes: np.ndarray, n_codes: int) -> np.ndarray:
     np.minimum.at(first, codes[ok], np.flatnonzero(ok))
     first[first == n] = -1
     return first
+
+
+# ------------------------------------------------------------------ fingerprints
+#
+# Finding the few repeated texts among a million distinct ones does not need a hash table of
+# the texts: a 64-bit fingerprint per text (read from its length and first, middle and last
+# eight bytes) and one sort of the fingerprints leave only the texts whose fingerprint
+# repeats, and only those are compared exactly.
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_GOLD = np.uint64(0x9E3779B97F4A7C15)
+_M3 = np.uint64(0xBF58476D1CE4E5B9 * 0x94D049BB133111EB % 2**64)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser (``uint64``, wrapping)."""
+    x = x ^ (x >> np.uint64(30))
+    x *= _M1
+    x ^= x >> np.uint64(27)
+    x *= _M2
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def fingerprint(a: pa.Array, group: np.ndarray | None = None) -> np.ndarray:
+    """64-bit fingerprint of each text (and its ``group`` code): equal inputs give equal
+    fingerprints; different ones almost always differ. Nulls share one fingerprint.
+
+    Texts up to 16 bytes are read whole; longer ones by their first, middle and last eight
+    bytes (texts that differ elsewhere only share a fingerprint: callers compare exactly).
+
+    Examples
+    --------
+    >>> f = fingerprint(pa.array(["需求评审", "开发", "需求评审", None, None], pa.large_string()))
+    >>> bool(f[0] == f[2]), bool(f[0] == f[1]), bool(f[3] == f[4])
+    (True, False, True)
+    """
+    n = len(a)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    off, data = _buffers(a)
+    start, end = off[:-1], off[1:]
+    length = end - start
+    pad = np.zeros(int(off[-1]) + 8, dtype=np.uint8)
+    pad[: int(off[-1])] = data[: int(off[-1])]
+    # every byte position's next eight bytes as one little-endian word (a strided view)
+    words = np.ndarray((len(pad) - 7,), dtype="<u8", buffer=pad, strides=(1,))
+    short = length < 8
+    first = words[start]
+    if short.any():  # bytes past a short text's end belong to the next text: masked off
+        bits = (length[short] * 8).astype(np.uint64)
+        first[short] &= (np.uint64(1) << bits) - np.uint64(1)
+    h = first + length.astype(np.uint64) * _GOLD
+    if not short.all():
+        last = words[np.maximum(end - 8, 0)]
+        last[short] = 0
+        h += last * _M1
+    if (length > 16).any():
+        mid = words[start + np.maximum((length - 8) // 2, 0)]
+        mid[length <= 16] = 0
+        h += mid * _M2
+    if group is not None:
+        h += (group.astype(np.int64) + 2).astype(np.uint64) * _M3
+    h = _mix(h)
+    if a.null_count:  # after mixing: one fixed value (per group) for every null
+        valid = a.is_valid().to_numpy(zero_copy_only=False)
+        h[~valid] = _GOLD if group is None else _mix(group[~valid].astype(np.uint64) ^ _GOLD)
+    return h
+
+
+def repeated(h: np.ndarray) -> np.ndarray:
+    """Mask of the entries of ``h`` whose value occurs more than once (one sort).
+
+    Examples
+    --------
+    >>> repeated(np.array([5, 3, 5, 1], dtype=np.uint64)).tolist()
+    [True, False, True, False]
+    """
+    if len(h) < 2:
+        return np.zeros(len(h), dtype=bool)
+    s = np.sort(h)
+    rep = s[1:][s[1:] == s[:-1]]
+    if not len(rep):
+        return np.zeros(len(h), dtype=bool)
+    return pd.Series(h, copy=False).isin(np.unique(rep)).to_numpy()
 
 
 def pair_codes(a: np.ndarray, b: np.ndarray, *, null_b: bool = True) -> tuple[np.ndarray, int]:

@@ -603,20 +603,29 @@ class TaskKeys:
         #: per probe token: resolved by its id (not by a name), set by :meth:`resolve`
         self.by_id = np.zeros(len(self._probe), dtype=bool)
         self._first_ids: np.ndarray | None = None
-        #: name keys, possibly being computed in the background (see :func:`name_codes`)
-        self._names: tuple[pa.Array, np.ndarray, int] | Future | None = names
+        #: name keys (:func:`~collab_analytics.io._arrow.key`), possibly being computed in
+        #: the background, and their codes once needed (see :meth:`names`)
+        self._keys: pa.Array | Future | None = names
+        self._names: tuple[pa.Array, np.ndarray, int] | None = None
 
     def first_ids(self) -> np.ndarray:
         if self._first_ids is None:
             self._first_ids = _arrow.first_positions(self.ids, self.n_ids)
         return self._first_ids
 
+    def keys(self) -> pa.Array:
+        """Name keys (:func:`~collab_analytics.io._arrow.key`) of the tasks."""
+        if self._keys is None:
+            self._keys = _arrow.key(self._tasks["task"])
+        elif isinstance(self._keys, Future):
+            self._keys = self._keys.result()
+        return self._keys
+
     def names(self) -> tuple[pa.Array, np.ndarray, int]:
-        """Name keys (:func:`~collab_analytics.io._arrow.key`), their codes and code count."""
+        """Name keys, their codes and code count."""
         if self._names is None:
-            self._names = name_codes(self._tasks["task"])
-        elif isinstance(self._names, Future):
-            self._names = self._names.result()
+            k = self.keys()
+            self._names = (k, *_arrow.encode(k))
         return self._names
 
     def duplicate_ids(self) -> np.ndarray:
@@ -626,8 +635,22 @@ class TaskKeys:
         return _dups_in_groups(self.group, self.ids)
 
     def duplicate_names(self) -> np.ndarray:
-        """Rows whose (project, name key) appeared on an earlier row (null keys included)."""
-        return _dups_in_groups(self.group, self.names()[1])
+        """Rows whose (project, name key) appeared on an earlier row (null keys included).
+
+        Only rows whose (project, key) fingerprint repeats can be duplicates; those few are
+        compared exactly (no hash table of a million names).
+        """
+        if self._names is not None:
+            return _dups_in_groups(self.group, self._names[1])
+        keys = self.keys()
+        cand = np.flatnonzero(
+            _arrow.repeated(_arrow.fingerprint(keys, None if self.single else self.group))
+        )
+        out = np.zeros(self.n, dtype=bool)
+        if len(cand):
+            codes, _ = _arrow.encode(keys.take(pa.array(cand)))
+            out[cand] = _dups_in_groups(self.group[cand], codes)
+        return out
 
     def resolve(self, rowpos: np.ndarray, *, grouped: bool) -> np.ndarray:
         """Task positions of the probe tokens (ids first, then names; ``-1`` if unknown).
@@ -653,13 +676,6 @@ class TaskKeys:
             vg = vgroup[miss] if grouped else None
             pos[miss] = _match(codes[: self.n], codes[self.n :], n, vg, self.group, first)
         return pos
-
-
-def name_codes(names: pd.Series | pa.Array) -> tuple[pa.Array, np.ndarray, int]:
-    """Name keys (:func:`~collab_analytics.io._arrow.key`), their codes and the code count."""
-    k = _arrow.key(names)
-    codes, n = _arrow.encode(k)
-    return k, codes, n
 
 
 def _columns_pool() -> ThreadPoolExecutor:
@@ -852,7 +868,7 @@ def assemble(
             )
             if t == "tasks" and len(tables[t]) >= _BACKGROUND_ROWS:
                 # names are final from here on: hash them while the rest is built
-                name_future = in_background(name_codes, _arrow.as_arrow(tables[t]["task"]))
+                name_future = in_background(_arrow.key, _arrow.as_arrow(tables[t]["task"]))
         else:
             tables[t], sources[t] = empty_table(t), _empty_src()
     tables["project"], sources["project"] = _project_table(
