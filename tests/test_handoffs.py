@@ -4,6 +4,7 @@ without gaps must give exactly Arrow's hash lookup (first row of an equal id, -1
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,3 +84,111 @@ def test_arithmetic_lookup_matches_hash_lookup(fmt, n_projects, per_project, ref
     if drop_one and len(ids) > 2:
         ids.pop(len(ids) // 2)
     _check([text(p, t) for p, t in refs] + ["", ids[0] + "0"], ids)
+
+
+# ---- handoff_summary: the per-task ends and the (group, wait, waiting) histogram must give
+# exactly the summary of the hand-over rows (handoff_arrays → summarize_arrays)
+def _portfolio(seed, n=6000, missing_dept=False, gaps=False):
+    rng = np.random.default_rng(seed)
+    depts = np.array(["产品部", "技术部", "测试部", "运营部", "市场部"], dtype=object)
+    ids = np.array([f"P{i // 50:05d}-T{i % 50 + 1:03d}" for i in range(n)], dtype=object)
+    if gaps:
+        ids = np.array([f"X{i * 3:06d}" for i in range(n)], dtype=object)
+    dep = depts[rng.integers(0, len(depts), n)]
+    if missing_dept:
+        dep[rng.random(n) < 0.05] = None
+    day0 = np.datetime64("2025-01-01")
+    ps = day0 + rng.integers(0, 200, n).astype("timedelta64[D]")
+    pf = ps + rng.integers(1, 20, n).astype("timedelta64[D]")
+    as_ = (ps + rng.integers(-3, 10, n).astype("timedelta64[D]")).astype("datetime64[us]")
+    af = (pf + rng.integers(-5, 30, n).astype("timedelta64[D]")).astype("datetime64[us]")
+    as_[rng.random(n) < 0.2] = np.datetime64("NaT")
+    af[rng.random(n) < 0.3] = np.datetime64("NaT")
+    status = rng.choice(["todo", "doing", "done", "done_early", "cancelled"], n)
+    deps = []
+    for i in range(n):
+        k = rng.integers(0, 4)
+        deps.append(
+            [ids[j] for j in rng.integers(max(0, i - 40), i + 1, k)]
+            + (["nope"] if i % 97 == 0 else [])
+        )
+    return pd.DataFrame(
+        {
+            "task_id": pd.array(ids, dtype="str"),
+            "department": pd.array(dep, dtype="str"),
+            "planned_start": ps.astype("datetime64[us]"),
+            "planned_finish": pf.astype("datetime64[us]"),
+            "actual_start": as_,
+            "actual_finish": af,
+            "status": pd.Categorical(status),
+            "depends_on": deps,
+        }
+    )
+
+
+def _from_rows(tasks, by, as_of=None, calendar=None):
+    from collab_analytics.metrics._common import make_groups
+    from collab_analytics.metrics.delivery import delivery_arrays
+    from collab_analytics.metrics.handoffs import handoff_arrays, summarize_arrays
+
+    arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
+    groups = make_groups(tasks, ["department"])
+    departments = pd.Index(groups.keys["department"])
+    h = handoff_arrays(tasks, arr, dependency_edges(tasks), groups.codes, departments)
+    return summarize_arrays(h, groups.codes, departments, by)
+
+
+@pytest.mark.parametrize("threads", [False, True])
+@pytest.mark.parametrize(
+    ("seed", "missing", "gaps", "calendar", "as_of"),
+    [
+        (0, False, False, None, None),
+        (1, True, False, "weekdays", None),
+        (2, False, True, "cn", "2025-05-01"),
+        (3, True, True, None, "2025-03-15"),
+    ],
+)
+def test_summary_equals_summary_of_rows(monkeypatch, threads, seed, missing, gaps, calendar, as_of):
+    from collab_analytics.metrics.handoffs import handoff_summary
+
+    monkeypatch.setattr(_common, "THREADS", threads)
+    t = _portfolio(seed, missing_dept=missing, gaps=gaps)
+    for by in ("to_department", "from_department", "pair"):
+        got = handoff_summary(t, by=by, as_of=as_of, calendar=calendar)
+        pd.testing.assert_frame_equal(got, _from_rows(t, by, as_of, calendar), check_exact=True)
+
+
+def test_summary_histogram_too_large_falls_back(monkeypatch):
+    from collab_analytics.metrics import handoffs as ho
+
+    t = _portfolio(4)
+    want = ho.handoff_summary(t, by="pair")
+    monkeypatch.setattr(ho, "_MAX_BINS", 10)
+    pd.testing.assert_frame_equal(ho.handoff_summary(t, by="pair"), want, check_exact=True)
+
+
+def test_department_codes_without_hashing_match_factorize(monkeypatch):
+    from collab_analytics.metrics import handoffs as ho
+    from collab_analytics.metrics._common import factorize_strings
+
+    rng = np.random.default_rng(5)
+    names = ["技术部", "产品部", "法务部", "运营部", "市场部", "测试部", "客服部"]
+    col = pd.Series(pd.array(np.array(names, dtype=object)[rng.integers(0, 7, 9000)], dtype="str"))
+    chunked = pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array([col.iloc[:5000].array, col.iloc[5000:].array]))
+    )
+    for c in (col, chunked):
+        want_codes, want_uniq = factorize_strings(c, sort=True)
+        got = ho._few_fixed_codes(c)
+        assert got is not None
+        np.testing.assert_array_equal(got[0], want_codes)
+        pd.testing.assert_index_equal(got[1], want_uniq)
+    # collisions (one slot for everything) and other shapes are left to factorize_strings
+    monkeypatch.setattr(ho, "_SLOT_BITS", 1)
+    assert ho._few_fixed_codes(col) is None
+    monkeypatch.undo()
+    mixed = pd.Series(pd.array(["技术部", "QA"] * 3000, dtype="str"))
+    assert ho._few_fixed_codes(mixed) is None
+    one_byte_apart = pd.Series(pd.array(["ABCDEFGHI", "ABCDEFGHJ"] * 3000, dtype="str"))
+    codes, uniq = ho._department_codes(one_byte_apart)
+    assert uniq.tolist() == ["ABCDEFGHI", "ABCDEFGHJ"] and codes[:4].tolist() == [0, 1, 0, 1]

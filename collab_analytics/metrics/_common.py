@@ -416,8 +416,12 @@ class Edges:
 def _flatten_lists(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """List lengths per row and all items as one string Index (see ``_lists.flatten``)."""
     lengths, flat = flatten(col)
-    refs = pd.Index(pd.array(flat, dtype="str")) if len(flat) else pd.Index([], dtype="str")
-    return lengths, refs
+    return lengths, _refs_index(flat)
+
+
+def _refs_index(flat) -> pd.Index:
+    """Arrow strings as a pandas string Index."""
+    return pd.Index(pd.array(flat, dtype="str")) if len(flat) else pd.Index([], dtype="str")
 
 
 def _first_position(refs: pd.Index, keys: pd.Series) -> np.ndarray:
@@ -627,9 +631,14 @@ def _run_positions(runs: _IdRuns, values: list[np.ndarray], out: np.ndarray) -> 
         i += len(sl)
 
 
-def _id_lookup(refs: pd.Index, ids: pd.Series) -> tuple[np.ndarray, bool]:
+def _as_index(refs) -> pd.Index:
+    """``refs`` (an Index or Arrow strings) as a pandas string Index."""
+    return refs if isinstance(refs, pd.Index) else _refs_index(refs)
+
+
+def _id_lookup(refs, ids: pd.Series) -> tuple[np.ndarray, bool]:
     """:func:`positions_in` of dependency references among the task ids, and whether the ids
-    are known to be distinct and increasing.
+    are known to be distinct and increasing. ``refs``: a string Index or Arrow strings.
 
     Ids kept in order with one byte length (``T0001``, ``P00001-T001``…) are unique and
     resolve without hashing: ids of 9 to 15 bytes numbered without gaps within each head by
@@ -642,7 +651,7 @@ def _id_lookup(refs: pd.Index, ids: pd.Series) -> tuple[np.ndarray, bool]:
     table = None if data is None else _fixed_chunks(data)
     runs = None if table is None else _id_runs(table)
     if runs is None:
-        return _id_lookup_sorted(refs, ids)
+        return _id_lookup_sorted(_as_index(refs), ids)
     import pyarrow.compute as pc
 
     v = arrow_strings(refs, chunked=True)
@@ -703,8 +712,8 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
     if n == 0 or "depends_on" not in tasks.columns:
         z = np.zeros(0, dtype=np.int64)
         return Edges(z, z, 0)
-    lengths, refs = _flatten_lists(tasks["depends_on"])
-    total = len(refs)
+    lengths, flat = flatten(tasks["depends_on"])
+    total = len(flat)
     if total == 0:
         z = np.zeros(0, dtype=np.int64)
         return Edges(z, z, 0)
@@ -712,11 +721,16 @@ def dependency_edges(tasks: pd.DataFrame) -> Edges:
     src = np.full(total, -1, dtype=np.int64)
     ids_sorted = False
     if "task_id" in tasks.columns:
-        src, ids_sorted = _id_lookup(refs, tasks["task_id"])
+        src, ids_sorted = _id_lookup(flat, tasks["task_id"])
     miss = src < 0
     if miss.any() and "task" in tasks.columns:
-        src[miss] = _first_position(refs[miss], tasks["task"])
-    ok = (src >= 0) & (src != dst)
+        import pyarrow as pa
+
+        src[miss] = _first_position(_refs_index(flat.filter(pa.array(miss))), tasks["task"])
+    ok = src >= 0
+    ok &= src != dst
+    if ok.all():  # every reference resolved to another task: nothing to drop
+        return Edges(src, dst, 0, ids_sorted)
     return Edges(src[ok], dst[ok], int((~ok).sum()), ids_sorted)
 
 

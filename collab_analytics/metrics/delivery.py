@@ -413,19 +413,14 @@ def _group_stats(values: np.ndarray, codes: np.ndarray, k: int, qs):
                 iv += codes * span
                 hist = np.bincount(iv, minlength=k * span).reshape(k, span)
     if hist is not None:
-        counts = hist.sum(axis=1)
-        total = hist @ np.arange(vmin, vmin + span, dtype=np.float64) + 0.0  # no -0.0
-        last = span - 1 - np.argmax(hist[:, ::-1] > 0, axis=1)
-        mx = np.where(counts > 0, last + vmin, np.nan)
-        cum = np.cumsum(hist, axis=1)
-    else:
-        counts = np.bincount(codes, minlength=k)
-        total = np.bincount(codes, weights=values, minlength=k)
-        mx = np.full(k, -np.inf)
-        np.maximum.at(mx, codes, values)
-        mx[counts == 0] = np.nan
-        v = _sorted_by_group(values, codes)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        return _hist_stats(hist, vmin, qs)
+    counts = np.bincount(codes, minlength=k)
+    total = np.bincount(codes, weights=values, minlength=k)
+    mx = np.full(k, -np.inf)
+    np.maximum.at(mx, codes, values)
+    mx[counts == 0] = np.nan
+    v = _sorted_by_group(values, codes)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     has = counts > 0
     out = []
     for q in qs:
@@ -434,13 +429,33 @@ def _group_stats(values: np.ndarray, codes: np.ndarray, k: int, qs):
         lo = np.floor(pos).astype(np.int64)
         hi = np.minimum(lo + 1, counts[has] - 1)
         frac = pos - lo
-        if hist is not None:
-            c = cum[has]
-            vlo = (c <= lo[:, None]).sum(axis=1) + vmin  # value of the lo-th smallest
-            vhi = (c <= hi[:, None]).sum(axis=1) + vmin
-        else:
-            s = starts[has]
-            vlo, vhi = v[s + lo], v[s + hi]
+        s = starts[has]
+        vlo, vhi = v[s + lo], v[s + hi]
+        res[has] = vlo + (vhi - vlo) * frac
+        out.append(res)
+    return counts, total, mx, out
+
+
+def _hist_stats(hist: np.ndarray, vmin: int, qs):
+    """:func:`_group_stats` from per-group histograms of whole values: ``hist[g, j]`` values
+    equal to ``vmin + j`` in group ``g`` (``vmin`` at most the smallest value)."""
+    k, span = hist.shape
+    counts = hist.sum(axis=1)
+    total = hist @ np.arange(vmin, vmin + span, dtype=np.float64) + 0.0  # no -0.0
+    last = span - 1 - np.argmax(hist[:, ::-1] > 0, axis=1)
+    mx = np.where(counts > 0, last + vmin, np.nan)
+    cum = np.cumsum(hist, axis=1)
+    has = counts > 0
+    out = []
+    for q in qs:
+        res = np.full(k, np.nan)
+        pos = q * (counts[has] - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        frac = pos - lo
+        c = cum[has]
+        vlo = (c <= lo[:, None]).sum(axis=1) + vmin  # value of the lo-th smallest
+        vhi = (c <= hi[:, None]).sum(axis=1) + vmin
         res[has] = vlo + (vhi - vlo) * frac
         out.append(res)
     return counts, total, mx, out

@@ -45,17 +45,20 @@ from collab_analytics.metrics._common import (
     DayCounter,
     Edges,
     EventLog,
+    beside,
     column_or_na,
+    day_of,
     dependency_edges,
     event_log,
     factorize_strings,
-    make_groups,
     require_columns,
+    resolve_as_of,
     safe_ratio,
     sort_order,
+    status_index,
     take,
 )
-from collab_analytics.metrics.delivery import DeliveryArrays, delivery_arrays
+from collab_analytics.metrics.delivery import DeliveryArrays, _days, _hist_stats, delivery_arrays
 
 __all__ = ["HistoryHandoffs", "handoff_summary", "handoffs", "history_handoffs"]
 
@@ -287,13 +290,284 @@ def handoff_summary(
         msg = f"by={by!r} is not supported. Use one of {list(_BY)}."
         raise ValueError(msg)
     require_columns(tasks, ("planned_finish", "department"), "tasks")
-    arr = delivery_arrays(tasks, as_of=as_of, calendar=calendar)
-    groups = make_groups(tasks, ["department"])
-    departments = pd.Index(groups.keys["department"]) if len(tasks) else None
-    h = handoff_arrays(tasks, arr, dependency_edges(tasks), groups.codes, departments)
+    # the tasks' own columns and the dependency lookup are independent: two threads on
+    # large inputs (an error of the first, e.g. a bad ``as_of``, is raised first)
+    ends, edges = beside(
+        lambda: _task_ends(tasks, as_of, calendar), lambda: dependency_edges(tasks), len(tasks)
+    )
+    out = _summary_by_histogram(ends, edges, by)
+    if out is not None:
+        return out
+    h = _cross_waits(ends, edges)
     if len(h.src) == 0:
         return summarize_waits(_handoff_frame(tasks, h), by)
-    return summarize_arrays(h, groups.codes, departments, by)
+    return summarize_arrays(h, h.codes, ends.departments, by)
+
+
+#: Missing day marks of :class:`_TaskEnds`: beyond any day difference (datetime64[us] spans
+#: about ±10**8 days), so that a difference with a missing mark is below :data:`_MEASURED`.
+_NO_FIN, _NO_END = 1 << 40, -(1 << 40)
+_MEASURED = -(1 << 39)
+
+
+@dataclass(frozen=True)
+class _TaskEnds:
+    """Per task, what a dependency hand-over needs of either end (private): the waits of
+    :func:`handoff_arrays` taken apart per task, so that an edge costs one subtraction.
+
+    ``dept``: department code into the sorted ``departments`` (-1 where missing; int8 when
+    there are few); ``fin``: as predecessor, working days (calendar days by default) from
+    ``T`` to its finish, :data:`_NO_FIN` unless it finished with a date by ``T``; ``end``: as
+    successor, days from ``T`` to the end of the wait — its start by ``T``, or ``T`` itself
+    while it is still waiting — :data:`_NO_END` otherwise and when cancelled; ``waits``: it
+    would be waiting at ``T`` on a finished predecessor. An edge's wait is
+    ``max(end[dst] - fin[src], 0)``, measured when neither mark is missing, i.e. when the
+    difference is at least :data:`_MEASURED` (a missing mark puts it far below any real day
+    difference); ``high`` bounds the measured waits from above.
+    """
+
+    dept: np.ndarray
+    departments: pd.Index
+    fin: np.ndarray
+    end: np.ndarray
+    waits: np.ndarray
+    high: int
+    complete: bool  # no task lacks a department
+
+
+def _task_ends(tasks: pd.DataFrame, as_of, calendar) -> _TaskEnds:
+    """:class:`_TaskEnds` of the tasks (flags as :func:`~.delivery.delivery_arrays`)."""
+    counter = DayCounter(calendar)
+    af, as_ = _days(tasks, "actual_finish"), _days(tasks, "actual_start")
+    t = NAT
+    if as_of is None and len(tasks):  # the latest actual date (as ``resolve_as_of``)
+        t = max(int(af.max()), int(as_.max()))
+    if t == NAT:
+        t = day_of(resolve_as_of(as_of, tasks))
+    status = status_index(tasks, ("cancelled", "done", "done_early"))
+    live = status != 0
+    has_af = af != NAT
+    # finished: dated by T, or said done without a date
+    finished = np.where(has_af, af <= t, status > 0)
+    finished &= live
+    dated = finished & has_af
+    started = as_ <= t
+    started &= as_ != NAT
+    waits = live & ~(started | finished)
+    waits &= t != NAT
+    started &= live
+    if t == NAT:
+        fin = np.full(len(tasks), _NO_FIN, dtype=np.int64)
+        end = np.full(len(tasks), _NO_END, dtype=np.int64)
+    elif counter.is_calendar_days:
+        fin = np.where(dated, af - t, _NO_FIN)
+        end = np.where(started, as_ - t, _NO_END)
+        end[waits] = 0
+    else:
+        fin = _days_from(counter, t, np.where(dated, af, NAT), _NO_FIN)
+        end = _days_from(counter, t, np.where(waits, t, np.where(started, as_, NAT)), _NO_END)
+    dept, departments = _department_codes(column_or_na(tasks, "department"))
+    if len(departments) < 127:
+        dept = dept.astype(np.int8, copy=False)
+    # measured waits are at most the latest end less the earliest finish (the missing marks
+    # lie beyond either extreme)
+    high = int(end.max(initial=_NO_END)) - int(fin.min(initial=_NO_FIN))
+    high = high if abs(high) < _NO_FIN // 2 else 0
+    complete = not len(dept) or int(dept.min()) >= 0
+    return _TaskEnds(dept, departments, fin, end, waits, high, complete)
+
+
+def _department_codes(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``factorize_strings(col, sort=True)`` (codes may be int8); a column of few distinct
+    texts of one byte width (up to 16 bytes) without missing values is encoded without a
+    hash table."""
+    got = _few_fixed_codes(col)
+    return got if got is not None else factorize_strings(col, sort=True)
+
+
+#: odd multipliers mixing the words of a text into one 64-bit hash
+_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
+_SLOT_BITS = 16
+
+
+def _few_fixed_codes(col: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """Sorted codes of a text column whose values all have one byte width ``w <= 16``, with
+    at most 64 distinct values and none missing (e.g. department names); else ``None``.
+
+    Each value's bytes, read as machine words (strided views), are mixed into a hash whose
+    top bits pick one of 65536 slots; the first row of every used slot stands for it, and
+    every row is then compared word by word with its slot's representative. Any collision
+    (two values in one slot) gives ``None``: the result is exact or not given.
+    """
+    from collab_analytics.metrics._common import _fixed_chunks, arrow_strings
+
+    data = arrow_strings(col, chunked=True) if len(col) >= 4096 else None
+    views = None if data is None else _fixed_chunks(data)
+    if views is None or views[0].dtype.itemsize > 16:
+        return None
+    w = views[0].dtype.itemsize
+    sizes, pos = [], 0
+    for size in (8, 4, 2, 1):
+        while w - pos >= size:
+            sizes.append((size, pos))
+            pos += size
+    shift = np.uint64(64 - _SLOT_BITS)
+    n_slots = 1 << _SLOT_BITS
+    slots, words = [], []
+    for v in views:  # chunk by chunk: no copy of the text into one buffer
+        raw = v.view(np.uint8)
+        ws = [
+            np.ndarray((len(v),), dtype=f"<u{size}", buffer=raw, offset=at, strides=(w,))
+            for size, at in sizes
+        ]
+        h = ws[0].astype(np.uint64)
+        h *= np.uint64(_MIX[0])
+        for x, mult in zip(ws[1:], _MIX[1:], strict=False):
+            h += x.astype(np.uint64) * np.uint64(mult)
+        h >>= shift
+        slots.append(h.view(np.int64))
+        words.append(ws)
+    slot = slots[0] if len(slots) == 1 else np.concatenate(slots)
+    used = np.flatnonzero(np.bincount(slot, minlength=n_slots))
+    if len(used) > 64:
+        return None
+    # the first row of every used slot (most show up among the first rows)
+    head = slot[:4096]
+    u_head, first = np.unique(head, return_index=True)
+    rep = np.full(n_slots, -1, dtype=np.int64)
+    rep[u_head] = first
+    for u in used[rep[used] < 0]:
+        rep[u] = int(np.argmax(slot == u))
+    rep_rows = rep[used]
+    bounds = np.cumsum([0, *(len(v) for v in views)])
+    chunk = np.searchsorted(bounds, rep_rows, side="right") - 1
+    for j in range(len(sizes)):  # every row equals its slot's first row, word for word
+        table = np.zeros(n_slots, dtype=words[0][j].dtype)
+        table[used] = [words[c][j][r - bounds[c]] for c, r in zip(chunk, rep_rows, strict=True)]
+        for c, ws in enumerate(words):
+            if not (table[slots[c]] == ws[j]).all():
+                return None
+    names = [
+        bytes(views[c][r - bounds[c]]).decode("utf-8") for c, r in zip(chunk, rep_rows, strict=True)
+    ]
+    order = sorted(range(len(names)), key=lambda i: names[i].encode("utf-8"))
+    rank = np.zeros(n_slots, dtype=np.int8)  # at most 64 values
+    rank[used[order]] = np.arange(len(order))
+    uniques = pd.Index(pd.array([names[i] for i in order], dtype=col.dtype))
+    return rank[slot], uniques
+
+
+def _days_from(counter: DayCounter, t: int, days: np.ndarray, missing: int) -> np.ndarray:
+    """``counter.diff(t, days)`` as int64, ``missing`` where a day is missing (or ``t``)."""
+    if t == NAT:
+        return np.full(len(days), missing, dtype=np.int64)
+    if counter.is_calendar_days:
+        out = days - t
+    else:
+        d = counter.diff(t, days)
+        out = np.where(np.isnan(d), 0.0, d).astype(np.int64)
+    out[days == NAT] = missing
+    return out
+
+
+def _cross_waits(ends: _TaskEnds, edges: Edges) -> HandoffArrays:
+    """The :func:`handoff_arrays` of the edges (the same waits and flags) from
+    :class:`_TaskEnds`; ``codes`` are the tasks' department codes."""
+    dep = ends.dept
+    s, d = dep[edges.src], dep[edges.dst]
+    cross = s != d
+    cross &= s >= 0
+    cross &= d >= 0
+    src, dst = edges.src[cross], edges.dst[cross]
+    fin, end = ends.fin[src], ends.end[dst]
+    measured = (fin != _NO_FIN) & (end != _NO_END)
+    wait = np.where(measured, np.maximum(end - fin, 0), 0).astype(np.float64)
+    wait[~measured] = np.nan
+    waiting = ends.waits[dst] & (fin != _NO_FIN)
+    src_c, dst_c = s[cross].astype(np.int64), d[cross].astype(np.int64)
+    return HandoffArrays(src, dst, wait, waiting, src_c, dst_c, dep)
+
+
+#: Largest (group, wait, waiting) histogram :func:`_summary_by_histogram` builds.
+_MAX_BINS = 4_000_000
+
+
+def _summary_by_histogram(ends: _TaskEnds, edges: Edges, by: str) -> pd.DataFrame | None:
+    """:func:`summarize_arrays` of :func:`_cross_waits` without gathering the hand-overs:
+    every edge adds one count to a histogram over (group, wait, waiting), a crossing of no
+    departments to one spare bin, and the statistics are read off the histogram. The edges
+    are counted in slices (two halves on two threads for large inputs). ``None`` when
+    the histogram would be too large or nothing crosses departments."""
+    k = len(ends.departments)
+    n_groups = k * k if by == "pair" else k
+    span = max(ends.high, 0) + 2  # slot 0: not measured; slot 1 + w: wait w
+    n_bins = n_groups * span * 2 + 1
+    m = len(edges.src)
+    if m == 0 or k == 0 or n_bins > _MAX_BINS:
+        return None
+
+    def count(lo: int, hi: int) -> np.ndarray:
+        hist = np.zeros(n_bins, dtype=np.int64)
+        step = max(1 << 16, n_bins)
+        for a in range(lo, hi, step):
+            b = min(a + step, hi)
+            bins = _edge_bins(ends, edges, a, b, by, k, span, n_bins - 1)
+            hist += np.bincount(bins, minlength=n_bins)
+        return hist
+
+    half = m // 2
+    first, second = beside(lambda: count(0, half), lambda: count(half, m), m)
+    hist = first + second
+    table = hist[:-1].reshape(n_groups, span, 2)
+    n_handoffs = table.sum(axis=(1, 2))
+    comb = np.flatnonzero(n_handoffs)
+    if len(comb) == 0:
+        return None
+    table = table[comb]
+    n_waiting = table[:, :, 1].sum(axis=1)
+    values = table[:, 1:, :].sum(axis=2)  # measured waits 0 .. span - 2
+    n_meas, total, mx, (med,) = _hist_stats(values, 0, (0.5,))
+    departments = ends.departments
+    if by == "pair":
+        keys = {
+            "from_department": pd.Series(departments.take(comb // k)),
+            "to_department": pd.Series(departments.take(comb % k)),
+        }
+    else:
+        keys = {by: pd.Series(departments.take(comb))}
+    out = pd.DataFrame(keys)
+    out["n_handoffs"] = n_handoffs[comb].astype(np.int64)
+    out["n_measured"] = n_meas.astype(np.int64)
+    out["n_waiting"] = n_waiting.astype(np.int64)
+    out["total_wait_days"] = total
+    out["mean_wait_days"] = safe_ratio(total, n_meas)
+    out["median_wait_days"] = med
+    out["max_wait_days"] = mx
+    return out
+
+
+def _edge_bins(ends: _TaskEnds, edges: Edges, a: int, b: int, by: str, k: int, span: int, spare):
+    """Histogram bin of the edges ``a:b``: ``((group * span + slot) * 2 + waiting)``, the
+    ``spare`` bin for an edge within one department (see :func:`_summary_by_histogram`)."""
+    src, dst = edges.src[a:b], edges.dst[a:b]
+    s, d = ends.dept[src], ends.dept[dst]
+    cross = s != d
+    if not ends.complete:  # a missing department at either end: no hand-over
+        cross &= s >= 0
+        cross &= d >= 0
+    w = ends.end[dst]
+    w -= ends.fin[src]
+    measured = w >= _MEASURED
+    waiting = ends.waits[dst]
+    waiting &= measured
+    np.maximum(w, 0, out=w)
+    w += 1
+    w *= measured  # slot 0 when not measured
+    g = d if by == "to_department" else s if by == "from_department" else s.astype(np.int64) * k + d
+    w += g.astype(np.int64) * span
+    w <<= 1
+    w += waiting
+    return np.where(cross, w, spare)
 
 
 def _dense_codes(code: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
