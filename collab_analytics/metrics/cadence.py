@@ -425,11 +425,28 @@ def _text_departments(
     that department; "项目发起方"/"sponsor" → ``sponsor``.
     """
     depts = [d for d in dict.fromkeys(departments) if isinstance(d, str) and d]
-    s = text.astype("str").fillna("").str.normalize("NFKC").str.lower()
-    if len(s) == 0 or not depts:
+    if len(text) == 0 or not depts:
         return pd.DataFrame(
             {"row": pd.Series([], dtype="int64"), "department": pd.Series([], dtype="str")}
         )
+    # each distinct text read once (a plan repeats a few participant phrases)
+    codes, uniq = pd.factorize(text.astype("str").fillna(""))
+    if len(uniq) < len(text):
+        pairs = _text_departments(pd.Series(uniq, dtype="str"), depts, sponsor)
+        u_rows = pairs["row"].to_numpy(dtype="int64")
+        u_cols = pd.Index(depts).get_indexer(pairs["department"].astype("object"))
+        cnt = np.bincount(u_rows, minlength=len(uniq))
+        start_at = np.cumsum(cnt) - cnt
+        rows = np.repeat(np.arange(len(text), dtype="int64"), cnt[codes])
+        at = np.repeat(start_at[codes] - (np.cumsum(cnt[codes]) - cnt[codes]), cnt[codes])
+        cols = u_cols[at + np.arange(len(rows))]
+        return pd.DataFrame(
+            {
+                "row": rows,
+                "department": pd.Series(np.asarray(depts, dtype=object)[cols], dtype="str"),
+            }
+        )
+    s = text.astype("str").fillna("").str.normalize("NFKC").str.lower()
     all_mask = s.str.contains(_ALL_DEPTS_RE, regex=True).to_numpy(dtype=bool)
     sponsor_mask = (
         s.str.contains(_SPONSOR_RE, regex=True).to_numpy(dtype=bool)
@@ -974,44 +991,50 @@ def _match_assigned(
 def _gap_stats(keys: np.ndarray, days: np.ndarray) -> pd.DataFrame:
     """Per key: meetings, mean/median/max gap in days, start/end of the longest gap.
 
-    ``keys`` are int codes, ``days`` datetime64[D]. Vectorised: one lexsort, one diff.
+    ``keys`` are int codes, ``days`` datetime64[D]. Vectorised: one lexsort, one diff, then
+    bincounts per key (the index holds the keys present, sorted).
     """
     order = np.lexsort((days, keys))
     k, d = keys[order], days[order].astype("int64")
-    same = np.zeros(len(k), dtype=bool)
+    n = len(k)
+    same = np.zeros(n, dtype=bool)
     same[1:] = k[1:] == k[:-1]
-    gap = np.full(len(k), np.nan)
-    gap[1:] = (d[1:] - d[:-1]).astype("float64")
-    gap[~same] = np.nan
-    frame = pd.DataFrame({"key": k, "gap": gap, "end": d, "start": np.r_[0, d[:-1]]})
-    g = frame.groupby("key", sort=True)
-    stats = pd.DataFrame(
+    head = np.flatnonzero(~same)
+    uk = k[head]
+    g = np.cumsum(~same) - 1  # group of each sorted row
+    ng = len(uk)
+    rows = np.flatnonzero(same)  # rows closing a gap
+    gc = g[rows]
+    gv = (d[rows] - d[rows - 1]).astype("float64")
+    n_gap = np.bincount(gc, minlength=ng)
+    total = np.bincount(gc, weights=gv, minlength=ng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n_gap > 0, total / np.maximum(n_gap, 1), np.nan)
+    median = _group_median(gc, gv, ng)
+    gap_max = np.full(ng, np.nan)
+    start = np.full(ng, np.datetime64("NaT"), dtype="datetime64[us]")
+    end = start.copy()
+    if len(rows):
+        # the longest gap of each key: the first (earliest) one of maximal length
+        o = np.lexsort((rows, -gv, gc))
+        first = np.ones(len(o), dtype=bool)
+        first[1:] = gc[o][1:] != gc[o][:-1]
+        pick = o[first]
+        grp, at = gc[pick], rows[pick]
+        gap_max[grp] = gv[pick]
+        start[grp] = d[at - 1].astype("datetime64[D]").astype("datetime64[us]")
+        end[grp] = d[at].astype("datetime64[D]").astype("datetime64[us]")
+    return pd.DataFrame(
         {
-            "meetings": g.size(),
-            "gap_mean_days": g["gap"].mean(),
-            "gap_median_days": g["gap"].median(),
-            "gap_max_days": g["gap"].max(),
-        }
+            "meetings": np.diff(np.append(head, n)).astype("int64"),
+            "gap_mean_days": mean,
+            "gap_median_days": median,
+            "gap_max_days": gap_max,
+            "longest_gap_start": start,
+            "longest_gap_end": end,
+        },
+        index=pd.Index(uk, name="key"),
     )
-    has_gap = frame["gap"].notna()
-    if has_gap.any():
-        fg = frame[has_gap]
-        # longest gap: first (earliest) one of maximal length
-        idx = fg.sort_values(["key", "gap"], ascending=[True, False], kind="stable")
-        idx = idx.drop_duplicates("key")
-        longest = idx.set_index("key")[["start", "end"]]
-    else:
-        longest = pd.DataFrame(
-            {"start": pd.Series([], dtype="int64"), "end": pd.Series([], dtype="int64")}
-        )
-    stats = stats.join(longest, how="left")
-    for c in ("start", "end"):
-        v = stats[c].to_numpy(dtype="float64")
-        arr = np.full(len(v), np.datetime64("NaT"), dtype="datetime64[us]")
-        ok = ~np.isnan(v)
-        arr[ok] = v[ok].astype("int64").astype("datetime64[D]").astype("datetime64[us]")
-        stats[f"longest_gap_{c}"] = arr
-    return stats.drop(columns=["start", "end"])
 
 
 def cadence_summary(
@@ -1040,11 +1063,19 @@ def cadence_summary(
         consecutive meetings of the item (matched or not); ``output_share`` is the share of the
         item's meetings with a recorded output.
     """
+    occ_codes, occ_uniq = _item_codes(occurrences["item"])
+    m_codes, m_uniq = _item_codes(matches["item"])
     items = list(
         dict.fromkeys(
-            ([*pd.unique(plan["item"].astype("str").dropna())] if plan is not None else [])
-            + [*pd.unique(occurrences["item"].astype("str").dropna())]
-            + [*pd.unique(matches["item"].dropna())]
+            (
+                pd.Index(pd.unique(plan["item"].astype("str").dropna()))
+                .to_numpy(dtype=object)
+                .tolist()
+                if plan is not None
+                else []
+            )
+            + list(occ_uniq)
+            + list(m_uniq)
         )
     )
     if not items:
@@ -1065,29 +1096,30 @@ def cadence_summary(
                 for c in CADENCE_COLUMNS
             }
         )
+    # every count, median and share on integer item codes (position in ``items``)
+    k = len(items)
     idx = pd.Index(items, name="item")
-    expected = occurrences.groupby("item", sort=False).size().reindex(idx, fill_value=0)
-    m = matches[matches["item"].notna()]
-    held = m[m["matched"]].groupby("item", sort=False).size().reindex(idx, fill_value=0)
-    unplanned = m[~m["matched"]].groupby("item", sort=False).size().reindex(idx, fill_value=0)
-    punct = m.groupby("item", sort=False)["minutes_late"].median().reindex(idx)
-    out_share = m.groupby("item", sort=False)["has_output"].mean().reindex(idx)
-    code = pd.Series(np.arange(len(items)), index=idx)
-    mk = m[m["date"].notna()]
-    if len(mk):
-        gaps = _gap_stats(
-            code.reindex(mk["item"]).to_numpy(dtype="int64"),
-            mk["date"].to_numpy(dtype="datetime64[D]"),
-        )
-        gaps.index = idx[gaps.index.to_numpy()]
-        gaps = gaps.reindex(idx)
+    oc = _recode(occ_codes, idx.get_indexer(pd.Index(occ_uniq, dtype="object")))
+    mc = _recode(m_codes, idx.get_indexer(pd.Index(m_uniq, dtype="object")))
+    exp = np.bincount(oc[oc >= 0], minlength=k).astype("int64")
+    has = mc >= 0
+    matched = matches["matched"].to_numpy(dtype=bool)
+    hld = np.bincount(mc[has & matched], minlength=k).astype("int64")
+    unplanned = np.bincount(mc[has & ~matched], minlength=k).astype("int64")
+    n_m = np.bincount(mc[has], minlength=k)
+    got_out = np.bincount(
+        mc[has], weights=matches["has_output"].to_numpy(dtype=float)[has], minlength=k
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out_share = np.where(n_m > 0, got_out / np.maximum(n_m, 1), np.nan)
+    punct = _group_median(mc[has], matches["minutes_late"].to_numpy(dtype="float64")[has], k)
+    gap_cols = ["gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end"]
+    dated = has & matches["date"].notna().to_numpy()
+    if dated.any():
+        gaps = _gap_stats(mc[dated], matches["date"].to_numpy(dtype="datetime64[D]")[dated])
+        gaps = gaps.reindex(pd.RangeIndex(k))
     else:
-        gaps = pd.DataFrame(
-            index=idx,
-            columns=["gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end"],
-        )
-    exp = expected.to_numpy(dtype="int64")
-    hld = held.to_numpy(dtype="int64")
+        gaps = pd.DataFrame(index=pd.RangeIndex(k), columns=gap_cols)
     with np.errstate(invalid="ignore", divide="ignore"):
         adherence = np.where(exp > 0, hld / np.where(exp > 0, exp, 1), np.nan)
     return pd.DataFrame(
@@ -1097,8 +1129,8 @@ def cadence_summary(
             "held": hld,
             "adherence": adherence,
             "missed": exp - hld,
-            "unplanned": unplanned.to_numpy(dtype="int64"),
-            "punctuality_median_min": punct.to_numpy(dtype="float64"),
+            "unplanned": unplanned,
+            "punctuality_median_min": punct,
             "gap_median_days": gaps["gap_median_days"].to_numpy(dtype="float64"),
             "gap_max_days": gaps["gap_max_days"].to_numpy(dtype="float64"),
             "longest_gap_start": pd.Series(
@@ -1107,9 +1139,39 @@ def cadence_summary(
             "longest_gap_end": pd.Series(
                 gaps["longest_gap_end"].to_numpy(), dtype="datetime64[us]"
             ),
-            "output_share": out_share.to_numpy(dtype="float64"),
+            "output_share": out_share,
         }
     )
+
+
+def _item_codes(s: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes (-1 = missing) and distinct values (first appearance) of an item column."""
+    codes, uniq = pd.factorize(s.astype("str"))
+    return np.asarray(codes, dtype="int64"), pd.Index(uniq).to_numpy(dtype=object).tolist()
+
+
+def _recode(codes: np.ndarray, to: np.ndarray) -> np.ndarray:
+    """``to[codes]`` with -1 kept."""
+    return np.append(np.asarray(to, dtype="int64"), -1)[codes]
+
+
+def _group_median(codes: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Median of the non-missing ``values`` of each code ``0..k-1`` (NaN when none), as
+    ``groupby().median()`` computes it (the mean of the two middle values)."""
+    out = np.full(k, np.nan)
+    ok = ~np.isnan(values)
+    c, v = codes[ok], values[ok]
+    if len(c) == 0:
+        return out
+    o = np.lexsort((v, c))
+    c, v = c[o], v[o]
+    n = np.bincount(c, minlength=k)
+    lo = np.cumsum(n) - n
+    g = np.flatnonzero(n)
+    a = v[lo[g] + (n[g] - 1) // 2]
+    b = v[lo[g] + n[g] // 2]
+    out[g] = (a + b) / 2
+    return out
 
 
 def missed_occurrences(matches: pd.DataFrame, occurrences: pd.DataFrame) -> pd.DataFrame:
@@ -1126,12 +1188,34 @@ def missed_occurrences(matches: pd.DataFrame, occurrences: pd.DataFrame) -> pd.D
     cols = ["item", "occurrence", "planned_time"]
     if len(occurrences) == 0:
         return occurrences.reindex(columns=cols).reset_index(drop=True)
-    hit = matches.loc[matches["matched"], ["item", "occurrence"]].drop_duplicates()
-    hit = hit.assign(_hit=True)
-    hit["occurrence"] = hit["occurrence"].astype("datetime64[us]")
-    hit["item"] = hit["item"].astype("str")
-    merged = occurrences[cols].merge(hit, on=["item", "occurrence"], how="left")
-    return merged.loc[merged["_hit"].isna(), cols].reset_index(drop=True)
+    # (item, occurrence) pairs as one integer key each: item code × time span + time offset
+    matched = matches["matched"].to_numpy(dtype=bool)
+    o_codes, o_uniq = _item_codes(occurrences["item"])
+    h_codes, h_uniq = _item_codes(matches["item"][matched])
+    h_codes = _recode(
+        h_codes, pd.Index(o_uniq, dtype="object").get_indexer(pd.Index(h_uniq, dtype="object"))
+    )
+    o_t = occurrences["occurrence"].to_numpy(dtype="datetime64[us]").view("int64")
+    h_t = matches["occurrence"][matched].to_numpy(dtype="datetime64[us]").view("int64")
+    o_nat = np.isnat(occurrences["occurrence"].to_numpy(dtype="datetime64[us]"))
+    h_ok = (h_codes >= 0) & (h_t != np.iinfo(np.int64).min)
+    lo = int(o_t[~o_nat].min()) if (~o_nat).any() else 0
+    span = (int(o_t[~o_nat].max()) - lo + 1) if (~o_nat).any() else 1
+    fits = span * (len(o_uniq) + 1) < (1 << 62) and not o_nat.any() and not (o_codes < 0).any()
+    if not fits:  # missing keys or a huge span: the join on the columns themselves
+        hit = matches.loc[matched, ["item", "occurrence"]].drop_duplicates()
+        hit = hit.assign(_hit=True)
+        hit["occurrence"] = hit["occurrence"].astype("datetime64[us]")
+        hit["item"] = hit["item"].astype("str")
+        merged = occurrences[cols].merge(hit, on=["item", "occurrence"], how="left")
+        return merged.loc[merged["_hit"].isna(), cols].reset_index(drop=True)
+    h_ok &= (h_t >= lo) & (h_t < lo + span)
+    o_key = o_codes * span + (o_t - lo)
+    h_key = h_codes[h_ok] * span + (h_t[h_ok] - lo)
+    h_key = np.sort(h_key)
+    at = np.minimum(np.searchsorted(h_key, o_key), max(len(h_key) - 1, 0))
+    missed = ~(h_key[at] == o_key) if len(h_key) else np.ones(len(o_key), dtype=bool)
+    return occurrences[cols].iloc[np.flatnonzero(missed)].reset_index(drop=True)
 
 
 def unplanned_meetings(matches: pd.DataFrame) -> pd.DataFrame:
