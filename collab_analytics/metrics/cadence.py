@@ -953,7 +953,6 @@ def _match_assigned(
     reason[off] = "off_schedule"
     reason[off & contested] = "duplicate"
 
-    items_arr = np.asarray([*items, None], dtype=object)
     output = (
         meetings["output"].astype("str").fillna("").str.strip()
         if "output" in meetings.columns
@@ -969,14 +968,24 @@ def _match_assigned(
                 if "topic" in meetings.columns
                 else pd.Series([None] * n, dtype="str")
             ),
-            "item": pd.Series(items_arr[item_idx], dtype="str"),
-            "item_rule": pd.Series(rule, dtype="str"),
+            "item": _coded_text(items, item_idx),
+            "item_rule": _coded_text(
+                ["plan_item", "topic"],
+                np.where(rule == "plan_item", 0, np.where(rule == "topic", 1, -1)),
+            ),
             "similarity": sim,
             "occurrence": pd.Series(occurrence, dtype="datetime64[us]"),
             "days_off": days_off,
             "minutes_late": minutes_late,
             "matched": has,
-            "reason": pd.Series(reason, dtype="str"),
+            "reason": _coded_text(
+                ["no_plan_item", "off_schedule", "duplicate"],
+                np.where(
+                    reason == "no_plan_item",
+                    0,
+                    np.where(reason == "off_schedule", 1, np.where(reason == "duplicate", 2, -1)),
+                ),
+            ),
             "has_output": (output != "").to_numpy(dtype=bool),
             "duration_min": (
                 pd.to_numeric(meetings["duration_min"], errors="coerce").to_numpy(dtype="float64")
@@ -986,6 +995,13 @@ def _match_assigned(
         }
     )
     return out
+
+
+def _coded_text(names: list[str], codes: np.ndarray) -> pd.Series:
+    """A ``str`` Series of ``names[code]`` (missing where the code is -1), taken in Arrow."""
+    values = pa.array(names, type=pa.large_string())
+    idx = pa.array(np.asarray(codes, dtype="int64"), mask=np.asarray(codes) < 0)
+    return _str_series(values.take(idx))
 
 
 def _gap_stats(keys: np.ndarray, days: np.ndarray) -> pd.DataFrame:
