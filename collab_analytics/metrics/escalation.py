@@ -356,18 +356,32 @@ def _names_in_texts(substrings, name_text, name_code: np.ndarray) -> np.ndarray 
     either end (searched stripped) are kept as candidates. ``substrings(top)`` gives the
     texts' substrings of up to ``top`` characters (:func:`_substring_set`). ``None`` when the
     texts have too many substrings or a name holds a NUL byte."""
-    names = _combined_text(name_text)
-    edge = _edge_space(names)
-    if edge is None:
-        return None
-    flag, longest = edge  # a name's characters never outnumber its bytes
+    if name_text.type != pa.large_string():
+        name_text = name_text.cast(pa.large_string())
+    chunks = name_text.chunks if isinstance(name_text, pa.ChunkedArray) else [name_text]
+    flags, longest = [], 0
+    for c in chunks:  # chunk by chunk: the names are never combined (copied)
+        if len(c) == 0:
+            continue
+        edge = _edge_space(c)
+        if edge is None:
+            return None
+        flags.append(edge[0])
+        longest = max(longest, edge[1])  # a name's characters never outnumber its bytes
+    flag = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
     value_set = substrings(longest)
     if value_set is None:
         return None
-    found = np.zeros(len(names), dtype=bool)
+    found = np.zeros(len(name_text), dtype=bool)
     if len(value_set):
-        hit = pc.is_in(names, value_set=value_set).fill_null(False)
-        found = hit.to_numpy(zero_copy_only=False)
+        hit = pc.is_in(name_text, value_set=value_set)
+        if isinstance(hit, pa.ChunkedArray):
+            found = np.concatenate(
+                [c.fill_null(False).to_numpy(zero_copy_only=False) for c in hit.chunks]
+                or [found]
+            )
+        else:
+            found = hit.fill_null(False).to_numpy(zero_copy_only=False)
     return np.flatnonzero((found | flag) & (name_code >= 0))
 
 

@@ -238,8 +238,12 @@ def raci_problems(
         def _obj(arr, rows) -> np.ndarray:
             return np.asarray(_take(arr, rows).to_numpy(zero_copy_only=False), dtype=object)
 
-        bad = ~_code_in(rc, [v for v in role_of.values() if v >= 0], len(rnames))
-        if bad.any():
+        valid_roles = [v for v in role_of.values() if v >= 0]
+        if len(valid_roles) == len(rnames) and rc.min(initial=0) >= 0:
+            bad = None  # every role name is valid and none is missing
+        else:
+            bad = ~_code_in(rc, valid_roles, len(rnames))
+        if bad is not None and bad.any():
             rows = np.flatnonzero(bad)
             value = np.array([rnames[c] if c >= 0 else "" for c in rc[rows]], dtype=object)
             out.append(
@@ -255,11 +259,24 @@ def raci_problems(
         nk = len(kuniq)
         first = rkeys.first_row
         counts = {}
-        for rl in ("A", "R"):
-            m = rc == role_of[rl]
-            if (kc < 0).any():
-                m &= kc >= 0
-            counts[rl] = np.bincount(kc[m], minlength=nk)
+        if rkeys.grouped and nk:
+            # rows grouped by key, none missing: counts from one running sum over the rows,
+            # A in the low and R in the high half of an int64
+            lut = np.zeros(len(rnames) + 1, dtype=np.int64)
+            if role_of["A"] >= 0:
+                lut[role_of["A"]] = 1
+            if role_of["R"] >= 0:
+                lut[role_of["R"]] = 1 << 32
+            run = np.cumsum(lut[rc])
+            ends = run[np.append(rkeys.starts[1:] - 1, n - 1)]
+            both = np.diff(ends, prepend=0)
+            counts["A"], counts["R"] = both & 0xFFFFFFFF, both >> 32
+        else:
+            for rl in ("A", "R"):
+                m = rc == role_of[rl]
+                if (kc < 0).any():
+                    m &= kc >= 0
+                counts[rl] = np.bincount(kc[m], minlength=nk)
         for code, sel, cnt in (
             ("no_accountable", counts["A"] == 0, counts["A"]),
             ("multiple_accountable", counts["A"] > 1, counts["A"]),
@@ -354,16 +371,35 @@ def raci_problems(
                     count=multi.to_numpy(),
                 )
             )
-    if n:
+    limits = [
+        (rl, lim) for rl, lim in (("R", max_r), ("C", max_c), ("I", max_i)) if lim is not None
+    ]
+    if n and limits:
         nd = len(dept_names)
-        for rl, limit in (("R", max_r), ("C", max_c), ("I", max_i)):
-            if limit is None:
+        # one count of every (role, department) pair; -1 codes (missing) in slot 0
+        w = nd + 1
+        pair = (rc.astype(np.int32) + 1) * w + (dc.astype(np.int32) + 1)
+        per_pair = np.bincount(pair, minlength=(len(rnames) + 1) * w)
+        wanted = {}
+        for rl, limit in limits:
+            if role_of[rl] < 0:
                 continue
-            rows = np.flatnonzero((rc == role_of[rl]) & (dc >= 0))
-            per = np.bincount(dc[rows], minlength=nd)
-            first_d = _first_rows(dc[rows], nd)  # departments in order of first appearance
-            over = np.flatnonzero((per > limit) & (first_d >= 0))
-            over = over[np.argsort(first_d[over], kind="stable")]
+            per = per_pair[(role_of[rl] + 1) * w + 1 : (role_of[rl] + 2) * w]
+            over = np.flatnonzero((per > limit) & (per > 0))
+            if len(over):
+                wanted[rl] = (per, over)
+        first = _first_pairs(
+            pair,
+            [(role_of[rl] + 1) * w + 1 + o for rl, (_, o) in wanted.items()],
+            len(per_pair),
+        )
+        for rl, limit in limits:
+            if rl not in wanted:
+                continue
+            per, over = wanted[rl]
+            # departments in order of their first row with that role
+            at = [first[c] for c in ((role_of[rl] + 1) * w + 1 + over).tolist()]
+            over = over[np.argsort(np.asarray(at), kind="stable")]
             if len(over):
                 out.append(
                     _rows(
@@ -379,6 +415,20 @@ def raci_problems(
     res = pd.concat(out, ignore_index=True)
     order = np.argsort((res["severity"] != "error").to_numpy(), kind="stable")
     return res.iloc[order].reset_index(drop=True)[list(PROBLEM_COLUMNS)]
+
+
+def _first_pairs(codes: np.ndarray, wanted: list[np.ndarray], size: int) -> dict:
+    """First position in ``codes`` (``0..size-1``) of each code of ``wanted`` (all present),
+    looked for in a growing prefix: the first rows of a long table usually hold them all."""
+    need = np.unique(np.concatenate(wanted)) if wanted else np.zeros(0, dtype="int64")
+    if len(need) == 0:
+        return {}
+    k = 4096
+    while True:
+        first = _first_rows(codes[:k], size)[need]
+        if (first >= 0).all() or k >= len(codes):
+            return dict(zip(need.tolist(), first.tolist(), strict=True))
+        k *= 16
 
 
 def _code_in(codes: np.ndarray, wanted: Sequence[int], size: int) -> np.ndarray:
@@ -549,7 +599,11 @@ def _conformance(
     duniq = own_names.to_pylist()
     if len(r):
         rkeys = enc.task_keys(r)
-        rk = np.append(enc.key_map(tkeys, rkeys, tasks, r), -1)[rkeys.codes]
+        kmap = enc.key_map(tkeys, rkeys, tasks, r)
+        same_keys = len(kmap) == nk and bool(np.array_equal(kmap, np.arange(nk)))
+        # the RACI's key codes are the tasks' when both list the same keys in the same order
+        rk = rkeys.codes if same_keys else np.append(kmap, -1)[rkeys.codes]
+        runs = rkeys.starts if same_keys and rkeys.grouped else None
         ok = rk >= 0
         all_ok = bool(ok.all())
         rd, rd_names = enc.text_codes(r, "department", small=True)
@@ -568,10 +622,14 @@ def _conformance(
                 duniq.append(rd_list[j])
         dmap = np.array([pos_of.get(d, -1) for d in rd_list] + [-1], dtype="int64")
         l_t = rk if all_ok else rk[ok]
-        l_d = dmap[rd if all_ok else rd[ok]]  # -1 (the extra slot) for a missing department
+        if np.array_equal(dmap[:-1], np.arange(len(rd_list))):  # same department order
+            l_d = (rd if all_ok else rd[ok]).astype(np.int64)
+        else:
+            l_d = dmap[rd if all_ok else rd[ok]]  # -1 (the extra slot): a missing department
         l_role = rc if all_ok else rc[ok]
     else:
         rnames = []
+        runs = None
         l_t = l_d = l_role = np.zeros(0, dtype="int64")
     nd = max(len(duniq), 1)
 
@@ -628,7 +686,9 @@ def _conformance(
         # department sets as bit masks per task (bit nd: a missing department); the RACI side
         # and the meeting side do not depend on each other: two threads
         base, (n_meet, pt, pmd) = enc.parallel(
-            lambda: _mask_base(l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq),
+            lambda: _mask_base(
+                l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq, runs
+            ),
             _meeting_side,
         )
         data = _mask_rest(base, nk, nd, c, valid, n_meet, pt, pmd, duniq)
@@ -694,11 +754,16 @@ def _conformance(
     return frame, ar_long
 
 
-def _or_by_task(t: np.ndarray, bits: list[np.ndarray], nk: int) -> list[np.ndarray]:
-    """Bitwise OR of each array of ``bits`` per task code ``0..nk-1``."""
+def _or_by_task(
+    t: np.ndarray, bits: list[np.ndarray], nk: int, runs: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """Bitwise OR of each array of ``bits`` per task code ``0..nk-1``; ``runs``: the starts of
+    the runs of ``t`` when it is ``0, 0, 1, 1, 1, 2, ...`` (every code one run, in order)."""
     outs = [np.zeros(nk, dtype="int64") for _ in bits]
     if len(t) == 0:
         return outs
+    if runs is not None:
+        return [np.bitwise_or.reduceat(b, runs) for b in bits]
     order = None
     if len(t) > 1 and not bool(np.all(t[1:] >= t[:-1])):
         order = np.argsort(t, kind="stable")
@@ -734,7 +799,7 @@ def _mask_text(mask, nk, nd, c, valid, duniq) -> pd.Series:
     return _str_series(pa.array(texts, pa.large_string()).take(pa.array(per_row)))
 
 
-def _mask_base(l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq) -> dict:
+def _mask_base(l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq, runs) -> dict:
     """The conformance columns that need no meeting, from per-task department bit masks.
 
     Same results as the (task, department) pair computation: a task's A/R (resp. I)
@@ -753,12 +818,15 @@ def _mask_base(l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq) 
     # bit nd of the R mask is never read (an owner department is a known one)
     if 3 * w <= 63:  # the A/R, I and R masks side by side in one word: one pass
         lut = _lane("A", "R") | _lane("I", shift=w) | _lane("R", shift=2 * w)
-        (m,) = _or_by_task(l_t, [np.left_shift(lut[l_role], pos)], nk)
+        (m,) = _or_by_task(l_t, [np.left_shift(lut[l_role], pos)], nk, runs)
         low = np.int64((1 << w) - 1)
         ar_mask, i_mask, r_mask = m & low, (m >> w) & low, (m >> (2 * w)) & low
     else:
         ar_mask, i_mask, r_mask = _or_by_task(
-            l_t, [np.left_shift(_lane(*x)[l_role], pos) for x in (("A", "R"), ("I",), ("R",))], nk
+            l_t,
+            [np.left_shift(_lane(*x)[l_role], pos) for x in (("A", "R"), ("I",), ("R",))],
+            nk,
+            runs,
         )
     owner_holds_r = valid & (own_d >= 0)
     rows = np.flatnonzero(owner_holds_r)
