@@ -110,7 +110,7 @@ def from_flat(
     pos = np.asarray(rowpos, dtype="int64")
     counts = np.bincount(pos, minlength=n)[:n] if len(pos) else np.zeros(n, dtype="int64")
     offsets = np.zeros(n + 1, dtype="int32")
-    np.cumsum(counts, out=offsets[1:])
+    offsets[1:] = np.cumsum(counts)  # summed in int64, then narrowed (cumsum into int32 is slow)
     values = tokens if isinstance(tokens, pa.Array) else pa.array(tokens, pa.large_string())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()

@@ -82,9 +82,10 @@ def contains_any(a: pa.Array, chars: str) -> bool:
     off, data = _buffers(a)
     data = data[off[0] : off[-1]]
     enc = [c.encode() for c in chars]
-    lead = np.zeros(256, dtype=bool)
-    lead[[b[0] for b in enc]] = True
-    hits = np.flatnonzero(lead[data])
+    hit = np.zeros(len(data), dtype=bool)
+    for b in {b[0] for b in enc}:  # comparisons run vectorised; a table look-up gathers
+        hit |= data == b
+    hits = np.flatnonzero(hit)
     if not len(hits):
         return False
     for b in enc:

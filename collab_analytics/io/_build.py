@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -239,8 +240,12 @@ def _raci_long(raw: RawTable, issues: Issues) -> tuple[RawTable, pd.Series]:
     return out, counts
 
 
-def _canonical_frame(raw: RawTable, issues: Issues) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rename the raw columns to canonical names; report duplicates and missing columns."""
+def _canonical_frame(
+    raw: RawTable, issues: Issues, src: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rename the raw columns to canonical names; report duplicates and missing columns.
+
+    ``src`` is the table's sources frame when the caller already built it."""
     table = raw.table
     mapped, dups = map_headers(table, raw.headers)
     for i in dups:
@@ -274,7 +279,7 @@ def _canonical_frame(raw: RawTable, issues: Issues) -> tuple[pd.DataFrame, pd.Da
                 column=req,
                 hint=suggest(table, raw.headers, req),
             )
-    return frame, _src(raw)
+    return frame, (_src(raw) if src is None else src)
 
 
 def _label(table: str, col: str) -> str:
@@ -347,14 +352,18 @@ def _typed(
     status_map: dict | None,
     user_headers: dict[str, str],
     dates: dict[tuple[str, str], DateParse],
+    texted: set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Parse every canonical column by its kind; extra columns stay as they are.
+
+    ``texted`` names text columns that are already final (trimmed ``str``): kept as they are.
 
     Long tables parse their columns on two worker threads (the Arrow and numpy kernels
     release the GIL); issues are recorded afterwards, in column order, as for short ones.
     """
     spec = TABLES[table]
-    present = [c for c in spec.columns if c.name in frame.columns]
+    done = {c: (frame[c], None, None) for c in texted if c in frame.columns}
+    present = [c for c in spec.columns if c.name in frame.columns and c.name not in done]
     if len(frame) >= _BACKGROUND_ROWS and len(present) > 1:
         futures = [
             _columns_pool().submit(_parse_column, c.kind, frame[c.name], status_map)
@@ -363,6 +372,7 @@ def _typed(
         parsed = dict(zip([c.name for c in present], [f.result() for f in futures], strict=True))
     else:
         parsed = {c.name: _parse_column(c.kind, frame[c.name], status_map) for c in present}
+    parsed.update(done)
     out: dict[str, pd.Series] = {}
     for c in spec.columns:
         if c.name not in parsed:
@@ -439,6 +449,7 @@ def _build_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     frames, srcs, headers = [], [], {}
     read = rejected = skipped = 0
+    texted: set[str] = set(TABLES[table].column_names)  # columns already final text
     key = KEY_COLUMN[table]
     what = _label(table, key)
     for raw in raws:
@@ -453,8 +464,20 @@ def _build_table(
         src_all = _src(raw)
         if keycols:
             bad = np.ones(len(raw.frame), dtype=bool)
+            texts = {}
             for i in keycols:
-                bad &= to_text(raw.frame[i]).isna().to_numpy()
+                texts[i] = to_text(raw.frame[i])
+                bad &= texts[i].isna().to_numpy()
+            # text key columns are final once trimmed: handed on as such (trimmed once)
+            final = {
+                i: t for i, t in texts.items() if TABLES[table].column(mapped[i]).kind == "str"
+            }
+            if final:
+                frame = raw.frame.copy(deep=False)
+                for i, t in final.items():
+                    frame[i] = t
+                raw = replace(raw, frame=frame)
+            texted &= {mapped[i] for i in final}
             if bad.any():
                 issues.add_many(
                     "warning",
@@ -468,9 +491,15 @@ def _build_table(
         else:
             bad = np.ones(len(raw.frame), dtype=bool)
             issues.reject(table, src_all, f"no {key} column ({what})")
+            texted = set()
         rejected += int(bad.sum())
-        raw = _subset(raw, ~bad)
+        if bad.any():
+            raw = _subset(raw, ~bad)
+            src_all = None
+        elif not raw.frame.index.equals(pd.RangeIndex(len(raw.frame))):
+            raw = replace(raw, frame=raw.frame.reset_index(drop=True))
         if table == "raci":
+            texted = set()  # the long form is rebuilt from the raw cells
             wide_rows = raw.rows
             raw, counts = _raci_long(raw, issues)
             none = counts.to_numpy() == 0
@@ -483,7 +512,7 @@ def _build_table(
                     table=table,
                     src=src_w,
                 )
-        frame, src = _canonical_frame(raw, issues)
+        frame, src = _canonical_frame(raw, issues, None if table == "raci" else src_all)
         frames.append(frame)
         srcs.append(src)
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -493,7 +522,7 @@ def _build_table(
             src[c] = src[c].astype("str").astype("category")
     else:
         src = srcs[0]  # already categorical with str categories
-    typed = _typed(table, frame, src, issues, status_map, headers, dates)
+    typed = _typed(table, frame, src, issues, status_map, headers, dates, texted)
     accounting[table] = (read, read - rejected, rejected, skipped)
     if present is not None:
         present[table] = {
@@ -607,6 +636,7 @@ class TaskKeys:
         #: the background, and their codes once needed (see :meth:`names`)
         self._keys: pa.Array | Future | None = names
         self._names: tuple[pa.Array, np.ndarray, int] | None = None
+        self._dup_names: Future | None = None
 
     def first_ids(self) -> np.ndarray:
         if self._first_ids is None:
@@ -634,7 +664,19 @@ class TaskKeys:
             return np.zeros(self.n, dtype=bool)
         return _dups_in_groups(self.group, self.ids)
 
+    def prefetch(self) -> None:
+        """Start :meth:`duplicate_names` on the loading worker thread (large tables): it
+        then overlaps with reference resolution and the other rules."""
+        if self._dup_names is None:
+            self._dup_names = in_background(self._duplicate_names)
+
     def duplicate_names(self) -> np.ndarray:
+        """Rows whose (project, name key) appeared on an earlier row (null keys included)."""
+        if self._dup_names is not None:
+            return self._dup_names.result()
+        return self._duplicate_names()
+
+    def _duplicate_names(self) -> np.ndarray:
         """Rows whose (project, name key) appeared on an earlier row (null keys included).
 
         Only rows whose (project, key) fingerprint repeats can be duplicates; those few are
@@ -916,6 +958,8 @@ def assemble(
     if len(tasks):
         lp = dates.get(("tasks", "depends_on"))
         keys = TaskKeys(tasks, lp.tokens if lp is not None else None, names=name_future)
+        if name_future is not None:
+            keys.prefetch()
         tasks["depends_on"], dep_unknown, dep_edges = _resolve_lists(
             lp, tasks["depends_on"], tasks, tasks["project"], keys
         )

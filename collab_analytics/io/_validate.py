@@ -34,6 +34,8 @@ def find_cycles(n: int, src: np.ndarray, dst: np.ndarray) -> list[list[int]]:
     """
     src = np.asarray(src, dtype="int64")
     dst = np.asarray(dst, dtype="int64")
+    if len(src) and ((src < dst).all() or (src > dst).all()):
+        return []  # every edge leads the same way along 0..n-1: that order is topological
     alive = np.ones(len(src), dtype=bool)
     # peel nodes without incoming or without outgoing live edges: they cannot be on a cycle
     for _ in range(_PEEL_ROUNDS):
@@ -222,6 +224,16 @@ def validate(
                     )
 
 
+def _status_in(status: pd.Series, codes: tuple[str, ...]) -> pd.Series:
+    """``status.isin(codes)``, on the category codes when the column is categorical."""
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        cats = status.cat.categories
+        want = np.zeros(len(cats) + 1, dtype=bool)  # last slot: missing (code -1)
+        want[[cats.get_loc(c) for c in codes if c in cats]] = True
+        return pd.Series(want[status.cat.codes.to_numpy()], index=status.index)
+    return status.isin(list(codes))
+
+
 def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, keys=None) -> None:
     if keys is None:
         from collab_analytics.io._build import TaskKeys
@@ -251,8 +263,9 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
             value=_fmt_date(t.loc[bad, "actual_finish"]),
         )
     status = t["status"]
-    done = status.isin(["done", "done_early"])
-    bad = done & t["actual_finish"].isna()
+    done = _status_in(status, ("done", "done_early"))
+    no_finish = t["actual_finish"].isna()
+    bad = done & no_finish
     if bad.any():
         issues.add_many(
             "warning",
@@ -264,8 +277,9 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
             hint="Fill 实际完成 so on-time metrics can count the task.",
         )
     if as_of is not None:
-        open_ok = status.isin(["on_track", "not_started"]) & t["actual_finish"].isna()
-        bad = open_ok & (t["planned_finish"].dt.normalize() < as_of)
+        open_ok = _status_in(status, ("on_track", "not_started")) & no_finish
+        # as_of is a midnight: a day before it <=> a time before it
+        bad = open_ok & (t["planned_finish"] < as_of)
         if bad.any():
             issues.add_many(
                 "warning",

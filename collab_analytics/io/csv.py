@@ -347,8 +347,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     # read once; with no list columns, ``to_pandas`` on the table read with its pandas
-    # metadata is what ``pd.read_parquet`` does (categoricals, index restored)
-    table = pq.read_table(path, use_pandas_metadata=True)
+    # metadata is what ``pd.read_parquet`` does (categoricals, index restored). The file
+    # reader gives one chunk per row group (``read_table`` cuts columns into batches, which
+    # every later kernel would have to join again).
+    with pq.ParquetFile(path) as fh:
+        table = fh.read(use_pandas_metadata=True)
     if not any(pa.types.is_list(f.type) or pa.types.is_large_list(f.type) for f in table.schema):
         return table.to_pandas()
 
