@@ -75,7 +75,9 @@ def _col(df: pd.DataFrame, name: str, dtype: str) -> pd.Series:
 def _created(actions: pd.DataFrame, meetings: pd.DataFrame | None) -> pd.Series:
     if "created" in actions.columns:
         return pd.to_datetime(actions["created"]).reset_index(drop=True).astype("datetime64[us]")
-    src = _col(actions, "source_meeting", "str")
+    # every distinct source text parsed once (a missing one reads as ""), then spread by code
+    codes, uniq = pd.factorize(_col(actions, "source_meeting", "str").fillna(""))
+    src = pd.Series(uniq, dtype="str")
     lead = src.str.extract(r"^\s*(\d{4}-\d{1,2}-\d{1,2})")[0]
     created = pd.to_datetime(lead, errors="coerce").astype("datetime64[us]")
     if meetings is not None and len(meetings) and "topic" in meetings.columns:
@@ -93,7 +95,7 @@ def _created(actions: pd.DataFrame, meetings: pd.DataFrame | None) -> pd.Series:
         vals[idx >= 0] = lookup.to_numpy(dtype="datetime64[us]")[idx[idx >= 0]]
         by_topic = pd.Series(vals, dtype="datetime64[us]")
         created = created.fillna(by_topic)
-    return created
+    return pd.Series(created.to_numpy(dtype="datetime64[us]")[codes], dtype="datetime64[us]")
 
 
 def _resolve_as_of(as_of, actions: pd.DataFrame) -> pd.Timestamp | None:
