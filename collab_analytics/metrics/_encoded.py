@@ -200,11 +200,11 @@ def _few_fixed_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     w = info[0][0]
     _, off0, buf0 = info[0]
     k0 = min(len(chunks[0]), _SAMPLE)
-    sample = np.frombuffer(buf0, dtype=np.uint8, count=k0 * w, offset=off0).reshape(k0, w)
-    cand, first = np.unique(sample, axis=0, return_index=True)
-    if len(cand) > _FEW:
+    raw = memoryview(buf0)[off0 : off0 + k0 * w].tobytes()
+    seen = dict.fromkeys(raw[i : i + w] for i in range(0, k0 * w, w))  # first-appearance order
+    if len(seen) > _FEW:
         return None
-    cand = np.ascontiguousarray(cand[np.argsort(first)])  # in order of first appearance
+    cand = np.frombuffer(b"".join(seen), dtype=np.uint8).reshape(len(seen), w)
     at = _distinct_bytes(cand)
     if at is None:
         return None
