@@ -593,6 +593,8 @@ def _conformance(
     r = raci
     valid = codes >= 0
     c = np.where(valid, codes, 0) if not valid.all() else codes
+    if tkeys.grouped and len(tkeys.starts) == n and nk == n:
+        c = None  # one key per task row, in row order: a task's code is its row
 
     # departments: the owners' first, then the RACI's (rows of known tasks), as codes
     own_d, own_names = enc.text_codes(tasks, "department")
@@ -673,12 +675,12 @@ def _conformance(
                 "task": tasks["task"].astype("str").reset_index(drop=True),
                 "department": tasks["department"].astype("str").reset_index(drop=True),
                 "owner_holds_r": data["owner_holds_r"],
-                "n_meetings": np.where(valid, n_meet[c] if nk else 0, 0),
+                "n_meetings": _spread(n_meet, c, valid, 0),
                 "ar_departments": data["ar_departments"],
                 "ar_attended": data["ar_attended"],
-                "ar_attendance": np.where(valid, data["ar_share"][c] if nk else np.nan, np.nan),
+                "ar_attendance": _spread(data["ar_share"], c, valid, np.nan),
                 "i_departments": data["i_departments"],
-                "i_informed": np.where(valid, data["i_share"][c] if nk else np.nan, np.nan),
+                "i_informed": _spread(data["i_share"], c, valid, np.nan),
             }
         )
 
@@ -727,7 +729,7 @@ def _conformance(
 
     def _text(t: np.ndarray, d: np.ndarray) -> pd.Series:
         idx, texts = _join(t, d, nk, duniq)
-        per_row = np.where(valid, idx[c] if nk else 0, texts.index(""))
+        per_row = _spread(idx, c, valid, texts.index(""))
         return _str_series(pa.array(texts, pa.large_string()).take(pa.array(per_row)))
 
     ar_long = pd.DataFrame(
@@ -752,6 +754,16 @@ def _conformance(
         }
     )
     return frame, ar_long
+
+
+def _spread(values: np.ndarray, c: np.ndarray | None, valid: np.ndarray, fill) -> np.ndarray:
+    """Per task row: the value of its task code (``c``; ``None``: the row itself), ``fill``
+    for rows without a key."""
+    if c is None:
+        return values
+    if len(values) == 0:
+        return np.full(len(valid), fill)
+    return np.where(valid, values[c], fill)
 
 
 def _or_by_task(
@@ -795,7 +807,7 @@ def _mask_text(mask, nk, nd, c, valid, duniq) -> pd.Series:
     inv, texts = _mask_texts(mask & np.int64((1 << nd) - 1), duniq)
     if "" not in texts:
         texts.append("")
-    per_row = np.where(valid, inv[c] if nk else 0, texts.index(""))
+    per_row = _spread(inv, c, valid, texts.index(""))
     return _str_series(pa.array(texts, pa.large_string()).take(pa.array(per_row)))
 
 
