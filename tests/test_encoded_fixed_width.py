@@ -98,3 +98,28 @@ def test_one_byte_codes_by_comparison():
     assert uniq.to_pylist() == ["I", "R", "A", "C"]
     assert codes[:5].tolist() == [0, 1, 2, 3, 1]
     assert codes.tolist() == _reference(values)[0]
+
+
+def test_take_fixed_equals_arrow_take():
+    values = pa.array(DEPTS, pa.large_string())
+    idx = np.random.default_rng(3).integers(0, len(DEPTS), 5000)
+    got = enc.take_fixed(values, idx)
+    assert got is not None and got.equals(values.take(pa.array(idx)))
+    assert got.slice(10, 5).to_pylist() == values.take(pa.array(idx[10:15])).to_pylist()
+    # another width, a missing value or a position outside: not for the byte gather
+    assert enc.take_fixed(pa.array(["技术部", "产品"], pa.large_string()), idx % 2) is None
+    assert enc.take_fixed(pa.array(["技术部", None], pa.large_string()), idx % 2) is None
+    assert enc.take_fixed(values, np.array([0, -1])) is None
+
+
+def test_escalation_small_takes_keep_missing_values():
+    from collab_analytics.metrics.escalation import _take_small
+
+    values = pa.array(["delayed", "blocked"], pa.large_string())
+    codes = np.resize(np.array([0, 1, 1]), 3000)
+    assert _take_small(values, codes).to_pylist() == values.take(pa.array(codes)).to_pylist()
+    assert _take_small(values, np.zeros(2000, dtype="int64")).to_pylist() == ["delayed"] * 2000
+    with_missing = codes.copy()
+    with_missing[5] = -1
+    got = _take_small(values, with_missing).to_pylist()
+    assert got[5] is None and got[4] == "blocked"

@@ -280,6 +280,32 @@ def dictionary_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     return idx.fill_null(-1).to_numpy().astype("int64", copy=False), values
 
 
+def _from_fixed(values: np.ndarray) -> pa.Array:
+    """A numpy ``S<w>`` array (every value exactly ``w`` bytes) as Arrow large strings."""
+    w = values.dtype.itemsize
+    n = len(values)
+    offsets = np.arange(0, (n + 1) * w, w, dtype="int64")
+    data = np.ascontiguousarray(values).view(np.uint8)
+    return pa.Array.from_buffers(
+        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+
+
+def take_fixed(arr: pa.Array, idx: np.ndarray) -> pa.Array | None:
+    """``arr.take(idx)`` by a numpy gather when every value of ``arr`` (large strings, none
+    missing) has the same byte width and every position is valid; else ``None``."""
+    if isinstance(arr, pa.ChunkedArray):
+        if arr.num_chunks != 1:
+            return None
+        arr = arr.chunk(0)
+    view = _fixed_view(arr)
+    if view is None or view.dtype.itemsize > 64:
+        return None
+    if len(idx) and (idx.min() < 0 or idx.max() >= len(view)):
+        return None
+    return _from_fixed(view[idx])
+
+
 def take_text(arr: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array | pa.ChunkedArray:
     """``arr.take(idx)``; sorted positions into a ChunkedArray are taken chunk by chunk."""
     idx = np.asarray(idx, dtype="int64")

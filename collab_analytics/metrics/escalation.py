@@ -377,8 +377,7 @@ def _names_in_texts(substrings, name_text, name_code: np.ndarray) -> np.ndarray 
         hit = pc.is_in(name_text, value_set=value_set)
         if isinstance(hit, pa.ChunkedArray):
             found = np.concatenate(
-                [c.fill_null(False).to_numpy(zero_copy_only=False) for c in hit.chunks]
-                or [found]
+                [c.fill_null(False).to_numpy(zero_copy_only=False) for c in hit.chunks] or [found]
             )
         else:
             found = hit.fill_null(False).to_numpy(zero_copy_only=False)
@@ -955,8 +954,7 @@ def escalation_episodes(
         if coded is None:
             return _str_series(_combined_text(arr).take(pa.array(order)))
         codes, values = coded
-        codes = codes[order]
-        return _str_series(values.take(pa.array(codes, mask=codes < 0)))
+        return _str_series(_take_small(values, codes[order]))
 
     if meetings is not None and len(meetings) and "topic" in meetings.columns:
         topic = _arrow_text(meetings["topic"])
@@ -967,7 +965,7 @@ def escalation_episodes(
     else:
         topic = pd.Series([None] * n, dtype="str")
     if e_task_id is None:
-        task_id = _str_series(kdict.take(pa.array(_o(e_key))))
+        task_id = _str_series(_take_small(kdict, _o(e_key)))
     else:
         task_id = _str_series(e_task_id if order is None else e_task_id.take(pa.array(order)))
     return pd.DataFrame(
@@ -975,10 +973,10 @@ def escalation_episodes(
             "task_id": task_id,
             "task": _os(e_task),
             "department": _os(e_dept, (dcodes, dvals)),
-            "status": _str_series(s_names.take(pa.array(_o(e_scode)))),
+            "status": _str_series(_take_small(s_names, _o(e_scode))),
             "start": pd.Series(_o(start), dtype="datetime64[us]"),
             "start_source": _str_series(
-                pa.array(["updates", "task_status"], pa.large_string()).take(pa.array(_o(source)))
+                _take_small(pa.array(["updates", "task_status"], pa.large_string()), _o(source))
             ),
             "meeting_date": pd.Series(_o(m_date), dtype="datetime64[us]"),
             "meeting_topic": topic,
@@ -988,6 +986,24 @@ def escalation_episodes(
             "pending": _o(pending),
         }
     )
+
+
+def _take_small(values: pa.Array, codes: np.ndarray) -> pa.Array:
+    """``values[codes]`` (-1: missing) as large strings; a gather of bytes when the values
+    taken all have one byte width (ids, department names, statuses)."""
+    codes = np.asarray(codes, dtype="int64")
+    values = _combined_text(values)
+    if len(codes) >= 1024 and len(values):
+        lo, hi = int(codes.min()), int(codes.max())
+        if lo >= 0 and lo == hi:  # a single value: its bytes repeated
+            got = enc.take_fixed(values.slice(lo, 1), np.zeros(len(codes), dtype="int64"))
+        elif lo >= 0:
+            got = enc.take_fixed(values, codes)
+        else:
+            got = None
+        if got is not None:
+            return got
+    return values.take(pa.array(codes, mask=codes < 0))
 
 
 def _keys(by) -> list[str]:
