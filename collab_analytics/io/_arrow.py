@@ -26,6 +26,7 @@ __all__ = [
     "duplicated",
     "duplicated_codes",
     "encode",
+    "encode_runs",
     "fingerprint",
     "first_positions",
     "join",
@@ -112,15 +113,14 @@ def strip_blank(a: pa.Array) -> pa.Array:
     if len(a) == 0:
         return a
     t = pc.utf8_trim_whitespace(a)
-    off, _ = _buffers(t)
-    blank = np.diff(off) == 0
-    if a.null_count:
-        blank &= a.is_valid().to_numpy(zero_copy_only=False)
-    if not blank.any():
-        # trimming only shortens texts: the same total length means no text changed
+    length = pc.binary_length(t)
+    if (pc.min(length).as_py() or 0) > 0 or length.null_count == len(length):
+        # nothing blank; trimming only shortens texts: the same total length means no
+        # text changed
+        off, _ = _buffers(t)
         a_off, _ = _buffers(a)
         return a if int(a_off[-1] - a_off[0]) == int(off[-1] - off[0]) else t
-    return pc.if_else(pa.array(blank), pa.scalar(None, t.type), t)
+    return pc.if_else(pc.equal(length, 0), pa.scalar(None, t.type), t)
 
 
 def key(s: pd.Series | pa.Array) -> pa.Array:
@@ -229,6 +229,33 @@ def encode(values: pd.Series | pa.Array) -> tuple[np.ndarray, int]:
     d = pc.dictionary_encode(a)
     codes = pc.fill_null(d.indices, -1).to_numpy(zero_copy_only=False).astype("int64")
     return codes, len(d.dictionary)
+
+
+def encode_runs(values: pd.Series | pa.Array) -> tuple[np.ndarray, int]:
+    """:func:`encode` for a column kept in runs of equal values (a project's rows together):
+    only the first value of each run is hashed. Falls back to :func:`encode` when runs are
+    short.
+
+    Examples
+    --------
+    >>> codes, n = encode_runs(pd.Series(["P2"] * 3 + [None] * 2 + ["P1", "P2"]))
+    >>> codes.tolist(), n
+    ([0, 0, 0, -1, -1, 1, 0], 2)
+    """
+    a = as_arrow(values)
+    n = len(a)
+    if n < 2:
+        return encode(a)
+    same = pc.equal(a.slice(1), a.slice(0, n - 1))
+    if a.null_count:  # null next to null continues a run; null next to text does not
+        both = pc.and_(a.slice(1).is_null(), a.slice(0, n - 1).is_null())
+        same = pc.or_kleene(same, both)
+    change = np.flatnonzero(~pc.fill_null(same, False).to_numpy(zero_copy_only=False)) + 1
+    if len(change) * 4 > n:
+        return encode(a)
+    starts = np.concatenate([[0], change])
+    head_codes, k = encode(a.take(pa.array(starts)))
+    return np.repeat(head_codes, np.diff(np.append(starts, n))), k
 
 
 def duplicated_codes(codes: np.ndarray) -> np.ndarray:
@@ -401,6 +428,14 @@ def _fixed_view(a: pa.Array) -> np.ndarray | None:
     return data.view(f"S{width}")
 
 
+def _increasing(view: np.ndarray) -> bool:
+    """Strictly increasing ``S<w>`` values (compared as integers when ``w <= 8``)."""
+    if view.dtype.itemsize <= 8:
+        u = _as_u8(view)
+        return bool((u[1:] > u[:-1]).all())
+    return bool((view[1:] > view[:-1]).all())
+
+
 def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
     """``S<width>`` view of strictly increasing, equal-length, non-null texts, else ``None``.
 
@@ -412,7 +447,7 @@ def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
     (None, None)
     """
     view = _fixed_view(as_arrow(values))
-    if view is None or not (view[1:] > view[:-1]).all():
+    if view is None or not _increasing(view):
         return None
     return view
 
@@ -428,32 +463,83 @@ def _as_u8(fixed: np.ndarray) -> np.ndarray:
     return buf.view(">u8").ravel().astype(np.uint64)
 
 
-def lookup_sorted(table: np.ndarray, values: pd.Series | pa.Array) -> np.ndarray:
+#: half-width of the window around a reference's own row searched first (see lookup_sorted)
+_NEAR = 32
+
+
+def lookup_sorted(
+    table: np.ndarray, values: pd.Series | pa.Array, near: np.ndarray | None = None
+) -> np.ndarray:
     """:func:`lookup` against a :func:`sorted_fixed` table, by binary search.
+
+    ``near`` (optional, per value) is a table row where the value is likely to be found
+    nearby: a dependency usually names a task a few rows above its own. Values are first
+    bisected within ``near ± 32`` rows (a few cache lines), the rest in the whole table;
+    the answer is the same either way.
 
     Examples
     --------
     >>> t = sorted_fixed(pd.Series(["T01", "T02", "T10"]))
     >>> lookup_sorted(t, pd.Series(["T10", "T1", None, "T03", "T01"])).tolist()
     [2, -1, -1, -1, 0]
+    >>> lookup_sorted(t, pd.Series(["T10", "T01"]), near=np.array([0, 2])).tolist()
+    [2, 0]
     """
     v = as_arrow(values)
     pos = np.full(len(v), -1, dtype="int64")
     width = table.dtype.itemsize
-    sel = pc.fill_null(pc.equal(pc.binary_length(v), width), False)
-    idx = np.flatnonzero(sel.to_numpy(zero_copy_only=False))
-    if len(idx) == 0 or len(table) == 0:
+    if len(v) == 0 or len(table) == 0:
         return pos
-    sub = v.filter(sel)
+    sel = pc.fill_null(pc.equal(pc.binary_length(v), width), False)
+    if pc.all(sel).as_py():
+        idx, sub = None, v
+    else:
+        idx = np.flatnonzero(sel.to_numpy(zero_copy_only=False))
+        if len(idx) == 0:
+            return pos
+        sub = v.filter(sel)
     view = _fixed_view(sub)
     if view is None:  # a value with a NUL byte: compare those few as Python strings
         return lookup(
             values, pa.array(table.astype(object), type=pa.large_binary()).cast(pa.large_string())
         )
     if width <= 8:  # short ids: bisect on big-endian integers (byte order = integer order)
-        i = np.minimum(np.searchsorted(_as_u8(table), _as_u8(view)), len(table) - 1)
+        keys, want = _as_u8(table), _as_u8(view)
     else:
-        i = np.minimum(np.searchsorted(table, view), len(table) - 1)
-    hit = table[i] == view
-    pos[idx[hit]] = i[hit]
+        keys, want = table, view
+    if near is not None:
+        hint = np.asarray(near, dtype="int64")
+        i = _bisect_near(keys, want, hint if idx is None else hint[idx])
+    else:
+        i = np.full(len(want), -1, dtype="int64")
+    far = np.flatnonzero(i < 0)
+    if len(far):
+        i[far] = np.minimum(np.searchsorted(keys, want[far]), len(keys) - 1)
+    hit = keys[i] == want
+    if idx is None:
+        pos[hit] = i[hit]
+    else:
+        pos[idx[hit]] = i[hit]
     return pos
+
+
+def _bisect_near(keys: np.ndarray, want: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """Position of each ``want`` in sorted ``keys`` when it lies within ``near ± _NEAR``
+    (``keys[lo] <= want <= keys[hi]``), else ``-1``: a vectorised bisection over the
+    window, which stays in cache where a search of the whole table does not."""
+    n = len(keys)
+    lo = np.clip(near - _NEAR, 0, n - 1)
+    hi = np.clip(near + _NEAR, 0, n - 1)
+    inside = (keys[lo] <= want) & (want <= keys[hi])
+    # invariant: keys[lo] <= want <= keys[hi]; find the first position holding >= want
+    lo, hi, w = lo[inside], hi[inside], want[inside]
+    at_lo = keys[lo] == w
+    for _ in range(int(2 * _NEAR).bit_length()):
+        mid = (lo + hi) // 2
+        below = keys[mid] < w
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    res = np.where(at_lo, lo, hi)
+    out = np.full(len(want), -1, dtype="int64")
+    out[np.flatnonzero(inside)] = res
+    return out

@@ -533,6 +533,16 @@ def _build_table(
     return typed, src
 
 
+_EMPTY: dict[str, pd.DataFrame] = {}
+
+
+def _empty_table(table: str) -> pd.DataFrame:
+    """:func:`~collab_analytics.schema.empty_table`, built once per table and copied."""
+    if table not in _EMPTY:
+        _EMPTY[table] = empty_table(table)
+    return _EMPTY[table].copy()
+
+
 def _empty_src() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -577,7 +587,7 @@ def _project_table(
         r, ld, rj, sk = accounting.get("project", (0, 0, 0, 0))
         accounting["project"] = (r + len(kv), ld + len(kv), rj, sk)
     if not frames:
-        return empty_table("project"), _empty_src()
+        return _empty_table("project"), _empty_src()
     df = pd.concat(frames, ignore_index=True)
     src = pd.concat(srcs, ignore_index=True)
     return df, src
@@ -618,7 +628,7 @@ class TaskKeys:
     ) -> None:
         self.n = len(tasks)
         self._tasks = tasks
-        self.group, _ = _arrow.encode(tasks["project"])
+        self.group, _ = _arrow.encode_runs(tasks["project"])
         self.single = bool(self.n == 0 or (self.group == self.group[0]).all())
         ids = _arrow.as_arrow(tasks["task_id"])
         self._probe = _arrow.as_arrow(probe) if probe is not None else ids[:0]
@@ -703,7 +713,7 @@ class TaskKeys:
         grouped = grouped and not self.single
         vgroup = self.group[rowpos] if grouped else None
         if self._sorted is not None:  # unique ids: a token names at most one task
-            pos = _arrow.lookup_sorted(self._sorted, self._probe)
+            pos = _arrow.lookup_sorted(self._sorted, self._probe, near=rowpos)
             if grouped:
                 pos = np.where((pos >= 0) & (self.group[pos] == vgroup), pos, -1)
         else:
@@ -912,7 +922,7 @@ def assemble(
                 # names are final from here on: hash them while the rest is built
                 name_future = in_background(_arrow.key, _arrow.as_arrow(tables[t]["task"]))
         else:
-            tables[t], sources[t] = empty_table(t), _empty_src()
+            tables[t], sources[t] = _empty_table(t), _empty_src()
     tables["project"], sources["project"] = _project_table(
         projects, by_table.get("project", []), issues, accounting, dates
     )
