@@ -463,26 +463,22 @@ def _as_u8(fixed: np.ndarray) -> np.ndarray:
     return buf.view(">u8").ravel().astype(np.uint64)
 
 
-#: half-width of the window around a reference's own row searched first (see lookup_sorted)
-_NEAR = 32
-
-
 def lookup_sorted(
-    table: np.ndarray, values: pd.Series | pa.Array, near: np.ndarray | None = None
+    table: np.ndarray, values: pd.Series | pa.Array, guess: np.ndarray | None = None
 ) -> np.ndarray:
     """:func:`lookup` against a :func:`sorted_fixed` table, by binary search.
 
-    ``near`` (optional, per value) is a table row where the value is likely to be found
-    nearby: a dependency usually names a task a few rows above its own. Values are first
-    bisected within ``near ± 32`` rows (a few cache lines), the rest in the whole table;
-    the answer is the same either way.
+    ``guess`` (optional, per value) is the table row most likely to hold the value, e.g.
+    the row above a dependency's own row (a task usually depends on the one before it).
+    Values found there are not searched for; the others are bisected in the whole table
+    (a search touching twenty cache lines each). The answer is the same either way.
 
     Examples
     --------
     >>> t = sorted_fixed(pd.Series(["T01", "T02", "T10"]))
     >>> lookup_sorted(t, pd.Series(["T10", "T1", None, "T03", "T01"])).tolist()
     [2, -1, -1, -1, 0]
-    >>> lookup_sorted(t, pd.Series(["T10", "T01"]), near=np.array([0, 2])).tolist()
+    >>> lookup_sorted(t, pd.Series(["T10", "T01"]), guess=np.array([2, 5])).tolist()
     [2, 0]
     """
     v = as_arrow(values)
@@ -507,9 +503,10 @@ def lookup_sorted(
         keys, want = _as_u8(table), _as_u8(view)
     else:
         keys, want = table, view
-    if near is not None:
-        hint = np.asarray(near, dtype="int64")
-        i = _bisect_near(keys, want, hint if idx is None else hint[idx])
+    if guess is not None:
+        g = np.asarray(guess, dtype="int64")
+        g = np.clip(g if idx is None else g[idx], 0, len(keys) - 1)
+        i = np.where(keys[g] == want, g, -1)
     else:
         i = np.full(len(want), -1, dtype="int64")
     far = np.flatnonzero(i < 0)
@@ -521,25 +518,3 @@ def lookup_sorted(
     else:
         pos[idx[hit]] = i[hit]
     return pos
-
-
-def _bisect_near(keys: np.ndarray, want: np.ndarray, near: np.ndarray) -> np.ndarray:
-    """Position of each ``want`` in sorted ``keys`` when it lies within ``near ± _NEAR``
-    (``keys[lo] <= want <= keys[hi]``), else ``-1``: a vectorised bisection over the
-    window, which stays in cache where a search of the whole table does not."""
-    n = len(keys)
-    lo = np.clip(near - _NEAR, 0, n - 1)
-    hi = np.clip(near + _NEAR, 0, n - 1)
-    inside = (keys[lo] <= want) & (want <= keys[hi])
-    # invariant: keys[lo] <= want <= keys[hi]; find the first position holding >= want
-    lo, hi, w = lo[inside], hi[inside], want[inside]
-    at_lo = keys[lo] == w
-    for _ in range(int(2 * _NEAR).bit_length()):
-        mid = (lo + hi) // 2
-        below = keys[mid] < w
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    res = np.where(at_lo, lo, hi)
-    out = np.full(len(want), -1, dtype="int64")
-    out[np.flatnonzero(inside)] = res
-    return out

@@ -713,7 +713,7 @@ class TaskKeys:
         grouped = grouped and not self.single
         vgroup = self.group[rowpos] if grouped else None
         if self._sorted is not None:  # unique ids: a token names at most one task
-            pos = _arrow.lookup_sorted(self._sorted, self._probe, near=rowpos)
+            pos = _arrow.lookup_sorted(self._sorted, self._probe, guess=rowpos - 1)
             if grouped:
                 pos = np.where((pos >= 0) & (self.group[pos] == vgroup), pos, -1)
         else:
