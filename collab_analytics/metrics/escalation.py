@@ -865,10 +865,13 @@ def escalation_episodes(
         else np.datetime64("NaT")
     )
     known = ~np.isnat(start)
-    m_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    m_pick = np.full(n, -1, dtype="int64")
 
-    if meetings is not None and len(meetings):
+    def _match() -> tuple[np.ndarray, np.ndarray]:
+        """Date and row of each episode's first meeting (NaT / -1: none)."""
+        m_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+        m_pick = np.full(n, -1, dtype="int64")
+        if meetings is None or len(meetings) == 0:
+            return m_date, m_pick
         mt = meetings
         if "start" in mt.columns:
             mstart = pd.to_datetime(mt["start"]).fillna(pd.to_datetime(mt["date"]))
@@ -908,11 +911,55 @@ def escalation_episodes(
                 keep[keep] = _member(cm[keep] * nd + e_d[ce[keep]], dept_key)
                 ce, cm, mt_start = ce[keep], cm[keep], mt_start[keep]
                 if len(ce):
-                    order = np.lexsort((mt_start.view("int64"), ce))
-                    ce, cm = ce[order], cm[order]
+                    by = np.lexsort((mt_start.view("int64"), ce))
+                    ce, cm = ce[by], cm[by]
                     firsts = np.r_[True, ce[1:] != ce[:-1]]
                     m_date[ce[firsts]] = mstart[cm[firsts]]
                     m_pick[ce[firsts]] = cm[firsts]
+        return m_date, m_pick
+
+    def _static() -> tuple[np.ndarray | None, dict]:
+        """The order by start (unknown starts last, stable) and the columns that do not
+        depend on the meetings, in that order."""
+        if known.all():
+            order = _stable_order(start.view("int64"))
+        else:
+            kn = np.flatnonzero(known)
+            o = _stable_order(start[kn].view("int64"))
+            order = np.concatenate([kn if o is None else kn[o], np.flatnonzero(~known)])
+
+        def _o(a):
+            return a if order is None else a[order]
+
+        def _os(arr, coded=None) -> pd.Series:
+            # permuted through the codes when the column is coded already (the few distinct
+            # texts are moved, not every row's); else taken in order
+            if order is None:
+                return _str_series(arr)
+            if coded is None:
+                return _str_series(_combined_text(arr).take(pa.array(order)))
+            codes, values = coded
+            return _str_series(_take_small(values, codes[order]))
+
+        if e_task_id is None:
+            task_id = _str_series(_take_small(kdict, _o(e_key)))
+        else:
+            task_id = _str_series(e_task_id if order is None else e_task_id.take(pa.array(order)))
+        sources = pa.array(["updates", "task_status"], pa.large_string())
+        return order, {
+            "task_id": task_id,
+            "task": _os(e_task),
+            "department": _os(e_dept, (dcodes, dvals)),
+            "status": _str_series(_take_small(s_names, _o(e_scode))),
+            "start": pd.Series(_o(start), dtype="datetime64[us]"),
+            "start_source": _str_series(_take_small(sources, _o(source))),
+        }
+
+    # the meeting side and the columns that need no meeting: two threads when a core is idle
+    (m_date, m_pick), (order, cols) = enc.parallel(_match, _static)
+
+    def _o(a):
+        return a if order is None else a[order]
 
     has_m = ~np.isnat(m_date)
     hrs = np.full(n, np.nan)
@@ -935,26 +982,6 @@ def escalation_episodes(
     never = known & ~has_m & ~pending
     within = np.where(both, hrs <= threshold_hours, False)
     within_na = ~known | pending
-    # order by start (unknown starts last), stable
-    if known.all():
-        order = _stable_order(start.view("int64"))
-    else:
-        kn = np.flatnonzero(known)
-        o = _stable_order(start[kn].view("int64"))
-        order = np.concatenate([kn if o is None else kn[o], np.flatnonzero(~known)])
-
-    def _o(a):
-        return a if order is None else a[order]
-
-    def _os(arr, coded=None) -> pd.Series:
-        # permuted through the codes when the column is coded already (the few distinct texts
-        # are moved, not every row's); else taken in order (cheaper than coding it first)
-        if order is None:
-            return _str_series(arr)
-        if coded is None:
-            return _str_series(_combined_text(arr).take(pa.array(order)))
-        codes, values = coded
-        return _str_series(_take_small(values, codes[order]))
 
     if meetings is not None and len(meetings) and "topic" in meetings.columns:
         topic = _arrow_text(meetings["topic"])
@@ -964,20 +991,9 @@ def escalation_episodes(
         topic = _str_series(topic.take(pa.array(mp, mask=mp < 0)))
     else:
         topic = pd.Series([None] * n, dtype="str")
-    if e_task_id is None:
-        task_id = _str_series(_take_small(kdict, _o(e_key)))
-    else:
-        task_id = _str_series(e_task_id if order is None else e_task_id.take(pa.array(order)))
     return pd.DataFrame(
         {
-            "task_id": task_id,
-            "task": _os(e_task),
-            "department": _os(e_dept, (dcodes, dvals)),
-            "status": _str_series(_take_small(s_names, _o(e_scode))),
-            "start": pd.Series(_o(start), dtype="datetime64[us]"),
-            "start_source": _str_series(
-                _take_small(pa.array(["updates", "task_status"], pa.large_string()), _o(source))
-            ),
+            **cols,
             "meeting_date": pd.Series(_o(m_date), dtype="datetime64[us]"),
             "meeting_topic": topic,
             "hours_to_meeting": _o(hrs),
