@@ -675,8 +675,8 @@ def _id_lookup(refs, ids: pd.Series) -> tuple[np.ndarray, bool]:
 
 
 def _id_lookup_sorted(refs: pd.Index, ids: pd.Series) -> tuple[np.ndarray, bool]:
-    """:func:`_id_lookup` by binary search on :func:`_sorted_int_keys` (ids of 8 bytes or of
-    9 to 15 whose tails have too wide a byte range for :func:`_id_blocks`)."""
+    """:func:`_id_lookup` by binary search on :func:`_sorted_int_keys`, for sorted ids that
+    :func:`_id_runs` does not take (8 bytes wide, or numbered with gaps)."""
     from collab_analytics.io._arrow import _fixed_view, as_arrow, sorted_fixed
 
     table = sorted_fixed(ids) if len(ids) else None

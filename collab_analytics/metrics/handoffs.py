@@ -502,8 +502,8 @@ _MAX_BINS = 4_000_000
 
 def _summary_by_histogram(ends: _TaskEnds, edges: Edges, by: str) -> pd.DataFrame | None:
     """:func:`summarize_arrays` of :func:`_cross_waits` without gathering the hand-overs:
-    every edge adds one count to a histogram over (group, wait, waiting), a crossing of no
-    departments to one spare bin, and the statistics are read off the histogram. The edges
+    every edge adds one count to a histogram over (group, wait, waiting) — an edge within
+    one department to a spare bin — and the statistics are read off the histogram. The edges
     are counted in slices (two halves on two threads for large inputs). ``None`` when
     the histogram would be too large or nothing crosses departments."""
     k = len(ends.departments)
