@@ -40,6 +40,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -530,14 +531,26 @@ class Keys:
     a sorted fixed-width byte view of ``uniq`` when it is strictly increasing (else ``None``),
     which lets :func:`find_keys` search it without hashing, the ``starts`` of the runs of equal
     keys, and ``grouped``: every key is one run and none is missing (so ``codes`` is
-    non-decreasing and the runs are the keys)."""
+    non-decreasing and the runs are the keys).
 
-    codes: np.ndarray
+    ``codes`` is spread from the code of every run (``head_codes``) on first use only: a
+    caller that works run by run never pays for the per-row array.
+    """
+
     uniq: pa.Array
     first_row: np.ndarray
     fixed: np.ndarray | None
     starts: np.ndarray
     grouped: bool
+    head_codes: np.ndarray
+    n: int
+
+    @cached_property
+    def codes(self) -> np.ndarray:
+        if len(self.starts) == self.n:
+            return self.head_codes
+        lengths = np.diff(np.append(self.starts, self.n))
+        return _frozen(np.repeat(self.head_codes, lengths))
 
 
 def key_arrow(frame: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
@@ -555,8 +568,8 @@ def encode_keys(key: pa.Array | pa.ChunkedArray) -> Keys:
     """Encode a key column run by run (see the module notes); not cached."""
     n = len(key)
     if n == 0:
-        e = np.zeros(0, dtype="int64")
-        return Keys(e, pa.array([], type=pa.large_string()), e, None, e, True)
+        e = _frozen(np.zeros(0, dtype="int64"))
+        return Keys(pa.array([], type=pa.large_string()), e, None, e, True, e, 0)
     starts, heads = runs(key)
     heads = _combined(heads)
     fixed = _fixed_view(heads)
@@ -569,7 +582,6 @@ def encode_keys(key: pa.Array | pa.ChunkedArray) -> Keys:
         uniq = _combined(uniq)
         if len(uniq) == len(heads) and not (head_codes < 0).any():
             uniq = heads  # every head distinct: the heads are the dictionary
-    codes = head_codes if len(starts) == n else np.repeat(head_codes, np.diff(np.append(starts, n)))
     nu = len(uniq)
     first_head = np.full(nu, -1, dtype="int64")
     ok = head_codes >= 0
@@ -577,7 +589,9 @@ def encode_keys(key: pa.Array | pa.ChunkedArray) -> Keys:
     first_head[hc[::-1]] = np.flatnonzero(ok)[::-1]
     first_row = starts[first_head]
     grouped = len(uniq) == len(starts) and not (head_codes < 0).any()
-    return Keys(_frozen(codes), uniq, _frozen(first_row), fixed, _frozen(starts), grouped)
+    return Keys(
+        uniq, _frozen(first_row), fixed, _frozen(starts), grouped, _frozen(head_codes), n
+    )
 
 
 def task_keys(frame: pd.DataFrame) -> Keys:

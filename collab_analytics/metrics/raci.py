@@ -216,7 +216,7 @@ def raci_problems(
     out: list[pd.DataFrame] = []
     r = raci
     n = len(r)
-    kc = np.zeros(0, dtype="int64")
+    k_missing = False  # a RACI row without a key
     kuniq = pa.array([], type=pa.large_string())
     dept_names: list[str] = []
     has_tasks = tasks is not None and len(tasks) > 0
@@ -229,7 +229,9 @@ def raci_problems(
             lambda: _role_codes(r),
             lambda: enc.text_codes(tasks, "department") if has_tasks else None,
         )
-        kc, kuniq = rkeys.codes, rkeys.uniq
+        kuniq = rkeys.uniq
+        # grouped keys are never missing (and their per-row codes are never needed here)
+        k_missing = not rkeys.grouped and bool((rkeys.codes < 0).any())
         rnames = rnames.to_pylist()
         role_of = {rl: (rnames.index(rl) if rl in rnames else -2) for rl in _ROLES}
         task_arr = _arrow_text(r["task"]) if "task" in r.columns else pa.nulls(n, pa.large_string())
@@ -272,9 +274,10 @@ def raci_problems(
             both = np.diff(ends, prepend=0)
             counts["A"], counts["R"] = both & 0xFFFFFFFF, both >> 32
         else:
+            kc = rkeys.codes
             for rl in ("A", "R"):
                 m = rc == role_of[rl]
-                if (kc < 0).any():
+                if k_missing:
                     m &= kc >= 0
                 counts[rl] = np.bincount(kc[m], minlength=nk)
         for code, sel, cnt in (
@@ -306,7 +309,7 @@ def raci_problems(
             tc = np.full(len(tasks), -1, dtype="int64")
         in_raci = tc >= 0
         have = in_raci.copy()
-        if n and (kc < 0).any():
+        if n and k_missing:
             have |= tnull  # a key-less task matches key-less RACI rows
         if (~have).any():
             rows = np.flatnonzero(~have)
@@ -327,8 +330,8 @@ def raci_problems(
             unknown = np.flatnonzero(~in_tasks)
             firsts = list(first[unknown])
             ids = list(kuniq.take(pa.array(unknown)).to_pylist())
-            if (kc < 0).any() and not tnull.any():
-                firsts.append(int(np.flatnonzero(kc < 0)[0]))
+            if k_missing and not tnull.any():
+                firsts.append(int(np.flatnonzero(rkeys.codes < 0)[0]))
                 ids.append(None)
             if firsts:
                 o = np.argsort(np.asarray(firsts), kind="stable")
@@ -604,10 +607,13 @@ def _conformance(
         kmap = enc.key_map(tkeys, rkeys, tasks, r)
         same_keys = len(kmap) == nk and bool(np.array_equal(kmap, np.arange(nk)))
         # the RACI's key codes are the tasks' when both list the same keys in the same order
-        rk = rkeys.codes if same_keys else np.append(kmap, -1)[rkeys.codes]
         runs = rkeys.starts if same_keys and rkeys.grouped else None
-        ok = rk >= 0
-        all_ok = bool(ok.all())
+        if runs is not None:  # every RACI row has a task; the rows go task by task
+            rk, ok, all_ok = None, None, True
+        else:
+            rk = rkeys.codes if same_keys else np.append(kmap, -1)[rkeys.codes]
+            ok = rk >= 0
+            all_ok = bool(ok.all())
         rd, rd_names = enc.text_codes(r, "department", small=True)
         rc, rnames = _role_codes(r)
         rnames = rnames.to_pylist()
@@ -623,7 +629,10 @@ def _conformance(
                 pos_of[rd_list[j]] = len(duniq)
                 duniq.append(rd_list[j])
         dmap = np.array([pos_of.get(d, -1) for d in rd_list] + [-1], dtype="int64")
-        l_t = rk if all_ok else rk[ok]
+        if runs is None:
+            l_t = rk if all_ok else rk[ok]
+        else:  # the task of every row is only needed outside the bit-mask path
+            l_t = rkeys.codes if long or len(duniq) > 52 else None
         if np.array_equal(dmap[:-1], np.arange(len(rd_list))):  # same department order
             l_d = (rd if all_ok else rd[ok]).astype(np.int64)
         else:
@@ -771,11 +780,13 @@ def _or_by_task(
 ) -> list[np.ndarray]:
     """Bitwise OR of each array of ``bits`` per task code ``0..nk-1``; ``runs``: the starts of
     the runs of ``t`` when it is ``0, 0, 1, 1, 1, 2, ...`` (every code one run, in order)."""
+    if runs is not None:
+        if len(bits[0]) == 0:
+            return [np.zeros(nk, dtype="int64") for _ in bits]
+        return [np.bitwise_or.reduceat(b, runs) for b in bits]
     outs = [np.zeros(nk, dtype="int64") for _ in bits]
     if len(t) == 0:
         return outs
-    if runs is not None:
-        return [np.bitwise_or.reduceat(b, runs) for b in bits]
     order = None
     if len(t) > 1 and not bool(np.all(t[1:] >= t[:-1])):
         order = np.argsort(t, kind="stable")
