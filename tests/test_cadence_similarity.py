@@ -118,5 +118,5 @@ def test_subset_assignment_equals_direct(seed):
             items = items[::-1]  # not in the full order: computed directly
         rows = np.flatnonzero(rng.random(n) < 0.7)
         sub = meetings.iloc[rows].reset_index(drop=True)
-        got = cad._subset_assignment(full, full_items, rows, sub, items, threshold)
+        got = cad._subset_assignment(full, full_items, rows, meetings, items, threshold)
         _same(got, cad._assignment(sub, items, threshold))

@@ -743,8 +743,9 @@ def _subset_assignment(
     items: list[str],
     min_similarity: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_assignment` of ``meetings`` (rows ``rows`` of the meetings ``full`` was computed
-    for) against ``items`` (some of ``full_items``), derived from ``full``.
+    """:func:`_assignment` of the meetings at positions ``rows`` of ``meetings`` (the log
+    ``full`` was computed for) against ``items`` (some of ``full_items``), derived from
+    ``full``.
 
     A meeting's winner over a subset of the items is its winner over all items whenever that
     item is kept (the tie-break key compares the same values and the kept items keep their
@@ -757,7 +758,8 @@ def _subset_assignment(
     where = {name: j for j, name in enumerate(full_items)}
     old = np.array([where.get(name, -1) for name in items], dtype="int64")
     if (old < 0).any() or (np.diff(old) <= 0).any() or not items:
-        return _assignment(meetings, items, min_similarity)  # not an ordered subset
+        # not an ordered subset
+        return _assignment(meetings.iloc[rows].reset_index(drop=True), items, min_similarity)
     new_of = np.full(len(full_items) + 1, -1, dtype="int64")
     new_of[old] = np.arange(len(items))
     best = np.where(best_f >= 0, new_of[best_f], -1)
@@ -774,7 +776,7 @@ def _subset_assignment(
             rule[nothing] = "topic"
     again = np.flatnonzero(lost & ~nothing)
     if len(again):
-        got = _assignment(meetings.iloc[again], items, min_similarity)
+        got = _assignment(meetings.iloc[rows[again]], items, min_similarity)
         item_idx[again], rule[again], sim[again], best[again] = got
     return item_idx, rule, sim, best
 
@@ -854,44 +856,140 @@ def _match_assigned(
 ) -> pd.DataFrame:
     """:func:`match_meetings` with each meeting's plan item already assigned (item index
     into ``items``, rule, similarity: :func:`_assign_items`)."""
+    if len(meetings) == 0:
+        return _empty_matches()
+    return _match_arrays(
+        _meeting_arrays(meetings),
+        items,
+        assigned,
+        occurrences,
+        tolerance_days=tolerance_days,
+        calendar=calendar,
+    )
+
+
+def _meeting_arrays(meetings: pd.DataFrame) -> dict:
+    """What matching reads of each meeting, as arrays: normalised day and start
+    (``datetime64[us]``), time of day in minutes, topic (Arrow text), output flag, minutes.
+
+    Computed once per meeting log by the dashboard and sliced with :func:`_take_meetings`
+    (every value is a function of its own row).
+    """
     n = len(meetings)
+    date = pd.to_datetime(meetings["date"]).dt.normalize().astype("datetime64[us]")
+    date = date.to_numpy(dtype="datetime64[us]")
+    tmin = _time_minutes(meetings["time"]) if "time" in meetings.columns else np.full(n, np.nan)
+    if "start" in meetings.columns:
+        start = pd.to_datetime(meetings["start"]).to_numpy(dtype="datetime64[us]").copy()
+        gap = np.isnat(start)
+        start[gap] = date[gap]
+    else:
+        start = date + np.nan_to_num(tmin, nan=0.0).astype("int64").astype("timedelta64[m]")
+        start = start.astype("datetime64[us]")
+    if "output" in meetings.columns:
+        output = meetings["output"].astype("str").fillna("").str.strip()
+        has_output = (output != "").to_numpy(dtype=bool)
+    else:
+        has_output = np.zeros(n, dtype=bool)
+    topic = (
+        _arrow_text(meetings["topic"])
+        if "topic" in meetings.columns
+        else pa.nulls(n, type=pa.large_string())
+    )
+    duration = (
+        pd.to_numeric(meetings["duration_min"], errors="coerce").to_numpy(dtype="float64")
+        if "duration_min" in meetings.columns
+        else np.full(n, np.nan)
+    )
+    return {
+        "date": date,
+        "tmin": np.asarray(tmin, dtype="float64"),
+        "start": start,
+        "has_output": has_output,
+        "topic": topic,
+        "duration_min": duration,
+    }
+
+
+def _take_meetings(arrays: dict, rows: np.ndarray | None) -> dict:
+    """:func:`_meeting_arrays` of the meetings at positions ``rows`` (``None``: all)."""
+    if rows is None:
+        return arrays
+    out = {k: v[rows] for k, v in arrays.items() if k != "topic"}
+    out["topic"] = enc.take_text(arrays["topic"], rows)
+    return out
+
+
+def _nearest(r_key: np.ndarray, l_key: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Position in the sorted ``r_key`` of the nearest key of the same group, for every
+    ``l_key``: ``pd.merge_asof(direction="nearest", by=group)`` on ``key = group * 2**32 +
+    day``. ``base`` is each left key's ``group * 2**32`` (the group's first key). Ties go to
+    the earlier key; among equal keys the backward search takes the last, the forward search
+    the first (as ``merge_asof`` does); -1 when the group has no key."""
+    n = len(r_key)
+    back = np.searchsorted(r_key, l_key, side="right") - 1
+    fwd = np.searchsorted(r_key, l_key, side="left")
+    has_b = back >= 0
+    has_b[has_b] = r_key[back[has_b]] >= base[has_b]
+    has_f = fwd < n
+    has_f[has_f] = r_key[fwd[has_f]] < base[has_f] + (1 << 32)
+    bdiff = np.where(has_b, l_key - r_key[np.maximum(back, 0)], 0)
+    fdiff = np.where(has_f, r_key[np.minimum(fwd, n - 1)] - l_key, 0)
+    use_f = has_f & (~has_b | (fdiff < bdiff))
+    return np.where(use_f, fwd, np.where(has_b, back, -1))
+
+
+def _match_arrays(
+    arrays: dict,
+    items: list[str],
+    assigned: tuple[np.ndarray, np.ndarray, np.ndarray],
+    occurrences: pd.DataFrame,
+    *,
+    tolerance_days: int,
+    calendar,
+    occ_code: np.ndarray | None = None,
+    occ_ptime: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """:func:`_match_assigned` of meetings given as :func:`_meeting_arrays`.
+
+    ``occ_code`` (each occurrence's position in ``items``) and ``occ_ptime`` (its planned
+    time of day in minutes) are read from ``occurrences`` when not given.
+    """
+    n = len(arrays["date"])
     if n == 0:
         return _empty_matches()
     cal = get_calendar(calendar)
     item_idx, rule, sim = assigned
+    date, tmin, start = arrays["date"], arrays["tmin"], arrays["start"]
 
-    date = pd.to_datetime(meetings["date"]).dt.normalize().astype("datetime64[us]")
-    date = date.reset_index(drop=True)
-    tmin = _time_minutes(meetings["time"]) if "time" in meetings.columns else np.full(n, np.nan)
-    if "start" in meetings.columns:
-        start = pd.to_datetime(meetings["start"]).astype("datetime64[us]").reset_index(drop=True)
-        start = start.fillna(date)
-    else:
-        start = date + pd.to_timedelta(np.nan_to_num(tmin, nan=0.0), unit="min")
-        start = start.astype("datetime64[us]")
-
-    code_of = {it: j for j, it in enumerate(items)}
-    occ_code = _distinct(
-        occurrences["item"],
-        lambda u: np.array([code_of.get(x, -1) for x in u.tolist()], dtype="int64"),
-    )
+    if occ_code is None:
+        code_of = {it: j for j, it in enumerate(items)}
+        occ_code = _distinct(
+            occurrences["item"],
+            lambda u: np.array([code_of.get(x, -1) for x in u.tolist()], dtype="int64"),
+        )
     occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
-    occ_ptime = _time_minutes(occurrences["planned_time"]) if len(occurrences) else np.zeros(0)
+    if occ_ptime is None:
+        occ_ptime = _time_minutes(occurrences["planned_time"]) if len(occurrences) else np.zeros(0)
 
-    valid_m = (item_idx >= 0) & date.notna().to_numpy()
+    valid_m = (item_idx >= 0) & ~np.isnat(date)
     occurrence = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     occ_pos = np.full(n, -1, dtype="int64")
 
     if valid_m.any() and len(occurrences):
-        mdays = date.to_numpy(dtype="datetime64[D]")
+        mdays = date.astype("datetime64[D]")
         odays = occ_time.astype("datetime64[D]")
         all_days = np.concatenate([mdays[valid_m], odays])
         lo, hi = all_days.min(), all_days.max()
         m_ord = np.zeros(n, dtype="int64")
         m_ord[valid_m] = _day_ordinals(mdays[valid_m], cal, lo, hi)
         o_ord = _day_ordinals(odays, cal, lo, hi)
-        o_key = odays.astype("int64")
-        m_key = mdays.astype("datetime64[D]").astype("int64", copy=False)
+        # (item, day) as one int64 key: item * 2**32 + days since the first day
+        o_key = (odays - lo).astype("int64") + (occ_code.astype("int64") << 32)
+        m_key = np.zeros(n, dtype="int64")
+        m_key[valid_m] = (mdays[valid_m] - lo).astype("int64") + (item_idx[valid_m] << 32)
+        m_start = start.view("int64")
+        o_time = occ_time.view("int64")
         free = np.ones(len(occurrences), dtype=bool)
         pending = valid_m.copy()
         for _round in range(3):
@@ -899,23 +997,20 @@ def _match_assigned(
             fo = np.flatnonzero(free & (occ_code >= 0))
             if len(cand) == 0 or len(fo) == 0:
                 break
-            left = pd.DataFrame({"k": m_key[cand], "item": item_idx[cand], "m": cand})
-            right = pd.DataFrame({"k": o_key[fo], "item": occ_code[fo], "o": fo})
-            left = left.sort_values("k", kind="stable")
-            right = right.sort_values("k", kind="stable")
-            got = pd.merge_asof(left, right, on="k", by="item", direction="nearest")
-            got = got[got["o"].notna()]
-            if not len(got):
+            ro = fo[np.argsort(o_key[fo], kind="stable")]
+            lk = m_key[cand]
+            at = _nearest(o_key[ro], lk, item_idx[cand] << 32)
+            got = at >= 0
+            if not got.any():
                 break
-            mm = got["m"].to_numpy(dtype="int64")
-            oo = got["o"].to_numpy(dtype="int64")
+            mm, oo = cand[got], ro[at[got]]
             ok = np.abs(m_ord[mm] - o_ord[oo]) <= tolerance_days
             mm, oo = mm[ok], oo[ok]
             # one meeting per occurrence: the closest in time keeps it, then the earlier
             # meeting (not the earlier row: the outcome must not depend on the log's order)
-            m_start = start.to_numpy()[mm]
-            dist = np.abs((m_start - occ_time[oo]).astype("int64"))
-            order = np.lexsort((mm, m_start.view("int64"), dist, oo))
+            ms = m_start[mm]
+            dist = np.abs(ms - o_time[oo])
+            order = np.lexsort((mm, ms, dist, oo))
             mm, oo = mm[order], oo[order]
             first = np.ones(len(oo), dtype=bool)
             first[1:] = oo[1:] != oo[:-1]
@@ -938,36 +1033,23 @@ def _match_assigned(
         # losers of a contested occurrence that found nothing else are duplicates
         contested = np.zeros(n, dtype=bool)
         if has.any():
-            same_day = pd.DataFrame({"i": item_idx[valid_m], "k": m_key[valid_m]})
-            dup = same_day.duplicated(keep=False).to_numpy()
-            contested[np.flatnonzero(valid_m)[dup]] = True
+            vk = m_key[valid_m]
+            _, inv, cnt = np.unique(vk, return_inverse=True, return_counts=True)
+            contested[np.flatnonzero(valid_m)[cnt[inv.reshape(-1)] > 1]] = True
     else:
         has = np.zeros(n, dtype=bool)
         days_off = np.full(n, np.nan)
         minutes_late = np.full(n, np.nan)
         contested = np.zeros(n, dtype=bool)
 
-    reason = np.full(n, None, dtype=object)
-    reason[item_idx < 0] = "no_plan_item"
     off = (item_idx >= 0) & ~has
-    reason[off] = "off_schedule"
-    reason[off & contested] = "duplicate"
-
-    output = (
-        meetings["output"].astype("str").fillna("").str.strip()
-        if "output" in meetings.columns
-        else pd.Series([""] * n, dtype="str")
-    )
-    out = pd.DataFrame(
+    reason = np.where(item_idx < 0, 0, np.where(off, np.where(contested, 2, 1), -1))
+    return pd.DataFrame(
         {
             "meeting": np.arange(n, dtype="int64"),
-            "date": date,
-            "start": start,
-            "topic": (
-                meetings["topic"].astype("str").reset_index(drop=True)
-                if "topic" in meetings.columns
-                else pd.Series([None] * n, dtype="str")
-            ),
+            "date": pd.Series(date, dtype="datetime64[us]"),
+            "start": pd.Series(start, dtype="datetime64[us]"),
+            "topic": _str_series(arrays["topic"]),
             "item": _coded_text(items, item_idx),
             "item_rule": _coded_text(
                 ["plan_item", "topic"],
@@ -978,23 +1060,11 @@ def _match_assigned(
             "days_off": days_off,
             "minutes_late": minutes_late,
             "matched": has,
-            "reason": _coded_text(
-                ["no_plan_item", "off_schedule", "duplicate"],
-                np.where(
-                    reason == "no_plan_item",
-                    0,
-                    np.where(reason == "off_schedule", 1, np.where(reason == "duplicate", 2, -1)),
-                ),
-            ),
-            "has_output": (output != "").to_numpy(dtype=bool),
-            "duration_min": (
-                pd.to_numeric(meetings["duration_min"], errors="coerce").to_numpy(dtype="float64")
-                if "duration_min" in meetings.columns
-                else np.full(n, np.nan)
-            ),
+            "reason": _coded_text(["no_plan_item", "off_schedule", "duplicate"], reason),
+            "has_output": arrays["has_output"],
+            "duration_min": arrays["duration_min"],
         }
     )
-    return out
 
 
 def _coded_text(names: list[str], codes: np.ndarray) -> pd.Series:
@@ -1464,19 +1534,68 @@ def attendance(
         if departments is not None
         else list(dict.fromkeys(expected["department"].dropna()))
     )
+    return _attendance_present(matches, expected, _meeting_dept_codes(meetings, depts))
+
+
+def _attendance_present(
+    matches: pd.DataFrame,
+    expected: pd.DataFrame,
+    present: tuple[np.ndarray, np.ndarray, list[str]],
+) -> pd.DataFrame:
+    """:func:`attendance` with the departments present at each meeting given as
+    :func:`_meeting_dept_codes` (or :func:`_subset_dept_codes`) pairs."""
+    if len(matches) == 0 or len(expected) == 0:
+        return _attendance_codes(
+            np.zeros(0, dtype="int64"),
+            np.zeros(0, dtype="int64"),
+            np.zeros(0, dtype="int64"),
+            [],
+            expected["department"].iloc[:0],
+            present,
+        )
     # on integer codes: every assigned meeting × the departments expected at its item (in
     # meeting order, then expected order), attended when the department was at the meeting
     has_item = matches["item"].notna().to_numpy(dtype=bool)
     k = int(has_item.sum())
-    mm = matches["meeting"].to_numpy(dtype="int64")[has_item]
-    ic, _ = pd.factorize(
+    ic, iu = pd.factorize(
         pd.concat(
             [matches["item"][has_item].astype("str"), expected["item"].astype("str")],
             ignore_index=True,
         )
     )
-    m_ic, e_ic = ic[:k], ic[k:]
-    dc, du = pd.factorize(expected["department"].astype("str"))
+    return _attendance_codes(
+        matches["meeting"].to_numpy(dtype="int64")[has_item],
+        ic[:k],
+        ic[k:],
+        pd.Index(iu).to_numpy(dtype=object).tolist(),
+        expected["department"],
+        present,
+    )
+
+
+def _attendance_codes(
+    mm: np.ndarray,
+    m_ic: np.ndarray,
+    e_ic: np.ndarray,
+    item_names: list[str],
+    e_dept: pd.Series,
+    present: tuple[np.ndarray, np.ndarray, list[str]],
+) -> pd.DataFrame:
+    """:func:`attendance` on codes: each assigned meeting's position ``mm`` and item code
+    ``m_ic`` (into ``item_names``), each expected row's item code ``e_ic`` (-1: an item no
+    meeting has) and department ``e_dept``, and the departments present at each meeting
+    (:func:`_meeting_dept_codes`: row, code, names; the order of the names does not matter)."""
+    empty = pd.DataFrame(
+        {
+            "item": pd.Series([], dtype="str"),
+            "department": pd.Series([], dtype="str"),
+            "meetings": pd.Series([], dtype="int64"),
+            "attended": pd.Series([], dtype="int64"),
+            "attendance_rate": pd.Series([], dtype="float64"),
+        }
+    )
+    k = len(mm)
+    dc, du = pd.factorize(e_dept.astype("str"))
     e_rows = np.flatnonzero((e_ic >= 0) & (dc >= 0))  # a missing department forms no group
     e_rows = e_rows[np.argsort(e_ic[e_rows], kind="stable")]
     lo = np.searchsorted(e_ic[e_rows], m_ic, side="left")
@@ -1485,7 +1604,7 @@ def attendance(
         return empty
     xm = np.repeat(np.arange(k), cnt)
     xe = e_rows[np.repeat(lo, cnt) + np.arange(len(xm)) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
-    p_rows, p_codes, p_names = _meeting_dept_codes(meetings, depts)
+    p_rows, p_codes, p_names = present
     pos = {d: i for i, d in enumerate(p_names)}
     e_pd = np.array([pos.get(d, -1) for d in du.tolist()], dtype="int64")[dc[xe]]
     npd = max(len(p_names), 1)
@@ -1504,13 +1623,60 @@ def attendance(
     head = first[order]
     return pd.DataFrame(
         {
-            "item": _take_str(matches["item"][has_item], xm[head]),
-            "department": _take_str(expected["department"], xe[head]),
+            "item": _coded_text(item_names, m_ic[xm[head]]),
+            "department": _take_str(e_dept, xe[head]),
             "meetings": size.astype("int64"),
             "attended": got,
             "attendance_rate": got.astype("float64") / size,
         }
     )
+
+
+def _meeting_list_depts(meetings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The departments each meeting lists (``departments`` column only, no text fallback):
+    (row, code, names) — what :func:`_subset_dept_codes` derives a subset's pairs from."""
+    rows, codes, names = _meeting_dept_codes_uncached(meetings, None, None)
+    return rows, codes, list(names)
+
+
+def _subset_dept_codes(
+    listed: tuple[np.ndarray, np.ndarray, list[str]],
+    n_all: int,
+    rows: np.ndarray,
+    participants: pd.Series | None,
+    departments: Sequence[str] | None,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The (row, department) pairs of :func:`_meeting_dept_codes` for the meetings at
+    positions ``rows`` of a log of ``n_all`` meetings, from that log's listed departments
+    (:func:`_meeting_list_depts`): a meeting's listed departments do not depend on the
+    department list; only meetings that list none read their ``participants`` (the whole
+    log's column) against ``departments``. Rows are positions in ``rows``; the same pairs
+    as the direct call, possibly with other codes (names follow the codes)."""
+    l_rows, l_codes, names = listed
+    where = np.full(n_all, -1, dtype="int64")
+    where[rows] = np.arange(len(rows))
+    at = where[l_rows]
+    keep = at >= 0
+    out_rows, out_codes = at[keep], l_codes[keep]
+    need = np.ones(len(rows), dtype=bool)
+    need[out_rows] = False
+    if need.any() and participants is not None and departments:
+        idx = np.flatnonzero(need)
+        text = participants.iloc[rows[idx]].reset_index(drop=True)
+        parsed = _text_departments(text, departments)
+        if len(parsed):
+            extra = [str(d) for d in pd.unique(parsed["department"])]
+            names = list(names)
+            known = {d: i for i, d in enumerate(names)}
+            for d in extra:
+                if d not in known:
+                    known[d] = len(names)
+                    names.append(d)
+            code = np.array([known[str(d)] for d in extra], dtype="int64")
+            d_code = code[pd.Index(extra).get_indexer(parsed["department"].astype("object"))]
+            out_rows = np.concatenate([out_rows, idx[parsed["row"].to_numpy()]])
+            out_codes = np.concatenate([out_codes, d_code])
+    return out_rows, out_codes, names
 
 
 def _take_str(s: pd.Series, rows: np.ndarray) -> pd.Series:

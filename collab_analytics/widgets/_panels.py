@@ -163,36 +163,18 @@ def _compute_bottlenecks(ctx) -> dict:
     }
 
 
-#: The meeting columns the cadence tab reads (matching, then attendance).
-_CADENCE_MEETING_COLUMNS = (
-    "date",
-    "time",
-    "start",
-    "topic",
-    "plan_item",
-    "output",
-    "duration_min",
-    "departments",
-    "participants",
-)
-
-
 def _source(data):
-    """The whole dataset behind the (possibly restricted) data, and the restricted data."""
+    """The whole dataset behind the (possibly restricted) data."""
     return data.source if isinstance(data, ScopedData) else data
 
 
-def _kept_until(data, name: str, T, columns: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
-    """:func:`_meetings_until` with the rows' positions in the whole table."""
-    frame = _columns(data, name, columns).reset_index(drop=True)
-    pos = data.positions(name) if isinstance(data, ScopedData) else None
-    if pos is None:
-        pos = np.arange(len(frame))
-    if T is not None and len(frame):
-        keep = (frame["date"].isna() | (frame["date"] <= T)).to_numpy()
-        if not keep.all():
-            frame, pos = frame[keep].reset_index(drop=True), pos[keep]
-    return frame, pos
+def _per_dataset(ctx, key: tuple, make: Callable):
+    """``make()`` computed once per dataset (kept in ``ctx.cache`` when there is one)."""
+    if ctx.cache is None:
+        return make()
+    if key not in ctx.cache:
+        ctx.cache[key] = make()
+    return ctx.cache[key]
 
 
 def _full_assignment(ctx):
@@ -204,28 +186,61 @@ def _full_assignment(ctx):
         items = _cad._plan_items(source.plan)
         return items, _cad._assignment(source.meetings, items, _MIN_SIMILARITY)
 
-    if ctx.cache is None:
-        return make()
-    key = ("cadence_assignment", _MIN_SIMILARITY)
-    if key not in ctx.cache:
-        ctx.cache[key] = make()
-    return ctx.cache[key]
+    return _per_dataset(ctx, ("cadence_assignment", _MIN_SIMILARITY), make)
+
+
+def _meeting_log(ctx) -> dict:
+    """What the cadence tab reads of every meeting of the whole dataset, once: the raw dates
+    (the as-of cut), the matching arrays and the departments each meeting lists."""
+    source = _source(ctx.data)
+
+    def make():
+        m = source.meetings
+        return {
+            "date": m["date"].to_numpy(dtype="datetime64[us]"),
+            "arrays": _cad._meeting_arrays(m),
+            "listed": _cad._meeting_list_depts(m),
+        }
+
+    return _per_dataset(ctx, ("cadence_meetings",), make)
+
+
+def _kept_meetings(ctx, T) -> np.ndarray:
+    """Positions (in the whole log) of the selection's meetings up to the as-of day, as
+    :func:`_meetings_until` keeps them."""
+    data = ctx.data
+    date = _meeting_log(ctx)["date"]
+    pos = data.positions("meetings") if isinstance(data, ScopedData) else None
+    if pos is None:
+        pos = np.arange(len(date))
+    if T is not None and len(pos):
+        d = date[pos]
+        keep = np.isnat(d) | (d <= np.datetime64(T.to_datetime64(), "us"))
+        if not keep.all():
+            pos = pos[keep]
+    return pos
 
 
 def _compute_cadence(ctx) -> dict:
-    """The cadence frames of :func:`communication_report` for the restricted data; the plan
-    item of each meeting comes from the whole dataset's assignment (computed once), matched
-    again only for meetings whose item is not in the restricted plan."""
+    """The cadence frames of :func:`communication_report` for the restricted data.
+
+    Per dataset (computed once): every meeting's plan item, its matching arrays and its
+    listed departments. Per selection: the kept meetings' positions slice them; only meetings
+    whose item is not in the restricted plan are matched to an item again, and only meetings
+    that list no department read their participants text."""
     data = ctx.data
+    source = _source(data)
     T = _as_of_day(ctx)
     plan = _comm.plan_windows(data, as_of=T)
-    meetings, rows = _kept_until(data, "meetings", T, _CADENCE_MEETING_COLUMNS)
+    rows = _kept_meetings(ctx, T)
+    log = _meeting_log(ctx)
     occ = expected_occurrences(plan, calendar=_PLAN_CALENDAR)
     full_items, full = _full_assignment(ctx)
     items = _cad._plan_items(plan)
-    assigned = _cad._subset_assignment(full, full_items, rows, meetings, items, _MIN_SIMILARITY)
-    matches = _cad._match_assigned(
-        meetings,
+    whole = source.meetings
+    assigned = _cad._subset_assignment(full, full_items, rows, whole, items, _MIN_SIMILARITY)
+    matches = _cad._match_arrays(
+        _cad._take_meetings(log["arrays"], rows),
         items,
         assigned[:3],
         occ,
@@ -233,11 +248,18 @@ def _compute_cadence(ctx) -> dict:
         calendar=_PLAN_CALENDAR,
     )
     expected = _comm._expected_by_project(data, plan)
+    present = _cad._subset_dept_codes(
+        log["listed"],
+        len(whole),
+        rows,
+        whole["participants"] if "participants" in whole.columns else None,
+        data.departments,
+    )
     return {
         "matches": matches,
         "missed": _cad.missed_occurrences(matches, occ),
         "cadence": _cad.cadence_summary(matches, occ, plan=plan),
-        "attendance": _cad.attendance(matches, meetings, expected, departments=data.departments),
+        "attendance": _cad._attendance_present(matches, expected, present),
         "plan": plan,
     }
 
