@@ -387,15 +387,19 @@ def _fixed_runs(arr) -> tuple[np.ndarray, pa.Array] | None:
         head = np.ones(n, dtype=bool)
         if n > 1:
             diff = np.zeros(n - 1, dtype=bool)
-            for x in _words(buf, off, n, w):
+            for x in _native_words(buf, off, n, w):  # equality only: no byte swapping
                 diff |= x[1:] != x[:-1]
             head[1:] = diff
         if prev_last is not None and bytes(view[0]) == prev_last:
             head[0] = False
         prev_last = bytes(view[n - 1])
-        st = np.flatnonzero(head)
-        heads.append(st + base)
-        views.append(view[st])
+        if head.all():  # every value a run of its own (distinct ids): no gather
+            heads.append(np.arange(base, base + n, dtype="int64"))
+            views.append(view)
+        else:
+            st = np.flatnonzero(head)
+            heads.append(st + base)
+            views.append(view[st])
         base += n
     starts = np.concatenate(heads) if len(heads) > 1 else heads[0]
     data = np.concatenate(views) if len(views) > 1 else views[0]
@@ -416,9 +420,7 @@ def runs(arr) -> tuple[np.ndarray, pa.Array | pa.ChunkedArray]:
     n = len(arr)
     if n > 1:
         got = _fixed_runs(arr)
-        if got is not None:
-            if len(got[0]) == n:
-                return got[0], arr
+        if got is not None:  # the heads as one fixed-width array, even when they are all
             return got
     head = np.ones(n, dtype=bool)
     if n > 1:
@@ -582,16 +584,17 @@ def encode_keys(key: pa.Array | pa.ChunkedArray) -> Keys:
         uniq = _combined(uniq)
         if len(uniq) == len(heads) and not (head_codes < 0).any():
             uniq = heads  # every head distinct: the heads are the dictionary
-    nu = len(uniq)
-    first_head = np.full(nu, -1, dtype="int64")
-    ok = head_codes >= 0
-    hc = head_codes[ok]
-    first_head[hc[::-1]] = np.flatnonzero(ok)[::-1]
-    first_row = starts[first_head]
-    grouped = len(uniq) == len(starts) and not (head_codes < 0).any()
-    return Keys(
-        uniq, _frozen(first_row), fixed, _frozen(starts), grouped, _frozen(head_codes), n
-    )
+    if fixed is not None:  # distinct, sorted heads: the runs are the keys, in order
+        first_row, grouped = starts, True
+    else:
+        nu = len(uniq)
+        first_head = np.full(nu, -1, dtype="int64")
+        ok = head_codes >= 0
+        hc = head_codes[ok]
+        first_head[hc[::-1]] = np.flatnonzero(ok)[::-1]
+        first_row = starts[first_head]
+        grouped = len(uniq) == len(starts) and not (head_codes < 0).any()
+    return Keys(uniq, _frozen(first_row), fixed, _frozen(starts), grouped, _frozen(head_codes), n)
 
 
 def task_keys(frame: pd.DataFrame) -> Keys:
