@@ -333,12 +333,17 @@ def fingerprint(a: pa.Array, group: np.ndarray | None = None) -> np.ndarray:
     off, data = _buffers(a)
     start, end = off[:-1], off[1:]
     length = end - start
-    pad = np.zeros(int(off[-1]) + 8, dtype=np.uint8)
-    pad[: int(off[-1])] = data[: int(off[-1])]
+    total = int(off[-1])
+    if total < 8:  # too few bytes for one word: a padded copy
+        data = np.concatenate([data[:total], np.zeros(8, dtype=np.uint8)])
+        total = 8
     # every byte position's next eight bytes as one little-endian word (a strided view)
-    words = np.ndarray((len(pad) - 7,), dtype="<u8", buffer=pad, strides=(1,))
+    words = np.ndarray((total - 7,), dtype="<u8", buffer=data, strides=(1,))
     short = length < 8
-    first = words[start]
+    tail = start > total - 8
+    first = words[np.minimum(start, total - 8)]
+    if tail.any():  # texts starting in the last eight bytes: their word, shifted down
+        first[tail] >>= ((start[tail] - (total - 8)) * 8).astype(np.uint64)
     if short.any():  # bytes past a short text's end belong to the next text: masked off
         bits = (length[short] * 8).astype(np.uint64)
         first[short] &= (np.uint64(1) << bits) - np.uint64(1)
@@ -348,7 +353,7 @@ def fingerprint(a: pa.Array, group: np.ndarray | None = None) -> np.ndarray:
         last[short] = 0
         h += last * _M1
     if (length > 16).any():
-        mid = words[start + np.maximum((length - 8) // 2, 0)]
+        mid = words[np.minimum(start + np.maximum((length - 8) // 2, 0), total - 8)]
         mid[length <= 16] = 0
         h += mid * _M2
     if group is not None:

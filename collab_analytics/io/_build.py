@@ -544,13 +544,15 @@ def _empty_table(table: str) -> pd.DataFrame:
 
 
 def _empty_src() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "file": pd.Series([], dtype="category"),
-            "sheet": pd.Series([], dtype="category"),
-            "row": pd.Series([], dtype="int64"),
-        }
-    )
+    if "_src" not in _EMPTY:
+        _EMPTY["_src"] = pd.DataFrame(
+            {
+                "file": pd.Series([], dtype="category"),
+                "sheet": pd.Series([], dtype="category"),
+                "row": pd.Series([], dtype="int64"),
+            }
+        )
+    return _EMPTY["_src"].copy()
 
 
 # ------------------------------------------------------------------------------ project

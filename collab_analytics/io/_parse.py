@@ -366,8 +366,10 @@ def parse_pct(s: pd.Series) -> ParseResult:
     """
     idx = s.index
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        v = s.astype("float64")
-        return ParseResult(v.where(v.abs() <= 1, v / 100), pd.Series(False, index=idx))
+        x = s.astype("float64").to_numpy()
+        with np.errstate(invalid="ignore"):
+            v = np.where(np.abs(x) <= 1, x, x / 100)
+        return ParseResult(pd.Series(v, index=idx, name=s.name), pd.Series(False, index=idx))
     out = pd.Series(np.nan, index=idx, dtype="float64")
     bad = pd.Series(False, index=idx)
     _, is_num, is_str, other = _split_object(s)
