@@ -758,9 +758,13 @@ def escalation_episodes(
             t = (tfull if idx is None else tfull[idx]).view("int64")
             if all_ok and ukeys.grouped:
                 # one run per task: in time order when time only goes back where a run starts
-                back = np.flatnonzero(t[1:] < t[:-1])
-                in_order = not np.any(codes[back + 1] == codes[back])
-                forward = len(back) == 0
+                back = t[1:] < t[:-1]
+                forward = not back.any()
+                if not forward:
+                    run_start = np.zeros(len(t), dtype=bool)
+                    run_start[ukeys.starts] = True
+                    back &= ~run_start[1:]
+                in_order = forward or not back.any()
             else:
                 dt = np.diff(t)
                 dc = np.diff(codes)
@@ -777,7 +781,7 @@ def escalation_episodes(
             else:
                 idx = order if idx is None else idx[order]
                 codes, s_codes = codes[order], scodes[idx]
-            lut = np.append(np.isin(np.asarray(snames, dtype=object), _ESCALATE), False)
+            esc_codes = np.flatnonzero(np.isin(np.asarray(snames, dtype=object), _ESCALATE))
             changed = np.empty(len(codes), dtype=bool)
             changed[0] = True
             np.not_equal(s_codes[1:], s_codes[:-1], out=changed[1:])
@@ -785,7 +789,10 @@ def escalation_episodes(
                 changed[ukeys.starts] = True  # the first update of each task
             else:
                 changed[1:] |= codes[1:] != codes[:-1]
-            sel = np.flatnonzero(lut[s_codes] & changed)
+            turned = np.zeros(len(s_codes), dtype=bool)
+            for c in esc_codes.tolist():  # a few comparisons, not a gather
+                turned |= s_codes == c
+            sel = np.flatnonzero(turned & changed)
             pick = sel if idx is None else idx[sel]
             ep_rows.append(
                 {
