@@ -902,9 +902,11 @@ def escalation_episodes(
             dept_key = d_rows * nd + d_codes
             # candidate (episode, meeting) pairs: episodes × the meetings about their task
             ps = np.argsort(p_k, kind="stable")
-            pk_s, pm_s = p_k[ps], p_m[ps]
-            lo = np.searchsorted(pk_s, e_key, side="left")
-            cnt = np.searchsorted(pk_s, e_key, side="right") - lo
+            pm_s = p_m[ps]
+            # each episode's slice of the pairs sorted by key: a dense table per key code
+            per_key = np.bincount(p_k, minlength=len(kdict))
+            first = np.cumsum(per_key) - per_key
+            lo, cnt = first[e_key], per_key[e_key]
             ce = np.repeat(np.arange(n, dtype="int64"), cnt)
             if len(ce):
                 offs = np.arange(len(ce)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
@@ -1018,12 +1020,14 @@ def _take_small(values: pa.Array, codes: np.ndarray) -> pa.Array:
     values = _combined_text(values)
     if len(codes) >= 1024 and len(values):
         lo, hi = int(codes.min()), int(codes.max())
-        if lo >= 0 and lo == hi:  # a single value: its bytes repeated
-            got = enc.take_fixed(values.slice(lo, 1), np.zeros(len(codes), dtype="int64"))
-        elif lo >= 0:
-            got = enc.take_fixed(values, codes)
-        else:
-            got = None
+        if lo >= 0 and lo == hi and values[lo].is_valid:  # a single value: its bytes repeated
+            raw = values[lo].as_py().encode()
+            w, n = len(raw), len(codes)
+            offsets = np.arange(0, (n + 1) * w, w, dtype="int64")
+            return pa.Array.from_buffers(
+                pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)]
+            )
+        got = enc.take_fixed(values, codes) if lo >= 0 else None
         if got is not None:
             return got
     return values.take(pa.array(codes, mask=codes < 0))
