@@ -628,13 +628,15 @@ def _conformance(
             if f[j] >= 0 and rd_list[j] not in pos_of:
                 pos_of[rd_list[j]] = len(duniq)
                 duniq.append(rd_list[j])
-        dmap = np.array([pos_of.get(d, -1) for d in rd_list] + [-1], dtype="int64")
+        dmap = enc.compact(
+            np.array([pos_of.get(d, -1) for d in rd_list] + [-1], dtype="int64"), len(duniq)
+        )
         if runs is None:
             l_t = rk if all_ok else rk[ok]
         else:  # the task of every row is only needed outside the bit-mask path
             l_t = rkeys.codes if long or len(duniq) > 52 else None
         if np.array_equal(dmap[:-1], np.arange(len(rd_list))):  # same department order
-            l_d = (rd if all_ok else rd[ok]).astype(np.int64)
+            l_d = (rd if all_ok else rd[ok]).astype(dmap.dtype)  # small codes, -1: missing
         else:
             l_d = dmap[rd if all_ok else rd[ok]]  # -1 (the extra slot): a missing department
         l_role = rc if all_ok else rc[ok]
@@ -829,7 +831,6 @@ def _mask_base(l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq, 
     departments are the set bits of its mask, bit ``nd`` standing for a missing department
     (counted in the shares, never attended, not named in the texts).
     """
-    pos = np.where(l_d >= 0, l_d, nd)  # bit of the row's department
     w = nd + 1
 
     def _lane(*letters: str, shift: int = 0) -> np.ndarray:
@@ -841,10 +842,21 @@ def _mask_base(l_t, l_d, l_role, rnames, nk, nd, codes, c, valid, own_d, duniq, 
     # bit nd of the R mask is never read (an owner department is a known one)
     if 3 * w <= 63:  # the A/R, I and R masks side by side in one word: one pass
         lut = _lane("A", "R") | _lane("I", shift=w) | _lane("R", shift=2 * w)
-        (m,) = _or_by_task(l_t, [np.left_shift(lut[l_role], pos)], nk, runs)
+        # the bits of a row from one table on (role, department bit), indexed in small ints:
+        # row 0 of the table for a missing role (code -1), bit nd for a missing department
+        table = (np.roll(lut, 1)[:, None] << np.arange(w, dtype="int64")[None, :]).ravel()
+        small = np.int16 if len(table) < np.iinfo(np.int16).max else np.int64
+        bit = l_d.astype(small)
+        bit[bit < 0] = nd
+        at = l_role.astype(small)
+        at += 1
+        at *= w
+        at += bit
+        (m,) = _or_by_task(l_t, [table[at]], nk, runs)
         low = np.int64((1 << w) - 1)
         ar_mask, i_mask, r_mask = m & low, (m >> w) & low, (m >> (2 * w)) & low
     else:
+        pos = np.where(l_d >= 0, l_d, nd).astype("int64")  # bit of the row's department
         ar_mask, i_mask, r_mask = _or_by_task(
             l_t,
             [np.left_shift(_lane(*x)[l_role], pos) for x in (("A", "R"), ("I",), ("R",))],
