@@ -233,8 +233,9 @@ def _few_fixed_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
             codes = lut[(b.astype(np.uint16) << 8) | b2]
         if codes.min() < 0:
             return None
+        at_c = codes.astype(np.intp)  # gathers index fastest with native integers
         for cw, x in zip(cwords, _native_words(buf, off, n, w), strict=True):
-            if not np.array_equal(cw[codes], x):
+            if not (cw[at_c] == x).all():
                 return None
         parts.append(codes)
     codes = np.concatenate(parts) if len(parts) > 1 else parts[0]
