@@ -172,3 +172,61 @@ def test_subset_department_pairs_equal_the_direct_pairs(seed):
         want = {(int(r), want_n[c]) for r, c in zip(want_r, want_c, strict=True)}
         got = {(int(r), got_n[c]) for r, c in zip(got_r, got_c, strict=True)}
         assert got == want
+
+
+def _attendance_reference(matches, meetings, expected, departments):
+    """Attendance by a merge and a group-by (every assigned meeting × its expected rows)."""
+    pairs = cad._meeting_dept_pairs(meetings, departments)
+    seen = set(zip(pairs["row"].tolist(), pairs["department"].tolist(), strict=True))
+    m = matches.loc[matches["item"].notna(), ["meeting", "item"]].astype({"item": object})
+    e = expected.loc[expected["department"].notna(), ["item", "department"]].astype(object)
+    x = m.merge(e, on="item", how="inner", sort=False)
+    x["attended"] = [(r, d) in seen for r, d in zip(x["meeting"], x["department"], strict=True)]
+    g = x.groupby(["item", "department"], sort=False)["attended"].agg(["size", "sum"])
+    g = g.reset_index()
+    return pd.DataFrame(
+        {
+            "item": pd.Series(g["item"].tolist(), dtype="str"),
+            "department": pd.Series(g["department"].tolist(), dtype="str"),
+            "meetings": g["size"].to_numpy(dtype="int64"),
+            "attended": g["sum"].to_numpy(dtype="int64"),
+            "attendance_rate": g["sum"].to_numpy(dtype="float64") / g["size"].to_numpy(),
+        }
+    )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_attendance_equals_merge_and_group_by(seed):
+    rng = np.random.default_rng(seed)
+    depts = ["客服部", "技术部", "产品部", "运营部"]
+    items = ["周会", "评审会", "日会", "月会"]
+    n = int(rng.integers(1, 80))
+    lists = [
+        list(rng.choice(depts, rng.integers(0, 4), replace=False)) if rng.random() < 0.8 else None
+        for _ in range(n)
+    ]
+    meetings = pd.DataFrame(
+        {
+            "departments": pd.Series(lists, dtype=object),
+            "participants": pd.Series(rng.choice(["各部门", "技术部", None], n), dtype="str"),
+        }
+    )
+    matches = pd.DataFrame(
+        {
+            "meeting": np.arange(n, dtype="int64"),
+            "item": pd.Series(rng.choice([*items, None], n), dtype="str"),
+        }
+    )
+    k = int(rng.integers(0, 12))
+    expected = pd.DataFrame(  # duplicate rows, missing departments, items never met
+        {
+            "item": pd.Series(rng.choice([*items, "年会"], k), dtype="str"),
+            "department": pd.Series(rng.choice([*depts, None], k), dtype="str"),
+        }
+    )
+    got = cad.attendance(matches, meetings, expected, departments=depts)
+    want = _attendance_reference(matches, meetings, expected, depts)
+    if len(want) == 0:
+        assert len(got) == 0 and list(got.columns) == list(cad.ATTENDANCE_COLUMNS)
+    else:
+        pd.testing.assert_frame_equal(got, want)

@@ -1067,6 +1067,67 @@ def _match_arrays(
     )
 
 
+def _cadence_frames(
+    arrays: dict,
+    items: list[str],
+    assigned: tuple[np.ndarray, np.ndarray, np.ndarray],
+    plan: pd.DataFrame,
+    occurrences: pd.DataFrame,
+    expansion,
+    expected: pd.DataFrame,
+    present: tuple[np.ndarray, np.ndarray, list[str]],
+    *,
+    tolerance_days: int,
+    calendar,
+) -> dict[str, pd.DataFrame]:
+    """``matches``, ``missed``, ``cadence`` and ``attendance`` as :func:`match_meetings`,
+    :func:`missed_occurrences`, :func:`cadence_summary` (with ``plan``) and
+    :func:`attendance` give them, on integer item codes throughout: the meetings as
+    :func:`_meeting_arrays` with their assignment to ``items`` (:func:`_plan_items` of
+    ``plan``), the occurrences with their ``expansion`` (plan row of each occurrence, the
+    rows' items and planned times: :class:`~collab_analytics.metrics.schedule._Expansion`)
+    and the departments present at each meeting (:func:`_meeting_dept_codes` pairs)."""
+    code_of = {it: j for j, it in enumerate(items)}
+    row_code = np.array([code_of.get(x, -1) for x in expansion.items.tolist()], dtype="int64")
+    occ_code = row_code[expansion.rows] if len(row_code) else np.zeros(0, dtype="int64")
+    row_ptime = _time_minutes(pd.Series(expansion.times, dtype="str"))
+    occ_ptime = row_ptime[expansion.rows] if len(row_ptime) else np.zeros(0)
+    matches = _match_arrays(
+        arrays,
+        items,
+        assigned,
+        occurrences,
+        tolerance_days=tolerance_days,
+        calendar=calendar,
+        occ_code=occ_code,
+        occ_ptime=occ_ptime,
+    )
+    item_idx = np.asarray(assigned[0], dtype="int64")
+    matched = matches["matched"].to_numpy(dtype=bool)
+    if len(occurrences) == 0:
+        missed = missed_occurrences(matches, occurrences)
+    else:
+        missed = _missed_codes(matches, occurrences, occ_code, item_idx[matched], len(items))
+    names = plan["item"]
+    if len(matches) and names.notna().all() and pd.unique(names.astype("str")).tolist() == items:
+        summary = _summary_codes(items, occ_code, item_idx, matches)
+    else:
+        summary = cadence_summary(matches, occurrences, plan=plan)
+    if len(matches) == 0 or len(expected) == 0:
+        att = _attendance_present(matches, expected, present)
+    else:
+        has = item_idx >= 0
+        att = _attendance_codes(
+            np.flatnonzero(has),
+            item_idx[has],
+            pd.Index(items, dtype="object").get_indexer(expected["item"].astype("object")),
+            items,
+            expected["department"],
+            present,
+        )
+    return {"matches": matches, "missed": missed, "cadence": summary, "attendance": att}
+
+
 def _coded_text(names: list[str], codes: np.ndarray) -> pd.Series:
     """A ``str`` Series of ``names[code]`` (missing where the code is -1), taken in Arrow."""
     values = pa.array(names, type=pa.large_string())
@@ -1183,10 +1244,18 @@ def cadence_summary(
             }
         )
     # every count, median and share on integer item codes (position in ``items``)
-    k = len(items)
     idx = pd.Index(items, name="item")
     oc = _recode(occ_codes, idx.get_indexer(pd.Index(occ_uniq, dtype="object")))
     mc = _recode(m_codes, idx.get_indexer(pd.Index(m_uniq, dtype="object")))
+    return _summary_codes(items, oc, mc, matches)
+
+
+def _summary_codes(
+    items: list[str], oc: np.ndarray, mc: np.ndarray, matches: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`cadence_summary` with each occurrence's (``oc``) and each match row's (``mc``)
+    position in ``items`` (-1: none), ``items`` being the summary's rows in order."""
+    k = len(items)
     exp = np.bincount(oc[oc >= 0], minlength=k).astype("int64")
     has = mc >= 0
     matched = matches["matched"].to_numpy(dtype=bool)
@@ -1281,13 +1350,27 @@ def missed_occurrences(matches: pd.DataFrame, occurrences: pd.DataFrame) -> pd.D
     h_codes = _recode(
         h_codes, pd.Index(o_uniq, dtype="object").get_indexer(pd.Index(h_uniq, dtype="object"))
     )
+    return _missed_codes(matches, occurrences, o_codes, h_codes, len(o_uniq))
+
+
+def _missed_codes(
+    matches: pd.DataFrame,
+    occurrences: pd.DataFrame,
+    o_codes: np.ndarray,
+    h_codes: np.ndarray,
+    n_items: int,
+) -> pd.DataFrame:
+    """:func:`missed_occurrences` with item codes in ``[-1, n_items)`` (one coding for both)
+    of every occurrence (``o_codes``) and of every *matched* match row (``h_codes``)."""
+    cols = ["item", "occurrence", "planned_time"]
+    matched = matches["matched"].to_numpy(dtype=bool)
     o_t = occurrences["occurrence"].to_numpy(dtype="datetime64[us]").view("int64")
     h_t = matches["occurrence"][matched].to_numpy(dtype="datetime64[us]").view("int64")
     o_nat = np.isnat(occurrences["occurrence"].to_numpy(dtype="datetime64[us]"))
     h_ok = (h_codes >= 0) & (h_t != np.iinfo(np.int64).min)
     lo = int(o_t[~o_nat].min()) if (~o_nat).any() else 0
     span = (int(o_t[~o_nat].max()) - lo + 1) if (~o_nat).any() else 1
-    fits = span * (len(o_uniq) + 1) < (1 << 62) and not o_nat.any() and not (o_codes < 0).any()
+    fits = span * (n_items + 1) < (1 << 62) and not o_nat.any() and not (o_codes < 0).any()
     if not fits:  # missing keys or a huge span: the join on the columns themselves
         hit = matches.loc[matched, ["item", "occurrence"]].drop_duplicates()
         hit = hit.assign(_hit=True)
@@ -1594,38 +1677,48 @@ def _attendance_codes(
             "attendance_rate": pd.Series([], dtype="float64"),
         }
     )
-    k = len(mm)
     dc, du = pd.factorize(e_dept.astype("str"))
-    e_rows = np.flatnonzero((e_ic >= 0) & (dc >= 0))  # a missing department forms no group
-    e_rows = e_rows[np.argsort(e_ic[e_rows], kind="stable")]
-    lo = np.searchsorted(e_ic[e_rows], m_ic, side="left")
-    cnt = np.searchsorted(e_ic[e_rows], m_ic, side="right") - lo
-    if cnt.sum() == 0:
+    n_i, n_d = len(item_names), len(du)
+    ok = (e_ic >= 0) & (dc >= 0)  # a missing department forms no group
+    if len(mm) == 0 or not ok.any():
         return empty
-    xm = np.repeat(np.arange(k), cnt)
-    xe = e_rows[np.repeat(lo, cnt) + np.arange(len(xm)) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+    # expected rows per (item, department) cell: each meeting of the item counts once per row
+    cell = e_ic[ok] * n_d + dc[ok]
+    mult = np.bincount(cell, minlength=n_i * n_d)
+    n_meet = np.bincount(m_ic, minlength=n_i)
+    cells = np.flatnonzero((mult > 0) & (np.repeat(n_meet, n_d) > 0))
+    if len(cells) == 0:
+        return empty
+    # attended: (meeting, department) pairs present, on the meeting's item, in expected cells
     p_rows, p_codes, p_names = present
     pos = {d: i for i, d in enumerate(p_names)}
-    e_pd = np.array([pos.get(d, -1) for d in du.tolist()], dtype="int64")[dc[xe]]
-    npd = max(len(p_names), 1)
-    att = np.zeros(len(xm), dtype=bool)
-    known = e_pd >= 0
-    att[known] = _member(mm[xm[known]] * npd + e_pd[known], p_rows * npd + p_codes)
-    # groups (item, department) in order of first appearance
-    gkey = m_ic[xm] * max(len(du), 1) + dc[xe]
-    uk, first, inv = np.unique(gkey, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    g = rank[inv.reshape(-1)]
-    size = np.bincount(g, minlength=len(uk))
-    got = np.bincount(g, weights=att, minlength=len(uk)).astype("int64")
-    head = first[order]
+    to_e = np.array([pos.get(d, -1) for d in du.tolist()], dtype="int64")
+    from_p = np.full(len(p_names) + 1, -1, dtype="int64")
+    from_p[to_e[to_e >= 0]] = np.flatnonzero(to_e >= 0)
+    top = int(max(int(mm.max()), int(p_rows.max()) if len(p_rows) else 0)) + 1
+    item_of = np.full(top, -1, dtype="int64")
+    item_of[mm] = m_ic
+    pi, pd_ = item_of[p_rows], from_p[p_codes] if len(p_codes) else np.zeros(0, "int64")
+    use = (pi >= 0) & (pd_ >= 0)
+    keep = _unique_pairs(p_rows[use], pd_[use], max(n_d, 1))
+    pcell = (pi[use] * n_d + pd_[use])[keep]
+    att = np.bincount(pcell, minlength=n_i * n_d)
+    # cells in order of first appearance: the item's first meeting, then the first expected
+    # row of the department among the item's rows
+    first_m = _first_rows(m_ic, n_i)
+    e_rows = np.flatnonzero(ok)
+    first_e = np.full(n_i * n_d, len(e_ic), dtype="int64")
+    first_e[cell[::-1]] = e_rows[::-1]
+    ci = cells // n_d
+    order = np.lexsort((first_e[cells], first_m[ci]))
+    cells, ci = cells[order], ci[order]
+    size = (n_meet[ci] * mult[cells]).astype("int64")
+    got = (att[cells] * mult[cells]).astype("int64")
     return pd.DataFrame(
         {
-            "item": _coded_text(item_names, m_ic[xm[head]]),
-            "department": _take_str(e_dept, xe[head]),
-            "meetings": size.astype("int64"),
+            "item": _coded_text(item_names, ci),
+            "department": _take_str(e_dept, first_e[cells]),
+            "meetings": size,
             "attended": got,
             "attendance_rate": got.astype("float64") / size,
         }

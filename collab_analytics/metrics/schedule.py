@@ -634,6 +634,21 @@ def _once_day(date: tuple[int, ...], year: int) -> int | None:
         return None
 
 
+def _week0(s_ord: np.ndarray, wd_bits: np.ndarray) -> np.ndarray:
+    """Monday-based week number of each row's first matching weekday on/after its start."""
+    wd0 = (s_ord - 4) % 7
+    off = np.full(len(s_ord), 7, dtype="int64")
+    for step in range(6, -1, -1):
+        hit = ((wd_bits >> ((wd0 + step) % 7)) & 1) == 1
+        off[hit] = step
+    f = s_ord + off
+    return (f - (f - 4) % 7) // 7
+
+
+def _start_year(s_ord: np.ndarray) -> np.ndarray:
+    return s_ord.astype("datetime64[D]").astype("datetime64[Y]").astype("int64")
+
+
 def _grid_rows(
     rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, grid0: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -695,6 +710,48 @@ def expected_occurrences(
     )
     if len(plan) == 0:
         return empty
+    exp = _expansion(plan, start=start, end=end, calendar=calendar, year=year)
+    if len(exp.rows) == 0:
+        return empty
+    return _occurrence_frame(exp, exp.rows, exp.occ)
+
+
+@dataclass(frozen=True)
+class _Expansion:
+    """A plan's expected occurrences as arrays: ``rows`` (plan row of each occurrence, in row
+    then time order) and ``occ`` (``datetime64[us]``), with each plan row's item, planned time,
+    window (day ordinals) and whether its days are a fixed set cut by the window
+    (``fixed``: the same rule whatever the window's start, see :func:`_expand_within`)."""
+
+    rows: np.ndarray
+    occ: np.ndarray
+    items: pd.Series
+    times: list
+    s_ord: np.ndarray
+    e_ord: np.ndarray
+    fixed: np.ndarray
+    calendar: str
+    year: int | None
+    #: weekly rows every n-th week (n > 1) on given weekdays: weekday bits and n (else 0, 1)
+    week_bits: np.ndarray | None = None
+    week_every: np.ndarray | None = None
+    #: one-off dates read in the year of the window start
+    start_year: np.ndarray | None = None
+
+
+def _occurrence_frame(exp: _Expansion, rows: np.ndarray, occ: np.ndarray) -> pd.DataFrame:
+    """The :func:`expected_occurrences` frame of occurrences (plan ``rows``, times ``occ``)."""
+    return pd.DataFrame(
+        {
+            "item": exp.items.take(rows).reset_index(drop=True),
+            "occurrence": pd.Series(occ, dtype="datetime64[us]"),
+            "planned_time": pd.Series(exp.times, dtype="str").take(rows).reset_index(drop=True),
+        }
+    )
+
+
+def _expansion(plan: pd.DataFrame, *, start=None, end=None, calendar="cn", year=None):
+    """:func:`expected_occurrences` as an :class:`_Expansion` (``plan`` not empty)."""
     parsed = parse_plan(plan)
     cal = get_calendar(calendar)
     if (start is None and "start" not in plan.columns) or (
@@ -744,14 +801,7 @@ def expected_occurrences(
                 days = s.weekdays or (int((s_ord[i] - 4) % 7),)
                 wd_bits[i] = sum(1 << d for d in set(days))
                 interval[i] = max(int(s.interval), 1)
-            # first matching weekday on/after the window start; Monday-based week numbers
-            wd0 = (s_ord - 4) % 7
-            off = np.full(n, 7, dtype="int64")
-            for step in range(6, -1, -1):
-                hit = ((wd_bits >> ((wd0 + step) % 7)) & 1) == 1
-                off[hit] = step
-            f = s_ord + off
-            week0 = (f - (f - 4) % 7) // 7
+            week0 = _week0(s_ord, wd_bits)
             rw = r[is_week]
             dw = day[is_week]
             keep = ((wd_bits[rw] >> weekday[is_week]) & 1) == 1
@@ -817,17 +867,124 @@ def expected_occurrences(
         day_parts.append(d.astype("int64"))
 
     rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype="int64")
-    if len(rows) == 0:
-        return empty
-    days = np.concatenate(day_parts)
+    days = np.concatenate(day_parts) if day_parts else np.zeros(0, dtype="int64")
     if len(rows_parts) > 1:
         order = np.argsort(rows, kind="stable")  # each row's days come from one part
         rows, days = rows[order], days[order]
     occ = (days * 1440 + minutes[rows]).astype("datetime64[m]").astype("datetime64[us]")
-    return pd.DataFrame(
-        {
-            "item": parsed["item"].astype("str").take(rows).reset_index(drop=True),
-            "occurrence": pd.Series(occ, dtype="datetime64[us]"),
-            "planned_time": pd.Series(times, dtype="str").take(rows).reset_index(drop=True),
-        }
+    # a row's days are a fixed set cut by its window when no rule reads the window's start
+    fixed = kind == _K_DAILY
+    # weekly rows on given weekdays every n-th week: the weeks counted from the start
+    week_bits = np.zeros(n, dtype="int64")
+    week_every = np.ones(n, dtype="int64")
+    # one-off dates whose year is the window start's
+    start_year = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero((kind > _K_DAILY) & (kind < _K_RRULE)):
+        sc = schedules[i]
+        every = max(int(sc.interval), 1) == 1
+        if kind[i] == _K_WEEK:
+            fixed[i] = bool(sc.weekdays) and every
+            if sc.weekdays and not every:
+                week_bits[i] = sum(1 << d for d in set(sc.weekdays))
+                week_every[i] = max(int(sc.interval), 1)
+        elif kind[i] == _K_ONCE:
+            fixed[i] = sc.date is not None and (len(sc.date) == 3 or year is not None)
+            start_year[i] = sc.date is not None and not fixed[i]
+        elif kind[i] == _K_MDAY:
+            fixed[i] = sc.day is not None and every
+        elif kind[i] == _K_MNTH:
+            fixed[i] = every
+    return _Expansion(
+        rows=rows,
+        occ=occ,
+        items=parsed["item"].astype("str"),
+        times=times,
+        s_ord=s_ord,
+        e_ord=e_ord,
+        fixed=fixed,
+        calendar=cal.name,
+        year=year,
+        week_bits=week_bits,
+        week_every=week_every,
+        start_year=start_year,
+    )
+
+
+def _expand_within(
+    full: _Expansion, plan: pd.DataFrame, prow: np.ndarray
+) -> tuple[pd.DataFrame, _Expansion]:
+    """:func:`expected_occurrences` of ``plan`` (rows ``prow`` of the plan ``full`` was
+    expanded for, in their order, with their own ``start``/``end`` windows, same calendar
+    and year), and its :class:`_Expansion` (``rows``: each occurrence's row in ``plan``).
+
+    A row whose window lies inside its window in ``full`` keeps the full expansion's days
+    inside the new window when its days are a fixed set (``_Expansion.fixed``: daily, weekly
+    on given weekdays, a given day or weekday of every month, a dated one-off), or every
+    n-th week on given weekdays and the new first week is a multiple of n weeks after the
+    old one, or a one-off date without a year and both windows start in the same year.
+    Other rows (anchored on the window's start, every n-th month, RRULEs, wider windows) are
+    expanded again.
+    """
+    if len(plan) == 0:
+        return expected_occurrences(plan), _no_expansion()
+    s_new = _row_days(plan, "start", None)
+    e_new = _row_days(plan, "end", None)
+    s_full = full.s_ord[prow]
+    same = full.fixed[prow].copy()
+    if full.week_bits is not None:
+        # every n-th week: the same weeks when the first weeks are n weeks apart
+        bits, every = full.week_bits[prow], full.week_every[prow]
+        w = np.flatnonzero(bits > 0)
+        if len(w):
+            shift = _week0(s_new[w], bits[w]) - _week0(s_full[w], bits[w])
+            same[w] = shift % every[w] == 0
+        # a date without a year: the same day when the window starts in the same year
+        y = np.flatnonzero(full.start_year[prow])
+        same[y] = _start_year(s_new[y]) == _start_year(s_full[y])
+    reuse = same & (s_new >= s_full) & (e_new <= full.e_ord[prow])
+    new_of = np.full(len(full.s_ord), -1, dtype="int64")
+    new_of[prow[reuse]] = np.flatnonzero(reuse)
+    r = new_of[full.rows]
+    day = full.occ.astype("datetime64[D]").astype("int64")
+    at = np.maximum(r, 0)
+    keep = (r >= 0) & (day >= s_new[at]) & (day <= e_new[at])
+    rows, occ = r[keep], full.occ[keep]
+    again = np.flatnonzero(~reuse)
+    if len(again):
+        sub = _expansion(
+            plan.iloc[again].reset_index(drop=True), calendar=full.calendar, year=full.year
+        )
+        rows = np.concatenate([rows, again[sub.rows]])
+        occ = np.concatenate([occ, sub.occ])
+        order = np.argsort(rows, kind="stable")
+        rows, occ = rows[order], occ[order]
+    exp = _Expansion(
+        rows=rows,
+        occ=occ,
+        items=full.items.take(prow).reset_index(drop=True),
+        times=[full.times[i] for i in prow.tolist()],
+        s_ord=s_new,
+        e_ord=e_new,
+        fixed=full.fixed[prow],
+        calendar=full.calendar,
+        year=full.year,
+    )
+    if len(rows) == 0:
+        return expected_occurrences(plan.iloc[:0]), exp
+    return _occurrence_frame(exp, rows, occ), exp
+
+
+def _no_expansion() -> _Expansion:
+    """The :class:`_Expansion` of an empty plan."""
+    none = np.zeros(0, dtype="int64")
+    return _Expansion(
+        rows=none,
+        occ=none.astype("datetime64[us]"),
+        items=pd.Series([], dtype="str"),
+        times=[],
+        s_ord=none,
+        e_ord=none,
+        fixed=none.astype(bool),
+        calendar="",
+        year=None,
     )

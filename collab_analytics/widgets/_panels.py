@@ -28,6 +28,7 @@ from collab_analytics.metrics import delivery, forecast, progress
 from collab_analytics.metrics import delivery as _dl
 from collab_analytics.metrics import escalation as _esc
 from collab_analytics.metrics import handoffs as _ho
+from collab_analytics.metrics import schedule as _sched
 from collab_analytics.metrics._common import DayCounter, dependency_edges
 from collab_analytics.metrics.actions import action_summary
 from collab_analytics.metrics.distributions import slippage_histogram
@@ -221,32 +222,46 @@ def _kept_meetings(ctx, T) -> np.ndarray:
     return pos
 
 
+def _full_expansion(ctx, T):
+    """The whole plan's expected occurrences over the whole data's windows at the as-of day
+    (once per dataset and as-of day): a selection's windows are cut from it."""
+    source = _source(ctx.data)
+
+    def make():
+        plan = _comm.plan_windows(source, as_of=T)
+        if len(plan) == 0:
+            return None
+        return _sched._expansion(plan, calendar=_PLAN_CALENDAR)
+
+    return _per_dataset(ctx, ("cadence_expansion", T, _PLAN_CALENDAR), make)
+
+
 def _compute_cadence(ctx) -> dict:
     """The cadence frames of :func:`communication_report` for the restricted data.
 
     Per dataset (computed once): every meeting's plan item, its matching arrays and its
-    listed departments. Per selection: the kept meetings' positions slice them; only meetings
-    whose item is not in the restricted plan are matched to an item again, and only meetings
-    that list no department read their participants text."""
+    listed departments, and the whole plan's occurrences. Per selection: the kept meetings'
+    positions slice them; only meetings whose item is not in the restricted plan are matched
+    to an item again, only meetings that list no department read their participants text,
+    and only plan rows whose days are not a fixed set cut by the window are expanded again."""
     data = ctx.data
     source = _source(data)
     T = _as_of_day(ctx)
     plan = _comm.plan_windows(data, as_of=T)
     rows = _kept_meetings(ctx, T)
     log = _meeting_log(ctx)
-    occ = expected_occurrences(plan, calendar=_PLAN_CALENDAR)
+    full_exp = _full_expansion(ctx, T)
+    if full_exp is None or len(plan) == 0:
+        occ = expected_occurrences(plan, calendar=_PLAN_CALENDAR)
+        exp = _sched._expansion(plan, calendar=_PLAN_CALENDAR) if len(plan) else None
+    else:
+        prow = data.positions("plan") if isinstance(data, ScopedData) else None
+        prow = np.arange(len(plan)) if prow is None else prow
+        occ, exp = _sched._expand_within(full_exp, plan, prow)
     full_items, full = _full_assignment(ctx)
     items = _cad._plan_items(plan)
     whole = source.meetings
     assigned = _cad._subset_assignment(full, full_items, rows, whole, items, _MIN_SIMILARITY)
-    matches = _cad._match_arrays(
-        _cad._take_meetings(log["arrays"], rows),
-        items,
-        assigned[:3],
-        occ,
-        tolerance_days=_TOLERANCE_DAYS,
-        calendar=_PLAN_CALENDAR,
-    )
     expected = _comm._expected_by_project(data, plan)
     present = _cad._subset_dept_codes(
         log["listed"],
@@ -255,13 +270,35 @@ def _compute_cadence(ctx) -> dict:
         whole["participants"] if "participants" in whole.columns else None,
         data.departments,
     )
-    return {
-        "matches": matches,
-        "missed": _cad.missed_occurrences(matches, occ),
-        "cadence": _cad.cadence_summary(matches, occ, plan=plan),
-        "attendance": _cad._attendance_present(matches, expected, present),
-        "plan": plan,
-    }
+    arrays = _cad._take_meetings(log["arrays"], rows)
+    if exp is None:
+        out = {
+            "matches": _cad._match_arrays(
+                arrays,
+                items,
+                assigned[:3],
+                occ,
+                tolerance_days=_TOLERANCE_DAYS,
+                calendar=_PLAN_CALENDAR,
+            )
+        }
+        out["missed"] = _cad.missed_occurrences(out["matches"], occ)
+        out["cadence"] = _cad.cadence_summary(out["matches"], occ, plan=plan)
+        out["attendance"] = _cad._attendance_present(out["matches"], expected, present)
+    else:
+        out = _cad._cadence_frames(
+            arrays,
+            items,
+            assigned[:3],
+            plan,
+            occ,
+            exp,
+            expected,
+            present,
+            tolerance_days=_TOLERANCE_DAYS,
+            calendar=_PLAN_CALENDAR,
+        )
+    return {**out, "plan": plan}
 
 
 def _compute_escalation(ctx) -> dict:
