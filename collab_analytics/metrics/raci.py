@@ -381,7 +381,11 @@ def raci_problems(
         nd = len(dept_names)
         # one count of every (role, department) pair; -1 codes (missing) in slot 0
         w = nd + 1
-        pair = (rc.astype(np.int32) + 1) * w + (dc.astype(np.int32) + 1)
+        pair = rc.astype(np.intp)  # in place from here: one array, native for bincount
+        pair += 1
+        pair *= w
+        pair += dc
+        pair += 1
         per_pair = np.bincount(pair, minlength=(len(rnames) + 1) * w)
         wanted = {}
         for rl, limit in limits:
