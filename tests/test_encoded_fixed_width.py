@@ -123,3 +123,21 @@ def test_escalation_small_takes_keep_missing_values():
     with_missing[5] = -1
     got = _take_small(values, with_missing).to_pylist()
     assert got[5] is None and got[4] == "blocked"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.sampled_from(["T1", "T2", "T10", "任务", None]), min_size=1, max_size=40),
+    st.data(),
+)
+def test_codes_at_equals_the_spread_codes(values, data):
+    arr = pa.array(values, pa.large_string())
+    rows = np.asarray(
+        data.draw(st.lists(st.integers(0, len(values) - 1), max_size=20)), dtype="int64"
+    )
+    lazy = enc.encode_keys(arr)
+    got = lazy.codes_at(rows)  # before the per-row codes exist
+    spread = enc.encode_keys(arr).codes
+    assert got.tolist() == spread[rows].tolist()
+    assert lazy.codes.tolist() == spread.tolist()
+    assert lazy.codes_at(rows).tolist() == spread[rows].tolist()  # after

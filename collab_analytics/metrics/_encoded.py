@@ -548,6 +548,13 @@ class Keys:
     head_codes: np.ndarray
     n: int
 
+    def codes_at(self, rows: np.ndarray) -> np.ndarray:
+        """``codes[rows]``, found among the run starts when the per-row codes were never
+        spread (a binary search per row touches far less memory than spreading them)."""
+        if "codes" in self.__dict__ or len(self.starts) == self.n:
+            return self.codes[rows]
+        return self.head_codes[np.searchsorted(self.starts, rows, side="right") - 1]
+
     @cached_property
     def codes(self) -> np.ndarray:
         if len(self.starts) == self.n:

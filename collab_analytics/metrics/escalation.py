@@ -710,12 +710,10 @@ def escalation_episodes(
     # the log's keys (shared encoding, one per run of equal keys) are codes 0..n_logged-1;
     # status-only task keys and related ids that are not in the log follow, in that order
     if use_log:
-        kcodes = ukeys.codes
         n_logged = len(ukeys.uniq)
         kdict = ukeys.uniq
     else:
         ukeys = None
-        kcodes = np.zeros(0, dtype="int64")
         n_logged = 0
         kdict = pa.array([], type=pa.large_string())
     tk_codes = np.full(len(t_cand), -1, dtype="int64")
@@ -750,13 +748,15 @@ def escalation_episodes(
         ok = ~np.isnat(tfull)
         ok &= scodes >= 0
         if not ukeys.grouped:  # grouped keys are never missing
-            ok &= kcodes >= 0
+            ok &= ukeys.codes >= 0
         all_ok = bool(ok.all())
         idx = None if all_ok else np.flatnonzero(ok)
         if idx is None or len(idx):
-            codes = kcodes if idx is None else kcodes[idx]
             t = (tfull if idx is None else tfull[idx]).view("int64")
-            if all_ok and ukeys.grouped:
+            # the per-row key codes are only needed when the log is not one run per task
+            runs_only = all_ok and ukeys.grouped
+            codes = None if runs_only else ukeys.codes if idx is None else ukeys.codes[idx]
+            if runs_only:
                 # one run per task: in time order when time only goes back where a run starts
                 back = t[1:] < t[:-1]
                 forward = not back.any()
@@ -770,6 +770,8 @@ def escalation_episodes(
                 dc = np.diff(codes)
                 in_order = np.all(dc >= 0) and np.all((dc > 0) | (dt >= 0))
                 forward = bool(np.all(dt >= 0))
+            if not in_order and codes is None:
+                codes = ukeys.codes
             if in_order:
                 order = None  # already grouped by task (first-appearance codes) in time order
             elif forward:
@@ -782,7 +784,7 @@ def escalation_episodes(
                 idx = order if idx is None else idx[order]
                 codes, s_codes = codes[order], scodes[idx]
             esc_codes = np.flatnonzero(np.isin(np.asarray(snames, dtype=object), _ESCALATE))
-            changed = np.empty(len(codes), dtype=bool)
+            changed = np.empty(len(s_codes), dtype=bool)
             changed[0] = True
             np.not_equal(s_codes[1:], s_codes[:-1], out=changed[1:])
             if order is None and all_ok and ukeys.grouped:
@@ -801,7 +803,7 @@ def escalation_episodes(
                     "status": pa.array(np.asarray(snames, dtype=object), pa.large_string()),
                     "scode": scodes[pick],
                     "start": tfull[pick],
-                    "key": kcodes[pick],
+                    "key": ukeys.codes_at(pick),
                 }
             )
     if len(t_cand):
