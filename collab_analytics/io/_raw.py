@@ -407,13 +407,12 @@ def non_data_rows(region: pd.DataFrame, hdrs: list[str]) -> np.ndarray:
     # a repeated header line (tables pasted one under another) is not data
     if len(hdrs) and len(region):
         c0 = region.columns[0]
-        first = region[c0]
-        cand = np.flatnonzero(
-            (first.astype("str").str.strip() == str(hdrs[0]).strip())
-            .fillna(False)
-            .to_numpy(dtype=bool)
-            & (cnt >= 2)
-        )
+        first = region[c0].astype("str")
+        head = str(hdrs[0]).strip()
+        # a cell equal to the header once trimmed is at least as long: only those are trimmed
+        long_enough = (first.str.len() >= len(head)).fillna(False).to_numpy(dtype=bool)
+        maybe = np.flatnonzero(long_enough & (cnt >= 2))
+        cand = maybe[(first.iloc[maybe].str.strip() == head).fillna(False).to_numpy(dtype=bool)]
         if len(cand):
             hdr_key = [normalize_header(x) for x in hdrs]
             sub = region.iloc[cand]

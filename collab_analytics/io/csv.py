@@ -286,13 +286,16 @@ def _arrow_rows(
         return None, np.array([], dtype="int64"), 0
     if invalid:
         return None, np.array([], dtype="int64"), 0
-    # one chunk per column: every later Arrow kernel then runs once, not once per block
-    table = table.combine_chunks()
+    # text columns as one chunk each: every later Arrow kernel then runs once, not once per
+    # block (numbers and dates become numpy arrays in ``to_pandas``, joined there)
     for i, field in enumerate(table.schema):
+        col = table.column(i)
         if pa.types.is_date(field.type):  # ISO dates arrive as date32: keep them datetime64
-            table = table.set_column(i, field.name, table.column(i).cast(pa.timestamp("us")))
-        elif pa.types.is_string(field.type):  # pandas' str dtype holds large strings
-            table = table.set_column(i, field.name, table.column(i).cast(pa.large_string()))
+            table = table.set_column(i, field.name, col.cast(pa.timestamp("us")))
+        elif pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            # pandas' str dtype holds large strings
+            col = col.cast(pa.large_string()) if pa.types.is_string(field.type) else col
+            table = table.set_column(i, field.name, col.combine_chunks())
     frame = table.to_pandas()
     frame.columns = range(ncol)
     for c in frame.columns:
