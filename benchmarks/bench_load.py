@@ -124,16 +124,20 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def paired_times(bare, fn, repeat: int) -> tuple[float, float, float]:
-    """Medians of ``bare`` and ``fn`` run alternately, and the median of per-pair ratios."""
-    tb, tf = [], []
+def paired_times(bare, fn, repeat: int) -> tuple[float, float, float, float, float]:
+    """Medians of ``bare`` and ``fn`` run alternately, the median of per-pair wall-time
+    ratios, and the medians of their CPU times (all threads of the process: a fairer
+    comparison when the shared machine is loaded)."""
+    tb, tf, cb, cf = [], [], [], []
     for _ in range(repeat):
-        for f, out in ((bare, tb), (fn, tf)):
-            t0 = time.perf_counter()
+        for f, out, cpu in ((bare, tb, cb), (fn, tf, cf)):
+            c0, t0 = time.process_time(), time.perf_counter()
             f()
             out.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
     ratio = statistics.median(b / a for a, b in zip(tb, tf, strict=True))
-    return statistics.median(tb), statistics.median(tf), ratio
+    med = statistics.median
+    return med(tb), med(tf), ratio, med(cb), med(cf)
 
 
 def write_xlsx(df: pd.DataFrame, path: Path) -> None:
@@ -184,10 +188,11 @@ def main() -> None:
     load_avg = [os.getloadavg()[0]]
     res = {}
     # bare read and load alternate, so both see the same machine load (shared 2-core box)
-    res["csv_bare"], res["csv_load"], res["csv_ratio"] = paired_times(
+    cpu = {}
+    res["csv_bare"], res["csv_load"], res["csv_ratio"], *cpu["csv"] = paired_times(
         lambda: pd.read_csv(csv, engine="pyarrow"), lambda: load(csv), args.repeat
     )
-    res["pq_bare"], res["pq_load"], res["pq_ratio"] = paired_times(
+    res["pq_bare"], res["pq_load"], res["pq_ratio"], *cpu["pq"] = paired_times(
         lambda: pd.read_parquet(pq), lambda: load(pq), args.repeat
     )
     load_avg.append(os.getloadavg()[0])
@@ -203,17 +208,17 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         base.append(time.perf_counter() - t0)
 
-    print(f"\n{'case':<34}{'median s':>10}{'ratio':>8}{'target':>10}")
-    print(f"{'CSV  pd.read_csv(pyarrow)':<34}{res['csv_bare']:>10.3f}")
-    print(
-        f"{'CSV  collab_analytics.load':<34}{res['csv_load']:>10.3f}"
-        f"{res['csv_ratio']:>8.2f}{'<= 2.0':>10}"
-    )
-    print(f"{'Parquet pd.read_parquet':<34}{res['pq_bare']:>10.3f}")
-    print(
-        f"{'Parquet collab_analytics.load':<34}{res['pq_load']:>10.3f}"
-        f"{res['pq_ratio']:>8.2f}{'<= 2.0':>10}"
-    )
+    print(f"\n{'case':<34}{'median s':>10}{'ratio':>8}{'target':>10}{'CPU s':>8}{'ratio':>7}")
+    for key, bare_label, label in (
+        ("csv", "CSV  pd.read_csv(pyarrow)", "CSV  collab_analytics.load"),
+        ("pq", "Parquet pd.read_parquet", "Parquet collab_analytics.load"),
+    ):
+        cb, cf = cpu[key]
+        print(f"{bare_label:<34}{res[key + '_bare']:>10.3f}{'':>18}{cb:>8.3f}")
+        print(
+            f"{label:<34}{res[key + '_load']:>10.3f}"
+            f"{res[key + '_ratio']:>8.2f}{'<= 2.0':>10}{cf:>8.3f}{cf / cb:>7.2f}"
+        )
     print(
         f"{f'XLSX {args.xlsx_rows:,} rows load':<34}{res['xlsx_load']:>10.3f}{'':>8}{'<= 5 s':>10}"
     )
