@@ -1137,9 +1137,15 @@ def escalation_compliance(episodes: pd.DataFrame, *, by="department") -> pd.Data
         gc = np.zeros(len(episodes), dtype="int64")
     gc = np.asarray(gc, dtype="int64")
     ng = int(gc.max()) + 1
-    res = pd.DataFrame({"episodes": np.bincount(gc, minlength=ng)})
-    for name, flag in flags.items():
-        res[name] = np.bincount(gc, weights=flag, minlength=ng).astype("int64")
+    # every flag counted per group in one pass: a count per (group, combination of flags)
+    combo = gc * (1 << len(flags))
+    for j, flag in enumerate(flags.values()):
+        combo |= flag.astype(np.int64) << j
+    per = np.bincount(combo, minlength=ng << len(flags)).reshape(ng, 1 << len(flags))
+    res = pd.DataFrame({"episodes": per.sum(axis=1).astype("int64")})
+    has = (np.arange(1 << len(flags))[:, None] >> np.arange(len(flags))) & 1
+    for j, name in enumerate(flags):
+        res[name] = per[:, has[:, j] == 1].sum(axis=1).astype("int64")
     h = episodes["hours_to_meeting"].to_numpy(dtype="float64")
     if ng <= _FEW_GROUPS:
         res["hours_median"], res["hours_p85"], res["hours_max"] = _hour_stats(h, gc, ng)
