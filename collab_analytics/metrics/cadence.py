@@ -928,7 +928,9 @@ def _nearest(r_key: np.ndarray, l_key: np.ndarray, base: np.ndarray) -> np.ndarr
     the first (as ``merge_asof`` does); -1 when the group has no key."""
     n = len(r_key)
     back = np.searchsorted(r_key, l_key, side="right") - 1
-    fwd = np.searchsorted(r_key, l_key, side="left")
+    # the forward candidate matters only without an exact match: then it is the key after
+    # the backward one (the first of its run of equal keys)
+    fwd = back + 1
     has_b = back >= 0
     has_b[has_b] = r_key[back[has_b]] >= base[has_b]
     has_f = fwd < n
@@ -1032,10 +1034,12 @@ def _match_arrays(
         minutes_late[has] = tmin[has] - occ_ptime[occ_pos[has]]
         # losers of a contested occurrence that found nothing else are duplicates
         contested = np.zeros(n, dtype=bool)
-        if has.any():
-            vk = m_key[valid_m]
-            _, inv, cnt = np.unique(vk, return_inverse=True, return_counts=True)
-            contested[np.flatnonzero(valid_m)[cnt[inv.reshape(-1)] > 1]] = True
+        lone = np.flatnonzero(valid_m & ~has)  # only unmatched meetings get a reason
+        if has.any() and len(lone):
+            vk = np.sort(m_key[valid_m])
+            q = m_key[lone]
+            many = np.searchsorted(vk, q, side="right") - np.searchsorted(vk, q, side="left")
+            contested[lone[many > 1]] = True
     else:
         has = np.zeros(n, dtype=bool)
         days_off = np.full(n, np.nan)
@@ -1667,7 +1671,7 @@ def _attendance_codes(
     """:func:`attendance` on codes: each assigned meeting's position ``mm`` and item code
     ``m_ic`` (into ``item_names``), each expected row's item code ``e_ic`` (-1: an item no
     meeting has) and department ``e_dept``, and the departments present at each meeting
-    (:func:`_meeting_dept_codes`: row, code, names; the order of the names does not matter)."""
+    (:func:`_meeting_dept_codes`: distinct (row, code) pairs, distinct names in any order)."""
     empty = pd.DataFrame(
         {
             "item": pd.Series([], dtype="str"),
@@ -1700,8 +1704,7 @@ def _attendance_codes(
     item_of[mm] = m_ic
     pi, pd_ = item_of[p_rows], from_p[p_codes] if len(p_codes) else np.zeros(0, "int64")
     use = (pi >= 0) & (pd_ >= 0)
-    keep = _unique_pairs(p_rows[use], pd_[use], max(n_d, 1))
-    pcell = (pi[use] * n_d + pd_[use])[keep]
+    pcell = pi[use] * n_d + pd_[use]  # the pairs are distinct (one per meeting and name)
     att = np.bincount(pcell, minlength=n_i * n_d)
     # cells in order of first appearance: the item's first meeting, then the first expected
     # row of the department among the item's rows
