@@ -385,22 +385,20 @@ def _fixed_runs(arr) -> tuple[np.ndarray, pa.Array] | None:
     for c, (_, off, buf) in zip(chunks, info, strict=True):
         n = len(c)
         view = np.ndarray((n,), dtype=f"V{w}", buffer=buf, offset=off)
-        head = np.ones(n, dtype=bool)
+        head = np.empty(n, dtype=bool)
+        head[0] = True
         if n > 1:
-            diff = np.zeros(n - 1, dtype=bool)
-            for x in _native_words(buf, off, n, w):  # equality only: no byte swapping
-                diff |= x[1:] != x[:-1]
-            head[1:] = diff
+            words = _native_words(buf, off, n, w)  # equality only: no byte swapping
+            np.not_equal(words[0][1:], words[0][:-1], out=head[1:])
+            for x in words[1:]:
+                head[1:] |= x[1:] != x[:-1]
         if prev_last is not None and bytes(view[0]) == prev_last:
             head[0] = False
         prev_last = bytes(view[n - 1])
-        if head.all():  # every value a run of its own (distinct ids): no gather
-            heads.append(np.arange(base, base + n, dtype="int64"))
-            views.append(view)
-        else:
-            st = np.flatnonzero(head)
-            heads.append(st + base)
-            views.append(view[st])
+        st = np.flatnonzero(head)
+        heads.append(st + base if base else st)
+        # every value a run of its own (distinct ids): the chunk's bytes as they are
+        views.append(view if len(st) == n else view[st])
         base += n
     starts = np.concatenate(heads) if len(heads) > 1 else heads[0]
     data = np.concatenate(views) if len(views) > 1 else views[0]
