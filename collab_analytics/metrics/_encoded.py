@@ -58,6 +58,7 @@ __all__ = [
     "clear_cache",
     "compact",
     "find_keys",
+    "from_fixed",
     "key_map",
     "parallel",
     "task_keys",
@@ -282,7 +283,7 @@ def dictionary_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     return idx.fill_null(-1).to_numpy().astype("int64", copy=False), values
 
 
-def _from_fixed(values: np.ndarray) -> pa.Array:
+def from_fixed(values: np.ndarray) -> pa.Array:
     """A numpy ``S<w>`` array (every value exactly ``w`` bytes) as Arrow large strings."""
     w = values.dtype.itemsize
     n = len(values)
@@ -305,7 +306,7 @@ def take_fixed(arr: pa.Array, idx: np.ndarray) -> pa.Array | None:
         return None
     if len(idx) and (idx.min() < 0 or idx.max() >= len(view)):
         return None
-    return _from_fixed(view[idx])
+    return from_fixed(view[idx])
 
 
 def take_text(arr: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array | pa.ChunkedArray:

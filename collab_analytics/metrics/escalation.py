@@ -953,7 +953,11 @@ def escalation_episodes(
             return _str_series(_take_small(values, codes[order]))
 
         if e_task_id is None:
-            task_id = _str_series(_take_small(kdict, _o(e_key)))
+            fixed = ukeys.fixed if ukeys is not None and kdict is ukeys.uniq else None
+            if fixed is not None:  # the log's sorted fixed-width ids: their bytes gathered
+                task_id = _str_series(enc.from_fixed(fixed[_o(e_key)]))
+            else:
+                task_id = _str_series(_take_small(kdict, _o(e_key)))
         else:
             task_id = _str_series(e_task_id if order is None else e_task_id.take(pa.array(order)))
         sources = pa.array(["updates", "task_status"], pa.large_string())
