@@ -185,3 +185,22 @@ def test_forward_only_dependencies_have_no_cycle():
     # one backward edge is enough for the full search to run and find the cycle
     assert find_cycles(5, np.array([0, 1, 2]), np.array([1, 2, 0])) == [[0, 1, 2]]
     assert find_cycles(3, np.array([1]), np.array([1])) == [[1]]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(vals=_texts, block=st.sampled_from([2, 3, 8, 16]))
+def test_byte_scans_agree_across_block_boundaries(vals, block):
+    a = pa.array(vals, type=pa.large_string())
+    want_odd = _arrow._odd_rows(a).tolist()
+    want_sep = _arrow.contains_any(a, ",、;，；\n")
+    want_fp = _arrow.fingerprint(a).tolist()
+    saved = _arrow._BLOCK
+    try:
+        _arrow._BLOCK = block  # the scans read the block size when called
+        assert _arrow._odd_rows(a).tolist() == want_odd
+        assert _arrow.contains_any(a, ",、;，；\n") == want_sep
+        assert _arrow.fingerprint(a).tolist() == want_fp
+    finally:
+        _arrow._BLOCK = saved
+    expect = pc.fill_null(pc.match_substring_regex(a, _arrow._PLAIN), False).to_pylist()
+    assert want_odd == expect

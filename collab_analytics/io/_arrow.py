@@ -59,6 +59,10 @@ def as_arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
     return a
 
 
+#: bytes (or rows) per block in the byte scans: the passes over one block stay in cache
+_BLOCK = 1 << 16
+
+
 def _buffers(a: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (``n + 1``, int64) and character bytes of a large-string array."""
     n = len(a)
@@ -83,19 +87,20 @@ def contains_any(a: pa.Array, chars: str) -> bool:
     off, data = _buffers(a)
     data = data[off[0] : off[-1]]
     enc = [c.encode() for c in chars]
-    hit = np.zeros(len(data), dtype=bool)
-    for b in {b[0] for b in enc}:  # comparisons run vectorised; a table look-up gathers
-        hit |= data == b
-    hits = np.flatnonzero(hit)
-    if not len(hits):
-        return False
-    for b in enc:
-        at = hits[data[hits] == b[0]]
-        for k in range(1, len(b)):
-            at = at[at + k < len(data)]
-            at = at[data[at + k] == b[k]]
-        if len(at):
-            return True
+    leads = {b[0] for b in enc}
+    for i in range(0, len(data), _BLOCK):  # blocks that stay in cache for every comparison
+        block = data[i : i + _BLOCK]
+        hit = np.zeros(len(block), dtype=bool)
+        for lead in leads:
+            hit |= block == lead
+        hits = np.flatnonzero(hit) + i
+        for b in enc:
+            at = hits[data[hits] == b[0]]
+            for k in range(1, len(b)):
+                at = at[at + k < len(data)]
+                at = at[data[at + k] == b[k]]
+            if len(at):
+                return True
     return False
 
 
@@ -166,13 +171,15 @@ def _odd_rows(a: pa.Array) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     off, data = _buffers(a)
     d = data[int(off[0]) : int(off[-1])]
-    bad = (d < 0x21) | (d == 0x7F) | ((d >= 0xC0) & (d <= 0xE3)) | (d >= 0xEA)
-    pos = np.flatnonzero(bad)
-    e4 = np.flatnonzero(d[:-1] == 0xE4)
-    if len(e4):
-        e4 = e4[d[e4 + 1] < 0xB8]
-        if len(e4):
-            pos = np.concatenate([pos, e4])
+    parts = []
+    for i in range(0, len(d), _BLOCK):  # blocks that stay in cache for the eight passes
+        c = d[i : i + _BLOCK]
+        nxt = d[i + 1 : i + _BLOCK + 1]  # each byte's successor (one short at the end)
+        bad = (c < 0x21) | (c == 0x7F) | ((c >= 0xC0) & (c <= 0xE3)) | (c >= 0xEA)
+        bad[: len(nxt)] |= (c[: len(nxt)] == 0xE4) & (nxt < 0xB8)
+        if bad.any():
+            parts.append(np.flatnonzero(bad) + i)
+    pos = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     odd = np.zeros(n, dtype=bool)
     if len(pos):
         odd[np.searchsorted(off, pos + off[0], side="right") - 1] = True
@@ -339,6 +346,20 @@ def fingerprint(a: pa.Array, group: np.ndarray | None = None) -> np.ndarray:
         total = 8
     # every byte position's next eight bytes as one little-endian word (a strided view)
     words = np.ndarray((total - 7,), dtype="<u8", buffer=data, strides=(1,))
+    out = np.empty(n, dtype=np.uint64)
+    step = _BLOCK // 2
+    for i in range(0, n, step):  # blocks of rows: the arithmetic stays in cache
+        j = min(i + step, n)
+        g = None if group is None else group[i:j]
+        out[i:j] = _fingerprint_block(words, total, start[i:j], end[i:j], length[i:j], g)
+    if a.null_count:  # after mixing: one fixed value (per group) for every null
+        valid = a.is_valid().to_numpy(zero_copy_only=False)
+        out[~valid] = _GOLD if group is None else _mix(group[~valid].astype(np.uint64) ^ _GOLD)
+    return out
+
+
+def _fingerprint_block(words, total, start, end, length, group) -> np.ndarray:
+    """:func:`fingerprint` of one block of rows (nulls not yet set)."""
     short = length < 8
     tail = start > total - 8
     first = words[np.minimum(start, total - 8)]
@@ -358,11 +379,7 @@ def fingerprint(a: pa.Array, group: np.ndarray | None = None) -> np.ndarray:
         h += mid * _M2
     if group is not None:
         h += (group.astype(np.int64) + 2).astype(np.uint64) * _M3
-    h = _mix(h)
-    if a.null_count:  # after mixing: one fixed value (per group) for every null
-        valid = a.is_valid().to_numpy(zero_copy_only=False)
-        h[~valid] = _GOLD if group is None else _mix(group[~valid].astype(np.uint64) ^ _GOLD)
-    return h
+    return _mix(h)
 
 
 def repeated(h: np.ndarray) -> np.ndarray:
