@@ -167,28 +167,27 @@ def test_summary_histogram_too_large_falls_back(monkeypatch):
     pd.testing.assert_frame_equal(ho.handoff_summary(t, by="pair"), want, check_exact=True)
 
 
-def test_department_codes_without_hashing_match_factorize(monkeypatch):
+def test_department_codes_match_sorted_factorize():
     from collab_analytics.metrics import handoffs as ho
     from collab_analytics.metrics._common import factorize_strings
 
     rng = np.random.default_rng(5)
-    names = ["技术部", "产品部", "法务部", "运营部", "市场部", "测试部", "客服部"]
-    col = pd.Series(pd.array(np.array(names, dtype=object)[rng.integers(0, 7, 9000)], dtype="str"))
+    names = np.array(
+        ["技术部", "产品部", "法务部", "运营部", "市场部", "测试部", "客服部"], dtype=object
+    )
+    col = pd.Series(pd.array(names[rng.integers(0, 7, 9000)], dtype="str"))
     chunked = pd.Series(
         pd.arrays.ArrowStringArray(pa.chunked_array([col.iloc[:5000].array, col.iloc[5000:].array]))
     )
-    for c in (col, chunked):
+    late = col.copy()
+    late.iloc[8000] = "人事部"  # first seen after the encoder's sample of the first rows
+    gaps = col.copy()
+    gaps.iloc[::11] = None
+    mixed = pd.Series(pd.array(["技术部", "QA", "ABCDEFGHI", "ABCDEFGHJ"] * 2000, dtype="str"))
+    short = col.iloc[:100]
+    for c in (col, chunked, late, gaps, mixed, short, col.astype(object), col.astype("category")):
+        codes, uniq = ho._department_codes(c)
         want_codes, want_uniq = factorize_strings(c, sort=True)
-        got = ho._few_fixed_codes(c)
-        assert got is not None
-        np.testing.assert_array_equal(got[0], want_codes)
-        pd.testing.assert_index_equal(got[1], want_uniq)
-    # collisions (one slot for everything) and other shapes are left to factorize_strings
-    monkeypatch.setattr(ho, "_SLOT_BITS", 1)
-    assert ho._few_fixed_codes(col) is None
-    monkeypatch.undo()
-    mixed = pd.Series(pd.array(["技术部", "QA"] * 3000, dtype="str"))
-    assert ho._few_fixed_codes(mixed) is None
-    one_byte_apart = pd.Series(pd.array(["ABCDEFGHI", "ABCDEFGHJ"] * 3000, dtype="str"))
-    codes, uniq = ho._department_codes(one_byte_apart)
-    assert uniq.tolist() == ["ABCDEFGHI", "ABCDEFGHJ"] and codes[:4].tolist() == [0, 1, 0, 1]
+        np.testing.assert_array_equal(codes, want_codes)
+        pd.testing.assert_index_equal(uniq, want_uniq)
+    assert ho._department_codes(col)[0].dtype == np.int8

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from collab_analytics.metrics._common import (
     NAT,
@@ -386,83 +388,26 @@ def _task_ends(tasks: pd.DataFrame, as_of, calendar) -> _TaskEnds:
 
 
 def _department_codes(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """``factorize_strings(col, sort=True)`` (codes may be int8); a column of few distinct
-    texts of one byte width (up to 16 bytes) without missing values is encoded without a
-    hash table."""
-    got = _few_fixed_codes(col)
-    return got if got is not None else factorize_strings(col, sort=True)
+    """``factorize_strings(col, sort=True)`` (codes -1 where missing, int8 when few).
 
-
-#: odd multipliers mixing the words of a text into one 64-bit hash
-_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
-_SLOT_BITS = 16
-
-
-def _few_fixed_codes(col: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
-    """Sorted codes of a text column whose values all have one byte width ``w <= 16``, with
-    at most 64 distinct values and none missing (e.g. department names); else ``None``.
-
-    Each value's bytes, read as machine words (strided views), are mixed into a hash whose
-    top bits pick one of 65536 slots; the first row of every used slot stands for it, and
-    every row is then compared word by word with its slot's representative. Any collision
-    (two values in one slot) gives ``None``: the result is exact or not given.
+    A long Arrow-backed text column goes through the shared encoder
+    (:func:`~collab_analytics.metrics._encoded.dictionary_codes`, which reads few values of
+    one byte width — department names — straight from the bytes, without hashing); its codes
+    in order of first appearance are renumbered in sorted order of the few distinct values.
     """
-    from collab_analytics.metrics._common import _fixed_chunks, arrow_strings
+    from collab_analytics.metrics._common import arrow_strings
+    from collab_analytics.metrics._encoded import dictionary_codes
 
     data = arrow_strings(col, chunked=True) if len(col) >= 4096 else None
-    views = None if data is None else _fixed_chunks(data)
-    if views is None or views[0].dtype.itemsize > 16:
-        return None
-    w = views[0].dtype.itemsize
-    sizes, pos = [], 0
-    for size in (8, 4, 2, 1):
-        while w - pos >= size:
-            sizes.append((size, pos))
-            pos += size
-    shift = np.uint64(64 - _SLOT_BITS)
-    n_slots = 1 << _SLOT_BITS
-    slots, words = [], []
-    for v in views:  # chunk by chunk: no copy of the text into one buffer
-        raw = v.view(np.uint8)
-        ws = [
-            np.ndarray((len(v),), dtype=f"<u{size}", buffer=raw, offset=at, strides=(w,))
-            for size, at in sizes
-        ]
-        h = ws[0].astype(np.uint64)
-        h *= np.uint64(_MIX[0])
-        for x, mult in zip(ws[1:], _MIX[1:], strict=False):
-            h += x.astype(np.uint64) * np.uint64(mult)
-        h >>= shift
-        slots.append(h.view(np.int64))
-        words.append(ws)
-    slot = slots[0] if len(slots) == 1 else np.concatenate(slots)
-    used = np.flatnonzero(np.bincount(slot, minlength=n_slots))
-    if len(used) > 64:
-        return None
-    # the first row of every used slot (most show up among the first rows)
-    head = slot[:4096]
-    u_head, first = np.unique(head, return_index=True)
-    rep = np.full(n_slots, -1, dtype=np.int64)
-    rep[u_head] = first
-    for u in used[rep[used] < 0]:
-        rep[u] = int(np.argmax(slot == u))
-    rep_rows = rep[used]
-    bounds = np.cumsum([0, *(len(v) for v in views)])
-    chunk = np.searchsorted(bounds, rep_rows, side="right") - 1
-    for j in range(len(sizes)):  # every row equals its slot's first row, word for word
-        table = np.zeros(n_slots, dtype=words[0][j].dtype)
-        table[used] = [words[c][j][r - bounds[c]] for c, r in zip(chunk, rep_rows, strict=True)]
-        for c, ws in enumerate(words):
-            if not (table[slots[c]] == ws[j]).all():
-                return None
-    names = [
-        bytes(views[c][r - bounds[c]]).decode("utf-8") for c, r in zip(chunk, rep_rows, strict=True)
-    ]
-    order = sorted(range(len(names)), key=lambda i: names[i].encode("utf-8"))
-    rank = np.zeros(n_slots, dtype=np.int8)  # at most 64 values
-    rank[used[order]] = np.arange(len(order))
-    uniques = pd.Index(pd.array([names[i] for i in order], dtype=col.dtype))
-    return rank[slot], uniques
+    if data is None or not pa.types.is_large_string(data.type):
+        return factorize_strings(col, sort=True)
+    codes, uniq = dictionary_codes(data)
+    k = len(uniq)
+    order = pc.sort_indices(uniq).to_numpy(zero_copy_only=False)  # byte order: code points
+    rank = np.empty(k + 1, dtype=np.int8 if k < 127 else np.int64)
+    rank[order] = np.arange(k)
+    rank[k] = -1  # code -1 (missing) reads the last entry
+    return rank[codes], pd.Index(pd.array(uniq.take(order), dtype=col.dtype))
 
 
 def _days_from(counter: DayCounter, t: int, days: np.ndarray, missing: int) -> np.ndarray:
