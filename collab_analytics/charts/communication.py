@@ -277,7 +277,9 @@ def gaps_timeline(
         tip("longest_gap_start", None, lang, "temporal", "%Y-%m-%d", title=_from_to(lang)[0]),
         tip("longest_gap_end", None, lang, "temporal", "%Y-%m-%d", title=_from_to(lang)[1]),
     ]
-    base = alt.Chart(df).encode(y=alt.Y(f"{name}:N", sort=rows, title=None), tooltip=tips)
+    # the data on the layer, not on each mark: the same spec without Altair hashing the
+    # frame to find that both marks share it
+    base = alt.Chart().encode(y=alt.Y(f"{name}:N", sort=rows, title=None), tooltip=tips)
     bar = base.mark_bar(height={"band": 0.5}).encode(
         x=alt.X("longest_gap_start:T", title=label("date", lang), axis=alt.Axis(format="%m-%d")),
         x2=alt.X2("longest_gap_end:T"),
@@ -294,7 +296,12 @@ def gaps_timeline(
     if n_total > len(df):
         subtitle.append(label("report_more_rows", lang, n=n_total - len(df)))
     return alt.layer(
-        bar, text, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=alt.Step(30)
+        bar,
+        text,
+        data=df,
+        title=alt.Title(title, subtitle=subtitle),
+        width=WIDTH,
+        height=alt.Step(30),
     )
 
 
@@ -419,7 +426,7 @@ def attendance_matrix(
     df["department"] = df["department"].astype("str")
     depts = order(df["department"], departments)
     rows = order(df["item"], items)
-    base = alt.Chart(df).encode(
+    base = alt.Chart().encode(  # the data goes on the layer (no hashing of shared data)
         x=alt.X("department:N", sort=depts, title=None, axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("item:N", sort=rows, title=None),
         tooltip=[
@@ -440,4 +447,4 @@ def attendance_matrix(
     )
     text = base.mark_text(fontSize=13).encode(text=alt.Text("attendance_rate:Q", format=".0%"))
     step = max(56, min(100, 600 // max(len(depts), 1)))
-    return alt.layer(rect, text, title=title, width=alt.Step(step), height=alt.Step(34))
+    return alt.layer(rect, text, data=df, title=title, width=alt.Step(step), height=alt.Step(34))
