@@ -118,14 +118,15 @@ def strip_blank(a: pa.Array) -> pa.Array:
     if len(a) == 0:
         return a
     t = pc.utf8_trim_whitespace(a)
-    length = pc.binary_length(t)
-    if (pc.min(length).as_py() or 0) > 0 or length.null_count == len(length):
-        # nothing blank; trimming only shortens texts: the same total length means no
-        # text changed
-        off, _ = _buffers(t)
+    off, _ = _buffers(t)
+    blank = off[1:] == off[:-1]  # empty once trimmed (or null)
+    if t.null_count:
+        blank &= t.is_valid().to_numpy(zero_copy_only=False)
+    if not blank.any():
+        # trimming only shortens texts: the same total length means no text changed
         a_off, _ = _buffers(a)
         return a if int(a_off[-1] - a_off[0]) == int(off[-1] - off[0]) else t
-    return pc.if_else(pc.equal(length, 0), pa.scalar(None, t.type), t)
+    return pc.if_else(pa.array(blank), pa.scalar(None, t.type), t)
 
 
 def key(s: pd.Series | pa.Array) -> pa.Array:
