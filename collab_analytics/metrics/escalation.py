@@ -1015,7 +1015,8 @@ def escalation_episodes(
             "within_threshold": pd.arrays.BooleanArray(_o(within), _o(within_na)),
             "never": _o(never),
             "pending": _o(pending),
-        }
+        },
+        copy=False,  # every array is this call's own: wrapped, not copied
     )
 
 

@@ -696,7 +696,8 @@ def _conformance(
                 "ar_attendance": _spread(data["ar_share"], c, valid, np.nan),
                 "i_departments": data["i_departments"],
                 "i_informed": _spread(data["i_share"], c, valid, np.nan),
-            }
+            },
+            copy=False,  # the arrays are this call's own: wrapped, not copied
         )
 
     if not long and len(duniq) <= 52:
