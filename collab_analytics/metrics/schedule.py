@@ -988,3 +988,114 @@ def _no_expansion() -> _Expansion:
         calendar="",
         year=None,
     )
+
+
+# ------------------------------------------------------------------ plan windows of a subset
+_DAY_US = 86_400_000_000
+_NAT = np.iinfo(np.int64).min
+_NO_START = np.iinfo(np.int64).max
+
+
+@dataclass(frozen=True)
+class _WindowIndex:
+    """What :func:`~collab_analytics.metrics.communication.plan_windows` reads of a whole
+    dataset, as integer codes, for :func:`_windows_within` (built by :func:`_window_index`)."""
+
+    projects: np.ndarray  # distinct non-empty project names of the tasks (object)
+    task_project: np.ndarray  # each task's code in ``projects`` (-1: missing or empty)
+    first: np.ndarray  # each task's first planned/actual start in µs (``_NO_START``: none)
+    last: np.ndarray  # each task's last planned/actual finish in µs (``_NAT``: none)
+    candidates: np.ndarray  # (name lengths, plan rows): code of item[:n], longest n first
+
+
+def _us(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype="datetime64[us]").view("int64")
+
+
+def _window_index(tasks: pd.DataFrame, plan: pd.DataFrame) -> _WindowIndex:
+    """Project codes, per-task first start and last finish, and each plan row's candidate
+    projects (the project named by each prefix of its item) of a whole dataset.
+
+    Examples
+    --------
+    >>> tasks = pd.DataFrame({"project": ["A", "AB"],
+    ...     "planned_start": pd.to_datetime(["2024-01-02", "2024-02-01"]),
+    ...     "actual_start": pd.to_datetime([None, None]),
+    ...     "planned_finish": pd.to_datetime(["2024-01-09", "2024-03-01"]),
+    ...     "actual_finish": pd.to_datetime([None, None])})
+    >>> idx = _window_index(tasks, pd.DataFrame({"item": ["AB·周会", "A·周会"]}))
+    >>> idx.projects[idx.candidates].tolist()
+    [['AB', 'A'], ['A', 'A']]
+    """
+    proj = tasks["project"]
+    keep = proj.notna().to_numpy() & (proj.astype("str").fillna("") != "").to_numpy()
+    codes, uniq = pd.factorize(proj.astype("object").where(keep, None))
+    names = np.asarray(uniq, dtype=object)
+    starts = np.stack([_us(tasks["planned_start"]), _us(tasks["actual_start"])])
+    starts = np.where(starts == _NAT, _NO_START, starts).min(axis=0)
+    last = np.stack([_us(tasks["planned_finish"]), _us(tasks["actual_finish"])]).max(axis=0)
+    items = plan["item"].astype("str").fillna("").reset_index(drop=True)
+    lengths = sorted({len(p) for p in names}, reverse=True)
+    index = pd.Index(names, dtype=object)
+    cand = np.full((len(lengths), len(items)), -1, dtype="int64")
+    for i, n in enumerate(lengths):
+        if len(items):
+            cand[i] = index.get_indexer(items.str.slice(0, n).astype("object"))
+    return _WindowIndex(
+        projects=names,
+        task_project=np.asarray(codes, dtype="int64"),
+        first=starts,
+        last=last,
+        candidates=cand,
+    )
+
+
+def _windows_within(
+    index: _WindowIndex, plan: pd.DataFrame, prow: np.ndarray, task_rows: np.ndarray, as_of
+) -> pd.DataFrame | None:
+    """:func:`~collab_analytics.metrics.communication.plan_windows` of a selection: ``plan``
+    is rows ``prow`` of the plan ``index`` was built for, ``task_rows`` the positions of the
+    selection's tasks, ``as_of`` the (normalised) as-of day (``plan_windows``' default is the
+    restricted data's ``as_of``: pass that) or ``None`` (no cut).
+
+    A plan row's project is its longest candidate among the projects of the kept tasks; a
+    project's window is the earliest start and latest finish of its kept tasks (else the
+    kept tasks' overall span), normalised and cut at ``as_of``. ``None`` when the rule
+    needs more than the index holds (the plan has a ``project`` column, or no task is kept):
+    the caller calls ``plan_windows`` then.
+    """
+    if "project" in plan.columns or len(task_rows) == 0:
+        return None
+    plan = plan.reset_index(drop=True)
+    np_ = len(index.projects)
+    tp = index.task_project[task_rows]
+    first, last = index.first[task_rows], index.last[task_rows]
+    present = np.bincount(tp[tp >= 0], minlength=np_) > 0
+    code = np.full(len(plan), -1, dtype="int64")
+    for cand in index.candidates[:, prow]:  # longest name first: the first hit wins
+        hit = (code < 0) & (cand >= 0)
+        hit[hit] = present[cand[hit]]
+        code[hit] = cand[hit]
+    s_all, e_all = first.min(), last.max()
+    s_all = _NAT if s_all == _NO_START else s_all
+    p_first = np.full(np_ + 1, _NO_START, dtype="int64")
+    p_last = np.full(np_ + 1, _NAT, dtype="int64")
+    np.minimum.at(p_first, tp, first)  # -1 (no project) lands in the spare last slot
+    np.maximum.at(p_last, tp, last)
+    has = code >= 0
+    start = np.full(len(plan), s_all, dtype="int64")
+    end = np.full(len(plan), e_all, dtype="int64")
+    ps, pe = p_first[code[has]], p_last[code[has]]
+    start[has] = np.where(ps == _NO_START, s_all, ps)
+    end[has] = np.where(pe == _NAT, e_all, pe)
+    if as_of is not None:
+        t = int(pd.Timestamp(as_of).to_datetime64().astype("datetime64[us]").view("int64"))
+        end = np.where((end != _NAT) & (end > t), t, end)
+    out = plan.copy()
+    out["project"] = pd.Series(
+        np.where(has, index.projects[np.maximum(code, 0)] if np_ else None, None), dtype="str"
+    )
+    for name, v in (("start", start), ("end", end)):
+        day = np.where(v == _NAT, _NAT, v - np.mod(v, _DAY_US))
+        out[name] = pd.Series(day.view("datetime64[us]"))
+    return out

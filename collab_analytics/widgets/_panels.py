@@ -236,6 +236,28 @@ def _full_expansion(ctx, T):
     return _per_dataset(ctx, ("cadence_expansion", T, _PLAN_CALENDAR), make)
 
 
+def _plan_windows(ctx, T) -> pd.DataFrame:
+    """``plan_windows`` of the restricted data, derived from the whole dataset's project
+    codes and task spans (built once per dataset) and the selection's rows."""
+    data = ctx.data
+    if not isinstance(data, ScopedData) or ctx.cache is None:
+        return _comm.plan_windows(data, as_of=T)
+    source = data.source
+    index = _per_dataset(
+        ctx, ("plan_windows",), lambda: _sched._window_index(source.tasks, source.plan)
+    )
+    prow = data.positions("plan")
+    trow = data.positions("tasks")
+    got = _sched._windows_within(
+        index,
+        data.plan,
+        np.arange(len(source.plan)) if prow is None else prow,
+        np.arange(len(source.tasks)) if trow is None else trow,
+        T,
+    )
+    return _comm.plan_windows(data, as_of=T) if got is None else got
+
+
 def _compute_cadence(ctx) -> dict:
     """The cadence frames of :func:`communication_report` for the restricted data.
 
@@ -247,7 +269,7 @@ def _compute_cadence(ctx) -> dict:
     data = ctx.data
     source = _source(data)
     T = _as_of_day(ctx)
-    plan = _comm.plan_windows(data, as_of=T)
+    plan = _plan_windows(ctx, T)
     rows = _kept_meetings(ctx, T)
     log = _meeting_log(ctx)
     full_exp = _full_expansion(ctx, T)
