@@ -73,3 +73,18 @@ def test_compliance_keeps_a_group_of_missing_departments():
     assert got["late"].tolist() == [1, 1]
     assert got["never"].tolist() == [0, 1]
     assert got["hours_median"].tolist() == [30.0, 60.0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(0, 2_000_000), min_size=0, max_size=300),
+    st.sampled_from([3_600_000_000, 60_000_000, 1_000_000, 1, 7]),
+)
+def test_stable_order_equals_a_stable_argsort(steps, unit):
+    from collab_analytics.metrics.escalation import _stable_order
+
+    base = np.datetime64("2024-01-01T00:00", "us").astype("int64")
+    key = base + np.asarray(steps, dtype="int64") * unit
+    got = _stable_order(key)
+    want = np.argsort(key, kind="stable")
+    assert (np.arange(len(key)) if got is None else got).tolist() == want.tolist()

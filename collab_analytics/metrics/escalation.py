@@ -611,7 +611,12 @@ def _stable_order(key: np.ndarray) -> np.ndarray | None:
     off = key - lo  # hi - lo may exceed int64: only the small-range paths use it
     if 0 <= hi - lo < 2**62:
         for unit in (_US_PER_HOUR, 60_000_000, 1_000_000, 1):
-            if (hi - lo) // unit < 2**32 and not np.any(off % unit):
+            # a unit that fails on the first offsets is not tried on all of them
+            if (
+                (hi - lo) // unit < 2**32
+                and not np.any(off[:1024] % unit)
+                and not np.any(off % unit)
+            ):
                 r = off // unit if unit > 1 else off
                 if (hi - lo) // unit < 2**16:
                     return np.argsort(r.astype(np.uint16), kind="stable")
