@@ -1024,8 +1024,8 @@ def _window_index(tasks: pd.DataFrame, plan: pd.DataFrame) -> _WindowIndex:
     ...     "planned_finish": pd.to_datetime(["2024-01-09", "2024-03-01"]),
     ...     "actual_finish": pd.to_datetime([None, None])})
     >>> idx = _window_index(tasks, pd.DataFrame({"item": ["AB·周会", "A·周会"]}))
-    >>> idx.projects[idx.candidates].tolist()
-    [['AB', 'A'], ['A', 'A']]
+    >>> idx.projects.tolist(), idx.candidates.tolist()  # longest name (2) first; -1: none
+    (['A', 'AB'], [[1, -1], [0, 0]])
     """
     proj = tasks["project"]
     keep = proj.notna().to_numpy() & (proj.astype("str").fillna("") != "").to_numpy()
