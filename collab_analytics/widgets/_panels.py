@@ -258,6 +258,27 @@ def _plan_windows(ctx, T) -> pd.DataFrame:
     return _comm.plan_windows(data, as_of=T) if got is None else got
 
 
+def _expected(ctx, plan: pd.DataFrame) -> pd.DataFrame:
+    """Expected departments per plan item of the restricted data, derived from the whole
+    dataset's department codes (built once per dataset) and the selection's rows."""
+    data = ctx.data
+    if not isinstance(data, ScopedData) or ctx.cache is None:
+        return _comm._expected_by_project(data, plan)
+    source = data.source
+    index = _per_dataset(ctx, ("cadence_expected",), lambda: _cad._expected_index(source))
+    got = None
+    if index is not None:
+
+        def rows(name: str) -> np.ndarray:
+            pos = data.positions(name)
+            return np.arange(len(source.table(name))) if pos is None else pos
+
+        got = _cad._expected_within(
+            index, plan, rows("plan"), data.departments, rows("tasks"), rows("project")
+        )
+    return _comm._expected_by_project(data, plan) if got is None else got
+
+
 def _compute_cadence(ctx) -> dict:
     """The cadence frames of :func:`communication_report` for the restricted data.
 
@@ -284,7 +305,7 @@ def _compute_cadence(ctx) -> dict:
     items = _cad._plan_items(plan)
     whole = source.meetings
     assigned = _cad._subset_assignment(full, full_items, rows, whole, items, _MIN_SIMILARITY)
-    expected = _comm._expected_by_project(data, plan)
+    expected = _expected(ctx, plan)
     present = _cad._subset_dept_codes(
         log["listed"],
         len(whole),
