@@ -208,3 +208,30 @@ def test_fixed_width_keys_sorted_by_bytes_need_no_hashing():
     assert enc.find_keys(keys, pa.array(["B0", "A2"], pa.large_string())).tolist() == [2, -1]
     unsorted = enc.encode_keys(pa.array(["B0", "A0", "A0"], pa.large_string()))
     assert unsorted.fixed is None and unsorted.codes.tolist() == [0, 1, 1]
+
+
+def _clear_in_child() -> None:
+    from collab_analytics.metrics import _encoded
+
+    _encoded.clear_cache()
+
+
+def test_forked_child_gets_a_fresh_encoding_lock():
+    import multiprocessing as mp
+
+    from collab_analytics.metrics import _encoded
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    ctx = mp.get_context("fork")
+    # the lock is held while the process forks (as by a parent's thread mid-encoding)
+    with _encoded._LOCK:
+        child = ctx.Process(target=_clear_in_child)
+        child.start()
+    child.join(timeout=30)
+    stuck = child.is_alive()
+    if stuck:
+        child.kill()
+        child.join()
+    assert not stuck, "the child waited forever for a lock its parent held at fork"
+    assert child.exitcode == 0

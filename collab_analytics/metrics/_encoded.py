@@ -72,6 +72,17 @@ _CACHE: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
 _LOCK = threading.Lock()
 
 
+def _new_lock() -> None:
+    """A fresh lock in a forked child: the parent's may have been held by one of its threads,
+    which do not exist in the child."""
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock)
+
+
 def clear_cache() -> None:
     """Forget every cached encoding."""
     with _LOCK:
