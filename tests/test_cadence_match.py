@@ -230,3 +230,19 @@ def test_attendance_equals_merge_and_group_by(seed):
         assert len(got) == 0 and list(got.columns) == list(cad.ATTENDANCE_COLUMNS)
     else:
         pd.testing.assert_frame_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_first_by_keys_equals_the_first_row_after_a_lexsort(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    group = rng.integers(0, 20, n)
+    a, b = rng.integers(0, 4, n), rng.integers(0, 3, n)
+    last = rng.permutation(n)  # distinct within every group
+    order = np.lexsort((last, b, a, group))
+    first = np.ones(n, dtype=bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    want = np.zeros(n, dtype=bool)
+    want[order[first]] = True
+    got = cad._first_by_keys(group, (a, b, last), 20)
+    np.testing.assert_array_equal(got, want)

@@ -941,6 +941,23 @@ def _nearest(r_key: np.ndarray, l_key: np.ndarray, base: np.ndarray) -> np.ndarr
     return np.where(use_f, fwd, np.where(has_b, back, -1))
 
 
+def _first_by_keys(group: np.ndarray, keys: tuple[np.ndarray, ...], size: int) -> np.ndarray:
+    """Mask of the row of each group (int codes below ``size``) with the smallest ``keys``
+    compared in order (int64; the last key distinct within a group): the first row of each
+    group after ``np.lexsort((*reversed(keys), group))``, by one minimum per key (no sort).
+
+    >>> _first_by_keys(np.array([0, 0, 1, 0]), (np.array([2, 1, 5, 1]), np.array([0, 3, 1, 2])), 2)
+    array([False, False,  True,  True])
+    """
+    live = np.ones(len(group), dtype=bool)
+    for key in keys:
+        g, k = group[live], key[live]
+        best = np.full(size, np.iinfo(np.int64).max, dtype="int64")
+        np.minimum.at(best, g, k)
+        live[live] = k == best[g]
+    return live
+
+
 def _match_arrays(
     arrays: dict,
     items: list[str],
@@ -992,14 +1009,19 @@ def _match_arrays(
         m_key[valid_m] = (mdays[valid_m] - lo).astype("int64") + (item_idx[valid_m] << 32)
         m_start = start.view("int64")
         o_time = occ_time.view("int64")
-        free = np.ones(len(occurrences), dtype=bool)
+        free = occ_code >= 0
         pending = valid_m.copy()
+        # the free occurrences in key order (ties: row order) are the sorted ones still free:
+        # one stable sort (none when the expansion's keys come sorted), then a filter per round
+        key_order = np.flatnonzero(free)
+        ok_key = o_key[key_order]
+        if len(ok_key) > 1 and (ok_key[1:] < ok_key[:-1]).any():
+            key_order = key_order[np.argsort(ok_key, kind="stable")]
         for _round in range(3):
             cand = np.flatnonzero(pending)
-            fo = np.flatnonzero(free & (occ_code >= 0))
-            if len(cand) == 0 or len(fo) == 0:
+            ro = key_order[free[key_order]]
+            if len(cand) == 0 or len(ro) == 0:
                 break
-            ro = fo[np.argsort(o_key[fo], kind="stable")]
             lk = m_key[cand]
             at = _nearest(o_key[ro], lk, item_idx[cand] << 32)
             got = at >= 0
@@ -1012,11 +1034,8 @@ def _match_arrays(
             # meeting (not the earlier row: the outcome must not depend on the log's order)
             ms = m_start[mm]
             dist = np.abs(ms - o_time[oo])
-            order = np.lexsort((mm, ms, dist, oo))
-            mm, oo = mm[order], oo[order]
-            first = np.ones(len(oo), dtype=bool)
-            first[1:] = oo[1:] != oo[:-1]
-            win_m, win_o = mm[first], oo[first]
+            win = _first_by_keys(oo, (dist, ms, mm), len(occurrences))
+            win_m, win_o = mm[win], oo[win]
             occ_pos[win_m] = win_o
             free[win_o] = False
             pending[win_m] = False
@@ -1024,7 +1043,7 @@ def _match_arrays(
             found = np.zeros(n, dtype=bool)
             found[mm] = True
             pending[cand[~found[cand]]] = False
-            if first.all():
+            if len(win_m) == len(mm):
                 break
         has = occ_pos >= 0
         occurrence[has] = occ_time[occ_pos[has]]
