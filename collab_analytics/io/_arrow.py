@@ -104,6 +104,42 @@ def contains_any(a: pa.Array, chars: str) -> bool:
     return False
 
 
+def _untrimmed(a: pa.Array) -> np.ndarray | None:
+    """Rows whose text may start or end with white space, read from the first and last
+    bytes of each text (a superset: the caller trims them to be sure); ``None`` when some
+    text is empty (blank: the full trim decides).
+
+    White space is what ``utf8_trim_whitespace`` trims (Python's ``str.isspace``): ASCII
+    characters up to the space, and U+0085, U+00A0 (bytes ``C2 xx``), U+1680, U+2000–U+200A,
+    U+2028, U+2029, U+202F, U+205F and U+3000 (bytes ``E1``–``E3``, then ``80``, ``81`` or
+    ``9A``, then a last byte up to ``AF``). The byte tests below admit all of them.
+
+    Examples
+    --------
+    >>> _untrimmed(pa.array(["a", " b", "c\u3000", "需求", None], pa.large_string())).tolist()
+    [1, 2]
+    """
+    off, data = _buffers(a)
+    start, end = off[:-1], off[1:]
+    filled = end > start
+    if a.null_count:
+        if (~filled & a.is_valid().to_numpy(zero_copy_only=False)).any():
+            return None
+    elif not filled.all():
+        return None
+    if len(data) == 0:
+        return np.zeros(0, dtype="int64")
+    first = np.take(data, start, mode="clip")  # a null's (empty) slot reads a neighbour
+    last = np.take(data, end - 1, mode="clip")
+    prev = np.take(data, end - 2, mode="clip")
+    maybe = (first <= 0x20) | (first == 0xC2) | ((first >= 0xE1) & (first <= 0xE3))
+    maybe |= last <= 0x20
+    multi = (last >= 0x80) & (last <= 0xAF)
+    multi &= (prev == 0x80) | (prev == 0x81) | (prev == 0x9A) | (prev == 0xC2)
+    maybe |= multi
+    return np.flatnonzero(maybe & filled) if a.null_count else np.flatnonzero(maybe)
+
+
 def strip_blank(a: pa.Array) -> pa.Array:
     """Texts trimmed of white space at both ends, blank ones null; ``a`` itself when no text
     changes (the common case: the caller keeps its column, no second copy).
@@ -117,6 +153,16 @@ def strip_blank(a: pa.Array) -> pa.Array:
     """
     if len(a) == 0:
         return a
+    cand = _untrimmed(a)
+    if cand is not None:
+        if len(cand) == 0:
+            return a
+        # the few texts that may start or end with white space, trimmed exactly
+        sub = a.take(pa.array(cand))
+        s_off, _ = _buffers(sub)
+        t_off, _ = _buffers(pc.utf8_trim_whitespace(sub))
+        if int(s_off[-1] - s_off[0]) == int(t_off[-1] - t_off[0]):
+            return a
     t = pc.utf8_trim_whitespace(a)
     off, _ = _buffers(t)
     blank = off[1:] == off[:-1]  # empty once trimmed (or null)

@@ -441,6 +441,7 @@ def _subset(raw: RawTable, keep: np.ndarray) -> RawTable:
         raw.file,
         raw.sheet,
         raw.skipped,
+        clean=raw.clean,
     )
 
 
@@ -461,29 +462,39 @@ def _build_table(
     for raw in raws:
         skipped += raw.skipped
         read += len(raw.frame)
-        mapped, _ = map_headers(table, raw.headers)
+        mapped, dups = map_headers(table, raw.headers)
         for h, c in zip(raw.headers, mapped, strict=True):
             if c is not None:
                 headers.setdefault(c, h)
         keys = [key, "task_id"] if table in ("updates", "raci") else [key]
         keycols = [i for i, c in enumerate(mapped) if c in keys]
+        # text columns the reader found already trimmed: final as they are (not trimmed again)
+        clean = {
+            mapped[i]
+            for i in raw.clean
+            if mapped[i] is not None
+            and i not in dups
+            and TABLES[table].column(mapped[i]).kind == "str"
+        }
         src_all = _src(raw)
         if keycols:
             bad = np.ones(len(raw.frame), dtype=bool)
             texts = {}
             for i in keycols:
-                texts[i] = to_text(raw.frame[i])
+                texts[i] = raw.frame[i] if mapped[i] in clean else to_text(raw.frame[i])
                 bad &= texts[i].isna().to_numpy()
             # text key columns are final once trimmed: handed on as such (trimmed once)
             final = {
-                i: t for i, t in texts.items() if TABLES[table].column(mapped[i]).kind == "str"
+                i: t
+                for i, t in texts.items()
+                if TABLES[table].column(mapped[i]).kind == "str" and mapped[i] not in clean
             }
             if final:
                 frame = raw.frame.copy(deep=False)
                 for i, t in final.items():
                     frame[i] = t
                 raw = replace(raw, frame=frame)
-            texted &= {mapped[i] for i in final}
+            texted &= {mapped[i] for i in final} | clean
             if bad.any():
                 issues.add_many(
                     "warning",

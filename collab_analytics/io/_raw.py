@@ -39,6 +39,9 @@ class RawTable:
     sheet: str = ""
     skipped: int = 0  # blank, note, title and repeated-header rows (not data)
     cols: list[int] | None = None  # sheet column (0-based) of each frame column, when known
+    #: frame columns (positions) of ``str`` dtype that :func:`~collab_analytics.io._parse.to_text`
+    #: would return unchanged (trimmed, no blank texts), as the reader found them
+    clean: frozenset[int] = frozenset()
 
 
 @dataclass

@@ -318,7 +318,7 @@ def scan_parquet(
         raise FileFormatError(msg)
     check_file_size(path)
     try:
-        frame = _read_parquet(path)
+        frame, clean = _read_parquet(path)
     except (OSError, ValueError, ImportError) as exc:
         msg = f"{path.name!r} cannot be read as Parquet: {exc}. Hint: re-export the file."
         raise FileFormatError(msg) from None
@@ -336,15 +336,77 @@ def scan_parquet(
             return [], []
     frame.columns = range(len(headers))
     rows = np.arange(len(frame), dtype="int64") + 2
-    return [RawTable(t, headers, frame, rows, path.name, "")], []
+    return [RawTable(t, headers, frame, rows, path.name, "", clean=clean)], []
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """A Parquet file as a frame; list columns stay Arrow lists.
+#: a column chunk's dictionary page at most this large (compressed) and its data pages at
+#: most this many bytes per value: all its pages hold dictionary indices (the writer did not
+#: fall back to plain values), so it reads as a dictionary without hashing any text
+_DICT_PAGE_BYTES = 128 * 1024
+_DICT_BYTES_PER_VALUE = 2.0
+
+
+def _dictionary_columns(fh) -> list[str]:
+    """Text columns stored with a small dictionary in every row group (such as departments,
+    owners, statuses): read as dictionaries, their few distinct texts are checked once."""
+    import pyarrow as pa
+
+    meta = fh.metadata
+    schema = fh.schema_arrow
+    leaves: dict[str, list[int]] = {}
+    for j in range(meta.num_columns):
+        leaves.setdefault(meta.schema.column(j).path, []).append(j)
+    names = []
+    for i, field in enumerate(schema):
+        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+            continue
+        if schema.get_all_field_indices(field.name) != [i] or len(leaves.get(field.name, [])) != 1:
+            continue
+        j = leaves[field.name][0]
+        ok = meta.num_row_groups > 0
+        for g in range(meta.num_row_groups):
+            rg = meta.row_group(g)
+            c = rg.column(j)
+            if not c.has_dictionary_page or not c.dictionary_page_offset:
+                ok = False
+                break
+            dict_bytes = c.data_page_offset - c.dictionary_page_offset
+            data_bytes = c.total_compressed_size - dict_bytes
+            per_value = data_bytes / max(rg.num_rows, 1)
+            if not 0 < dict_bytes <= _DICT_PAGE_BYTES or per_value > _DICT_BYTES_PER_VALUE:
+                ok = False
+                break
+        if ok:
+            names.append(field.name)
+    return names
+
+
+def _decode_dictionary(col) -> tuple[object, bool]:
+    """A dictionary column as a large-string column (the same texts), and whether every
+    distinct text is already trimmed and not blank (:func:`_arrow.strip_blank` unchanged)."""
+    import pyarrow as pa
+
+    from collab_analytics.io._arrow import strip_blank
+
+    chunks, clean = [], True
+    for d in col.chunks:
+        words = d.dictionary.cast(pa.large_string())
+        clean = clean and strip_blank(words) is words
+        chunks.append(words.take(d.indices))
+    return pa.chunked_array(chunks, type=pa.large_string()), clean
+
+
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, frozenset[int]]:
+    """A Parquet file as a frame (list columns stay Arrow lists), and the positions of its
+    text columns known to be trimmed and without blank texts.
 
     ``pd.read_parquet`` cannot restore the ``list<…>[pyarrow]`` dtype it wrote itself into the
     file's pandas metadata (pandas issue 57411), so a table saved from ``TrackingData`` would
     not read back: the metadata is set aside and list columns mapped explicitly.
+
+    Text columns stored as small dictionaries are read as such and decoded here (cheaper
+    than decoding every cell from the file); only their distinct texts are checked for
+    white space, so the loader need not trim a million cells it would leave unchanged.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -353,17 +415,35 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     # metadata is what ``pd.read_parquet`` does (categoricals, index restored). The file
     # reader gives one chunk per row group (``read_table`` cuts columns into batches, which
     # every later kernel would have to join again).
-    with pq.ParquetFile(path) as fh:
+    with pq.ParquetFile(path) as probe:
+        as_dict = _dictionary_columns(probe)
+    with pq.ParquetFile(path, read_dictionary=as_dict or None) as fh:
         table = fh.read(use_pandas_metadata=True)
+    clean_names = set()
+    for name in as_dict:
+        i = table.schema.get_field_index(name)
+        if i < 0 or not pa.types.is_dictionary(table.schema.field(i).type):
+            continue
+        col, clean = _decode_dictionary(table.column(i))
+        table = table.set_column(i, table.schema.field(i).with_type(pa.large_string()), col)
+        if clean:
+            clean_names.add(name)
     if not any(pa.types.is_list(f.type) or pa.types.is_large_list(f.type) for f in table.schema):
-        return table.to_pandas()
+        frame = table.to_pandas()
+    else:
 
-    def types(t: pa.DataType):
-        return pd.ArrowDtype(t) if pa.types.is_list(t) or pa.types.is_large_list(t) else None
+        def types(t: pa.DataType):
+            return pd.ArrowDtype(t) if pa.types.is_list(t) or pa.types.is_large_list(t) else None
 
-    frame = table.replace_schema_metadata(None).to_pandas(types_mapper=types)
-    frame.columns = [str(c) for c in frame.columns]
-    return frame
+        frame = table.replace_schema_metadata(None).to_pandas(types_mapper=types)
+        frame.columns = [str(c) for c in frame.columns]
+    names = [str(c) for c in frame.columns]
+    clean = frozenset(
+        j
+        for j, c in enumerate(names)
+        if c in clean_names and names.count(c) == 1 and frame.dtypes.iloc[j] == "str"
+    )
+    return frame, clean
 
 
 def read_csv(
