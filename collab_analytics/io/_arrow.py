@@ -59,6 +59,52 @@ def as_arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
     return a
 
 
+#: text arrays decoded from a dictionary by a reader, with their dictionary (see
+#: :func:`remember_dictionary`); the arrays are held, so their buffers are not reused
+_DICTIONARIES: list[tuple[pa.Array, pa.Array, pa.Array]] = []
+_MAX_DICTIONARIES = 8
+
+
+def _same_buffers(a: pa.Array, b: pa.Array) -> bool:
+    if len(a) != len(b) or a.offset != b.offset or a.type != b.type:
+        return False
+    return all(
+        (x is None and y is None) or (x is not None and y is not None and x.address == y.address)
+        for x, y in zip(a.buffers(), b.buffers(), strict=True)
+    )
+
+
+def remember_dictionary(dense: pa.Array, words: pa.Array, indices: pa.Array) -> None:
+    """Note that ``dense`` is ``words.take(indices)``, so that per-distinct-word work on it
+    (status words) can skip hashing every cell. Only the last few arrays are kept."""
+    _DICTIONARIES.append((dense, words, indices))
+    del _DICTIONARIES[:-_MAX_DICTIONARIES]
+
+
+def forget_dictionaries() -> None:
+    """Drop the arrays noted by :func:`remember_dictionary` (the load that read them ended)."""
+    _DICTIONARIES.clear()
+
+
+def dictionary_of(a: pa.Array) -> tuple[pa.Array, pa.Array] | None:
+    """``(words, indices)`` with ``words.take(indices)`` equal to ``a``, when a reader noted
+    it; the words may repeat.
+
+    Examples
+    --------
+    >>> words = pa.array(["x", "y"], pa.large_string())
+    >>> dense = words.take(pa.array([1, 0, None]))
+    >>> remember_dictionary(dense, words, pa.array([1, 0, None]))
+    >>> dictionary_of(dense)[1].to_pylist(), dictionary_of(words) is None
+    ([1, 0, None], True)
+    >>> forget_dictionaries()
+    """
+    for dense, words, indices in reversed(_DICTIONARIES):
+        if dense is a or _same_buffers(dense, a):
+            return words, indices
+    return None
+
+
 #: bytes (or rows) per block in the byte scans: the passes over one block stay in cache
 _BLOCK = 1 << 16
 

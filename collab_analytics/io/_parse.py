@@ -424,10 +424,11 @@ def _status_arrow(s: pd.Series, mapping: dict[str, str] | None) -> ParseResult:
     and only the distinct words are stripped and looked up (blank words count as missing)."""
     import pyarrow.compute as pc
 
-    from collab_analytics.io._arrow import as_arrow
+    from collab_analytics.io._arrow import as_arrow, dictionary_of
 
-    d = pc.dictionary_encode(as_arrow(s))
-    words = d.dictionary
+    a = as_arrow(s)
+    known = dictionary_of(a)  # read from a dictionary: its words are the distinct texts
+    words, idx = known if known is not None else _encoded(pc.dictionary_encode(a))
     blank = pc.equal(pc.binary_length(pc.utf8_trim_whitespace(words)), 0)
     blank = blank.to_numpy(zero_copy_only=False).astype(bool)
     cats = STATUS_DTYPE.categories
@@ -435,7 +436,6 @@ def _status_arrow(s: pd.Series, mapping: dict[str, str] | None) -> ParseResult:
     # per distinct word: category code, -1 unknown, -2 blank (missing, not bad)
     cat_of = np.array([-1 if m is None else cats.get_loc(m) for m in mapped], dtype="int64")
     cat_of[blank] = -2
-    idx = d.indices
     if idx.null_count:
         idx = pc.fill_null(idx, len(cat_of))
     cat_of = np.append(cat_of, -2)  # null cells
@@ -444,6 +444,10 @@ def _status_arrow(s: pd.Series, mapping: dict[str, str] | None) -> ParseResult:
     cell[cell < 0] = -1
     values = pd.Series(pd.Categorical.from_codes(cell, dtype=STATUS_DTYPE), index=s.index)
     return ParseResult(values, pd.Series(bad, index=s.index))
+
+
+def _encoded(d) -> tuple[object, object]:
+    return d.dictionary, d.indices
 
 
 @dataclass(frozen=True)

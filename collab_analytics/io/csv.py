@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv as _csv
 import io
 import os
@@ -386,13 +387,14 @@ def _decode_dictionary(col) -> tuple[object, bool]:
     distinct text is already trimmed and not blank (:func:`_arrow.strip_blank` unchanged)."""
     import pyarrow as pa
 
-    from collab_analytics.io._arrow import strip_blank
+    from collab_analytics.io._arrow import remember_dictionary, strip_blank
 
     chunks, clean = [], True
     for d in col.chunks:
         words = d.dictionary.cast(pa.large_string())
         clean = clean and strip_blank(words) is words
         chunks.append(words.take(d.indices))
+        remember_dictionary(chunks[-1], words, d.indices)
     return pa.chunked_array(chunks, type=pa.large_string()), clean
 
 
@@ -446,6 +448,17 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, frozenset[int]]:
     return frame, clean
 
 
+@contextlib.contextmanager
+def _dictionaries_dropped():
+    """Forget the dictionaries noted while reading once the load is built (or failed)."""
+    from collab_analytics.io._arrow import forget_dictionaries
+
+    try:
+        yield
+    finally:
+        forget_dictionaries()
+
+
 def read_csv(
     path: str | os.PathLike,
     table: str | None = None,
@@ -480,7 +493,7 @@ def read_csv(
         msg = f"Unknown table {table!r}. Expected one of: {list(TABLES)}."
         raise FileFormatError(msg)
     issues = Issues()
-    with user_columns(columns):
+    with user_columns(columns), _dictionaries_dropped():
         if Path(path).suffix.lower() == ".parquet":
             raws, projects = scan_parquet(path, issues, table=table)
         else:
@@ -516,7 +529,7 @@ def read_folder(
     files = sorted(
         p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
     )
-    with user_columns(columns):
+    with user_columns(columns), _dictionaries_dropped():
         for f in files:
             suf = f.suffix.lower()
             if suf in CSV_SUFFIXES:
