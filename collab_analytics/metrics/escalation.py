@@ -442,7 +442,11 @@ def _meeting_texts(meetings: pd.DataFrame, idx: np.ndarray):
 
 
 def _named_pairs(
-    meetings: pd.DataFrame, idx: np.ndarray, name_code: np.ndarray, name_text
+    meetings: pd.DataFrame,
+    idx: np.ndarray,
+    name_code: np.ndarray,
+    name_text,
+    superset: pa.Array | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(meeting, name code) where a task name (≥ 2 characters) occurs in the topic/minutes of
     the meetings ``idx``.
@@ -452,7 +456,10 @@ def _named_pairs(
     :func:`_names_in_texts`) go to the exact search (:func:`_substring_hits`); when the texts
     have too many substrings, names whose leading and trailing bigrams are among the texts'
     bigrams go instead (:func:`_bigram_candidates`). The texts' side is cached per meetings
-    frame, so the escalation and RACI functions share it.
+    frame, so the escalation and RACI functions share it. ``superset``: distinct substrings
+    of texts including those of the meetings ``idx`` (:func:`_text_substrings` of a log they
+    are rows of), used instead of the meetings' own: more names may be searched exactly, the
+    pairs found are the same, in the same order.
     """
     none = np.zeros(0, dtype="int64")
     digest = hashlib.blake2b(np.ascontiguousarray(idx, dtype="int64").tobytes()).digest()
@@ -467,6 +474,8 @@ def _named_pairs(
         return none, none
 
     def substrings(top: int):
+        if superset is not None:
+            return superset
         return enc.cached_columns(
             "meeting_substrings",
             meetings,
@@ -498,6 +507,27 @@ def _named_pairs(
     return got["meeting"].to_numpy(dtype="int64"), got["task_key"].to_numpy(dtype="int64")
 
 
+def _text_substrings(meetings: pd.DataFrame) -> pa.Array | None:
+    """Distinct substrings (two characters or more) of the " topic output" texts of the
+    meetings listing no related task: the ``substrings`` :func:`_episodes` takes for any
+    selection of these meetings' rows (``None`` when there are more than
+    :data:`_SUBSTRINGS_MAX`).
+
+    >>> m = pd.DataFrame({"topic": ["周会", "评审"], "output": ["", ""],
+    ...                   "related_tasks": [[], ["T1"]]})
+    >>> sorted(_text_substrings(m).to_pylist())
+    [' 周', ' 周会', ' 周会 ', '会 ', '周会', '周会 ']
+    """
+    rel_rows, _ = _related_items(meetings)
+    has_rel = np.zeros(len(meetings), dtype=bool)
+    has_rel[rel_rows] = True
+    idx = np.flatnonzero(~has_rel)
+    if len(idx) == 0:
+        return pa.array([], type=pa.large_string())
+    utext, _, _ = _meeting_texts(meetings, idx)
+    return _substring_set(utext, max(utext.dtype.itemsize // 4, 2))
+
+
 def _concern_codes(
     meetings: pd.DataFrame,
     rel_rows: np.ndarray,
@@ -505,13 +535,16 @@ def _concern_codes(
     nkeys: int,
     name_code: np.ndarray | None = None,
     name_text=None,
+    *,
+    substrings: pa.Array | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`task_meeting_pairs` on codes: (meeting, key code, named?).
 
     ``rel_rows``/``rel_codes`` are the meetings' ``related_tasks`` entries
     (:func:`~collab_analytics.metrics.cadence._related_items`) coded among ``nkeys`` task keys
     (-1: unknown id, dropped); ``name_code``/``name_text`` the task names searched in meetings
-    without related tasks. Pairs are unique, related ones first.
+    without related tasks (``substrings``: see :func:`_named_pairs`). Pairs are unique,
+    related ones first.
     """
     ok = rel_codes >= 0
     m_l, k_l = [rel_rows[ok]], [rel_codes[ok]]
@@ -520,7 +553,7 @@ def _concern_codes(
         has_rel[rel_rows] = True
         idx = np.flatnonzero(~has_rel)
         if len(idx):
-            nm_m, nm_k = _named_pairs(meetings, idx, name_code, name_text)
+            nm_m, nm_k = _named_pairs(meetings, idx, name_code, name_text, substrings)
             m_l.append(nm_m)
             k_l.append(nm_k)
     meeting, code = np.concatenate(m_l), np.concatenate(k_l)
@@ -686,6 +719,36 @@ def escalation_episodes(
         pending]``. ``start_source`` is ``updates`` or ``task_status``; ``within_threshold`` is a
         nullable boolean (missing when pending or the start is unknown).
     """
+    return _episodes(
+        updates,
+        meetings=meetings,
+        tasks=tasks,
+        as_of=as_of,
+        threshold_hours=threshold_hours,
+        hours=hours,
+        calendar=calendar,
+        departments=departments,
+    )
+
+
+def _episodes(
+    updates: pd.DataFrame,
+    *,
+    meetings: pd.DataFrame | None = None,
+    tasks: pd.DataFrame | None = None,
+    as_of=None,
+    threshold_hours: float = 48,
+    hours: str = "calendar",
+    calendar="cn",
+    departments: Sequence[str] | None = None,
+    substrings: pa.Array | None = None,
+) -> pd.DataFrame:
+    """:func:`escalation_episodes`, the task names searched in the meetings narrowed by
+    ``substrings`` when given: distinct substrings of a set of texts holding every
+    " topic output" text of the ``meetings`` listing no related task (e.g. those of a
+    whole log these meetings are rows of, :func:`_text_substrings`). A name is searched
+    exactly only when it is one of them; a superset admits more names to the exact search,
+    never another result."""
     if hours not in ("calendar", "working"):
         msg = f"hours must be 'calendar' or 'working', not {hours!r}."
         raise ValueError(msg)
@@ -892,7 +955,9 @@ def escalation_episodes(
         else:
             mstart = pd.to_datetime(mt["date"])
         mstart = mstart.to_numpy(dtype="datetime64[us]")
-        p_m, p_k, _ = _concern_codes(mt, rel_rows, rel_codes, len(kdict), e_key, e_task)
+        p_m, p_k, _ = _concern_codes(
+            mt, rel_rows, rel_codes, len(kdict), e_key, e_task, substrings=substrings
+        )
         if departments is not None:
             depts = list(departments)
         else:

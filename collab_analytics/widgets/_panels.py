@@ -355,8 +355,19 @@ def _compute_escalation(ctx) -> dict:
         keep = (updates["date"].isna() | (updates["date"] < T + pd.Timedelta(days=1))).to_numpy()
         if not keep.all():  # no copy when every update is up to the as-of day
             updates = updates[keep]
-    episodes = _esc.escalation_episodes(
+    source = _source(data)
+    # the whole log's meeting-text substrings (once per dataset) narrow the task names
+    # searched in the selection's meetings (a superset of theirs: the same episodes)
+    substrings = (
+        _per_dataset(
+            ctx, ("escalation_substrings",), lambda: _esc._text_substrings(source.meetings)
+        )
+        if ctx.cache is not None
+        else None
+    )
+    episodes = _esc._episodes(
         updates,
+        substrings=substrings,
         meetings=_meetings_until(data, T),
         tasks=data.tasks,
         as_of=T,

@@ -1,0 +1,58 @@
+"""Episodes found with the task names narrowed by the whole log's meeting-text substrings
+(``escalation._episodes(substrings=_text_substrings(all meetings))``) equal
+``escalation_episodes`` on any selection of the meetings and updates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from collab_analytics import sample
+from collab_analytics.metrics import escalation as esc
+from collab_analytics.widgets._filter import FilterIndex
+
+
+@pytest.fixture(scope="module")
+def folio():
+    data = sample.portfolio(n_projects=5, tasks_per_project=20, seed=11)
+    # meetings naming tasks in their topic (no related tasks), some at the same start
+    m = data.meetings
+    rng = np.random.default_rng(1)
+    names = data.tasks["task"].dropna().astype(str).to_numpy()
+    pick = rng.random(len(m)) < 0.5
+    topic = m["topic"].astype(str).to_numpy(dtype=object)
+    topic[pick] = [
+        f"{t}·{n}专项" for t, n in zip(topic[pick], rng.choice(names, pick.sum()), strict=True)
+    ]
+    rel = [
+        [] if p or x is None else list(x)
+        for p, x in zip(pick, m["related_tasks"].tolist(), strict=True)
+    ]
+    m = m.assign(topic=pd.Series(topic, dtype="str"), related_tasks=pd.Series(rel, dtype=object))
+    return data.replace(meetings=m)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("hours", ["calendar", "working"])
+def test_episodes_with_the_whole_logs_substrings_equal_the_direct_ones(folio, seed, hours):
+    rng = np.random.default_rng(seed)
+    superset = esc._text_substrings(folio.meetings)
+    assert superset is not None and len(superset)
+    fi = FilterIndex(folio)
+    projects, depts = list(fi.projects), list(fi.departments)
+    for _ in range(3):
+        scope = fi.scope(
+            projects=[p for p in projects if rng.random() < 0.5],
+            departments=[d for d in depts if rng.random() < 0.5],
+        )
+        kw = {
+            "meetings": scope.meetings.reset_index(drop=True),
+            "tasks": scope.tasks,
+            "hours": hours,
+            "departments": scope.departments,
+        }
+        want = esc.escalation_episodes(scope.updates, **kw)
+        got = esc._episodes(scope.updates, substrings=superset, **kw)
+        pd.testing.assert_frame_equal(got, want)
+        assert want["meeting_date"].notna().any()
