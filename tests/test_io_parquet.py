@@ -95,3 +95,19 @@ def test_untrimmed_rows_cover_every_white_space_character():
     a = pa.array([*texts, "x", "任务", "T1"], pa.large_string())
     assert _arrow._untrimmed(a).tolist() == list(range(len(texts)))
     assert _arrow._untrimmed(pa.array(["a", ""], pa.large_string())) is None
+
+
+def test_project_runs_from_dictionary_indices_equal_the_text_runs():
+    words = pa.array(["P2", "P1", "P2", " "], pa.large_string())  # "P2" twice in the dictionary
+    runs = [0, 0, 2, None, None, 1, 3, 0, 2]
+    idx = pa.array([i for i in runs for _ in range(10)], pa.int32())  # long runs
+    dense = words.take(idx)
+    expected = _arrow.encode_runs(dense)
+    _arrow.remember_dictionary(dense, words, idx)
+    try:
+        assert _arrow.dictionary_of(dense) is not None
+        got = _arrow.encode_runs(dense)
+    finally:
+        _arrow.forget_dictionaries()
+    assert got[1] == expected[1] and got[0].tolist() == expected[0].tolist()
+    assert got[0][::10].tolist() == [0, 0, 0, -1, -1, 1, 2, 0, 0]

@@ -274,3 +274,23 @@ def test_rejected_rows_are_accounted(tmp_path):
         ["tasks", 5, "no task (任务名称)"]
     ]
     assert re.search("Row has no task", issue(td, "row_rejected")["message"].iloc[0])
+
+
+def test_as_of_from_int_views_equals_the_container_property(sample_data):
+    from collab_analytics.io._validate import _as_of
+
+    assert _as_of(sample_data) == sample_data.as_of
+    t = sample_data.tasks.copy()
+    t["actual_finish"] = t["actual_finish"].max() + pd.Timedelta(days=3, hours=5)
+    td = sample_data.replace(tasks=t)
+    assert _as_of(td) == td.as_of and _as_of(td).unit == td.as_of.unit
+    empty = sample_data.replace(
+        tasks=t.assign(actual_start=pd.NaT, actual_finish=pd.NaT).astype(
+            {"actual_start": t["actual_start"].dtype, "actual_finish": t["actual_finish"].dtype}
+        ),
+        updates=sample_data.updates.iloc[:0],
+        meetings=sample_data.meetings.iloc[:0],
+        actions=sample_data.actions.iloc[:0],
+    )
+    assert _as_of(empty) == empty.as_of
+    assert _as_of(empty) == sample_data.tasks["planned_start"].min().normalize()

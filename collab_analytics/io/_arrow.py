@@ -346,11 +346,18 @@ def encode_runs(values: pd.Series | pa.Array) -> tuple[np.ndarray, int]:
     n = len(a)
     if n < 2:
         return encode(a)
-    same = pc.equal(a.slice(1), a.slice(0, n - 1))
-    if a.null_count:  # null next to null continues a run; null next to text does not
-        both = pc.and_(a.slice(1).is_null(), a.slice(0, n - 1).is_null())
-        same = pc.or_kleene(same, both)
-    change = np.flatnonzero(~pc.fill_null(same, False).to_numpy(zero_copy_only=False)) + 1
+    known = dictionary_of(a)
+    if known is not None:
+        # runs of equal dictionary indices (null: -1) are runs of equal texts; a word
+        # repeated in the dictionary only cuts a run, and the heads are hashed as texts
+        idx = pc.fill_null(known[1], -1).to_numpy(zero_copy_only=False)
+        change = np.flatnonzero(idx[1:] != idx[:-1]) + 1
+    else:
+        same = pc.equal(a.slice(1), a.slice(0, n - 1))
+        if a.null_count:  # null next to null continues a run; null next to text does not
+            both = pc.and_(a.slice(1).is_null(), a.slice(0, n - 1).is_null())
+            same = pc.or_kleene(same, both)
+        change = np.flatnonzero(~pc.fill_null(same, False).to_numpy(zero_copy_only=False)) + 1
     if len(change) * 4 > n:
         return encode(a)
     starts = np.concatenate([[0], change])
