@@ -367,7 +367,8 @@ def _names_in_texts(substrings, name_text, name_code: np.ndarray) -> np.ndarray 
         if edge is None:
             return None
         flags.append(edge[0])
-        longest = max(longest, edge[1])  # a name's characters never outnumber its bytes
+        if edge[1]:  # the longest name in characters (substrings longer than it never match)
+            longest = max(longest, int(pc.max(pc.utf8_length(c)).as_py() or 0))
     flag = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
     value_set = substrings(longest)
     if value_set is None:
@@ -446,7 +447,7 @@ def _named_pairs(
     idx: np.ndarray,
     name_code: np.ndarray,
     name_text,
-    superset: pa.Array | None = None,
+    superset: tuple[pa.Array, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(meeting, name code) where a task name (≥ 2 characters) occurs in the topic/minutes of
     the meetings ``idx``.
@@ -456,10 +457,11 @@ def _named_pairs(
     :func:`_names_in_texts`) go to the exact search (:func:`_substring_hits`); when the texts
     have too many substrings, names whose leading and trailing bigrams are among the texts'
     bigrams go instead (:func:`_bigram_candidates`). The texts' side is cached per meetings
-    frame, so the escalation and RACI functions share it. ``superset``: distinct substrings
-    of texts including those of the meetings ``idx`` (:func:`_text_substrings` of a log they
-    are rows of), used instead of the meetings' own: more names may be searched exactly, the
-    pairs found are the same, in the same order.
+    frame, so the escalation and RACI functions share it. ``superset``: (the distinct
+    substrings of up to ``top`` characters of texts including those of the meetings ``idx``,
+    ``top``) (:func:`_text_substrings` of a log they are rows of), used instead of the
+    meetings' own when no name is longer than ``top``: more names may be searched exactly,
+    the pairs found are the same, in the same order.
     """
     none = np.zeros(0, dtype="int64")
     digest = hashlib.blake2b(np.ascontiguousarray(idx, dtype="int64").tobytes()).digest()
@@ -474,8 +476,8 @@ def _named_pairs(
         return none, none
 
     def substrings(top: int):
-        if superset is not None:
-            return superset
+        if superset is not None and top <= superset[1]:
+            return superset[0]
         return enc.cached_columns(
             "meeting_substrings",
             meetings,
@@ -507,25 +509,27 @@ def _named_pairs(
     return got["meeting"].to_numpy(dtype="int64"), got["task_key"].to_numpy(dtype="int64")
 
 
-def _text_substrings(meetings: pd.DataFrame) -> pa.Array | None:
-    """Distinct substrings (two characters or more) of the " topic output" texts of the
-    meetings listing no related task: the ``substrings`` :func:`_episodes` takes for any
-    selection of these meetings' rows (``None`` when there are more than
-    :data:`_SUBSTRINGS_MAX`).
+def _text_substrings(meetings: pd.DataFrame, top: int) -> tuple[pa.Array, int] | None:
+    """The distinct substrings of two to ``top`` characters of the " topic output" texts of
+    the meetings listing no related task, and ``top``: the ``substrings`` :func:`_episodes`
+    takes for any selection of these meetings' rows, used when no task name searched is
+    longer than ``top`` (``None`` when there are more than :data:`_SUBSTRINGS_MAX`).
 
     >>> m = pd.DataFrame({"topic": ["周会", "评审"], "output": ["", ""],
     ...                   "related_tasks": [[], ["T1"]]})
-    >>> sorted(_text_substrings(m).to_pylist())
-    [' 周', ' 周会', ' 周会 ', '会 ', '周会', '周会 ']
+    >>> values, top = _text_substrings(m, 2)
+    >>> sorted(values.to_pylist()), top
+    ([' 周', '会 ', '周会'], 2)
     """
     rel_rows, _ = _related_items(meetings)
     has_rel = np.zeros(len(meetings), dtype=bool)
     has_rel[rel_rows] = True
     idx = np.flatnonzero(~has_rel)
     if len(idx) == 0:
-        return pa.array([], type=pa.large_string())
+        return pa.array([], type=pa.large_string()), top
     utext, _, _ = _meeting_texts(meetings, idx)
-    return _substring_set(utext, max(utext.dtype.itemsize // 4, 2))
+    values = _substring_set(utext, max(top, 2))
+    return None if values is None else (values, top)
 
 
 def _concern_codes(
@@ -536,7 +540,7 @@ def _concern_codes(
     name_code: np.ndarray | None = None,
     name_text=None,
     *,
-    substrings: pa.Array | None = None,
+    substrings: tuple[pa.Array, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`task_meeting_pairs` on codes: (meeting, key code, named?).
 
@@ -741,14 +745,15 @@ def _episodes(
     hours: str = "calendar",
     calendar="cn",
     departments: Sequence[str] | None = None,
-    substrings: pa.Array | None = None,
+    substrings: tuple[pa.Array, int] | None = None,
 ) -> pd.DataFrame:
     """:func:`escalation_episodes`, the task names searched in the meetings narrowed by
-    ``substrings`` when given: distinct substrings of a set of texts holding every
-    " topic output" text of the ``meetings`` listing no related task (e.g. those of a
-    whole log these meetings are rows of, :func:`_text_substrings`). A name is searched
-    exactly only when it is one of them; a superset admits more names to the exact search,
-    never another result."""
+    ``substrings`` when given: (the distinct substrings of up to ``top`` characters of a set
+    of texts holding every " topic output" text of the ``meetings`` listing no related task,
+    ``top``), e.g. those of a whole log these meetings are rows of
+    (:func:`_text_substrings`). A name is searched exactly only when it is one of them; a
+    superset admits more names to the exact search, never another result. Not used when a
+    name is longer than ``top``."""
     if hours not in ("calendar", "working"):
         msg = f"hours must be 'calendar' or 'working', not {hours!r}."
         raise ValueError(msg)

@@ -344,6 +344,16 @@ def _compute_cadence(ctx) -> dict:
     return {**out, "plan": plan}
 
 
+def _text_substrings(source):
+    """The whole meeting log's text substrings up to the longest task name of the dataset
+    (the names the escalation tab searches are task names of the log or the tasks)."""
+    top = 0
+    for frame in (source.tasks, source.updates):
+        if "task" in frame.columns and len(frame):
+            top = max(top, int(frame["task"].astype("str").str.len().max(skipna=True) or 0))
+    return _esc._text_substrings(source.meetings, top)
+
+
 def _compute_escalation(ctx) -> dict:
     # the restricted tables it reads (updates, meetings, tasks), not the whole container:
     # RACI rows and actions are not sliced (the department order comes from codes)
@@ -359,9 +369,7 @@ def _compute_escalation(ctx) -> dict:
     # the whole log's meeting-text substrings (once per dataset) narrow the task names
     # searched in the selection's meetings (a superset of theirs: the same episodes)
     substrings = (
-        _per_dataset(
-            ctx, ("escalation_substrings",), lambda: _esc._text_substrings(source.meetings)
-        )
+        _per_dataset(ctx, ("escalation_substrings",), lambda: _text_substrings(source))
         if ctx.cache is not None
         else None
     )
