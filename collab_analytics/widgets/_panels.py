@@ -344,6 +344,19 @@ def _compute_cadence(ctx) -> dict:
     return {**out, "plan": plan}
 
 
+#: The meeting columns the 48-hour rule reads (start, the texts searched for task names,
+#: related tasks, departments and participants): the others are not sliced.
+_ESCALATION_MEETINGS = (
+    "date",
+    "start",
+    "topic",
+    "output",
+    "related_tasks",
+    "departments",
+    "participants",
+)
+
+
 def _text_substrings(source):
     """The whole meeting log's text substrings up to the longest task name of the dataset
     (the names the escalation tab searches are task names of the log or the tasks)."""
@@ -376,7 +389,7 @@ def _compute_escalation(ctx) -> dict:
     episodes = _esc._episodes(
         updates,
         substrings=substrings,
-        meetings=_meetings_until(data, T),
+        meetings=_meetings_until(data, T, columns=_ESCALATION_MEETINGS),
         tasks=data.tasks,
         as_of=T,
         threshold_hours=_THRESHOLD_HOURS,
