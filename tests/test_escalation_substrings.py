@@ -1,6 +1,7 @@
-"""Episodes found with the task names narrowed by the whole log's meeting-text substrings
-(``escalation._episodes(substrings=_text_substrings(all meetings))``) equal
-``escalation_episodes`` on any selection of the meetings and updates."""
+"""Episodes found from inputs derived from the whole log equal ``escalation_episodes`` on
+any selection of the meetings and updates: the task names narrowed by the whole log's
+meeting-text substrings (``_episodes(substrings=_text_substrings(...))``), the meetings'
+departments from the whole log's listing (``_episodes(meeting_depts=...)``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from collab_analytics import sample
+from collab_analytics.metrics import cadence as cad
 from collab_analytics.metrics import escalation as esc
 from collab_analytics.widgets._filter import FilterIndex
 
@@ -57,5 +59,37 @@ def test_episodes_with_the_whole_logs_substrings_equal_the_direct_ones(folio, se
         }
         want = esc.escalation_episodes(scope.updates, **kw)
         got = esc._episodes(scope.updates, substrings=superset, **kw)
+        pd.testing.assert_frame_equal(got, want)
+        assert want["meeting_date"].notna().any()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_episodes_with_departments_from_the_whole_logs_listing_equal_the_direct_ones(folio, seed):
+    # some meetings list no department: their participants text is read
+    m = folio.meetings
+    rng = np.random.default_rng(seed)
+    lists = [[] if rng.random() < 0.3 else list(x) for x in m["departments"].tolist()]
+    data = folio.replace(meetings=m.assign(departments=pd.Series(lists, dtype=object)))
+    whole = data.meetings
+    listed = cad._meeting_list_depts(whole)
+    fi = FilterIndex(data)
+    projects, depts = list(fi.projects), list(fi.departments)
+    for _ in range(3):
+        scope = fi.scope(
+            projects=[p for p in projects if rng.random() < 0.5],
+            departments=[d for d in depts if rng.random() < 0.5],
+        )
+        rows = scope.positions("meetings")
+        rows = np.arange(len(whole)) if rows is None else rows
+        kw = {
+            "meetings": scope.meetings.reset_index(drop=True),
+            "tasks": scope.tasks,
+            "departments": scope.departments,
+        }
+        pairs = cad._subset_dept_codes(
+            listed, len(whole), rows, whole["participants"], scope.departments
+        )
+        want = esc.escalation_episodes(scope.updates, **kw)
+        got = esc._episodes(scope.updates, meeting_depts=pairs, **kw)
         pd.testing.assert_frame_equal(got, want)
         assert want["meeting_date"].notna().any()

@@ -746,6 +746,7 @@ def _episodes(
     calendar="cn",
     departments: Sequence[str] | None = None,
     substrings: tuple[pa.Array, int] | None = None,
+    meeting_depts: tuple[np.ndarray, np.ndarray, list[str]] | None = None,
 ) -> pd.DataFrame:
     """:func:`escalation_episodes`, the task names searched in the meetings narrowed by
     ``substrings`` when given: (the distinct substrings of up to ``top`` characters of a set
@@ -753,7 +754,12 @@ def _episodes(
     ``top``), e.g. those of a whole log these meetings are rows of
     (:func:`_text_substrings`). A name is searched exactly only when it is one of them; a
     superset admits more names to the exact search, never another result. Not used when a
-    name is longer than ``top``."""
+    name is longer than ``top``.
+
+    ``meeting_depts`` (read only when ``departments`` is given): the (row, department code,
+    names) pairs of ``meetings`` that ``cadence._meeting_dept_codes(meetings, departments)``
+    gives, in any order and with any codes (only whether a meeting has a department is
+    read), e.g. ``cadence._subset_dept_codes`` of a whole log's listed departments."""
     if hours not in ("calendar", "working"):
         msg = f"hours must be 'calendar' or 'working', not {hours!r}."
         raise ValueError(msg)
@@ -773,7 +779,7 @@ def _episodes(
     def _side():  # what does not wait for the log's keys, on the second thread
         if len(t_cand):
             enc.task_keys(tasks)
-        if has_meetings and departments is not None:
+        if has_meetings and departments is not None and meeting_depts is None:
             _meeting_dept_codes(meetings, list(departments))
         if has_meetings:
             return _related_items(meetings)
@@ -970,7 +976,10 @@ def _episodes(
             if tasks is not None:
                 pool.append(tasks["department"].astype("str"))
             depts = list(pd.unique(pd.concat(pool, ignore_index=True).dropna()))
-        d_rows, d_codes, d_names = _meeting_dept_codes(mt, depts)
+        if meeting_depts is not None and departments is not None:
+            d_rows, d_codes, d_names = meeting_depts
+        else:
+            d_rows, d_codes, d_names = _meeting_dept_codes(mt, depts)
         if len(p_m) and len(d_rows):
             # department of each episode as a code among the meeting departments (-1: none)
             e_d = np.append(_lookup(dvals, pa.array(d_names, type=pa.large_string())), -1)

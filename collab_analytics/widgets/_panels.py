@@ -386,9 +386,25 @@ def _compute_escalation(ctx) -> dict:
         if ctx.cache is not None
         else None
     )
+    meeting_depts = None
+    if ctx.cache is not None:
+        # the departments of the selection's meetings from the whole log's listed ones
+        # (once per dataset), participants read only for meetings listing none
+        listed = _per_dataset(
+            ctx, ("meeting_listed_depts",), lambda: _cad._meeting_list_depts(source.meetings)
+        )
+        whole = source.meetings
+        meeting_depts = _cad._subset_dept_codes(
+            listed,
+            len(whole),
+            _kept_meetings(ctx, T),
+            whole["participants"] if "participants" in whole.columns else None,
+            data.departments,
+        )
     episodes = _esc._episodes(
         updates,
         substrings=substrings,
+        meeting_depts=meeting_depts,
         meetings=_meetings_until(data, T, columns=_ESCALATION_MEETINGS),
         tasks=data.tasks,
         as_of=T,
