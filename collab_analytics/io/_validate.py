@@ -260,13 +260,47 @@ def _status_in(status: pd.Series, codes: tuple[str, ...]) -> pd.Series:
     return status.isin(list(codes))
 
 
+_NAT = np.iinfo(np.int64).min
+
+
+def _before(a: pd.Series, b: pd.Series | pd.Timestamp) -> np.ndarray:
+    """``a < b`` as a numpy mask, False where either side is missing.
+
+    For a datetime64 column against a column of the same dtype or a timestamp that the
+    column's unit holds exactly, the comparison runs on the int64 views (NaT is the
+    smallest int64: ``a`` is NaT is masked out, and ``x < NaT`` is never true); anything
+    else goes through pandas.
+
+    Examples
+    --------
+    >>> a = pd.Series(pd.to_datetime(["2024-01-02", None, "2024-01-05"]))
+    >>> b = pd.Series(pd.to_datetime(["2024-01-03", "2024-01-01", None]))
+    >>> _before(a, b).tolist(), _before(a, pd.Timestamp("2024-01-04")).tolist()
+    ([True, False, False], [True, False, False])
+    """
+    if isinstance(a.dtype, np.dtype) and a.dtype.kind == "M":
+        x = a.to_numpy().view("int64")
+        y = None
+        if isinstance(b, pd.Series):
+            if b.dtype == a.dtype and len(b) == len(a):
+                y = b.to_numpy().view("int64")
+        elif isinstance(b, pd.Timestamp) and b is not pd.NaT:
+            unit = np.datetime_data(a.dtype)[0]
+            v = np.datetime64(b.to_datetime64(), unit)
+            if v == b.to_datetime64() and v.astype("int64") != _NAT:
+                y = v.astype("int64")
+        if y is not None:
+            return (x < y) & (x != _NAT)
+    return np.asarray(a < b, dtype=bool)
+
+
 def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, keys=None) -> None:
     if keys is None:
         from collab_analytics.io._build import TaskKeys
 
         keys = TaskKeys(td.tasks)
     t = td.tasks
-    bad = t["planned_finish"] < t["planned_start"]
+    bad = _before(t["planned_finish"], t["planned_start"])
     if bad.any():
         issues.add_many(
             "error",
@@ -277,7 +311,7 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
             column="planned_finish",
             value=_fmt_date(t.loc[bad, "planned_finish"]),
         )
-    bad = t["actual_finish"] < t["actual_start"]
+    bad = _before(t["actual_finish"], t["actual_start"])
     if bad.any():
         issues.add_many(
             "error",
@@ -289,8 +323,8 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
             value=_fmt_date(t.loc[bad, "actual_finish"]),
         )
     status = t["status"]
-    done = _status_in(status, ("done", "done_early"))
-    no_finish = t["actual_finish"].isna()
+    done = _status_in(status, ("done", "done_early")).to_numpy()
+    no_finish = t["actual_finish"].isna().to_numpy()
     bad = done & no_finish
     if bad.any():
         issues.add_many(
@@ -303,9 +337,9 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
             hint="Fill 实际完成 so on-time metrics can count the task.",
         )
     if as_of is not None:
-        open_ok = _status_in(status, ("on_track", "not_started")) & no_finish
+        open_ok = _status_in(status, ("on_track", "not_started")).to_numpy() & no_finish
         # as_of is a midnight: a day before it <=> a time before it
-        bad = open_ok & (t["planned_finish"] < as_of)
+        bad = open_ok & _before(t["planned_finish"], as_of)
         if bad.any():
             issues.add_many(
                 "warning",

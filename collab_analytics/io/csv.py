@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from collab_analytics._errors import FileFormatError
+from collab_analytics._threads import pool
 from collab_analytics.data import TrackingData
 from collab_analytics.io._build import assemble
 from collab_analytics.io._headers import (
@@ -345,6 +346,8 @@ def scan_parquet(
 #: fall back to plain values), so it reads as a dictionary without hashing any text
 _DICT_PAGE_BYTES = 128 * 1024
 _DICT_BYTES_PER_VALUE = 2.0
+#: tables at least this long decode their dictionary columns on two threads
+_PARALLEL_DECODE_ROWS = 50_000
 
 
 def _dictionary_columns(fh) -> list[str]:
@@ -422,11 +425,18 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, frozenset[int]]:
     with pq.ParquetFile(path, read_dictionary=as_dict or None) as fh:
         table = fh.read(use_pandas_metadata=True)
     clean_names = set()
+    todo = []
     for name in as_dict:
         i = table.schema.get_field_index(name)
-        if i < 0 or not pa.types.is_dictionary(table.schema.field(i).type):
-            continue
-        col, clean = _decode_dictionary(table.column(i))
+        if i >= 0 and pa.types.is_dictionary(table.schema.field(i).type):
+            todo.append((name, i))
+    cols = [table.column(i) for _, i in todo]
+    if len(todo) > 1 and table.num_rows >= _PARALLEL_DECODE_ROWS:
+        # Arrow's take releases the GIL: the columns are decoded on two threads
+        decoded = list(pool("columns", 2).map(_decode_dictionary, cols))
+    else:
+        decoded = [_decode_dictionary(c) for c in cols]
+    for (name, i), (col, clean) in zip(todo, decoded, strict=True):
         table = table.set_column(i, table.schema.field(i).with_type(pa.large_string()), col)
         if clean:
             clean_names.add(name)
