@@ -345,7 +345,7 @@ def _compute_cadence(ctx) -> dict:
 
 
 #: The meeting columns the 48-hour rule reads (start, the texts searched for task names,
-#: related tasks, departments and participants): the others are not sliced.
+#: related tasks; then departments and participants): the others are not sliced.
 _ESCALATION_MEETINGS = (
     "date",
     "start",
@@ -405,7 +405,12 @@ def _compute_escalation(ctx) -> dict:
         updates,
         substrings=substrings,
         meeting_depts=meeting_depts,
-        meetings=_meetings_until(data, T, columns=_ESCALATION_MEETINGS),
+        # with the departments given, the meetings' department columns are not read
+        meetings=_meetings_until(
+            data,
+            T,
+            columns=_ESCALATION_MEETINGS[:5] if meeting_depts is not None else _ESCALATION_MEETINGS,
+        ),
         tasks=data.tasks,
         as_of=T,
         threshold_hours=_THRESHOLD_HOURS,
