@@ -35,6 +35,7 @@ __all__ = [
     "as_list_column",
     "flatten",
     "from_flat",
+    "from_mask",
     "is_list_column",
     "join_text",
     "rows_of",
@@ -112,6 +113,35 @@ def from_flat(
     offsets = np.zeros(n + 1, dtype="int32")
     offsets[1:] = np.cumsum(counts)  # summed in int64, then narrowed (cumsum into int32 is slow)
     values = tokens if isinstance(tokens, pa.Array) else pa.array(tokens, pa.large_string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.large_string():
+        values = values.cast(pa.large_string())
+    arr = pa.ListArray.from_arrays(pa.array(offsets), values)
+    return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=index, name=name)
+
+
+def from_mask(
+    keep: np.ndarray, values: pa.Array, *, index: pd.Index | None = None, name: str | None = None
+) -> pd.Series:
+    """An Arrow list column with one item on each row where ``keep`` holds and none elsewhere:
+    ``from_flat(len(keep), np.flatnonzero(keep), values)`` without counting items per row.
+
+    ``values`` are the kept rows' items, in row order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from_mask(np.array([True, False, True]), pa.array(["T1", "T3"])).tolist()
+    [['T1'], [], ['T3']]
+    """
+    keep = np.asarray(keep, dtype=bool)
+    n = len(keep)
+    if int(keep.sum()) != len(values):
+        msg = f"{len(values)} values for {int(keep.sum())} kept rows."
+        raise ValueError(msg)
+    offsets = np.zeros(n + 1, dtype="int32")
+    np.cumsum(keep, out=offsets[1:])
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if values.type != pa.large_string():

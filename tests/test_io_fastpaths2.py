@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
+from collab_analytics._lists import from_flat, from_mask
 from collab_analytics.io import _validate, csv
+from collab_analytics.io._arrow import valid_values
+from collab_analytics.io._parse import parse_list
 from collab_analytics.io.csv import _read_parquet
 
 
@@ -69,3 +73,69 @@ def test_parallel_dictionary_decode_same_frame(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(fast, plain)
     assert fast_clean == plain_clean
     assert fast_clean  # some columns were decoded from dictionaries and found trimmed
+
+
+def _plain_lists(cells):
+    """parse_list's single-item result computed the plain way (trim, drop blanks)."""
+    rows, items = [], []
+    for i, c in enumerate(cells):
+        if c is not None and c.strip():
+            rows.append(i)
+            items.append(c.strip())
+    return rows, items
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["T1", None, "T3", "", "  ", " T6 ", None],
+        [None, None],
+        ["T1", "T2"],
+        ["任务一", None, "\u3000任务三", "T4"],
+    ],
+)
+def test_single_item_lists_match_plain_split(cells):
+    r = parse_list(pd.Series(cells, dtype="str"))
+    rows, items = _plain_lists(cells)
+    assert r.pos.tolist() == rows
+    assert r.tokens.to_pylist() == items
+    want = from_flat(len(cells), rows, items)
+    assert r.parsed.tolist() == want.tolist()
+    assert r.parsed.dtype == want.dtype
+
+
+def test_from_mask_matches_from_flat():
+    rng = np.random.default_rng(6)
+    keep = rng.random(1000) < 0.4
+    vals = pa.array([f"T{i}" for i in np.flatnonzero(keep)], pa.large_string())
+    got = from_mask(keep, vals, index=pd.RangeIndex(1000))
+    want = from_flat(1000, np.flatnonzero(keep), vals, index=pd.RangeIndex(1000))
+    pd.testing.assert_series_equal(got, want)
+    chunked = pa.chunked_array([vals.slice(0, 10), vals.slice(10)])
+    pd.testing.assert_series_equal(from_mask(keep, chunked, index=pd.RangeIndex(1000)), want)
+    assert from_mask(np.zeros(0, dtype=bool), vals[:0]).tolist() == []
+    with pytest.raises(ValueError, match="values for"):
+        from_mask(keep, vals[:3])
+
+
+def test_valid_values_matches_filter():
+    rng = np.random.default_rng(7)
+    texts = [None if x < 0.3 else f"任务{i}" for i, x in enumerate(rng.random(500))]
+    a = pa.array(texts, pa.large_string())
+    for arr in (a, a.slice(17, 300)):
+        valid = arr.is_valid().to_numpy(zero_copy_only=False)
+        got = valid_values(arr, valid)
+        assert got.to_pylist() == arr.filter(pa.array(valid)).to_pylist()
+        assert got.null_count == 0
+        got.validate(full=True)
+    # null rows holding bytes (not contiguous): the filtered copy
+    odd = pa.LargeStringArray.from_buffers(
+        3,
+        pa.py_buffer(np.array([0, 2, 4, 6], dtype=np.int64)),
+        pa.py_buffer(b"T1xxT3"),
+        pa.py_buffer(np.packbits([1, 0, 1], bitorder="little")),
+    )
+    got = valid_values(odd, np.array([True, False, True]))
+    assert got.to_pylist() == ["T1", "T3"]
+    got.validate(full=True)
+    assert valid_values(a, np.zeros(len(a), dtype=bool)).to_pylist() == []

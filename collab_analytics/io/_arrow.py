@@ -221,6 +221,35 @@ def strip_blank(a: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(blank), pa.scalar(None, t.type), t)
 
 
+def valid_values(a: pa.Array, valid: np.ndarray) -> pa.Array:
+    """``a.filter(valid)`` for a large-string array whose ``valid`` rows are its non-null
+    ones: when the null rows hold no bytes (as readers write them), the kept values are
+    contiguous in the data buffer and the result shares it (only the offsets are gathered);
+    otherwise a filtered copy.
+
+    Examples
+    --------
+    >>> a = pa.array(["T1", None, "T22"], pa.large_string())
+    >>> valid_values(a, np.array([True, False, True])).to_pylist()
+    ['T1', 'T22']
+    """
+    a = as_arrow(a)
+    rows = np.flatnonzero(valid)
+    if len(rows) == 0 or a.type != pa.large_string():
+        return a.filter(pa.array(valid))
+    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + len(a) + 1]
+    starts = off[rows]
+    ends = off[rows + 1]
+    if not (starts[1:] == ends[:-1]).all():
+        return a.filter(pa.array(valid))
+    out_off = np.empty(len(rows) + 1, dtype=np.int64)
+    out_off[:-1] = starts
+    out_off[-1] = ends[-1]
+    return pa.LargeStringArray.from_buffers(
+        len(rows), pa.py_buffer(out_off), a.buffers()[2], null_count=0
+    )
+
+
 def key(s: pd.Series | pa.Array) -> pa.Array:
     """Comparison key for names: NFKC, no whitespace, lower case (nulls stay null).
 

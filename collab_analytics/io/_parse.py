@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from collab_analytics._lists import flatten, from_flat, is_list_column, rows_of
+from collab_analytics._lists import flatten, from_flat, from_mask, is_list_column, rows_of
 from collab_analytics.schema import DATE_DTYPE, STATUS_CODES, STATUS_DTYPE, status_code
 
 __all__ = [
@@ -478,17 +478,17 @@ def parse_list(s: pd.Series) -> ListParse:
         pos = rows_of(lengths)[keep.to_numpy(zero_copy_only=False).astype(bool)]
         flat = flat.filter(keep)
         return ListParse(from_flat(len(s), pos, flat, index=s.index), pos, flat)
-    from collab_analytics.io._arrow import as_arrow, contains_any, strip_blank
+    from collab_analytics.io._arrow import as_arrow, contains_any, strip_blank, valid_values
 
     # text columns go to Arrow as they are: tokens are trimmed and blank ones dropped below
     text = s if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object else to_text(s)
     arr = as_arrow(text.astype("str"))
     if not contains_any(arr, _LIST_SEPARATORS):  # one item per cell: no split
         flat = strip_blank(arr)
-        keep = flat.is_valid()
-        pos = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
-        flat = flat.filter(keep)
-        return ListParse(from_flat(len(text), pos, flat, index=s.index), pos, flat)
+        keep = flat.is_valid().to_numpy(zero_copy_only=False)
+        pos = np.flatnonzero(keep)
+        flat = valid_values(flat, keep)
+        return ListParse(from_mask(keep, flat, index=s.index), pos, flat)
     sp = pc.split_pattern_regex(arr, _LIST_SPLIT_ANY)
     parents = pc.list_parent_indices(sp).to_numpy(zero_copy_only=False).astype("int64")
     flat = pc.utf8_trim_whitespace(pc.list_flatten(sp))
