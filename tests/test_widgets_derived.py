@@ -14,6 +14,7 @@ from collab_analytics.widgets import RetrospectiveDashboard, _panels
 FRAMES = {
     "cadence": ("matches", "missed", "cadence", "attendance", "plan"),
     "escalation": ("episodes", "escalation", "escalation_distribution"),
+    "raci": ("actions",),
 }
 
 

@@ -72,29 +72,72 @@ def _col(df: pd.DataFrame, name: str, dtype: str) -> pd.Series:
     return pd.Series([None] * len(df), dtype=dtype)
 
 
-def _created(actions: pd.DataFrame, meetings: pd.DataFrame | None) -> pd.Series:
+_LEAD_DATE = r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
+#: The leading date's format, given (not guessed from the first text: every text is read
+#: the same way whichever comes first; one or two digits for the month and day).
+_LEAD_FORMAT = "%Y-%m-%d"
+
+
+def _source_dates(actions: pd.DataFrame) -> np.ndarray:
+    """Each action's date written at the start of its source meeting text
+    (``datetime64[us]``, NaT when none): every distinct text parsed once.
+
+    >>> a = pd.DataFrame({"source_meeting": ["2024-07-05 周会", "周会", None]})
+    >>> _source_dates(a).astype("datetime64[D]").astype(str).tolist()
+    ['2024-07-05', 'NaT', 'NaT']
+    """
+    codes, uniq = pd.factorize(_col(actions, "source_meeting", "str").fillna(""))
+    lead = pd.Series(uniq, dtype="str").str.extract(_LEAD_DATE)[0]
+    created = pd.to_datetime(lead, errors="coerce", format=_LEAD_FORMAT).astype("datetime64[us]")
+    return created.to_numpy(dtype="datetime64[us]")[codes]
+
+
+def _topic_dates(src: pd.Series, meetings: pd.DataFrame | None) -> np.ndarray | None:
+    """The date of the one meeting (after stripping) whose topic each text ``src`` is
+    (NaT when none or several dates); ``None`` when there are no meeting topics."""
+    if meetings is None or not len(meetings) or "topic" not in meetings.columns:
+        return None
+    mt = pd.DataFrame(
+        {
+            "topic": meetings["topic"].astype("str").str.strip(),
+            "date": pd.to_datetime(meetings["date"]),
+        }
+    )
+    mt = mt.dropna().drop_duplicates()
+    uniq = mt.drop_duplicates("topic", keep=False)
+    lookup = pd.Series(uniq["date"].to_numpy(), index=uniq["topic"].to_numpy())
+    idx = lookup.index.get_indexer(src.str.strip().to_numpy(dtype=object, na_value=""))
+    vals = np.full(len(src), np.datetime64("NaT"), dtype="datetime64[us]")
+    vals[idx >= 0] = lookup.to_numpy(dtype="datetime64[us]")[idx[idx >= 0]]
+    return vals
+
+
+def _created(
+    actions: pd.DataFrame, meetings: pd.DataFrame | None, lead: np.ndarray | None = None
+) -> pd.Series:
+    """Creation day of each action: its ``created`` column, else the date leading its
+    source text (``lead``: :func:`_source_dates` of these rows, when known), else the
+    date of the meeting its source names."""
     if "created" in actions.columns:
         return pd.to_datetime(actions["created"]).reset_index(drop=True).astype("datetime64[us]")
+    if lead is not None:
+        created = np.array(lead, dtype="datetime64[us]")
+        miss = np.flatnonzero(np.isnat(created))
+        if len(miss):
+            src = _col(actions, "source_meeting", "str").fillna("").iloc[miss]
+            by_topic = _topic_dates(src.reset_index(drop=True), meetings)
+            if by_topic is not None:
+                created[miss] = by_topic
+        return pd.Series(created, dtype="datetime64[us]")
     # every distinct source text parsed once (a missing one reads as ""), then spread by code
     codes, uniq = pd.factorize(_col(actions, "source_meeting", "str").fillna(""))
     src = pd.Series(uniq, dtype="str")
-    lead = src.str.extract(r"^\s*(\d{4}-\d{1,2}-\d{1,2})")[0]
-    created = pd.to_datetime(lead, errors="coerce").astype("datetime64[us]")
-    if meetings is not None and len(meetings) and "topic" in meetings.columns:
-        mt = pd.DataFrame(
-            {
-                "topic": meetings["topic"].astype("str").str.strip(),
-                "date": pd.to_datetime(meetings["date"]),
-            }
-        )
-        mt = mt.dropna().drop_duplicates()
-        uniq = mt.drop_duplicates("topic", keep=False)
-        lookup = pd.Series(uniq["date"].to_numpy(), index=uniq["topic"].to_numpy())
-        idx = lookup.index.get_indexer(src.str.strip().to_numpy(dtype=object, na_value=""))
-        vals = np.full(len(src), np.datetime64("NaT"), dtype="datetime64[us]")
-        vals[idx >= 0] = lookup.to_numpy(dtype="datetime64[us]")[idx[idx >= 0]]
-        by_topic = pd.Series(vals, dtype="datetime64[us]")
-        created = created.fillna(by_topic)
+    lead_text = src.str.extract(_LEAD_DATE)[0]
+    created = pd.to_datetime(lead_text, errors="coerce", format=_LEAD_FORMAT)
+    created = created.astype("datetime64[us]")
+    by_topic = _topic_dates(src, meetings)
+    if by_topic is not None:
+        created = created.fillna(pd.Series(by_topic, dtype="datetime64[us]"))
     return pd.Series(created.to_numpy(dtype="datetime64[us]")[codes], dtype="datetime64[us]")
 
 
@@ -121,6 +164,18 @@ def action_status(
         closed_on_time, overdue_open, days_to_close, days_overdue]``; ``days_overdue`` is
         ``T − due`` for overdue open actions, else NaN.
     """
+    return _action_status(actions, as_of=as_of, meetings=meetings)
+
+
+def _action_status(
+    actions: pd.DataFrame,
+    *,
+    as_of=None,
+    meetings: pd.DataFrame | None = None,
+    lead: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """:func:`action_status` with the dates leading the source texts given (``lead``:
+    :func:`_source_dates` of these rows, e.g. cut from the whole table's)."""
     n = len(actions)
     T = _resolve_as_of(as_of, actions)
     due = pd.to_datetime(_col(actions, "due", "datetime64[us]")).dt.normalize()
@@ -150,7 +205,7 @@ def action_status(
     else:
         overdue[:] = False
         days_over = np.full(n, np.nan)
-    created = _created(actions, meetings)
+    created = _created(actions, meetings, lead)
     dtc = (closed.dt.normalize() - created.dt.normalize()).dt.days.to_numpy(
         dtype="float64", na_value=np.nan
     )
@@ -205,6 +260,22 @@ def action_summary(
         ``on_time_rate = n_closed_on_time / n_closed`` (NaN when nothing is closed); groups in
         order of first appearance.
     """
+    return _action_summary(
+        actions, by=by, as_of=as_of, meetings=meetings, min_group_size=min_group_size
+    )
+
+
+def _action_summary(
+    actions: pd.DataFrame,
+    *,
+    by="department",
+    as_of=None,
+    meetings: pd.DataFrame | None = None,
+    min_group_size: int | None = 5,
+    lead: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """:func:`action_summary` with the dates leading the source texts given (``lead``, see
+    :func:`_action_status`)."""
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     cols = [*keys, *ACTION_SUMMARY_COLUMNS]
     if len(actions) == 0:
@@ -212,7 +283,7 @@ def action_summary(
         for c in ACTION_SUMMARY_COLUMNS:
             out[c] = pd.Series([], dtype="int64" if c.startswith("n_") else "float64")
         return pd.DataFrame(out)[cols]
-    st = action_status(actions, as_of=as_of, meetings=meetings)
+    st = _action_status(actions, as_of=as_of, meetings=meetings, lead=lead)
     st["_one"] = 1
     g = (
         st.groupby(keys, sort=False, dropna=False)

@@ -20,6 +20,7 @@ from collab_analytics.charts.theme import enable_theme
 from collab_analytics.export.content import ChartItem, ReportContent
 from collab_analytics.export.report import headline
 from collab_analytics.labels import label, status_label
+from collab_analytics.metrics import actions as _act
 from collab_analytics.metrics import attribution as _att
 from collab_analytics.metrics import bottleneck as _bn
 from collab_analytics.metrics import cadence as _cad
@@ -30,7 +31,6 @@ from collab_analytics.metrics import escalation as _esc
 from collab_analytics.metrics import handoffs as _ho
 from collab_analytics.metrics import schedule as _sched
 from collab_analytics.metrics._common import DayCounter, dependency_edges
-from collab_analytics.metrics.actions import action_summary
 from collab_analytics.metrics.distributions import slippage_histogram
 from collab_analytics.metrics.raci import raci_problems
 from collab_analytics.metrics.report import _shared_log, delivery_report
@@ -435,13 +435,26 @@ def _compute_raci(ctx) -> dict:
         ),
         # the action summary reads the meetings' topic and date only (creation dates of
         # actions whose source meeting is named by its topic)
-        "actions": action_summary(
+        "actions": _act._action_summary(
             data.actions,
             by="department",
             as_of=T,
             meetings=_meetings_until(data, T, columns=("date", "topic")),
+            lead=_action_dates(ctx),
         ),
     }
+
+
+def _action_dates(ctx) -> np.ndarray | None:
+    """The dates leading the selection's actions' source texts, cut from the whole table's
+    (parsed once per dataset); ``None`` without a dataset cache."""
+    data = ctx.data
+    if ctx.cache is None:
+        return None
+    source = _source(data)
+    lead = _per_dataset(ctx, ("action_dates",), lambda: _act._source_dates(source.actions))
+    pos = data.positions("actions") if isinstance(data, ScopedData) else None
+    return lead if pos is None else lead[pos]
 
 
 def _compute_forecast(ctx) -> dict:
