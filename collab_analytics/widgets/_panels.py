@@ -428,19 +428,21 @@ def _compute_escalation(ctx) -> dict:
 def _compute_raci(ctx) -> dict:
     data = ctx.data  # RACI, tasks, contacts, actions and meetings; the updates are not sliced
     T = _as_of_day(ctx)
+    lead = _action_dates(ctx)
+    # the action summary reads the meetings' topic and date only, for the creation dates of
+    # actions whose source text starts with no date: none such, no meeting is read
+    dated = lead is not None and not np.isnat(lead).any()
     return {
         "raci": data.raci,
         "raci_problems": raci_problems(
             data.raci, tasks=data.tasks, contacts=data.contacts, lang=ctx.lang
         ),
-        # the action summary reads the meetings' topic and date only (creation dates of
-        # actions whose source meeting is named by its topic)
         "actions": _act._action_summary(
             data.actions,
             by="department",
             as_of=T,
-            meetings=_meetings_until(data, T, columns=("date", "topic")),
-            lead=_action_dates(ctx),
+            meetings=None if dated else _meetings_until(data, T, columns=("date", "topic")),
+            lead=lead,
         ),
     }
 
