@@ -139,3 +139,57 @@ def test_valid_values_matches_filter():
     assert got.to_pylist() == ["T1", "T3"]
     got.validate(full=True)
     assert valid_values(a, np.zeros(len(a), dtype=bool)).to_pylist() == []
+
+
+def _load_pair(path, monkeypatch, calls):
+    """The load with the background steps (threshold 1) and without (threshold huge)."""
+    from collab_analytics import load
+    from collab_analytics.io import _build
+
+    real = _build._arrow.same_array
+
+    def spied(a, b):
+        calls.append(real(a, b))
+        return calls[-1]
+
+    monkeypatch.setattr(_build._arrow, "same_array", spied)
+    monkeypatch.setattr(_build, "_BACKGROUND_ROWS", 10**9)
+    plain = load(path)
+    monkeypatch.setattr(_build, "_BACKGROUND_ROWS", 1)
+    calls.clear()
+    fast = load(path)
+    return plain, fast
+
+
+def _same_load(a, b):
+    for t in ("tasks", "updates", "meetings"):
+        pd.testing.assert_frame_equal(a.table(t), b.table(t))
+    pd.testing.assert_frame_equal(a.issues, b.issues)
+    pd.testing.assert_frame_equal(a.rejected, b.rejected)
+    pd.testing.assert_frame_equal(a.accounting, b.accounting)
+
+
+@pytest.mark.parametrize("blank_row", [False, True])
+def test_name_keys_started_early_give_same_load(tmp_path, monkeypatch, blank_row):
+    names = ["需求评审", " 开发 ", "需求评审", "ＡＰＩ 设计", "api设计", "测试", "上线"]
+    if blank_row:
+        names[5] = "  "  # a row without a task name is rejected: keys start after the build
+    df = pd.DataFrame(
+        {
+            "项目名称": ["P1"] * 5 + ["P2"] * 2,
+            "任务编号": [f"T{i}" for i in range(7)],
+            "任务名称": names,
+            "负责部门": ["产品部"] * 7,
+            "计划开始": pd.to_datetime(["2024-07-01"] * 7),
+            "计划完成": pd.to_datetime(["2024-07-05"] * 7),
+            "前置任务": ["", "T0", "开发", "ｘ", None, "T4", "api设计"],
+        }
+    )
+    p = tmp_path / "tasks.parquet"
+    df.to_parquet(p, index=False)
+    calls: list[int] = []
+    plain, fast = _load_pair(p, monkeypatch, calls)
+    _same_load(plain, fast)
+    assert (plain.issues["code"] == "duplicate_task_name").sum() == 2
+    # the keys started before the columns were parsed were used (not when a row was rejected)
+    assert calls == ([] if blank_row else [True])

@@ -74,6 +74,18 @@ def _same_buffers(a: pa.Array, b: pa.Array) -> bool:
     )
 
 
+def same_array(a: pa.Array, b: pa.Array) -> bool:
+    """``a`` and ``b`` are the same array (the same buffers, offset and length).
+
+    Examples
+    --------
+    >>> a = pa.array(["x", "y"], pa.large_string())
+    >>> same_array(a, a.slice(0)), same_array(a, pa.array(["x", "y"], pa.large_string()))
+    (True, False)
+    """
+    return a is b or _same_buffers(a, b)
+
+
 def remember_dictionary(dense: pa.Array, words: pa.Array, indices: pa.Array) -> None:
     """Note that ``dense`` is ``words.take(indices)``, so that per-distinct-word work on it
     (status words) can skip hashing every cell. Only the last few arrays are kept."""

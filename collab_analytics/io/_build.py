@@ -453,7 +453,14 @@ def _build_table(
     dates: dict,
     accounting: dict,
     present: dict | None = None,
+    early: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One canonical table from its raw tables.
+
+    ``early`` (tasks) receives ``"names"``: ``(names, future of their keys)`` when a long
+    table's task names are final before its other columns are parsed, so the name keys are
+    computed on a worker thread while the columns are parsed (see :func:`assemble`).
+    """
     frames, srcs, headers = [], [], {}
     read = rejected = skipped = 0
     texted: set[str] = set(TABLES[table].column_names)  # columns already final text
@@ -510,6 +517,16 @@ def _build_table(
             issues.reject(table, src_all, f"no {key} column ({what})")
             texted = set()
         rejected += int(bad.sum())
+        if (
+            early is not None
+            and len(raws) == 1
+            and not bad.any()
+            and len(raw.frame) >= _BACKGROUND_ROWS
+        ):
+            name_cols = [i for i in keycols if mapped[i] == "task" and i not in dups]
+            if len(name_cols) == 1 and mapped.count("task") == 1 and "task" in texted:
+                names = _arrow.as_arrow(raw.frame[name_cols[0]])
+                early["names"] = (names, in_background(_arrow.key, names))
         if bad.any():
             raw = _subset(raw, ~bad)
             src_all = None
@@ -934,12 +951,18 @@ def assemble(
         if t == "project":
             continue
         if t in by_table:
+            early: dict = {}
             tables[t], sources[t] = _build_table(
-                t, by_table[t], issues, status_map, dates, accounting, present
+                t, by_table[t], issues, status_map, dates, accounting, present, early
             )
             if t == "tasks" and len(tables[t]) >= _BACKGROUND_ROWS:
-                # names are final from here on: hash them while the rest is built
-                name_future = in_background(_arrow.key, _arrow.as_arrow(tables[t]["task"]))
+                # names are final from here on: hash them while the rest is built (started
+                # before the columns were parsed when the names were final then)
+                names = _arrow.as_arrow(tables[t]["task"])
+                if "names" in early and _arrow.same_array(early["names"][0], names):
+                    name_future = early["names"][1]
+                else:
+                    name_future = in_background(_arrow.key, names)
         else:
             tables[t], sources[t] = _empty_table(t), _empty_src()
     tables["project"], sources["project"] = _project_table(
