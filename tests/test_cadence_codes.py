@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from collab_analytics.metrics import cadence as cad
 from collab_analytics.metrics.cadence import cadence_summary, meeting_gaps, missed_occurrences
 
 
@@ -90,3 +91,30 @@ def test_meeting_gaps_longest_gap_is_the_earliest_of_equal_length():
     assert g["longest_gap_start"].dt.strftime("%m-%d").tolist() == ["07-01"]
     assert g["gap_median_days"].tolist() == [7.0]
     assert g["gap_mean_days"].tolist() == [5.0]
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("whole", [True, False])
+def test_group_median_equals_the_groupby_median(seed, whole):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    codes = rng.integers(0, 15, n)
+    values = rng.integers(-900, 900, n).astype("float64")
+    if not whole:
+        values += rng.random(n)
+    values[rng.random(n) < 0.1] = np.nan
+    want = pd.Series(values).groupby(codes).median().reindex(range(15)).to_numpy()
+    np.testing.assert_array_equal(cad._group_median(codes, values, 15), want)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sorted_pairs_equal_a_lexsort(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 300))
+    keys = rng.integers(0, 40, n)
+    span = 1 << 40 if seed % 2 else 1000  # too wide to pack: the lexsort path
+    values = rng.integers(-span, span, n)
+    o = np.lexsort((values, keys))
+    k, v = cad._sorted_pairs(keys, values)
+    np.testing.assert_array_equal(k, keys[o])
+    np.testing.assert_array_equal(v, values[o])

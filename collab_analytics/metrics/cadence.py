@@ -1161,11 +1161,10 @@ def _coded_text(names: list[str], codes: np.ndarray) -> pd.Series:
 def _gap_stats(keys: np.ndarray, days: np.ndarray) -> pd.DataFrame:
     """Per key: meetings, mean/median/max gap in days, start/end of the longest gap.
 
-    ``keys`` are int codes, ``days`` datetime64[D]. Vectorised: one lexsort, one diff, then
+    ``keys`` are int codes, ``days`` datetime64[D]. Vectorised: one sort, one diff, then
     bincounts per key (the index holds the keys present, sorted).
     """
-    order = np.lexsort((days, keys))
-    k, d = keys[order], days[order].astype("int64")
+    k, d = _sorted_pairs(np.asarray(keys, dtype="int64"), days.astype("int64"))
     n = len(k)
     same = np.zeros(n, dtype=bool)
     same[1:] = k[1:] == k[:-1]
@@ -1186,10 +1185,7 @@ def _gap_stats(keys: np.ndarray, days: np.ndarray) -> pd.DataFrame:
     end = start.copy()
     if len(rows):
         # the longest gap of each key: the first (earliest) one of maximal length
-        o = np.lexsort((rows, -gv, gc))
-        first = np.ones(len(o), dtype=bool)
-        first[1:] = gc[o][1:] != gc[o][:-1]
-        pick = o[first]
+        pick = np.flatnonzero(_first_by_keys(gc, (-d[rows] + d[rows - 1], rows), ng))
         grp, at = gc[pick], rows[pick]
         gap_max[grp] = gv[pick]
         start[grp] = d[at - 1].astype("datetime64[D]").astype("datetime64[us]")
@@ -1333,6 +1329,20 @@ def _recode(codes: np.ndarray, to: np.ndarray) -> np.ndarray:
     return np.append(np.asarray(to, dtype="int64"), -1)[codes]
 
 
+def _sorted_pairs(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, values) sorted by key, then value (int64 keys ``>= 0``, int64 values): one
+    sort of ``key << 32 | value - min`` when the keys and the values' span fit 31 bits
+    (no index array, no lexsort), else a lexsort."""
+    if len(keys) == 0:
+        return keys, values
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo < (1 << 31) and int(keys.max()) < (1 << 31) and int(keys.min()) >= 0:
+        packed = np.sort((keys << 32) | (values - lo))
+        return packed >> 32, (packed & 0xFFFFFFFF) + lo
+    o = np.lexsort((values, keys))
+    return keys[o], values[o]
+
+
 def _group_median(codes: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     """Median of the non-missing ``values`` of each code ``0..k-1`` (NaN when none), as
     ``groupby().median()`` computes it (the mean of the two middle values)."""
@@ -1341,8 +1351,13 @@ def _group_median(codes: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     c, v = codes[ok], values[ok]
     if len(c) == 0:
         return out
-    o = np.lexsort((v, c))
-    c, v = c[o], v[o]
+    iv = v.astype("int64")
+    if np.array_equal(iv, v):  # whole numbers (minutes, days): one sort of packed pairs
+        c, iv = _sorted_pairs(c.astype("int64"), iv)
+        v = iv.astype("float64")
+    else:
+        o = np.lexsort((v, c))
+        c, v = c[o], v[o]
     n = np.bincount(c, minlength=k)
     lo = np.cumsum(n) - n
     g = np.flatnonzero(n)
