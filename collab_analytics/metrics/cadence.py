@@ -731,8 +731,9 @@ def _assignment(
 
 def _plan_items(plan: pd.DataFrame) -> list[str]:
     """The distinct plan item names in plan order, as :func:`match_meetings` reads them."""
-    items = [str(x) for x in plan["item"].astype("str").fillna("")] if len(plan) else []
-    return list(dict.fromkeys(items))
+    if len(plan) == 0:
+        return []
+    return pd.unique(plan["item"].astype("str").fillna("")).tolist()
 
 
 def _subset_assignment(
@@ -1143,12 +1144,19 @@ def _cadence_frames(
         att = _attendance_codes(
             np.flatnonzero(has),
             item_idx[has],
-            pd.Index(items, dtype="object").get_indexer(expected["item"].astype("object")),
+            _positions_in(expected["item"], items),
             items,
             expected["department"],
             present,
         )
     return {"matches": matches, "missed": missed, "cadence": summary, "attendance": att}
+
+
+def _positions_in(values: pd.Series, names: list[str]) -> np.ndarray:
+    """Position of each text of ``values`` among the distinct ``names`` (-1: absent or
+    missing), looked up in Arrow (``pd.Index(names).get_indexer(values)``)."""
+    got = pc.index_in(_arrow_text(values), value_set=pa.array(names, type=pa.large_string()))
+    return np.asarray(got.fill_null(-1).to_numpy(zero_copy_only=False), dtype="int64")
 
 
 def _coded_text(names: list[str], codes: np.ndarray) -> pd.Series:
