@@ -1,7 +1,8 @@
 """Episodes found from inputs derived from the whole log equal ``escalation_episodes`` on
 any selection of the meetings and updates: the task names narrowed by the whole log's
 meeting-text substrings (``_episodes(substrings=_text_substrings(...))``), the meetings'
-departments from the whole log's listing (``_episodes(meeting_depts=...)``)."""
+departments from the whole log's listing (``_episodes(meeting_depts=...)``), the texts
+searched cut from the whole log's (``_episodes(texts=...)``)."""
 
 from __future__ import annotations
 
@@ -91,5 +92,9 @@ def test_episodes_with_departments_from_the_whole_logs_listing_equal_the_direct_
         )
         want = esc.escalation_episodes(scope.updates, **kw)
         got = esc._episodes(scope.updates, meeting_depts=pairs, **kw)
+        pd.testing.assert_frame_equal(got, want)
+        # and the texts searched for names cut from the whole log's
+        texts = (*esc._log_texts(whole), rows)
+        got = esc._episodes(scope.updates, meeting_depts=pairs, texts=texts, **kw)
         pd.testing.assert_frame_equal(got, want)
         assert want["meeting_date"].notna().any()

@@ -442,12 +442,52 @@ def _meeting_texts(meetings: pd.DataFrame, idx: np.ndarray):
     return utext, tinv, _bigrams(utext)
 
 
+def _log_texts(meetings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct " topic output" texts of the meetings listing no related task (sorted,
+    a numpy ``U`` array) and each meeting's position among them (-1: it lists a task): what
+    :func:`_texts_within` cuts a selection's texts from.
+
+    >>> m = pd.DataFrame({"topic": ["周会", "评审", "周会"], "output": ["", "", ""],
+    ...                   "related_tasks": [[], ["T1"], []]})
+    >>> u, code = _log_texts(m)
+    >>> u.tolist(), code.tolist()
+    ([' 周会 '], [0, -1, 0])
+    """
+    rel_rows, _ = _related_items(meetings)
+    has_rel = np.zeros(len(meetings), dtype=bool)
+    has_rel[rel_rows] = True
+    idx = np.flatnonzero(~has_rel)
+    code = np.full(len(meetings), -1, dtype="int64")
+    if len(idx) == 0:
+        return np.zeros(0, dtype="U1"), code
+    utext, tinv, _ = _meeting_texts(meetings, idx)
+    code[idx] = tinv
+    return utext, code
+
+
+def _texts_within(
+    texts: tuple[np.ndarray, np.ndarray, np.ndarray], idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, pa.Array] | None:
+    """:func:`_meeting_texts` of the meetings ``idx`` of a selection, cut from a whole
+    log's (``texts``: :func:`_log_texts` of the log, and the log position of each of the
+    selection's meetings): the selection's distinct texts are the log's at the codes it
+    uses, in the same (sorted) order. ``None`` when a meeting has no code there."""
+    utext_all, code_all, rows = texts
+    codes = code_all[rows[idx]]
+    if len(codes) and codes.min() < 0:
+        return None
+    used, tinv = np.unique(codes, return_inverse=True)
+    utext = utext_all[used]
+    return utext, tinv.astype("int64"), _bigrams(utext)
+
+
 def _named_pairs(
     meetings: pd.DataFrame,
     idx: np.ndarray,
     name_code: np.ndarray,
     name_text,
     superset: tuple[pa.Array, int] | None = None,
+    texts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(meeting, name code) where a task name (≥ 2 characters) occurs in the topic/minutes of
     the meetings ``idx``.
@@ -461,17 +501,21 @@ def _named_pairs(
     substrings of up to ``top`` characters of texts including those of the meetings ``idx``,
     ``top``) (:func:`_text_substrings` of a log they are rows of), used instead of the
     meetings' own when no name is longer than ``top``: more names may be searched exactly,
-    the pairs found are the same, in the same order.
+    the pairs found are the same, in the same order. ``texts``: see :func:`_texts_within`.
     """
     none = np.zeros(0, dtype="int64")
     digest = hashlib.blake2b(np.ascontiguousarray(idx, dtype="int64").tobytes()).digest()
-    utext, tinv, grams = enc.cached_columns(
-        "meeting_texts",
-        meetings,
-        ("topic", "output"),
-        lambda: _meeting_texts(meetings, idx),
-        (digest,),
-    )
+    got = _texts_within(texts, idx) if texts is not None else None
+    if got is not None:
+        utext, tinv, grams = got
+    else:
+        utext, tinv, grams = enc.cached_columns(
+            "meeting_texts",
+            meetings,
+            ("topic", "output"),
+            lambda: _meeting_texts(meetings, idx),
+            (digest,),
+        )
     if len(grams) == 0 or len(name_text) == 0:
         return none, none
 
@@ -541,13 +585,14 @@ def _concern_codes(
     name_text=None,
     *,
     substrings: tuple[pa.Array, int] | None = None,
+    texts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`task_meeting_pairs` on codes: (meeting, key code, named?).
 
     ``rel_rows``/``rel_codes`` are the meetings' ``related_tasks`` entries
     (:func:`~collab_analytics.metrics.cadence._related_items`) coded among ``nkeys`` task keys
     (-1: unknown id, dropped); ``name_code``/``name_text`` the task names searched in meetings
-    without related tasks (``substrings``: see :func:`_named_pairs`). Pairs are unique,
+    without related tasks (``substrings``, ``texts``: see :func:`_named_pairs`). Pairs are unique,
     related ones first.
     """
     ok = rel_codes >= 0
@@ -557,7 +602,7 @@ def _concern_codes(
         has_rel[rel_rows] = True
         idx = np.flatnonzero(~has_rel)
         if len(idx):
-            nm_m, nm_k = _named_pairs(meetings, idx, name_code, name_text, substrings)
+            nm_m, nm_k = _named_pairs(meetings, idx, name_code, name_text, substrings, texts)
             m_l.append(nm_m)
             k_l.append(nm_k)
     meeting, code = np.concatenate(m_l), np.concatenate(k_l)
@@ -747,6 +792,7 @@ def _episodes(
     departments: Sequence[str] | None = None,
     substrings: tuple[pa.Array, int] | None = None,
     meeting_depts: tuple[np.ndarray, np.ndarray, list[str]] | None = None,
+    texts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """:func:`escalation_episodes`, the task names searched in the meetings narrowed by
     ``substrings`` when given: (the distinct substrings of up to ``top`` characters of a set
@@ -759,7 +805,11 @@ def _episodes(
     ``meeting_depts`` (read only when ``departments`` is given): the (row, department code,
     names) pairs of ``meetings`` that ``cadence._meeting_dept_codes(meetings, departments)``
     gives, in any order and with any codes (only whether a meeting has a department is
-    read), e.g. ``cadence._subset_dept_codes`` of a whole log's listed departments."""
+    read), e.g. ``cadence._subset_dept_codes`` of a whole log's listed departments.
+
+    ``texts``: (:func:`_log_texts` of a whole log, the log position of each of the
+    ``meetings``): the texts searched for task names are cut from the log's
+    (:func:`_texts_within`)."""
     if hours not in ("calendar", "working"):
         msg = f"hours must be 'calendar' or 'working', not {hours!r}."
         raise ValueError(msg)
@@ -967,7 +1017,14 @@ def _episodes(
             mstart = pd.to_datetime(mt["date"])
         mstart = mstart.to_numpy(dtype="datetime64[us]")
         p_m, p_k, _ = _concern_codes(
-            mt, rel_rows, rel_codes, len(kdict), e_key, e_task, substrings=substrings
+            mt,
+            rel_rows,
+            rel_codes,
+            len(kdict),
+            e_key,
+            e_task,
+            substrings=substrings,
+            texts=texts,
         )
         if departments is not None:
             depts = list(departments)

@@ -386,8 +386,14 @@ def _compute_escalation(ctx) -> dict:
         if ctx.cache is not None
         else None
     )
-    meeting_depts = None
+    meeting_depts = texts = None
     if ctx.cache is not None:
+        rows = _kept_meetings(ctx, T)
+        # the texts searched for task names: the whole log's, cut to the selection's rows
+        log_texts = _per_dataset(
+            ctx, ("escalation_texts",), lambda: _esc._log_texts(source.meetings)
+        )
+        texts = (*log_texts, rows)
         # the departments of the selection's meetings from the whole log's listed ones
         # (once per dataset), participants read only for meetings listing none
         listed = _per_dataset(
@@ -397,7 +403,7 @@ def _compute_escalation(ctx) -> dict:
         meeting_depts = _cad._subset_dept_codes(
             listed,
             len(whole),
-            _kept_meetings(ctx, T),
+            rows,
             whole["participants"] if "participants" in whole.columns else None,
             data.departments,
         )
@@ -405,6 +411,7 @@ def _compute_escalation(ctx) -> dict:
         updates,
         substrings=substrings,
         meeting_depts=meeting_depts,
+        texts=texts,
         # with the departments given, the meetings' department columns are not read
         meetings=_meetings_until(
             data,
