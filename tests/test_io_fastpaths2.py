@@ -193,3 +193,31 @@ def test_name_keys_started_early_give_same_load(tmp_path, monkeypatch, blank_row
     assert (plain.issues["code"] == "duplicate_task_name").sum() == 2
     # the keys started before the columns were parsed were used (not when a row was rejected)
     assert calls == ([] if blank_row else [True])
+
+
+def test_task_rule_masks_on_a_worker_give_same_issues(tmp_path, monkeypatch):
+    d = pd.to_datetime
+    df = pd.DataFrame(
+        {
+            "任务编号": ["T1", "T2", "T3", "T4", "T5", "T6"],
+            "任务名称": ["a", "b", "c", "d", "e", "f"],
+            "负责部门": ["产品部"] * 6,
+            "计划开始": d(["2024-07-05", "2024-07-01", None, "2024-07-01", "2024-07-01", None]),
+            "计划完成": d(["2024-07-01", "2024-07-03", "2024-07-02", None, "2024-07-02", None]),
+            "实际开始": d(["2024-07-01", "2024-07-04", None, None, None, "2024-07-09"]),
+            "实际完成": d(["2024-07-02", "2024-07-02", None, None, None, None]),
+            "状态": ["正常", "已完成", "已完成", "正常", "未开始", "提前完成"],
+        }
+    )
+    p = tmp_path / "tasks.parquet"
+    df.to_parquet(p, index=False)
+    plain, fast = _load_pair(p, monkeypatch, [])
+    _same_load(plain, fast)
+    codes = plain.issues["code"].tolist()
+    for code, n in (
+        ("finish_before_start", 1),
+        ("actual_finish_before_start", 1),
+        ("done_without_actual_finish", 2),
+        ("status_contradicts_dates", 1),  # T5: 未开始, planned finish before 2024-07-09
+    ):
+        assert codes.count(code) == n, (code, codes)

@@ -925,7 +925,7 @@ def assemble(
     year: int | None = None,
 ) -> TrackingData:
     """Build the canonical container from what the readers found (see module docstring)."""
-    from collab_analytics.io._validate import validate
+    from collab_analytics.io._validate import task_mask_columns, task_masks, validate
 
     accounting: dict[str, tuple[int, int, int, int]] = {}
     dates: dict[tuple[str, str], DateParse] = {}
@@ -988,6 +988,11 @@ def assemble(
                 )
     tasks = tables["tasks"]
     project = tables["project"]
+    masks = None
+    if len(tasks) >= _BACKGROUND_ROWS:
+        # the date and status rules read columns final from here on: their masks are
+        # computed on a parsing thread while dependencies are resolved
+        masks = _columns_pool().submit(task_masks, *task_mask_columns(tasks))
 
     # project name on tasks when the workbook holds one project
     if len(tasks) and len(project) == 1 and tasks["project"].isna().any():
@@ -1110,6 +1115,7 @@ def assemble(
         refs_unknown=refs_unknown,
         rel_unknown=rel_unknown,
         keys=keys,
+        task_masks=masks,
     )
     acc = pd.DataFrame(
         [(t, *accounting.get(t, (0, 0, 0, 0))) for t in TABLES],

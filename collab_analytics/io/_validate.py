@@ -149,16 +149,18 @@ def validate(
     refs_unknown: dict | None = None,
     rel_unknown: pd.DataFrame | None = None,
     keys=None,
+    task_masks=None,
 ) -> None:
     """Run every cross-column / cross-table rule, adding issues to ``issues``.
 
     ``keys`` (a :class:`~collab_analytics.io._build.TaskKeys` of ``td.tasks``) lets the
-    duplicate checks reuse the task keys already hashed for dependency resolution.
+    duplicate checks reuse the task keys already hashed for dependency resolution;
+    ``task_masks`` (a future or a dict) is :func:`task_masks` of ``td.tasks``.
     """
     t = td.tasks
     as_of = _as_of(td)
     if len(t):
-        _task_rules(td, issues, as_of, keys)
+        _task_rules(td, issues, as_of, keys, task_masks)
         if dep_unknown is not None and len(dep_unknown):
             src = td.sources["tasks"].iloc[dep_unknown["pos"].to_numpy()]
             issues.add_many(
@@ -294,13 +296,56 @@ def _before(a: pd.Series, b: pd.Series | pd.Timestamp) -> np.ndarray:
     return np.asarray(a < b, dtype=bool)
 
 
-def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, keys=None) -> None:
+def task_masks(
+    planned_start: pd.Series,
+    planned_finish: pd.Series,
+    actual_start: pd.Series,
+    actual_finish: pd.Series,
+    status: pd.Series,
+) -> dict[str, np.ndarray]:
+    """Row masks of the task rules that read only these columns (no other table, no
+    as-of date): pure, so a long table's can be computed on a worker thread while its
+    dependencies are resolved.
+
+    Examples
+    --------
+    >>> d = pd.Series(pd.to_datetime(["2024-07-02", "2024-07-01"]))
+    >>> m = task_masks(d, d[::-1].reset_index(drop=True), d, d, pd.Series(["done", None]))
+    >>> m["finish_before_start"].tolist(), m["done"].tolist()
+    ([True, False], [False, False])
+    """
+    no_finish = actual_finish.isna().to_numpy()
+    return {
+        "finish_before_start": _before(planned_finish, planned_start),
+        "actual_finish_before_start": _before(actual_finish, actual_start),
+        "done": _status_in(status, ("done", "done_early")).to_numpy() & no_finish,
+        "open": _status_in(status, ("on_track", "not_started")).to_numpy() & no_finish,
+    }
+
+
+def task_mask_columns(tasks: pd.DataFrame) -> tuple[pd.Series, ...]:
+    """The columns :func:`task_masks` reads, in its argument order."""
+    return tuple(
+        tasks[c]
+        for c in ("planned_start", "planned_finish", "actual_start", "actual_finish", "status")
+    )
+
+
+def _task_rules(
+    td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, keys=None, masks=None
+) -> None:
+    """The task table's rules; ``masks`` (optional, a future or a dict) is
+    :func:`task_masks` of ``td.tasks``, computed beforehand."""
     if keys is None:
         from collab_analytics.io._build import TaskKeys
 
         keys = TaskKeys(td.tasks)
     t = td.tasks
-    bad = _before(t["planned_finish"], t["planned_start"])
+    if masks is None:
+        masks = task_masks(*task_mask_columns(t))
+    elif not isinstance(masks, dict):
+        masks = masks.result()
+    bad = masks["finish_before_start"]
     if bad.any():
         issues.add_many(
             "error",
@@ -311,7 +356,7 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
             column="planned_finish",
             value=_fmt_date(t.loc[bad, "planned_finish"]),
         )
-    bad = _before(t["actual_finish"], t["actual_start"])
+    bad = masks["actual_finish_before_start"]
     if bad.any():
         issues.add_many(
             "error",
@@ -323,9 +368,7 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
             value=_fmt_date(t.loc[bad, "actual_finish"]),
         )
     status = t["status"]
-    done = _status_in(status, ("done", "done_early")).to_numpy()
-    no_finish = t["actual_finish"].isna().to_numpy()
-    bad = done & no_finish
+    bad = masks["done"]
     if bad.any():
         issues.add_many(
             "warning",
@@ -337,9 +380,8 @@ def _task_rules(td: TrackingData, issues: Issues, as_of: pd.Timestamp | None, ke
             hint="Fill 实际完成 so on-time metrics can count the task.",
         )
     if as_of is not None:
-        open_ok = _status_in(status, ("on_track", "not_started")).to_numpy() & no_finish
         # as_of is a midnight: a day before it <=> a time before it
-        bad = open_ok & _before(t["planned_finish"], as_of)
+        bad = masks["open"] & _before(t["planned_finish"], as_of)
         if bad.any():
             issues.add_many(
                 "warning",
