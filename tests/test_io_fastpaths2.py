@@ -221,3 +221,28 @@ def test_task_rule_masks_on_a_worker_give_same_issues(tmp_path, monkeypatch):
         ("status_contradicts_dates", 1),  # T5: 未开始, planned finish before 2024-07-09
     ):
         assert codes.count(code) == n, (code, codes)
+
+
+def test_lookup_sorted_known_width_and_cached_integers():
+    from collab_analytics.io import _arrow
+
+    ids = pd.Series([f"T{i:07d}" for i in range(0, 3000, 3)])
+    table = _arrow.sorted_fixed(ids)
+    rng = np.random.default_rng(8)
+    probe = [f"T{i:07d}" for i in rng.integers(0, 3100, 400)] + ["T1", None, "T000000\x00"]
+    want = _arrow.lookup(pd.Series(probe, dtype="str"), ids)
+    for guess in (None, rng.integers(-2, 1100, len(probe))):
+        got = _arrow.lookup_sorted(table, pd.Series(probe, dtype="str"), guess=guess)
+        np.testing.assert_array_equal(got, want)
+    # all of the table's width: the lengths are not checked again
+    same = pd.Series([p for p in probe[:400]], dtype="str")
+    np.testing.assert_array_equal(_arrow.lookup_sorted(table, same), _arrow.lookup(same, ids))
+    # the remembered integers belong to that array object only
+    u = _arrow._as_u8(table)
+    assert _arrow._as_u8(table) is u
+    other = table.copy()
+    assert _arrow._as_u8(other) is not u
+    np.testing.assert_array_equal(_arrow._as_u8(other), u)
+    a = pa.array(["T01", "T02"], pa.large_string())
+    assert _arrow._fixed_view(a, 3).tolist() == [b"T01", b"T02"]
+    assert _arrow._fixed_view(a, 2) is None

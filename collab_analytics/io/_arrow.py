@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -575,15 +577,19 @@ def lookup_codes(table: np.ndarray, values: np.ndarray, n_codes: int) -> np.ndar
 # resolve by binary search on a zero-copy numpy ``S<width>`` view — no hashing at all.
 
 
-def _fixed_view(a: pa.Array) -> np.ndarray | None:
+def _fixed_view(a: pa.Array, known_width: int | None = None) -> np.ndarray | None:
     """Zero-copy ``S<width>`` view of a large-string array whose values all have one byte
-    length (no nulls, no NUL bytes); ``None`` otherwise."""
+    length (no nulls, no NUL bytes); ``None`` otherwise. ``known_width``: the caller has
+    checked that every value is non-null and that long (the lengths are not read again)."""
     n = len(a)
     if n == 0 or a.null_count:
         return None
     off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1]
     width = int(off[1] - off[0])
-    if width == 0 or int(off[-1] - off[0]) != width * n or not (np.diff(off) == width).all():
+    if known_width is not None:
+        if width != known_width or int(off[-1] - off[0]) != width * n:
+            return None
+    elif width == 0 or int(off[-1] - off[0]) != width * n or not (np.diff(off) == width).all():
         return None
     data = np.frombuffer(a.buffers()[2], dtype=np.uint8)[off[0] : off[-1]]
     if not data.all():  # a NUL byte: numpy's S comparisons would ignore trailing NULs
@@ -615,9 +621,24 @@ def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
     return view
 
 
+#: the last (``S<w>`` view, its :func:`_as_u8`) pair, so a table checked by
+#: :func:`sorted_fixed` is not converted again by :func:`lookup_sorted`
+_U8_LAST: list = [(None, None)]
+
+
 def _as_u8(fixed: np.ndarray) -> np.ndarray:
     """``S<w>`` values (``w <= 8``) as big-endian ``uint64``, zero-padded on the right, so
-    integer order is byte order (as numpy compares ``S`` values)."""
+    integer order is byte order (as numpy compares ``S`` values). The last conversion is
+    remembered (weakly) for the same array object, which must not be written to."""
+    ref, u = _U8_LAST[0]  # one tuple: read and replaced whole (threads)
+    if ref is not None and ref() is fixed:
+        return u
+    u = _to_u8(fixed)
+    _U8_LAST[0] = (weakref.ref(fixed), u)
+    return u
+
+
+def _to_u8(fixed: np.ndarray) -> np.ndarray:
     w = fixed.dtype.itemsize
     if w == 8:
         return fixed.view(">u8").astype(np.uint64)
@@ -657,7 +678,7 @@ def lookup_sorted(
         if len(idx) == 0:
             return pos
         sub = v.filter(sel)
-    view = _fixed_view(sub)
+    view = _fixed_view(sub, width) if idx is None else _fixed_view(sub)
     if view is None:  # a value with a NUL byte: compare those few as Python strings
         return lookup(
             values, pa.array(table.astype(object), type=pa.large_binary()).cast(pa.large_string())
