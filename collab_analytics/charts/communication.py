@@ -205,8 +205,15 @@ def cadence_calendar(
     subtitle = []
     if n_total > len(df):
         subtitle.append(label("report_more_rows", lang, n=n_total - len(df)))
+    # the title and size as chart arguments (``.properties`` validates each one even
+    # outside Altair's debug mode; the spec is the same)
     return (
-        alt.Chart(df)
+        alt.Chart(
+            df,
+            title=alt.Title(title, subtitle=subtitle) if subtitle else title,
+            width=WIDTH,
+            height=alt.Step(30),
+        )
         .mark_point(filled=True, size=90, opacity=0.9)
         .encode(
             x=alt.X("date:T", title=label("date", lang), axis=alt.Axis(format="%m-%d")),
@@ -228,11 +235,6 @@ def cadence_calendar(
                 tip("date", None, lang, "temporal", "%Y-%m-%d"),
                 tip("outcome_label", "outcome", lang),
             ],
-        )
-        .properties(
-            title=alt.Title(title, subtitle=subtitle) if subtitle else title,
-            width=WIDTH,
-            height=alt.Step(30),
         )
     )
 
