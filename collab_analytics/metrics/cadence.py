@@ -2102,12 +2102,10 @@ def _expected_within(
     n_items = int(index.items.max()) + 1 if len(index.items) else 1
     f = _first_seen((g * n_items + item) * nd + col) if len(row) else row
     row, col = row[f], col[f]
-    items = plan["item"].astype("str").to_numpy(dtype=object)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "item": pd.Series(items[row], dtype="str"),
-            "department": pd.Series(np.asarray(depts, dtype=object)[col], dtype="str"),
+            "item": _str_series(enc.take_text(_arrow_text(plan["item"]), row)),
+            "department": _coded_text(depts, col),
+            "source": _coded_text(["participants"], np.zeros(len(row), dtype="int64")),
         }
     )
-    out["source"] = pd.Series(["participants"] * len(out), dtype="str")
-    return out
