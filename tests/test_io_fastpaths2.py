@@ -3,6 +3,8 @@ computation they replace."""
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -246,3 +248,37 @@ def test_lookup_sorted_known_width_and_cached_integers():
     a = pa.array(["T01", "T02"], pa.large_string())
     assert _arrow._fixed_view(a, 3).tolist() == [b"T01", b"T02"]
     assert _arrow._fixed_view(a, 2) is None
+
+
+def _untrimmed_plain(a):
+    """Rows whose text changes when trimmed (the exact set the byte test must cover)."""
+    return [i for i, t in enumerate(a.to_pylist()) if t is not None and t != t.strip()]
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 8, 13])
+def test_untrimmed_equal_width_matches_gathered_bytes(width, monkeypatch):
+    from collab_analytics.io import _arrow
+
+    rng = random.Random(width)
+    alphabet = ["a", "Z", "任", " ", "\u3000", "\xa0", "\t", "务"]
+    texts = []
+    for _ in range(3000):  # characters drawn until the text is `width` bytes long
+        chars, rest = [], width
+        while rest:
+            c = rng.choice(alphabet)
+            if len(c.encode()) <= rest:
+                chars.append(c)
+                rest -= len(c.encode())
+        texts.append("".join(chars))
+    a = pa.array(texts, pa.large_string()).slice(5)
+    fast = _arrow._untrimmed(a)
+    monkeypatch.setattr(_arrow, "_one_width", lambda off: 0)
+    gathered = _arrow._untrimmed(a)
+    np.testing.assert_array_equal(fast, gathered)
+    assert set(_untrimmed_plain(a)) <= set(fast.tolist())
+    # small blocks: the width check crosses block boundaries
+    monkeypatch.undo()
+    monkeypatch.setattr(_arrow, "_BLOCK", 7)
+    np.testing.assert_array_equal(_arrow._untrimmed(a), gathered)
+    b = pa.array([*texts[:100], "ab" * width], pa.large_string())
+    assert _arrow._one_width(_arrow._buffers(b)[0]) == 0

@@ -180,6 +180,12 @@ def _untrimmed(a: pa.Array) -> np.ndarray | None:
     [1, 2]
     """
     off, data = _buffers(a)
+    width = _one_width(off) if not a.null_count else 0
+    if width:  # every text `width` bytes long: first and last bytes by strided slices
+        d = data[int(off[0]) : int(off[-1])]
+        first, last = d[::width], d[width - 1 :: width]
+        prev = d[width - 2 :: width] if width > 1 else np.zeros(len(first), dtype=np.uint8)
+        return np.flatnonzero(_maybe_blank(first, last, prev))
     start, end = off[:-1], off[1:]
     filled = end > start
     if a.null_count:
@@ -192,12 +198,34 @@ def _untrimmed(a: pa.Array) -> np.ndarray | None:
     first = np.take(data, start, mode="clip")  # a null's (empty) slot reads a neighbour
     last = np.take(data, end - 1, mode="clip")
     prev = np.take(data, end - 2, mode="clip")
+    maybe = _maybe_blank(first, last, prev)
+    return np.flatnonzero(maybe & filled) if a.null_count else np.flatnonzero(maybe)
+
+
+def _maybe_blank(first: np.ndarray, last: np.ndarray, prev: np.ndarray) -> np.ndarray:
+    """From each text's first, last and next-to-last bytes: may it start or end with white
+    space (see :func:`_untrimmed`)?"""
     maybe = (first <= 0x20) | (first == 0xC2) | ((first >= 0xE1) & (first <= 0xE3))
     maybe |= last <= 0x20
     multi = (last >= 0x80) & (last <= 0xAF)
     multi &= (prev == 0x80) | (prev == 0x81) | (prev == 0x9A) | (prev == 0xC2)
     maybe |= multi
-    return np.flatnonzero(maybe & filled) if a.null_count else np.flatnonzero(maybe)
+    return maybe
+
+
+def _one_width(off: np.ndarray) -> int:
+    """The byte length shared by every text with these offsets, else 0 (checked over
+    blocks that stay in cache)."""
+    n = len(off) - 1
+    if n < 1:
+        return 0
+    width = int(off[1] - off[0])
+    if width <= 0 or int(off[-1] - off[0]) != width * n:
+        return 0
+    for i in range(0, n, _BLOCK):
+        if not (np.diff(off[i : i + _BLOCK + 1]) == width).all():
+            return 0
+    return width
 
 
 def strip_blank(a: pa.Array) -> pa.Array:
