@@ -82,9 +82,6 @@ def test_expected_of_random_portfolio_selections(seed):
     _check(sample.portfolio(n_projects=5, tasks_per_project=12, seed=seed), seed)
 
 
-# the direct computation casts a sponsor outside the departments to a categorical, which
-# pandas deprecates (communication._expected_by_project); the derivation never does
-@pytest.mark.filterwarnings("ignore:Constructing a Categorical with a dtype and values")
 @pytest.mark.parametrize("seed", range(6))
 def test_expected_with_general_items_duplicate_rows_and_odd_sponsors(seed):
     _check(_mutated(seed), 50 + seed, n_sel=8)

@@ -189,8 +189,9 @@ def _expected_by_project(data, plan: pd.DataFrame) -> pd.DataFrame:
     rank[none] = np.arange(nd)
     if len(p_rows) and "sponsor_department" in p_rows.columns:
         sp = p_rows.dropna(subset=["sponsor_department"]).drop_duplicates("project")
-        sponsor[group_of(sp["project"])] = (
-            sp["sponsor_department"].astype("str").astype(dcat).cat.codes.to_numpy()
+        # a sponsor outside the departments gets -1 (no categorical of unknown values)
+        sponsor[group_of(sp["project"])] = dcat.categories.get_indexer(
+            sp["sponsor_department"].astype("str").astype("object")
         )
     if None in groups and len(project) and "sponsor_department" in project.columns:
         sp = project["sponsor_department"].dropna()
