@@ -1111,8 +1111,11 @@ def _cadence_frames(
     ``plan``), the occurrences with their ``expansion`` (plan row of each occurrence, the
     rows' items and planned times: :class:`~collab_analytics.metrics.schedule._Expansion`)
     and the departments present at each meeting (:func:`_meeting_dept_codes` pairs)."""
-    code_of = {it: j for j, it in enumerate(items)}
-    row_code = np.array([code_of.get(x, -1) for x in expansion.items.tolist()], dtype="int64")
+    row_code = (
+        _positions_in(expansion.items, items)
+        if len(items)
+        else np.full(len(expansion.items), -1, dtype="int64")
+    )
     occ_code = row_code[expansion.rows] if len(row_code) else np.zeros(0, dtype="int64")
     row_ptime = _time_minutes(pd.Series(expansion.times, dtype="str"))
     occ_ptime = row_ptime[expansion.rows] if len(row_ptime) else np.zeros(0)
