@@ -167,18 +167,17 @@ def cadence_calendar(
     held_codes = pd.unique(codes[matched & (codes >= 0)])
     extra_codes = pd.unique(codes[is_extra])
     miss_items = missed["item"].astype("str")
+    miss_uniq = pd.unique(miss_items)  # once: the row order and the row choice read it
     n_total = int(matched.sum() + is_extra.sum() + len(missed))
     if n_total == 0:
         return empty_chart(title, lang)
     appearance = list(
-        dict.fromkeys(
-            uniq[held_codes].tolist() + pd.unique(miss_items).tolist() + uniq[extra_codes].tolist()
-        )
+        dict.fromkeys(uniq[held_codes].tolist() + miss_uniq.tolist() + uniq[extra_codes].tolist())
     )
     all_items = order(pd.Series(appearance, dtype="str"), items)
     pick = all_items
     if len(all_items) > max_items:
-        missed_items = set(pd.unique(miss_items))
+        missed_items = set(miss_uniq.tolist())
         pick = (
             [i for i in all_items if i in missed_items]
             + [i for i in all_items if i not in missed_items]
