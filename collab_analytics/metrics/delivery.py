@@ -420,45 +420,42 @@ def _group_stats(values: np.ndarray, codes: np.ndarray, k: int, qs):
     np.maximum.at(mx, codes, values)
     mx[counts == 0] = np.nan
     v = _sorted_by_group(values, codes)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    has = counts > 0
-    out = []
-    for q in qs:
-        res = np.full(k, np.nan)
-        pos = q * (counts[has] - 1)
-        lo = np.floor(pos).astype(np.int64)
-        hi = np.minimum(lo + 1, counts[has] - 1)
-        frac = pos - lo
-        s = starts[has]
-        vlo, vhi = v[s + lo], v[s + hi]
-        res[has] = vlo + (vhi - vlo) * frac
-        out.append(res)
-    return counts, total, mx, out
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[counts > 0]
+    return counts, total, mx, _quantiles(counts, qs, lambda j: v[starts + j])
 
 
 def _hist_stats(hist: np.ndarray, vmin: int, qs):
     """:func:`_group_stats` from per-group histograms of whole values: ``hist[g, j]`` values
     equal to ``vmin + j`` in group ``g`` (``vmin`` at most the smallest value)."""
-    k, span = hist.shape
+    span = hist.shape[1]
     counts = hist.sum(axis=1)
     total = hist @ np.arange(vmin, vmin + span, dtype=np.float64) + 0.0  # no -0.0
     last = span - 1 - np.argmax(hist[:, ::-1] > 0, axis=1)
     mx = np.where(counts > 0, last + vmin, np.nan)
-    cum = np.cumsum(hist, axis=1)
+    cum = np.cumsum(hist, axis=1)[counts > 0]
+    # the j-th smallest value of a group: how many cumulative counts are at most j
+    return (
+        counts,
+        total,
+        mx,
+        _quantiles(counts, qs, lambda j: (cum <= j[:, None]).sum(axis=1) + vmin),
+    )
+
+
+def _quantiles(counts: np.ndarray, qs, kth) -> list[np.ndarray]:
+    """Linear-interpolated quantiles per group, NaN for an empty group: ``kth(j)`` gives the
+    ``j[i]``-th smallest value (0-based) of the ``i``-th non-empty group."""
     has = counts > 0
     out = []
     for q in qs:
-        res = np.full(k, np.nan)
+        res = np.full(len(counts), np.nan)
         pos = q * (counts[has] - 1)
         lo = np.floor(pos).astype(np.int64)
         hi = np.minimum(lo + 1, counts[has] - 1)
-        frac = pos - lo
-        c = cum[has]
-        vlo = (c <= lo[:, None]).sum(axis=1) + vmin  # value of the lo-th smallest
-        vhi = (c <= hi[:, None]).sum(axis=1) + vmin
-        res[has] = vlo + (vhi - vlo) * frac
+        vlo, vhi = kth(lo), kth(hi)
+        res[has] = vlo + (vhi - vlo) * (pos - lo)
         out.append(res)
-    return counts, total, mx, out
+    return out
 
 
 def _slippage_from(arr: DeliveryArrays, groups: Groups, include_open: bool) -> pd.DataFrame:
