@@ -113,12 +113,7 @@ def from_flat(
     offsets = np.zeros(n + 1, dtype="int32")
     offsets[1:] = np.cumsum(counts)  # summed in int64, then narrowed (cumsum into int32 is slow)
     values = tokens if isinstance(tokens, pa.Array) else pa.array(tokens, pa.large_string())
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if values.type != pa.large_string():
-        values = values.cast(pa.large_string())
-    arr = pa.ListArray.from_arrays(pa.array(offsets), values)
-    return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=index, name=name)
+    return _list_series(offsets, values, index, name)
 
 
 def from_mask(
@@ -142,6 +137,11 @@ def from_mask(
         raise ValueError(msg)
     offsets = np.zeros(n + 1, dtype="int32")
     np.cumsum(keep, out=offsets[1:])
+    return _list_series(offsets, values, index, name)
+
+
+def _list_series(offsets: np.ndarray, values, index, name) -> pd.Series:
+    """A Series of :data:`LIST_DTYPE` from int32 ``offsets`` and the items (large strings)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if values.type != pa.large_string():

@@ -194,6 +194,18 @@ def _distinct_bytes(rows: np.ndarray) -> tuple[int, ...] | None:
     return None
 
 
+def _fixed_chunks(arr) -> tuple[list[pa.Array], list[tuple]] | None:
+    """The non-empty chunks of ``arr`` and their :func:`_fixed_chunk` views, when every value
+    of every chunk has one and the same byte width (else ``None``)."""
+    chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
+    if not chunks:
+        return None
+    info = [_fixed_chunk(c) for c in chunks]
+    if any(i is None for i in info) or len({i[0] for i in info}) != 1:
+        return None
+    return chunks, info
+
+
 def _few_fixed_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
     """Small-integer codes in order of first appearance and the distinct values of a text
     column whose values all have one byte width and are few (departments, roles), read
@@ -204,12 +216,10 @@ def _few_fixed_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     and every row is then compared with its candidate word by word. Any row that is not a
     candidate (or a missing value, or another width) sends the column back to hashing.
     """
-    chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
-    if not chunks:
+    got = _fixed_chunks(arr)
+    if got is None:
         return None
-    info = [_fixed_chunk(c) for c in chunks]
-    if any(i is None for i in info) or len({i[0] for i in info}) != 1:
-        return None
+    chunks, info = got
     w = info[0][0]
     _, off0, buf0 = info[0]
     k0 = min(len(chunks[0]), _SAMPLE)
@@ -385,12 +395,10 @@ def _fixed_runs(arr) -> tuple[np.ndarray, pa.Array] | None:
     """:func:`runs` for text whose values all have one byte width (ids such as
     ``P00001-T01``): adjacent values compared as machine words, heads gathered as bytes.
     ``None`` when a chunk is not of that form."""
-    chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
-    if not chunks:
+    got = _fixed_chunks(arr)
+    if got is None:
         return None
-    info = [_fixed_chunk(c) for c in chunks]
-    if any(i is None for i in info) or len({i[0] for i in info}) != 1:
-        return None
+    chunks, info = got
     w = info[0][0]
     heads, views, base = [], [], 0
     prev_last = None

@@ -1631,6 +1631,19 @@ def _related_pairs(meetings: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"row": rows[keep], "task_key": _str_series(flat.filter(pa.array(keep)))})
 
 
+def _empty_attendance() -> pd.DataFrame:
+    """The columns of :func:`attendance`, no rows."""
+    return pd.DataFrame(
+        {
+            "item": pd.Series([], dtype="str"),
+            "department": pd.Series([], dtype="str"),
+            "meetings": pd.Series([], dtype="int64"),
+            "attended": pd.Series([], dtype="int64"),
+            "attendance_rate": pd.Series([], dtype="float64"),
+        }
+    )
+
+
 def attendance(
     matches: pd.DataFrame,
     meetings: pd.DataFrame,
@@ -1650,15 +1663,7 @@ def attendance(
         Long form of the department × plan item matrix: ``[item, department, meetings,
         attended, attendance_rate]`` (pivot it for a matrix).
     """
-    empty = pd.DataFrame(
-        {
-            "item": pd.Series([], dtype="str"),
-            "department": pd.Series([], dtype="str"),
-            "meetings": pd.Series([], dtype="int64"),
-            "attended": pd.Series([], dtype="int64"),
-            "attendance_rate": pd.Series([], dtype="float64"),
-        }
-    )
+    empty = _empty_attendance()
     if len(matches) == 0 or len(expected) == 0:
         return empty
     depts = (
@@ -1717,15 +1722,7 @@ def _attendance_codes(
     ``m_ic`` (into ``item_names``), each expected row's item code ``e_ic`` (-1: an item no
     meeting has) and department ``e_dept``, and the departments present at each meeting
     (:func:`_meeting_dept_codes`: distinct (row, code) pairs, distinct names in any order)."""
-    empty = pd.DataFrame(
-        {
-            "item": pd.Series([], dtype="str"),
-            "department": pd.Series([], dtype="str"),
-            "meetings": pd.Series([], dtype="int64"),
-            "attended": pd.Series([], dtype="int64"),
-            "attendance_rate": pd.Series([], dtype="float64"),
-        }
-    )
+    empty = _empty_attendance()
     dc, du = pd.factorize(e_dept.astype("str"))
     n_i, n_d = len(item_names), len(du)
     ok = (e_ic >= 0) & (dc >= 0)  # a missing department forms no group
