@@ -1379,7 +1379,10 @@ _PLAN = (
     (
         ("需求评审会", "Requirements review"),
         ("7月15日14:00", "2024-07-15 14:00"),
-        ("三部门负责人+相关专员", "Heads of Customer Service, Product, Engineering + specialists"),
+        (
+            "客服部、产品部、技术部负责人+相关专员",
+            "Heads of Customer Service, Product, Engineering + specialists",
+        ),
         ("客服部痛点清单确认", "Confirm Customer Service's pain-point list"),
         ("会议纪要(含需求文档终版)", "Minutes (incl. final requirements document)"),
         ("会议", "Meeting"),
