@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _selections import random_selection
 
 from collab_analytics import sample
 from collab_analytics.metrics import cadence as cad
@@ -53,12 +54,7 @@ def _check(data, seed, n_sel=6):
     fi = FilterIndex(data)
     projects, depts = list(fi.projects), list(fi.departments)
     for _ in range(n_sel):
-        sel = {
-            "projects": [p for p in projects if rng.random() < 0.4] if rng.random() < 0.7 else [],
-            "departments": [d for d in depts if rng.random() < 0.4] if rng.random() < 0.7 else [],
-        }
-        if rng.random() < 0.3:
-            sel["period"] = ("2024-06-01", "2024-08-31")
+        sel = random_selection(rng, projects, depts)
         scope = fi.scope(**sel)
         sub = scope.to_tracking_data()
         plan = plan_windows(sub)

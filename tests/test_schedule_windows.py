@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _selections import random_selection
 
 from collab_analytics import TrackingData, sample
 from collab_analytics.metrics import schedule as sch
@@ -24,12 +25,7 @@ def _check(data, rng, n_sel=6):
     fi = FilterIndex(data)
     projects, depts = list(fi.projects), list(fi.departments)
     for _ in range(n_sel):
-        sel = {
-            "projects": [p for p in projects if rng.random() < 0.4] if rng.random() < 0.7 else [],
-            "departments": [d for d in depts if rng.random() < 0.4] if rng.random() < 0.7 else [],
-        }
-        if rng.random() < 0.3:
-            sel["period"] = ("2024-06-01", "2024-08-31")
+        sel = random_selection(rng, projects, depts)
         scope = fi.scope(**sel)
         for as_of in (None, pd.Timestamp("2024-07-10"), pd.Timestamp("2030-01-01")):
             want = plan_windows(scope.to_tracking_data(), as_of=as_of)

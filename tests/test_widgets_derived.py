@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _selections import random_selection
 
 from collab_analytics import sample
 from collab_analytics.metrics.communication import communication_report
@@ -29,13 +30,8 @@ def _selections(folio, seed):
     depts = folio.departments
     out = []
     for _ in range(4):
-        p = [x for x in projects if rng.random() < 0.4]
-        d = [x for x in depts if rng.random() < 0.4]
-        if rng.random() < 0.3:
-            p = []
-        if rng.random() < 0.3:
-            d = []
-        out.append((tuple(p), tuple(d)))
+        sel = random_selection(rng, projects, depts, period_share=0)
+        out.append((tuple(sel["projects"]), tuple(sel["departments"])))
     return out
 
 
