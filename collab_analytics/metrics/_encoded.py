@@ -462,15 +462,11 @@ def same_text(a, b) -> bool:
 def _fixed_view(arr: pa.Array) -> np.ndarray | None:
     """The values of a string array as a numpy ``S<w>`` view when every value has ``w > 0``
     bytes and none is missing; else ``None``."""
-    n = len(arr)
-    if n == 0 or arr.null_count or not pa.types.is_large_string(arr.type):
+    info = _fixed_chunk(arr)
+    if info is None:
         return None
-    bufs = arr.buffers()
-    offs = np.frombuffer(bufs[1], dtype="int64")[arr.offset : arr.offset + n + 1]
-    w = int(offs[1] - offs[0])
-    if w <= 0 or int(offs[-1] - offs[0]) != w * n or not np.all(np.diff(offs) == w):
-        return None
-    return np.frombuffer(bufs[2], dtype=f"S{w}", count=n, offset=int(offs[0]))
+    w, first, buf = info
+    return np.frombuffer(buf, dtype=f"S{w}", count=len(arr), offset=first)
 
 
 # --------------------------------------------------------------------------------- the cache
