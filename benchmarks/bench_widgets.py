@@ -9,7 +9,8 @@ Baselines measured in the same run:
 * a bare ``pd.read_parquet`` of the same tasks table: the ratio says how many "reads of the
   tasks" one dashboard update costs on this machine;
 * with ``--before REV``: the dashboard and chart code of git revision ``REV``
-  (``collab_analytics/widgets`` and ``collab_analytics/charts`` taken from it, everything else
+  (``collab_analytics/widgets``, ``collab_analytics/charts`` and the cadence tab's metric
+  modules ``metrics/cadence.py`` and ``metrics/schedule.py`` taken from it, everything else
   from the working tree). Both versions run in their own worker process on the same generated
   portfolio and are measured alternately, tab by tab, so both see the same machine load.
 
@@ -204,16 +205,28 @@ class Remote:
             self.proc.wait(timeout=60)
 
 
+#: What ``--before REV`` takes from ``REV`` (the rest of the package is the working tree's).
+BEFORE_PATHS = (
+    "collab_analytics/widgets",
+    "collab_analytics/charts",
+    "collab_analytics/metrics/cadence.py",
+    "collab_analytics/metrics/schedule.py",
+)
+
+
 def _source_at(rev: str, tmp: Path) -> Path:
-    """The working tree's package with widgets/ and charts/ as they were at ``rev``."""
+    """The working tree's package with :data:`BEFORE_PATHS` as they were at ``rev``."""
     src = tmp / "src"
     shutil.copytree(
         REPO / "collab_analytics",
         src / "collab_analytics",
         ignore=shutil.ignore_patterns("__pycache__", "widgets", "charts"),
     )
+    for name in BEFORE_PATHS:
+        if name.endswith(".py"):
+            (src / name).unlink(missing_ok=True)
     tar = subprocess.run(
-        ["git", "archive", rev, "collab_analytics/widgets", "collab_analytics/charts"],
+        ["git", "archive", rev, *BEFORE_PATHS],
         cwd=REPO,
         check=True,
         capture_output=True,

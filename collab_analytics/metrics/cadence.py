@@ -729,6 +729,23 @@ def _assignment(
     return item_idx, rule, sim, best_all
 
 
+#: The item rules as :func:`_rule_codes` numbers them (-1: no rule).
+_RULES = ("plan_item", "topic")
+
+
+def _rule_codes(rule: np.ndarray) -> np.ndarray:
+    """The item rule of each meeting as int8 codes into :data:`_RULES` (-1: none); codes
+    are returned as they are.
+
+    >>> _rule_codes(np.array(["topic", None, "plan_item"], dtype=object)).tolist()
+    [1, -1, 0]
+    """
+    rule = np.asarray(rule)
+    if rule.dtype.kind in "iu":
+        return rule.astype("int8", copy=False)
+    return np.where(rule == _RULES[0], 0, np.where(rule == _RULES[1], 1, -1)).astype("int8")
+
+
 def _plan_items(plan: pd.DataFrame) -> list[str]:
     """The distinct plan item names in plan order, as :func:`match_meetings` reads them."""
     if len(plan) == 0:
@@ -752,32 +769,41 @@ def _subset_assignment(
     item is kept (the tie-break key compares the same values and the kept items keep their
     order); a meeting similar to no item (similarity 0) gets the subset's longest, first item
     with similarity 0. Only the other meetings are matched again.
+
+    The rules come as ``full`` gives them: names, or :func:`_rule_codes` when ``full``'s are
+    codes.
     """
     item_f, rule_f, sim_f, best_f = (a[rows] for a in full)
+    coded = rule_f.dtype.kind in "iu"
+
+    def fresh(picked: pd.DataFrame):
+        got = _assignment(picked, items, min_similarity)
+        return (got[0], _rule_codes(got[1]), *got[2:]) if coded else got
+
     if items == full_items:
-        return item_f.copy(), rule_f.copy(), sim_f.copy(), best_f.copy()
+        return item_f, rule_f, sim_f, best_f  # fancy indexing made them copies
     where = {name: j for j, name in enumerate(full_items)}
     old = np.array([where.get(name, -1) for name in items], dtype="int64")
     if (old < 0).any() or (np.diff(old) <= 0).any() or not items:
         # not an ordered subset
-        return _assignment(meetings.iloc[rows].reset_index(drop=True), items, min_similarity)
+        return fresh(meetings.iloc[rows].reset_index(drop=True))
     new_of = np.full(len(full_items) + 1, -1, dtype="int64")
     new_of[old] = np.arange(len(items))
     best = np.where(best_f >= 0, new_of[best_f], -1)
     item_idx = np.where(item_f >= 0, best, -1)
-    rule, sim = rule_f.copy(), sim_f.copy()
+    rule, sim = rule_f, sim_f
     lost = (best_f >= 0) & (best < 0)
     # similar to nothing: still nothing, and the subset's default item wins
-    nothing = lost & (rule_f != "plan_item") & (sim_f == 0)
+    nothing = lost & (rule_f != (0 if coded else _RULES[0])) & (sim_f == 0)
     if nothing.any():
         lengths = np.array([len(_norm_one(x)) for x in items], dtype="int64")
         best[nothing] = int(np.argmax(lengths))
         if min_similarity <= 0:
             item_idx[nothing] = best[nothing]
-            rule[nothing] = "topic"
+            rule[nothing] = 1 if coded else _RULES[1]
     again = np.flatnonzero(lost & ~nothing)
     if len(again):
-        got = _assignment(meetings.iloc[rows[again]], items, min_similarity)
+        got = fresh(meetings.iloc[rows[again]])
         item_idx[again], rule[again], sim[again], best[again] = got
     return item_idx, rule, sim, best
 
@@ -969,15 +995,59 @@ def _match_arrays(
     calendar,
     occ_code: np.ndarray | None = None,
     occ_ptime: np.ndarray | None = None,
+    m_order: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """:func:`_match_assigned` of meetings given as :func:`_meeting_arrays`.
 
     ``occ_code`` (each occurrence's position in ``items``) and ``occ_ptime`` (its planned
-    time of day in minutes) are read from ``occurrences`` when not given.
+    time of day in minutes) are read from ``occurrences`` when not given. ``m_order``, a
+    hint: the meetings with an item and a date sorted by (item, day) (see
+    :func:`_key_order`); it only speeds the searches up (checked, ignored when it is not
+    that order; the result does not depend on it).
     """
+    return _match_ordered(
+        arrays,
+        items,
+        assigned,
+        occurrences,
+        tolerance_days=tolerance_days,
+        calendar=calendar,
+        occ_code=occ_code,
+        occ_ptime=occ_ptime,
+        m_order=m_order,
+    )[0]
+
+
+def _key_order(
+    m_order: np.ndarray | None, valid: np.ndarray, m_key: np.ndarray
+) -> np.ndarray | None:
+    """``m_order`` when it lists exactly the ``valid`` meetings in non-decreasing ``m_key``
+    order, else ``None``."""
+    if m_order is None or len(m_order) != int(valid.sum()):
+        return None
+    if len(m_order) and not valid[m_order].all():
+        return None
+    k = m_key[m_order]
+    return m_order if len(k) < 2 or bool((k[1:] >= k[:-1]).all()) else None
+
+
+def _match_ordered(
+    arrays: dict,
+    items: list[str],
+    assigned: tuple[np.ndarray, np.ndarray, np.ndarray],
+    occurrences: pd.DataFrame,
+    *,
+    tolerance_days: int,
+    calendar,
+    occ_code: np.ndarray | None = None,
+    occ_ptime: np.ndarray | None = None,
+    m_order: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """:func:`_match_arrays`, and ``m_order`` when it was the meetings' (item, day) order
+    (``None`` when not given or not that order)."""
     n = len(arrays["date"])
     if n == 0:
-        return _empty_matches()
+        return _empty_matches(), None
     cal = get_calendar(calendar)
     item_idx, rule, sim = assigned
     date, tmin, start = arrays["date"], arrays["tmin"], arrays["start"]
@@ -1008,6 +1078,8 @@ def _match_arrays(
         o_key = (odays - lo).astype("int64") + (occ_code.astype("int64") << 32)
         m_key = np.zeros(n, dtype="int64")
         m_key[valid_m] = (mdays[valid_m] - lo).astype("int64") + (item_idx[valid_m] << 32)
+        # candidates in key order when the hint holds: the searches then walk forward
+        m_order = _key_order(m_order, valid_m, m_key)
         m_start = start.view("int64")
         o_time = occ_time.view("int64")
         free = occ_code >= 0
@@ -1019,7 +1091,7 @@ def _match_arrays(
         if len(ok_key) > 1 and (ok_key[1:] < ok_key[:-1]).any():
             key_order = key_order[np.argsort(ok_key, kind="stable")]
         for _round in range(3):
-            cand = np.flatnonzero(pending)
+            cand = np.flatnonzero(pending) if m_order is None else m_order[pending[m_order]]
             ro = key_order[free[key_order]]
             if len(cand) == 0 or len(ro) == 0:
                 break
@@ -1056,11 +1128,12 @@ def _match_arrays(
         contested = np.zeros(n, dtype=bool)
         lone = np.flatnonzero(valid_m & ~has)  # only unmatched meetings get a reason
         if has.any() and len(lone):
-            vk = np.sort(m_key[valid_m])
+            vk = np.sort(m_key[valid_m]) if m_order is None else m_key[m_order]
             q = m_key[lone]
             many = np.searchsorted(vk, q, side="right") - np.searchsorted(vk, q, side="left")
             contested[lone[many > 1]] = True
     else:
+        m_order = None
         has = np.zeros(n, dtype=bool)
         days_off = np.full(n, np.nan)
         minutes_late = np.full(n, np.nan)
@@ -1068,17 +1141,14 @@ def _match_arrays(
 
     off = (item_idx >= 0) & ~has
     reason = np.where(item_idx < 0, 0, np.where(off, np.where(contested, 2, 1), -1))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "meeting": np.arange(n, dtype="int64"),
             "date": pd.Series(date, dtype="datetime64[us]"),
             "start": pd.Series(start, dtype="datetime64[us]"),
             "topic": _str_series(arrays["topic"]),
             "item": _coded_text(items, item_idx),
-            "item_rule": _coded_text(
-                ["plan_item", "topic"],
-                np.where(rule == "plan_item", 0, np.where(rule == "topic", 1, -1)),
-            ),
+            "item_rule": _coded_text(list(_RULES), _rule_codes(rule)),
             "similarity": sim,
             "occurrence": pd.Series(occurrence, dtype="datetime64[us]"),
             "days_off": days_off,
@@ -1089,6 +1159,7 @@ def _match_arrays(
             "duration_min": arrays["duration_min"],
         }
     )
+    return frame, m_order
 
 
 def _cadence_frames(
@@ -1103,6 +1174,7 @@ def _cadence_frames(
     *,
     tolerance_days: int,
     calendar,
+    m_order: np.ndarray | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``matches``, ``missed``, ``cadence`` and ``attendance`` as :func:`match_meetings`,
     :func:`missed_occurrences`, :func:`cadence_summary` (with ``plan``) and
@@ -1110,7 +1182,8 @@ def _cadence_frames(
     :func:`_meeting_arrays` with their assignment to ``items`` (:func:`_plan_items` of
     ``plan``), the occurrences with their ``expansion`` (plan row of each occurrence, the
     rows' items and planned times: :class:`~collab_analytics.metrics.schedule._Expansion`)
-    and the departments present at each meeting (:func:`_meeting_dept_codes` pairs)."""
+    and the departments present at each meeting (:func:`_meeting_dept_codes` pairs).
+    ``m_order``: a hint, see :func:`_match_arrays`."""
     row_code = (
         _positions_in(expansion.items, items)
         if len(items)
@@ -1119,7 +1192,7 @@ def _cadence_frames(
     occ_code = row_code[expansion.rows] if len(row_code) else np.zeros(0, dtype="int64")
     row_ptime = _time_minutes(pd.Series(expansion.times, dtype="str"))
     occ_ptime = row_ptime[expansion.rows] if len(row_ptime) else np.zeros(0)
-    matches = _match_arrays(
+    matches, m_order = _match_ordered(
         arrays,
         items,
         assigned,
@@ -1128,6 +1201,7 @@ def _cadence_frames(
         calendar=calendar,
         occ_code=occ_code,
         occ_ptime=occ_ptime,
+        m_order=m_order,
     )
     item_idx = np.asarray(assigned[0], dtype="int64")
     matched = matches["matched"].to_numpy(dtype=bool)
@@ -1137,7 +1211,7 @@ def _cadence_frames(
         missed = _missed_codes(matches, occurrences, occ_code, item_idx[matched], len(items))
     names = plan["item"]
     if len(matches) and names.notna().all() and pd.unique(names.astype("str")).tolist() == items:
-        summary = _summary_codes(items, occ_code, item_idx, matches)
+        summary = _summary_codes(items, occ_code, item_idx, matches, m_order=m_order)
     else:
         summary = cadence_summary(matches, occurrences, plan=plan)
     if len(matches) == 0 or len(expected) == 0:
@@ -1163,19 +1237,29 @@ def _positions_in(values: pd.Series, names: list[str]) -> np.ndarray:
 
 
 def _coded_text(names: list[str], codes: np.ndarray) -> pd.Series:
-    """A ``str`` Series of ``names[code]`` (missing where the code is -1), taken in Arrow."""
+    """A ``str`` Series of ``names[code]`` (missing where the code is -1), decoded in Arrow
+    (a dictionary array cast to text: faster than a ``take`` for long code arrays).
+
+    >>> _coded_text(["a", "b"], np.array([1, -1, 0])).tolist()
+    ['b', nan, 'a']
+    """
+    codes = np.asarray(codes)
+    small = len(names) < (1 << 31)
+    idx = pa.array(codes.astype("int32" if small else "int64"), mask=codes < 0)
     values = pa.array(names, type=pa.large_string())
-    idx = pa.array(np.asarray(codes, dtype="int64"), mask=np.asarray(codes) < 0)
-    return _str_series(values.take(idx))
+    return _str_series(pa.DictionaryArray.from_arrays(idx, values).cast(pa.large_string()))
 
 
-def _gap_stats(keys: np.ndarray, days: np.ndarray) -> pd.DataFrame:
+def _gap_stats(keys: np.ndarray, days: np.ndarray, *, presorted: bool = False) -> pd.DataFrame:
     """Per key: meetings, mean/median/max gap in days, start/end of the longest gap.
 
-    ``keys`` are int codes, ``days`` datetime64[D]. Vectorised: one sort, one diff, then
-    bincounts per key (the index holds the keys present, sorted).
+    ``keys`` are int codes, ``days`` datetime64[D]. Vectorised: one sort (none when
+    ``presorted``: already by key, then day), one diff, then bincounts per key (the index
+    holds the keys present, sorted).
     """
-    k, d = _sorted_pairs(np.asarray(keys, dtype="int64"), days.astype("int64"))
+    k, d = np.asarray(keys, dtype="int64"), days.astype("int64")
+    if not presorted:
+        k, d = _sorted_pairs(k, d)
     n = len(k)
     same = np.zeros(n, dtype=bool)
     same[1:] = k[1:] == k[:-1]
@@ -1281,10 +1365,18 @@ def cadence_summary(
 
 
 def _summary_codes(
-    items: list[str], oc: np.ndarray, mc: np.ndarray, matches: pd.DataFrame
+    items: list[str],
+    oc: np.ndarray,
+    mc: np.ndarray,
+    matches: pd.DataFrame,
+    *,
+    m_order: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """:func:`cadence_summary` with each occurrence's (``oc``) and each match row's (``mc``)
-    position in ``items`` (-1: none), ``items`` being the summary's rows in order."""
+    position in ``items`` (-1: none), ``items`` being the summary's rows in order.
+
+    ``m_order``: the match rows with an item and a date sorted by (``mc``, day), as
+    :func:`_match_ordered` confirmed it (the gaps then need no sort)."""
     k = len(items)
     exp = np.bincount(oc[oc >= 0], minlength=k).astype("int64")
     has = mc >= 0
@@ -1301,7 +1393,11 @@ def _summary_codes(
     gap_cols = ["gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end"]
     dated = has & matches["date"].notna().to_numpy()
     if dated.any():
-        gaps = _gap_stats(mc[dated], matches["date"].to_numpy(dtype="datetime64[D]")[dated])
+        day = matches["date"].to_numpy(dtype="datetime64[D]")
+        if m_order is not None:
+            gaps = _gap_stats(mc[m_order], day[m_order], presorted=True)
+        else:
+            gaps = _gap_stats(mc[dated], day[dated])
         gaps = gaps.reindex(pd.RangeIndex(k))
     else:
         gaps = pd.DataFrame(index=pd.RangeIndex(k), columns=gap_cols)

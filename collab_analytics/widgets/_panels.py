@@ -180,14 +180,36 @@ def _per_dataset(ctx, key: tuple, make: Callable):
 
 def _full_assignment(ctx):
     """Every meeting of the whole dataset assigned to the whole plan's items (once per
-    dataset: a meeting's assignment depends on its own topic and plan item only)."""
+    dataset: a meeting's assignment depends on its own topic and plan item only), the rules
+    as codes (cheaper to slice and compare than names)."""
     source = _source(ctx.data)
 
     def make():
         items = _cad._plan_items(source.plan)
-        return items, _cad._assignment(source.meetings, items, _MIN_SIMILARITY)
+        idx, rule, sim, best = _cad._assignment(source.meetings, items, _MIN_SIMILARITY)
+        return items, (idx, _cad._rule_codes(rule), sim, best)
 
     return _per_dataset(ctx, ("cadence_assignment", _MIN_SIMILARITY), make)
+
+
+def _key_order(ctx, rows: np.ndarray) -> np.ndarray:
+    """The selection's meetings (positions in ``rows``) with a plan item and a date in the
+    whole dataset's (item, day) order (sorted once per dataset): a hint for the matching,
+    which checks it (it is the selection's own order whenever the selection's items keep
+    their order and no meeting changed item)."""
+    date = _meeting_log(ctx)["date"]
+
+    def make():
+        item = _full_assignment(ctx)[1][0]
+        valid = np.flatnonzero((item >= 0) & ~np.isnat(date))
+        day = date[valid].astype("datetime64[D]").astype("int64")
+        return valid[np.lexsort((day, item[valid]))]
+
+    whole = _per_dataset(ctx, ("cadence_key_order",), make)
+    where = np.full(len(date), -1, dtype="int64")
+    where[rows] = np.arange(len(rows))
+    got = where[whole]
+    return got[got >= 0]
 
 
 def _meeting_log(ctx) -> dict:
@@ -340,6 +362,7 @@ def _compute_cadence(ctx) -> dict:
             present,
             tolerance_days=_TOLERANCE_DAYS,
             calendar=_PLAN_CALENDAR,
+            m_order=_key_order(ctx, rows) if ctx.cache is not None else None,
         )
     return {**out, "plan": plan}
 

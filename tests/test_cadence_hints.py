@@ -1,0 +1,114 @@
+"""The cadence tab's per-dataset shortcuts change no result: the (item, day) order hint of
+the matcher and the gap statistics, item rules carried as codes, and the dictionary decoding
+of coded text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_cadence_match import _random
+
+from collab_analytics.metrics import cadence as cad
+
+
+def _hint(meetings, assigned) -> np.ndarray:
+    """The valid meetings sorted by (item, day): what the dashboard derives per dataset."""
+    item = assigned[0]
+    day = pd.to_datetime(meetings["date"]).dt.normalize().to_numpy(dtype="datetime64[D]")
+    valid = np.flatnonzero((item >= 0) & ~np.isnat(day))
+    return valid[np.lexsort((day[valid].astype("int64"), item[valid]))]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_order_hint_changes_no_match_and_no_summary(seed):
+    meetings, items, assigned, occ = _random(seed)
+    arrays = cad._meeting_arrays(meetings)
+    occ = occ.reset_index(drop=True)
+    plain, no_order = cad._match_ordered(
+        arrays, items, assigned, occ, tolerance_days=1, calendar="cn"
+    )
+    assert no_order is None
+    hint = _hint(meetings, assigned)
+    hinted, used = cad._match_ordered(
+        arrays, items, assigned, occ, tolerance_days=1, calendar="cn", m_order=hint
+    )
+    pd.testing.assert_frame_equal(hinted, plain)
+    valid = (assigned[0] >= 0) & meetings["date"].notna().to_numpy()
+    if valid.any() and len(occ):
+        np.testing.assert_array_equal(used, hint)  # the hint was the order: it was used
+    # a wrong hint (another order, a meeting missing) is ignored: the same result
+    rng = np.random.default_rng(seed)
+    for bad in (rng.permutation(hint), hint[1:]):
+        if len(bad) > 1 and np.array_equal(bad, hint):
+            continue
+        got, kept = cad._match_ordered(
+            arrays, items, assigned, occ, tolerance_days=1, calendar="cn", m_order=bad
+        )
+        pd.testing.assert_frame_equal(got, plain)
+        if not np.array_equal(bad, hint):
+            assert kept is None or np.array_equal(kept, hint)
+    # the gap statistics from the confirmed order equal the sorted ones
+    code_of = {it: j for j, it in enumerate(items)}
+    oc = np.array([code_of.get(x, -1) for x in occ["item"]], dtype="int64")
+    want = cad._summary_codes(items, oc, assigned[0], plain)
+    got = cad._summary_codes(items, oc, assigned[0], plain, m_order=used)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_gap_stats_presorted_equals_sorted():
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 5, 200)
+    days = (np.datetime64("2024-01-01") + rng.integers(0, 90, 200)).astype("datetime64[D]")
+    order = np.lexsort((days.astype("int64"), keys))
+    pd.testing.assert_frame_equal(
+        cad._gap_stats(keys[order], days[order], presorted=True), cad._gap_stats(keys, days)
+    )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_subset_assignment_with_coded_rules_equals_named_rules(seed):
+    rng = np.random.default_rng(seed)
+    alphabet = list("abcd周会")
+    names = ["".join(rng.choice(alphabet, rng.integers(0, 6))) for _ in range(12)]
+    full_items = list(dict.fromkeys(names))
+    n = 50
+    meetings = pd.DataFrame(
+        {
+            "topic": ["".join(rng.choice(alphabet, rng.integers(0, 8))) for _ in range(n)],
+            "plan_item": [
+                str(rng.choice(full_items)) if rng.random() < 0.3 else None for _ in range(n)
+            ],
+        }
+    )
+    threshold = float(rng.choice([0.0, 0.5, 0.9]))
+    full = cad._assignment(meetings, full_items, threshold)
+    coded = (full[0], cad._rule_codes(full[1]), *full[2:])
+    assert coded[1].dtype == np.int8
+    for _ in range(5):
+        items = [it for it in full_items if rng.random() < 0.6]
+        if rng.random() < 0.2:
+            items = items[::-1]
+        rows = np.flatnonzero(rng.random(n) < 0.7)
+        named = cad._subset_assignment(full, full_items, rows, meetings, items, threshold)
+        got = cad._subset_assignment(coded, full_items, rows, meetings, items, threshold)
+        np.testing.assert_array_equal(got[1], cad._rule_codes(named[1]))
+        for a, b in zip((got[0], got[2], got[3]), (named[0], named[2], named[3]), strict=True):
+            np.testing.assert_array_equal(a, b)
+    # the whole dataset's arrays are not changed by a subset
+    np.testing.assert_array_equal(coded[1], cad._rule_codes(full[1]))
+
+
+def test_rule_codes():
+    rule = np.array(["plan_item", None, "topic", "topic"], dtype=object)
+    assert cad._rule_codes(rule).tolist() == [0, -1, 1, 1]
+    assert cad._rule_codes(np.array([1, -1], dtype="int64")).tolist() == [1, -1]
+
+
+@pytest.mark.parametrize("n_names", [0, 1, 3, 300])
+def test_coded_text_equals_a_take(n_names):
+    rng = np.random.default_rng(n_names)
+    names = [f"名{i}" for i in range(n_names)]
+    codes = rng.integers(-1, max(n_names, 0), 500) if n_names else np.full(5, -1)
+    want = pd.Series([names[c] if c >= 0 else None for c in codes], dtype="str")
+    pd.testing.assert_series_equal(cad._coded_text(names, codes), want)
