@@ -1,4 +1,4 @@
-"""Loader fast paths (int64 date comparisons, parallel dictionary decode) against the plain
+"""Loader fast paths (int64 date comparisons, single-item list cells) against the plain
 computation they replace."""
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import pyarrow as pa
 import pytest
 
 from collab_analytics._lists import from_flat, from_mask
-from collab_analytics.io import _validate, csv
+from collab_analytics.io import _validate
 from collab_analytics.io._arrow import valid_values
 from collab_analytics.io._parse import parse_list
-from collab_analytics.io.csv import _read_parquet
 
 
 def _dates(rng, n, unit, nat=0.2):
@@ -52,29 +51,6 @@ def test_before_other_inputs_fall_back_to_pandas():
     # all missing
     e = pd.Series(pd.to_datetime([None, None]))
     assert not _validate._before(e, e).any()
-
-
-def test_parallel_dictionary_decode_same_frame(tmp_path, monkeypatch):
-    rng = np.random.default_rng(5)
-    n = 3000
-    df = pd.DataFrame(
-        {
-            "项目名称": np.array(["P1", " P2", "P3"])[rng.integers(0, 3, n)],
-            "任务编号": [f"T{i:05d}" for i in range(n)],
-            "负责部门": np.array(["技术部", "产品部", None], dtype=object)[rng.integers(0, 3, n)],
-            "状态": np.array(["正常", "已完成"])[rng.integers(0, 2, n)],
-            "阶段": np.array(["开发", "测试 "])[rng.integers(0, 2, n)],
-        }
-    )
-    p = tmp_path / "tasks.parquet"
-    df.to_parquet(p, index=False)
-    monkeypatch.setattr(csv, "_PARALLEL_DECODE_ROWS", 10**9)
-    plain, plain_clean = _read_parquet(p)
-    monkeypatch.setattr(csv, "_PARALLEL_DECODE_ROWS", 1)
-    fast, fast_clean = _read_parquet(p)
-    pd.testing.assert_frame_equal(fast, plain)
-    assert fast_clean == plain_clean
-    assert fast_clean  # some columns were decoded from dictionaries and found trimmed
 
 
 def _plain_lists(cells):

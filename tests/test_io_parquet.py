@@ -7,10 +7,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from collab_analytics import load
 from collab_analytics.io import _arrow
-from collab_analytics.io import csv as csv_mod
+from collab_analytics.io import parquet as pq_io
+from collab_analytics.io._parse import to_text
 
 
 def _tasks(n: int, dept: list) -> pd.DataFrame:
@@ -33,12 +35,12 @@ def _tasks(n: int, dept: list) -> pd.DataFrame:
 
 def _plain(path):
     """Load with dictionary reading switched off (every cell decoded from the file)."""
-    keep = csv_mod._dictionary_columns
-    csv_mod._dictionary_columns = lambda fh: []
+    keep = pq_io._dictionary_columns
+    pq_io._dictionary_columns = lambda fh: []
     try:
         td = load(path)
     finally:
-        csv_mod._dictionary_columns = keep
+        pq_io._dictionary_columns = keep
     return td
 
 
@@ -51,10 +53,10 @@ def test_dictionary_columns_found_from_the_file_metadata(tmp_path):
     df = _tasks(400, ["客服部", "技术部"])
     df.to_parquet(tmp_path / "tasks.parquet")
     with pq.ParquetFile(tmp_path / "tasks.parquet") as fh:
-        found = csv_mod._dictionary_columns(fh)
+        found = pq_io._dictionary_columns(fh)
     # few distinct texts: departments, owners, statuses, projects
     assert {"负责部门", "负责人", "状态", "项目名称"} <= set(found)
-    frame, clean = csv_mod._read_parquet(tmp_path / "tasks.parquet")
+    frame, clean = pq_io._read_parquet(tmp_path / "tasks.parquet")
     pd.testing.assert_frame_equal(frame, pd.read_parquet(tmp_path / "tasks.parquet"))
     cols = list(frame.columns)
     # statuses hold " 滞后 " (untrimmed): not clean; departments and owners are
@@ -65,7 +67,7 @@ def test_dictionary_columns_found_from_the_file_metadata(tmp_path):
 def test_padded_blank_and_missing_dictionary_texts_load_as_read_cell_by_cell(tmp_path):
     df = _tasks(300, ["客服部", " 技术部", "", None, "产品部 "])
     df.to_parquet(tmp_path / "tasks.parquet")
-    frame, clean = csv_mod._read_parquet(tmp_path / "tasks.parquet")
+    frame, clean = pq_io._read_parquet(tmp_path / "tasks.parquet")
     assert list(frame.columns).index("负责部门") not in clean
     td = load(tmp_path / "tasks.parquet")
     _same(td, _plain(tmp_path / "tasks.parquet"))
@@ -111,3 +113,72 @@ def test_project_runs_from_dictionary_indices_equal_the_text_runs():
         _arrow.forget_dictionaries()
     assert got[1] == expected[1] and got[0].tolist() == expected[0].tolist()
     assert got[0][::10].tolist() == [0, 0, 0, -1, -1, 1, 2, 0, 0]
+
+
+def _wide(variant: str, n: int = 3000) -> tuple[pd.DataFrame, dict]:
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame(
+        {
+            "项目名称": np.array(["P1", " P2", "P3"])[rng.integers(0, 3, n)],
+            "任务编号": [f"T{i:05d}" for i in range(n)],
+            "任务名称": [f"任务{i}" for i in range(n)],
+            "负责部门": np.array(["技术部", "产品部", None], dtype=object)[rng.integers(0, 3, n)],
+            "计划完成": pd.Timestamp("2024-07-01") + pd.to_timedelta(rng.integers(0, 60, n), "D"),
+            "状态": np.array(["正常", "已完成"])[rng.integers(0, 2, n)],
+            "阶段": np.array(["开发", "测试 "])[rng.integers(0, 2, n)],
+            "进度": rng.integers(0, 101, n),
+            "前置任务": [None] + [f"T{i:05d}" for i in range(n - 1)],
+        }
+    )
+    kw: dict = {"index": False}
+    if variant == "untrimmed":
+        df.loc[5, "任务名称"] = " 任务5"
+        df.loc[9, "前置任务"] = "T00008\u3000"
+        df.loc[11, "任务编号"] = ""
+    elif variant == "index":
+        df = df.set_index("任务编号")
+        kw = {"index": True}
+    elif variant == "row_groups":
+        kw["row_group_size"] = 700
+    elif variant == "categorical":  # stored as an Arrow dictionary type: stays categorical
+        df["阶段"] = df["阶段"].astype("category")
+    elif variant == "lists":
+        df["前置任务"] = [[] if v is None else [v, "T00000"] for v in df["前置任务"]]
+    return df, kw
+
+
+@pytest.mark.parametrize(
+    "variant", ["plain", "untrimmed", "index", "row_groups", "categorical", "lists"]
+)
+def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch, variant):
+    df, kw = _wide(variant)
+    p = tmp_path / "tasks.parquet"
+    df.to_parquet(p, **kw)
+    monkeypatch.setattr(pq_io, "_PARALLEL_ROWS", 10**9)
+    plain, plain_clean = pq_io._read_parquet(p)
+    td_plain = load(p)
+    monkeypatch.setattr(pq_io, "_PARALLEL_ROWS", 1)
+    fast, fast_clean = pq_io._read_parquet(p)
+    pd.testing.assert_frame_equal(fast, plain)
+    if variant == "categorical":
+        assert isinstance(fast["阶段"].dtype, pd.CategoricalDtype)
+    # the parallel read also finds plain text columns trimmed; every column it calls clean
+    # is one the loader's trim leaves unchanged
+    assert plain_clean <= fast_clean
+    for j in fast_clean:
+        s = fast.iloc[:, j]
+        pd.testing.assert_series_equal(to_text(s), s)
+    cols = list(fast.columns)
+    trimmed = {"任务名称", "任务编号"} & set(cols)
+    if variant == "untrimmed":
+        assert {cols.index(c) for c in trimmed}.isdisjoint(fast_clean)
+    else:
+        assert {cols.index(c) for c in trimmed} <= fast_clean
+    _same(load(p), td_plain)
+
+
+def test_columns_of_a_file_that_matches_no_table_are_not_checked(tmp_path):
+    p = tmp_path / "notes.parquet"
+    pd.DataFrame({"a": ["x"] * 10, "b": ["y"] * 10}).to_parquet(p)
+    assert pq_io._text_columns(pq.ParquetFile(p).schema_arrow, None, "notes") == set()
+    assert pq_io._text_columns(pq.ParquetFile(p).schema_arrow, "tasks", "notes") == set()

@@ -328,9 +328,10 @@ _CELL_RULES["datetime"] = _CELL_RULES["date"]
 _PARSE_COST = {"list": 4, "status": 2, "date": 2, "datetime": 2, "time": 2, "float": 2}
 
 
-def _parse_column(kind: str, s: pd.Series, status_map: dict | None):
+def _parse_column(kind: str, s: pd.Series, status_map: dict | None, trimmed: bool = False):
     """One column parsed by its kind: ``(values, parse result or None, bad mask or None)``.
 
+    ``trimmed``: a list column's cells are known trimmed and not blank (as read).
     Pure (no issues are recorded here), so columns can be parsed on worker threads.
     """
     if kind in _CELL_RULES:
@@ -343,7 +344,7 @@ def _parse_column(kind: str, s: pd.Series, status_map: dict | None):
         num = pd.to_numeric(txt.str.extract(r"(-?\d+(?:\.\d+)?)", expand=False), errors="coerce")
         return num.astype("float64"), None, txt.notna() & num.isna()
     if kind == "list":
-        r = parse_list(s)
+        r = parse_list(s, trimmed=trimmed)
         return r.parsed, r, None
     return to_text(s), None, None  # str, role
 
@@ -357,10 +358,12 @@ def _typed(
     user_headers: dict[str, str],
     dates: dict[tuple[str, str], DateParse],
     texted: set[str] = frozenset(),
+    trimmed: set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Parse every canonical column by its kind; extra columns stay as they are.
 
     ``texted`` names text columns that are already final (trimmed ``str``): kept as they are.
+    ``trimmed`` names list columns whose cells are trimmed and not blank (not checked again).
 
     Long tables parse their columns on two worker threads (the Arrow and numpy kernels
     release the GIL); issues are recorded afterwards, in column order, as for short ones.
@@ -372,12 +375,17 @@ def _typed(
         # the costliest kinds first, so the two threads finish together
         order = sorted(present, key=lambda c: _PARSE_COST.get(c.kind, 1), reverse=True)
         futures = {
-            c.name: _columns_pool().submit(_parse_column, c.kind, frame[c.name], status_map)
+            c.name: _columns_pool().submit(
+                _parse_column, c.kind, frame[c.name], status_map, c.name in trimmed
+            )
             for c in order
         }
         parsed = {name: f.result() for name, f in futures.items()}
     else:
-        parsed = {c.name: _parse_column(c.kind, frame[c.name], status_map) for c in present}
+        parsed = {
+            c.name: _parse_column(c.kind, frame[c.name], status_map, c.name in trimmed)
+            for c in present
+        }
     parsed.update(done)
     out: dict[str, pd.Series] = {}
     for c in spec.columns:
@@ -464,6 +472,8 @@ def _build_table(
     frames, srcs, headers = [], [], {}
     read = rejected = skipped = 0
     texted: set[str] = set(TABLES[table].column_names)  # columns already final text
+    # list columns whose cells the reader found trimmed (in every raw table)
+    trimmed = {c.name for c in TABLES[table].columns if c.kind == "list"}
     key = KEY_COLUMN[table]
     what = _label(table, key)
     for raw in raws:
@@ -482,6 +492,13 @@ def _build_table(
             if mapped[i] is not None
             and i not in dups
             and TABLES[table].column(mapped[i]).kind == "str"
+        }
+        trimmed &= {
+            mapped[i]
+            for i in raw.clean
+            if mapped[i] is not None
+            and i not in dups
+            and TABLES[table].column(mapped[i]).kind == "list"
         }
         src_all = _src(raw)
         if keycols:
@@ -533,7 +550,7 @@ def _build_table(
         elif not raw.frame.index.equals(pd.RangeIndex(len(raw.frame))):
             raw = replace(raw, frame=raw.frame.reset_index(drop=True))
         if table == "raci":
-            texted = set()  # the long form is rebuilt from the raw cells
+            texted = trimmed = set()  # the long form is rebuilt from the raw cells
             wide_rows = raw.rows
             raw, counts = _raci_long(raw, issues)
             none = counts.to_numpy() == 0
@@ -556,7 +573,7 @@ def _build_table(
             src[c] = src[c].astype("str").astype("category")
     else:
         src = srcs[0]  # already categorical with str categories
-    typed = _typed(table, frame, src, issues, status_map, headers, dates, texted)
+    typed = _typed(table, frame, src, issues, status_map, headers, dates, texted, trimmed)
     accounting[table] = (read, read - rejected, rejected, skipped)
     if present is not None:
         present[table] = {

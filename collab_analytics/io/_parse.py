@@ -459,9 +459,12 @@ class ListParse:
     tokens: object  # pyarrow string array, aligned with ``pos``
 
 
-def parse_list(s: pd.Series) -> ListParse:
+def parse_list(s: pd.Series, *, trimmed: bool = False) -> ListParse:
     """Split list cells on ``, 、 ; ， ；`` (and line breaks) into an Arrow list column
     (:data:`~collab_analytics._lists.LIST_DTYPE`; ``[]`` if blank).
+
+    ``trimmed``: the caller knows every cell is trimmed and none is blank (a ``str``
+    column as a reader checked it), so single-item cells are not trimmed again.
 
     Examples
     --------
@@ -484,7 +487,7 @@ def parse_list(s: pd.Series) -> ListParse:
     text = s if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object else to_text(s)
     arr = as_arrow(text.astype("str"))
     if not contains_any(arr, _LIST_SEPARATORS):  # one item per cell: no split
-        flat = strip_blank(arr)
+        flat = arr if trimmed and text is s else strip_blank(arr)
         keep = flat.is_valid().to_numpy(zero_copy_only=False)
         pos = np.flatnonzero(keep)
         flat = valid_values(flat, keep)

@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 
 from collab_analytics._errors import FileFormatError
-from collab_analytics._threads import pool
 from collab_analytics.data import TrackingData
 from collab_analytics.io._build import assemble
 from collab_analytics.io._headers import (
@@ -42,11 +41,12 @@ from collab_analytics.io._headers import (
     score_header,
     table_from_name,
 )
-from collab_analytics.io._limits import check_csv_size, check_file_size, check_rows
+from collab_analytics.io._limits import check_csv_size, check_rows
 from collab_analytics.io._raw import Issues, RawProject, RawTable, _project_lines, non_data_rows
+from collab_analytics.io.parquet import scan_parquet
 from collab_analytics.schema import TABLES, user_columns
 
-__all__ = ["read_csv", "read_folder", "scan_csv", "scan_parquet"]
+__all__ = ["read_csv", "read_folder", "scan_csv"]
 
 _HEAD_BYTES = 256 * 1024
 _HEAD_ROWS = 40
@@ -305,157 +305,6 @@ def _arrow_rows(
             frame[c] = frame[c].astype("str")
     rows = np.arange(len(frame), dtype="int64") + hi + 2
     return frame, rows, 0
-
-
-def scan_parquet(
-    path: str | os.PathLike, issues: Issues, *, table: str | None = None
-) -> tuple[list[RawTable], list[RawProject]]:
-    """A Parquet file holding one table (named by ``table``, the file name or its columns).
-
-    Row numbers in issues are record numbers + 1 (as if the header were row 1).
-    """
-    path = Path(path)
-    if not path.exists():
-        msg = f"File not found: {str(path)!r}."
-        raise FileFormatError(msg)
-    check_file_size(path)
-    try:
-        frame, clean = _read_parquet(path)
-    except (OSError, ValueError, ImportError) as exc:
-        msg = f"{path.name!r} cannot be read as Parquet: {exc}. Hint: re-export the file."
-        raise FileFormatError(msg) from None
-    except Exception as exc:  # pyarrow raises its own ArrowException family
-        msg = f"{path.name!r} cannot be read as Parquet: {exc}. Hint: re-export the file."
-        raise FileFormatError(msg) from None
-    headers = [str(c) for c in frame.columns]
-    t = table or table_from_name(path.stem)
-    if t is None:
-        t, sc = best_table(headers)
-        if t is None or sc < 3:
-            issues.add(
-                "error", "no_header", "Columns do not match any tracking table.", file=path.name
-            )
-            return [], []
-    frame.columns = range(len(headers))
-    rows = np.arange(len(frame), dtype="int64") + 2
-    return [RawTable(t, headers, frame, rows, path.name, "", clean=clean)], []
-
-
-#: a column chunk's dictionary page at most this large (compressed) and its data pages at
-#: most this many bytes per value: all its pages hold dictionary indices (the writer did not
-#: fall back to plain values), so it reads as a dictionary without hashing any text
-_DICT_PAGE_BYTES = 128 * 1024
-_DICT_BYTES_PER_VALUE = 2.0
-#: tables at least this long decode their dictionary columns on two threads
-_PARALLEL_DECODE_ROWS = 50_000
-
-
-def _dictionary_columns(fh) -> list[str]:
-    """Text columns stored with a small dictionary in every row group (such as departments,
-    owners, statuses): read as dictionaries, their few distinct texts are checked once."""
-    import pyarrow as pa
-
-    meta = fh.metadata
-    schema = fh.schema_arrow
-    leaves: dict[str, list[int]] = {}
-    for j in range(meta.num_columns):
-        leaves.setdefault(meta.schema.column(j).path, []).append(j)
-    names = []
-    for i, field in enumerate(schema):
-        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
-            continue
-        if schema.get_all_field_indices(field.name) != [i] or len(leaves.get(field.name, [])) != 1:
-            continue
-        j = leaves[field.name][0]
-        ok = meta.num_row_groups > 0
-        for g in range(meta.num_row_groups):
-            rg = meta.row_group(g)
-            c = rg.column(j)
-            if not c.has_dictionary_page or not c.dictionary_page_offset:
-                ok = False
-                break
-            dict_bytes = c.data_page_offset - c.dictionary_page_offset
-            data_bytes = c.total_compressed_size - dict_bytes
-            per_value = data_bytes / max(rg.num_rows, 1)
-            if not 0 < dict_bytes <= _DICT_PAGE_BYTES or per_value > _DICT_BYTES_PER_VALUE:
-                ok = False
-                break
-        if ok:
-            names.append(field.name)
-    return names
-
-
-def _decode_dictionary(col) -> tuple[object, bool]:
-    """A dictionary column as a large-string column (the same texts), and whether every
-    distinct text is already trimmed and not blank (:func:`_arrow.strip_blank` unchanged)."""
-    import pyarrow as pa
-
-    from collab_analytics.io._arrow import remember_dictionary, strip_blank
-
-    chunks, clean = [], True
-    for d in col.chunks:
-        words = d.dictionary.cast(pa.large_string())
-        clean = clean and strip_blank(words) is words
-        chunks.append(words.take(d.indices))
-        remember_dictionary(chunks[-1], words, d.indices)
-    return pa.chunked_array(chunks, type=pa.large_string()), clean
-
-
-def _read_parquet(path: Path) -> tuple[pd.DataFrame, frozenset[int]]:
-    """A Parquet file as a frame (list columns stay Arrow lists), and the positions of its
-    text columns known to be trimmed and without blank texts.
-
-    ``pd.read_parquet`` cannot restore the ``list<…>[pyarrow]`` dtype it wrote itself into the
-    file's pandas metadata (pandas issue 57411), so a table saved from ``TrackingData`` would
-    not read back: the metadata is set aside and list columns mapped explicitly.
-
-    Text columns stored as small dictionaries are read as such and decoded here (cheaper
-    than decoding every cell from the file); only their distinct texts are checked for
-    white space, so the loader need not trim a million cells it would leave unchanged.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    # read once; with no list columns, ``to_pandas`` on the table read with its pandas
-    # metadata is what ``pd.read_parquet`` does (categoricals, index restored). The file
-    # reader gives one chunk per row group (``read_table`` cuts columns into batches, which
-    # every later kernel would have to join again).
-    with pq.ParquetFile(path) as probe:
-        as_dict = _dictionary_columns(probe)
-    with pq.ParquetFile(path, read_dictionary=as_dict or None) as fh:
-        table = fh.read(use_pandas_metadata=True)
-    clean_names = set()
-    todo = []
-    for name in as_dict:
-        i = table.schema.get_field_index(name)
-        if i >= 0 and pa.types.is_dictionary(table.schema.field(i).type):
-            todo.append((name, i))
-    cols = [table.column(i) for _, i in todo]
-    if len(todo) > 1 and table.num_rows >= _PARALLEL_DECODE_ROWS:
-        # Arrow's take releases the GIL: the columns are decoded on two threads
-        decoded = list(pool("columns", 2).map(_decode_dictionary, cols))
-    else:
-        decoded = [_decode_dictionary(c) for c in cols]
-    for (name, i), (col, clean) in zip(todo, decoded, strict=True):
-        table = table.set_column(i, table.schema.field(i).with_type(pa.large_string()), col)
-        if clean:
-            clean_names.add(name)
-    if not any(pa.types.is_list(f.type) or pa.types.is_large_list(f.type) for f in table.schema):
-        frame = table.to_pandas()
-    else:
-
-        def types(t: pa.DataType):
-            return pd.ArrowDtype(t) if pa.types.is_list(t) or pa.types.is_large_list(t) else None
-
-        frame = table.replace_schema_metadata(None).to_pandas(types_mapper=types)
-        frame.columns = [str(c) for c in frame.columns]
-    names = [str(c) for c in frame.columns]
-    clean = frozenset(
-        j
-        for j, c in enumerate(names)
-        if c in clean_names and names.count(c) == 1 and frame.dtypes.iloc[j] == "str"
-    )
-    return frame, clean
 
 
 @contextlib.contextmanager

@@ -1,0 +1,290 @@
+"""Read a single table from a Parquet file.
+
+The file's own types are kept (dates stay dates, numbers stay numbers). ``pd.read_parquet``
+cannot restore the ``list<…>[pyarrow]`` dtype it wrote itself into the file's pandas metadata
+(pandas issue 57411), so list columns are mapped explicitly and a table saved from
+:class:`~collab_analytics.data.TrackingData` reads back.
+
+Two things make large files cheap:
+
+* Text columns stored as small dictionaries (departments, owners, statuses) are read as
+  dictionaries and decoded here, cheaper than decoding every cell from the file; only their
+  few distinct texts are checked for white space.
+* Long tables are read column by column on two threads, each column decoded and checked
+  (are its texts already trimmed?) on the thread that read it, so the checks overlap the read.
+  Text columns found trimmed are not trimmed again by the loader.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> import pandas as pd
+>>> from collab_analytics.io import load
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "tasks.parquet"
+>>> pd.DataFrame({"任务名称": ["需求评审", "开发"], "计划完成": pd.to_datetime(
+...     ["2024-07-15", "2024-07-30"])}).to_parquet(p)
+>>> load(p).tasks[["task", "planned_finish"]].astype(str).values.tolist()
+[['需求评审', '2024-07-15'], ['开发', '2024-07-30']]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from collab_analytics._errors import FileFormatError
+from collab_analytics._threads import pool
+from collab_analytics.io._headers import best_table, map_headers, table_from_name
+from collab_analytics.io._limits import check_file_size
+from collab_analytics.io._raw import Issues, RawProject, RawTable
+from collab_analytics.schema import TABLES
+
+__all__ = ["scan_parquet"]
+
+#: a column chunk's dictionary page at most this large (compressed) and its data pages at
+#: most this many bytes per value: all its pages hold dictionary indices (the writer did not
+#: fall back to plain values), so it reads as a dictionary without hashing any text
+_DICT_PAGE_BYTES = 128 * 1024
+_DICT_BYTES_PER_VALUE = 2.0
+#: tables at least this long read their columns on two threads
+_PARALLEL_ROWS = 50_000
+#: canonical column kinds whose texts the loader trims (worth checking while reading)
+_TRIMMED_KINDS = ("str", "list")
+
+
+def scan_parquet(
+    path: str | os.PathLike, issues: Issues, *, table: str | None = None
+) -> tuple[list[RawTable], list[RawProject]]:
+    """A Parquet file holding one table (named by ``table``, the file name or its columns).
+
+    Row numbers in issues are record numbers + 1 (as if the header were row 1).
+    """
+    path = Path(path)
+    if not path.exists():
+        msg = f"File not found: {str(path)!r}."
+        raise FileFormatError(msg)
+    check_file_size(path)
+    try:
+        frame, clean = _read_parquet(path, table)
+    except (OSError, ValueError, ImportError) as exc:
+        msg = f"{path.name!r} cannot be read as Parquet: {exc}. Hint: re-export the file."
+        raise FileFormatError(msg) from None
+    except Exception as exc:  # pyarrow raises its own ArrowException family
+        msg = f"{path.name!r} cannot be read as Parquet: {exc}. Hint: re-export the file."
+        raise FileFormatError(msg) from None
+    headers = [str(c) for c in frame.columns]
+    t = table or table_from_name(path.stem)
+    if t is None:
+        t, sc = best_table(headers)
+        if t is None or sc < 3:
+            issues.add(
+                "error", "no_header", "Columns do not match any tracking table.", file=path.name
+            )
+            return [], []
+    frame.columns = range(len(headers))
+    rows = np.arange(len(frame), dtype="int64") + 2
+    return [RawTable(t, headers, frame, rows, path.name, "", clean=clean)], []
+
+
+def _dictionary_columns(fh) -> list[str]:
+    """Text columns stored with a small dictionary in every row group (such as departments,
+    owners, statuses): read as dictionaries, their few distinct texts are checked once."""
+    import pyarrow as pa
+
+    meta = fh.metadata
+    schema = fh.schema_arrow
+    leaves: dict[str, list[int]] = {}
+    for j in range(meta.num_columns):
+        leaves.setdefault(meta.schema.column(j).path, []).append(j)
+    names = []
+    for i, field in enumerate(schema):
+        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+            continue
+        if schema.get_all_field_indices(field.name) != [i] or len(leaves.get(field.name, [])) != 1:
+            continue
+        j = leaves[field.name][0]
+        ok = meta.num_row_groups > 0
+        for g in range(meta.num_row_groups):
+            rg = meta.row_group(g)
+            c = rg.column(j)
+            if not c.has_dictionary_page or not c.dictionary_page_offset:
+                ok = False
+                break
+            dict_bytes = c.data_page_offset - c.dictionary_page_offset
+            data_bytes = c.total_compressed_size - dict_bytes
+            per_value = data_bytes / max(rg.num_rows, 1)
+            if not 0 < dict_bytes <= _DICT_PAGE_BYTES or per_value > _DICT_BYTES_PER_VALUE:
+                ok = False
+                break
+        if ok:
+            names.append(field.name)
+    return names
+
+
+def _decode_dictionary(col) -> tuple[object, bool]:
+    """A dictionary column as a large-string column (the same texts), and whether every
+    distinct text is already trimmed and not blank (:func:`_arrow.strip_blank` unchanged)."""
+    import pyarrow as pa
+
+    from collab_analytics.io._arrow import remember_dictionary, strip_blank
+
+    chunks, clean = [], True
+    for d in col.chunks:
+        words = d.dictionary.cast(pa.large_string())
+        clean = clean and strip_blank(words) is words
+        chunks.append(words.take(d.indices))
+        remember_dictionary(chunks[-1], words, d.indices)
+    return pa.chunked_array(chunks, type=pa.large_string()), clean
+
+
+def _is_trimmed(col) -> bool:
+    """Are all texts of a large-string column trimmed and none blank (so the loader's trim,
+    :func:`_arrow.strip_blank`, would leave every chunk as it is)?"""
+    import pyarrow as pa
+
+    from collab_analytics.io._arrow import strip_blank
+
+    if not pa.types.is_large_string(col.type):
+        return False
+    return all(strip_blank(c) is c for c in col.chunks)
+
+
+def _frame_columns(schema) -> list[str]:
+    """The frame's columns as ``to_pandas`` will name them: the fields less the index
+    columns the pandas metadata names (a guess: it only chooses which columns to check)."""
+    index: set[str] = set()
+    meta = schema.metadata or {}
+    with contextlib.suppress(KeyError, ValueError, TypeError):
+        index = {c for c in json.loads(meta[b"pandas"])["index_columns"] if isinstance(c, str)}
+    return [n for n in schema.names if n not in index]
+
+
+def _text_columns(schema, table: str | None, file_stem: str) -> set[str]:
+    """Fields that map to a trimmed text column of the table the file will be read as."""
+    names = _frame_columns(schema)
+    t = table or table_from_name(file_stem)
+    if t is None:
+        t, sc = best_table(names)
+        if t is None or sc < 3:
+            return set()
+    mapped, dups = map_headers(t, names)
+    return {
+        n
+        for i, (n, c) in enumerate(zip(names, mapped, strict=True))
+        if c is not None and i not in dups and TABLES[t].column(c).kind in _TRIMMED_KINDS
+    }
+
+
+def _read_columns(
+    path: Path, names: list[str], as_dict: list[str], check: set[str], cost: list[float]
+) -> list[tuple[object, bool]]:
+    """Every column of the file (one chunk per row group) read on two threads, the costliest
+    first; each decoded when read as a dictionary, and whether its texts are known trimmed
+    (checked only for the columns in ``check``). Each thread reads through its own handle."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    handles: dict[int, object] = {}
+    dictionary = set(as_dict)
+
+    def read(name: str) -> tuple[object, bool]:
+        fh = handles.get(threading.get_ident())
+        if fh is None:
+            fh = handles[threading.get_ident()] = pq.ParquetFile(
+                path, read_dictionary=as_dict or None
+            )
+        col = fh.read(columns=[name], use_threads=False).column(0)
+        if name in dictionary and pa.types.is_dictionary(col.type):
+            return _decode_dictionary(col)
+        return col, name in check and _is_trimmed(col)
+
+    order = sorted(range(len(names)), key=lambda i: -cost[i])
+    try:
+        todo = {i: pool("columns", 2).submit(read, names[i]) for i in order}
+        return [todo[i].result() for i in range(len(names))]
+    finally:
+        for fh in list(handles.values()):
+            fh.close()
+
+
+def _read_parquet(path: Path, table: str | None = None) -> tuple[pd.DataFrame, frozenset[int]]:
+    """A Parquet file as a frame (list columns stay Arrow lists), and the positions of its
+    text columns known to be trimmed and without blank texts.
+
+    ``table`` (the table the file will be read as, if known) only chooses which plain text
+    columns are checked for white space while reading.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as probe:
+        as_dict = _dictionary_columns(probe)
+        schema = probe.schema_arrow
+        n_rows = probe.metadata.num_rows
+        cost = _column_costs(probe, set(as_dict))
+    names = schema.names
+    if n_rows >= _PARALLEL_ROWS and len(set(names)) == len(names) > 1:
+        # column by column on two threads, the costliest first: each column is decoded and
+        # checked by the thread that read it, while the other thread reads on
+        check = _text_columns(schema, table, path.stem)
+        read = _read_columns(path, names, as_dict, check, cost)
+        fields = [schema.field(i).with_type(col.type) for i, (col, _) in enumerate(read)]
+        table_ = pa.Table.from_arrays(
+            [col for col, _ in read], schema=pa.schema(fields, metadata=schema.metadata)
+        )
+        clean_names = {names[i] for i, (_, ok) in enumerate(read) if ok}
+    else:
+        # read once; with no list columns, ``to_pandas`` on the table read with its pandas
+        # metadata is what ``pd.read_parquet`` does (categoricals, index restored). The file
+        # reader gives one chunk per row group (``read_table`` cuts columns into batches,
+        # which every later kernel would have to join again).
+        with pq.ParquetFile(path, read_dictionary=as_dict or None) as fh:
+            table_ = fh.read(use_pandas_metadata=True)
+        clean_names = set()
+        for name in as_dict:
+            i = table_.schema.get_field_index(name)
+            if i >= 0 and pa.types.is_dictionary(table_.schema.field(i).type):
+                col, clean = _decode_dictionary(table_.column(i))
+                table_ = table_.set_column(
+                    i, table_.schema.field(i).with_type(pa.large_string()), col
+                )
+                if clean:
+                    clean_names.add(name)
+    if not any(pa.types.is_list(f.type) or pa.types.is_large_list(f.type) for f in table_.schema):
+        frame = table_.to_pandas()
+    else:
+
+        def types(t: pa.DataType):
+            return pd.ArrowDtype(t) if pa.types.is_list(t) or pa.types.is_large_list(t) else None
+
+        frame = table_.replace_schema_metadata(None).to_pandas(types_mapper=types)
+        frame.columns = [str(c) for c in frame.columns]
+    cols = [str(c) for c in frame.columns]
+    clean = frozenset(
+        j
+        for j, c in enumerate(cols)
+        if c in clean_names and cols.count(c) == 1 and frame.dtypes.iloc[j] == "str"
+    )
+    return frame, clean
+
+
+def _column_costs(fh, dictionary: set[str]) -> list[float]:
+    """Rough cost of reading each top-level field: the bytes its column chunks inflate to,
+    or for a dictionary column, its decode (about four bytes per row)."""
+    meta = fh.metadata
+    size: dict[str, float] = {}
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        for j in range(meta.num_columns):
+            c = rg.column(j)
+            top = meta.schema.column(j).path.split(".")[0]
+            size[top] = size.get(top, 0.0) + c.total_uncompressed_size
+    rows = float(meta.num_rows)
+    return [
+        4.0 * rows if name in dictionary else size.get(name, 0.0) for name in fh.schema_arrow.names
+    ]
