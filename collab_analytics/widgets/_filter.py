@@ -150,10 +150,16 @@ class FilterIndex:
             pd.unique(pd.concat(list(named.values()), ignore_index=True)), dtype="object"
         )
         self.named_codes = {}
+        # each department's rows per table (ascending): ScopedData.departments looks for
+        # the first kept one
+        self.named_rows: dict[str, list[np.ndarray]] = {}
         for k, v in parts.items():
             codes = np.full(len(v), -1, dtype=np.int64)
             codes[v.notna().to_numpy()] = self.named_departments.get_indexer(named[k])
             self.named_codes[k] = codes
+            order = np.argsort(codes, kind="stable")
+            counts = np.bincount(codes + 1, minlength=len(self.named_departments) + 1)
+            self.named_rows[k] = np.split(order, np.cumsum(counts)[:-1])[1:]
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -358,17 +364,36 @@ class ScopedData:
                 self._named = self.to_tracking_data().departments
             else:
                 idx = self._index
-                parts = []
-                for name in ("tasks", "contacts", "raci"):
-                    codes = idx.named_codes[name]
-                    mask = self._mask(name)
-                    parts.append(codes if mask is None else codes[mask])
-                codes = np.concatenate(parts)
-                codes = codes[codes >= 0]
-                uniq, first = np.unique(codes, return_index=True)
-                values = idx.named_departments[uniq[np.argsort(first)]]
+                values = idx.named_departments[self._first_named(idx)]
                 self._named = [v for v in values if v]
         return list(self._named)
+
+    def _first_named(self, idx: FilterIndex) -> np.ndarray:
+        """Codes (into ``idx.named_departments``) of the departments of the kept tasks, then
+        contacts, then RACI rows, in order of first appearance: the first kept row of each
+        department not seen yet, from its rows in each table (listed once per dataset:
+        ``idx.named_rows``); a table is not read once every department was seen."""
+        seen: set[int] = set()
+        out: list[int] = []
+        for name in ("tasks", "contacts", "raci"):
+            if len(seen) == len(idx.named_departments):
+                break
+            mask = self._mask(name)
+            found = []
+            for code, rows in enumerate(idx.named_rows[name]):
+                if code in seen or len(rows) == 0:
+                    continue
+                if mask is None:
+                    found.append((int(rows[0]), code))
+                    continue
+                hit = mask[rows]
+                at = int(hit.argmax())
+                if hit[at]:
+                    found.append((int(rows[at]), code))
+            for _, code in sorted(found):
+                seen.add(code)
+                out.append(code)
+        return np.asarray(out, dtype="int64")
 
     def present_departments(self) -> set[str]:
         """Departments owning at least one task in scope."""
