@@ -183,8 +183,13 @@ def _untrimmed(a: pa.Array) -> np.ndarray | None:
     width = _one_width(off) if not a.null_count else 0
     if width:  # every text `width` bytes long: first and last bytes by strided slices
         d = data[int(off[0]) : int(off[-1])]
-        first, last = d[::width], d[width - 1 :: width]
-        prev = d[width - 2 :: width] if width > 1 else np.zeros(len(first), dtype=np.uint8)
+        # contiguous copies of the strided bytes: the tests below then read 1 byte per row
+        first = np.ascontiguousarray(d[::width])
+        last = np.ascontiguousarray(d[width - 1 :: width])
+        if width > 1:
+            prev = np.ascontiguousarray(d[width - 2 :: width])
+        else:
+            prev = np.zeros(len(first), dtype=np.uint8)
         return np.flatnonzero(_maybe_blank(first, last, prev))
     start, end = off[:-1], off[1:]
     filled = end > start
@@ -205,10 +210,11 @@ def _untrimmed(a: pa.Array) -> np.ndarray | None:
 def _maybe_blank(first: np.ndarray, last: np.ndarray, prev: np.ndarray) -> np.ndarray:
     """From each text's first, last and next-to-last bytes: may it start or end with white
     space (see :func:`_untrimmed`)?"""
-    maybe = (first <= 0x20) | (first == 0xC2) | ((first >= 0xE1) & (first <= 0xE3))
+    # uint8 arithmetic wraps: ``x - lo <= hi - lo`` tests ``lo <= x <= hi`` in two passes
+    maybe = (first <= 0x20) | (first == 0xC2) | ((first - np.uint8(0xE1)) <= 2)
     maybe |= last <= 0x20
-    multi = (last >= 0x80) & (last <= 0xAF)
-    multi &= (prev == 0x80) | (prev == 0x81) | (prev == 0x9A) | (prev == 0xC2)
+    multi = (last - np.uint8(0x80)) <= 0x2F
+    multi &= ((prev - np.uint8(0x80)) <= 1) | (prev == 0x9A) | (prev == 0xC2)
     maybe |= multi
     return maybe
 

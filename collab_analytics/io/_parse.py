@@ -366,9 +366,10 @@ def parse_pct(s: pd.Series) -> ParseResult:
     """
     idx = s.index
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        x = s.astype("float64").to_numpy()
+        x = s.to_numpy(dtype="float64", na_value=np.nan)
+        v = x.copy()
         with np.errstate(invalid="ignore"):
-            v = np.where(np.abs(x) <= 1, x, x / 100)
+            np.divide(x, 100, out=v, where=np.abs(x) > 1)  # NaN stays NaN
         return ParseResult(pd.Series(v, index=idx, name=s.name), pd.Series(False, index=idx))
     out = pd.Series(np.nan, index=idx, dtype="float64")
     bad = pd.Series(False, index=idx)
