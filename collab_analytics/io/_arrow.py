@@ -611,24 +611,49 @@ def lookup_codes(table: np.ndarray, values: np.ndarray, n_codes: int) -> np.ndar
 # resolve by binary search on a zero-copy numpy ``S<width>`` view — no hashing at all.
 
 
+def fixed_width(
+    a: pa.Array, width: int | None = None, *, checked: bool = False
+) -> tuple[int, int, pa.Buffer] | None:
+    """``(byte width, byte offset of the first value, data buffer)`` of a large-string array
+    whose values all have the same byte width ``> 0`` (``width`` when given) and none is
+    missing; else ``None``. The offsets are checked in blocks that stay in cache;
+    ``checked``: the caller knows every value has that width (only the total is read).
+
+    Examples
+    --------
+    >>> fixed_width(pa.array(["T01", "T02"], pa.large_string()))[:2]
+    (3, 0)
+    >>> fixed_width(pa.array(["T1", "T02"], pa.large_string())) is None
+    True
+    """
+    n = len(a)
+    if n == 0 or a.null_count or not pa.types.is_large_string(a.type):
+        return None
+    bufs = a.buffers()
+    off = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=8 * a.offset)
+    w = int(off[1] - off[0])
+    if w <= 0 or (width is not None and w != width) or int(off[-1] - off[0]) != w * n:
+        return None
+    if not checked:
+        for i in range(0, n, _BLOCK):
+            o = off[i : i + _BLOCK + 1]
+            if not (o[1:] - o[:-1] == w).all():
+                return None
+    return w, int(off[0]), bufs[2]
+
+
 def _fixed_view(a: pa.Array, known_width: int | None = None) -> np.ndarray | None:
     """Zero-copy ``S<width>`` view of a large-string array whose values all have one byte
     length (no nulls, no NUL bytes); ``None`` otherwise. ``known_width``: the caller has
     checked that every value is non-null and that long (the lengths are not read again)."""
-    n = len(a)
-    if n == 0 or a.null_count:
+    info = fixed_width(a, known_width, checked=known_width is not None)
+    if info is None:
         return None
-    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1]
-    width = int(off[1] - off[0])
-    if known_width is not None:
-        if width != known_width or int(off[-1] - off[0]) != width * n:
-            return None
-    elif width == 0 or int(off[-1] - off[0]) != width * n or not (np.diff(off) == width).all():
-        return None
-    data = np.frombuffer(a.buffers()[2], dtype=np.uint8)[off[0] : off[-1]]
+    w, first, buf = info
+    data = np.frombuffer(buf, dtype=np.uint8, count=w * len(a), offset=first)
     if not data.all():  # a NUL byte: numpy's S comparisons would ignore trailing NULs
         return None
-    return data.view(f"S{width}")
+    return data.view(f"S{w}")
 
 
 def _increasing(view: np.ndarray) -> bool:

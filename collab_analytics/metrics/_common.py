@@ -504,23 +504,16 @@ def _fixed_chunks(a, width: int | None = None) -> list[np.ndarray] | None:
     machine words and bytes (never as numpy ``S`` values, which ignore trailing NUL bytes)."""
     import pyarrow as pa
 
+    from collab_analytics.io._arrow import fixed_width
+
     chunks = [c for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a]) if len(c)]
     out = []
     for c in chunks:
-        n = len(c)
-        if c.null_count or not pa.types.is_large_string(c.type):
+        info = fixed_width(c, width)
+        if info is None:
             return None
-        bufs = c.buffers()
-        off = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=8 * c.offset)
-        w = int(off[1] - off[0]) if width is None else width
-        width = w
-        if w <= 0 or int(off[-1] - off[0]) != w * n:
-            return None
-        for i in range(0, n, _SLICE):  # every value has w bytes
-            o = off[i : i + _SLICE + 1]
-            if not (o[1:] - o[:-1] == w).all():
-                return None
-        out.append(np.frombuffer(bufs[2], dtype=f"S{w}", count=n, offset=int(off[0])))
+        width, first, buf = info
+        out.append(np.frombuffer(buf, dtype=f"S{width}", count=len(c), offset=first))
     return out or None
 
 

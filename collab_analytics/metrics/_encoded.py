@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from collab_analytics._threads import in_worker, pool
+from collab_analytics.io._arrow import fixed_width
 
 __all__ = [
     "MAX_ENTRIES",
@@ -195,12 +196,13 @@ def _distinct_bytes(rows: np.ndarray) -> tuple[int, ...] | None:
 
 
 def _fixed_chunks(arr) -> tuple[list[pa.Array], list[tuple]] | None:
-    """The non-empty chunks of ``arr`` and their :func:`_fixed_chunk` views, when every value
-    of every chunk has one and the same byte width (else ``None``)."""
+    """The non-empty chunks of ``arr`` and their
+    :func:`~collab_analytics.io._arrow.fixed_width` views, when every value of every chunk
+    has one and the same byte width (else ``None``)."""
     chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
     if not chunks:
         return None
-    info = [_fixed_chunk(c) for c in chunks]
+    info = [fixed_width(c) for c in chunks]
     if any(i is None for i in info) or len({i[0] for i in info}) != 1:
         return None
     return chunks, info
@@ -349,22 +351,6 @@ def take_text(arr: pa.Array | pa.ChunkedArray, idx: np.ndarray) -> pa.Array | pa
     return arr.combine_chunks().take(pa.array(idx))
 
 
-def _fixed_chunk(c: pa.Array) -> tuple[int, int, object] | None:
-    """(byte width, offset of the first value, data buffer) of a large-string chunk whose
-    values all have the same byte width ``> 0`` and none is missing; else ``None``."""
-    n = len(c)
-    if n == 0 or c.null_count or not pa.types.is_large_string(c.type):
-        return None
-    bufs = c.buffers()
-    offs = np.frombuffer(bufs[1], dtype="int64")[c.offset : c.offset + n + 1]
-    w = int(offs[1] - offs[0])
-    if w <= 0 or int(offs[-1] - offs[0]) != w * n:
-        return None
-    if n > 1 and not np.all(np.diff(offs) == w):
-        return None
-    return w, int(offs[0]), bufs[2]
-
-
 def _words(buf, base: int, n: int, w: int) -> list[np.ndarray]:
     """The ``n`` values of width ``w`` starting at byte ``base`` of ``buf`` as big-endian
     unsigned words (8, 4, 2 or 1 bytes; strided views, no copy): comparing the words in turn
@@ -462,7 +448,7 @@ def same_text(a, b) -> bool:
 def _fixed_view(arr: pa.Array) -> np.ndarray | None:
     """The values of a string array as a numpy ``S<w>`` view when every value has ``w > 0``
     bytes and none is missing; else ``None``."""
-    info = _fixed_chunk(arr)
+    info = fixed_width(arr)
     if info is None:
         return None
     w, first, buf = info
