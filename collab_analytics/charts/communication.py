@@ -135,6 +135,7 @@ def cadence_calendar(
     items: Sequence[str] | None = None,
     max_rows: int = MAX_CHART_ROWS,
     max_items: int = MAX_ITEMS,
+    codes: tuple[np.ndarray, np.ndarray, Sequence[str]] | None = None,
 ) -> alt.Chart:
     """Expected occurrences per plan item over time: held (green), missed (red), and meetings
     held off-plan (grey).
@@ -153,6 +154,10 @@ def cadence_calendar(
         Only the most recent marks are drawn beyond this many (a note says so).
     max_items : int
         At most this many plan items (rows): items with a missed occurrence first.
+    codes : (match codes, missed codes, names), optional
+        The ``item`` of each row of ``matches`` and of ``missed`` as its position in the
+        distinct ``names`` (-1: missing), when the caller holds them (the dashboard's
+        cadence frames do): the same chart, without hashing the item texts again.
     """
     check_lang(lang)
     require(matches, ["item", "date", "matched"], "cadence_calendar")
@@ -161,38 +166,38 @@ def cadence_calendar(
     # choose the items (rows) on integer codes first, then copy only their marks: the
     # matches of a large portfolio hold hundreds of thousands of meetings
     matched = matches["matched"].fillna(False).to_numpy(dtype=bool)
-    codes, uniq = pd.factorize(matches["item"], sort=False)
-    uniq = pd.Index(uniq).astype("str")
-    is_extra = ~matched & (codes >= 0)
-    held_codes = pd.unique(codes[matched & (codes >= 0)])
-    extra_codes = pd.unique(codes[is_extra])
-    miss_items = missed["item"].astype("str")
-    miss_uniq = pd.unique(miss_items)  # once: the row order and the row choice read it
+    if codes is None:
+        m_codes, x_codes, names = _item_codes(matches["item"], missed["item"])
+    else:
+        m_codes, x_codes = np.asarray(codes[0]), np.asarray(codes[1])
+        names = pd.Index(list(codes[2]), dtype="object")
+    is_extra = ~matched & (m_codes >= 0)
+    held_codes = pd.unique(m_codes[matched & (m_codes >= 0)])
+    extra_codes = pd.unique(m_codes[is_extra])
+    miss_codes = pd.unique(x_codes[x_codes >= 0])  # once: the row order and choice read it
     n_total = int(matched.sum() + is_extra.sum() + len(missed))
     if n_total == 0:
         return empty_chart(title, lang)
-    appearance = list(
-        dict.fromkeys(uniq[held_codes].tolist() + miss_uniq.tolist() + uniq[extra_codes].tolist())
-    )
-    all_items = order(pd.Series(appearance, dtype="str"), items)
+    # names are distinct: the distinct codes in order are the distinct names in order
+    appearance = pd.unique(np.concatenate([held_codes, miss_codes, extra_codes]))
+    all_items = order(pd.Series(names[appearance], dtype="str"), items)
     pick = all_items
     if len(all_items) > max_items:
-        missed_items = set(miss_uniq.tolist())
+        missed_items = set(names[miss_codes].tolist())
         pick = (
             [i for i in all_items if i in missed_items]
             + [i for i in all_items if i not in missed_items]
         )[:max_items]
-    lut = np.zeros(len(uniq) + 1, dtype=bool)  # last slot: code -1 (no item)
-    lut[:-1] = uniq.isin(pick)
-    keep = lut[codes]
+    lut = np.zeros(len(names) + 1, dtype=bool)  # last slot: code -1 (no item)
+    lut[:-1] = names.isin(pick)
+    keep = lut[m_codes]
     sel_held = np.flatnonzero(keep & matched)
     sel_extra = np.flatnonzero(keep & is_extra)
     cols = ["item", "date"]
     held = matches[cols].take(sel_held).assign(outcome="held")
     extra = matches[cols].take(sel_extra).assign(outcome="unplanned")
-    miss = missed.loc[miss_items.isin(pick).to_numpy(), ["item", "occurrence"]].rename(
-        columns={"occurrence": "date"}
-    )
+    miss = missed[["item", "occurrence"]].take(np.flatnonzero(lut[x_codes]))
+    miss = miss.rename(columns={"occurrence": "date"})
     df = pd.concat([held, miss.assign(outcome="missed"), extra], ignore_index=True)
     df["item"] = df["item"].astype("str")
     if len(df) > max_rows:
@@ -236,6 +241,18 @@ def cadence_calendar(
             ],
         )
     )
+
+
+def _item_codes(
+    match_items: pd.Series, missed_items: pd.Series
+) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """The item of each match row and each missed row as its position in one index of
+    distinct names (as text; -1: missing)."""
+    both = pd.concat([match_items.astype("str"), missed_items.astype("str")], ignore_index=True)
+    got, uniq = pd.factorize(both, sort=False)
+    got = np.asarray(got, dtype="int64")
+    n = len(match_items)
+    return got[:n], got[n:], pd.Index(uniq, dtype="object").astype("str")
 
 
 def gaps_timeline(

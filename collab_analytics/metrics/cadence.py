@@ -1183,7 +1183,12 @@ def _cadence_frames(
     ``plan``), the occurrences with their ``expansion`` (plan row of each occurrence, the
     rows' items and planned times: :class:`~collab_analytics.metrics.schedule._Expansion`)
     and the departments present at each meeting (:func:`_meeting_dept_codes` pairs).
-    ``m_order``: a hint, see :func:`_match_arrays`."""
+    ``m_order``: a hint, see :func:`_match_arrays`.
+
+    Also ``item_codes`` when the missed occurrences were found on codes: ``(match codes,
+    missed codes, items)``, the ``item`` of each row of ``matches`` and ``missed`` as its
+    position in ``items`` (-1: none), for a chart that groups by item without hashing the
+    texts again."""
     row_code = (
         _positions_in(expansion.items, items)
         if len(items)
@@ -1205,10 +1210,17 @@ def _cadence_frames(
     )
     item_idx = np.asarray(assigned[0], dtype="int64")
     matched = matches["matched"].to_numpy(dtype=bool)
+    codes = None
     if len(occurrences) == 0:
         missed = missed_occurrences(matches, occurrences)
     else:
-        missed = _missed_codes(matches, occurrences, occ_code, item_idx[matched], len(items))
+        rows = _missed_rows(matches, occurrences, occ_code, item_idx[matched], len(items))
+        if rows is None:
+            missed = _missed_codes(matches, occurrences, occ_code, item_idx[matched], len(items))
+        else:
+            cols = ["item", "occurrence", "planned_time"]
+            missed = occurrences[cols].iloc[rows].reset_index(drop=True)
+            codes = (item_idx, occ_code[rows], items)
     names = plan["item"]
     if len(matches) and names.notna().all() and pd.unique(names.astype("str")).tolist() == items:
         summary = _summary_codes(items, occ_code, item_idx, matches, m_order=m_order)
@@ -1226,7 +1238,10 @@ def _cadence_frames(
             expected["department"],
             present,
         )
-    return {"matches": matches, "missed": missed, "cadence": summary, "attendance": att}
+    out = {"matches": matches, "missed": missed, "cadence": summary, "attendance": att}
+    if codes is not None:
+        out["item_codes"] = codes
+    return out
 
 
 def _positions_in(values: pd.Series, names: list[str]) -> np.ndarray:
@@ -1508,6 +1523,28 @@ def _missed_codes(
     """:func:`missed_occurrences` with item codes in ``[-1, n_items)`` (one coding for both)
     of every occurrence (``o_codes``) and of every *matched* match row (``h_codes``)."""
     cols = ["item", "occurrence", "planned_time"]
+    rows = _missed_rows(matches, occurrences, o_codes, h_codes, n_items)
+    if rows is not None:
+        return occurrences[cols].iloc[rows].reset_index(drop=True)
+    matched = matches["matched"].to_numpy(dtype=bool)
+    hit = matches.loc[matched, ["item", "occurrence"]].drop_duplicates()
+    hit = hit.assign(_hit=True)
+    hit["occurrence"] = hit["occurrence"].astype("datetime64[us]")
+    hit["item"] = hit["item"].astype("str")
+    merged = occurrences[cols].merge(hit, on=["item", "occurrence"], how="left")
+    return merged.loc[merged["_hit"].isna(), cols].reset_index(drop=True)
+
+
+def _missed_rows(
+    matches: pd.DataFrame,
+    occurrences: pd.DataFrame,
+    o_codes: np.ndarray,
+    h_codes: np.ndarray,
+    n_items: int,
+) -> np.ndarray | None:
+    """Positions of the missed occurrences (:func:`_missed_codes`' arguments) found on
+    integer keys; ``None`` when the keys do not fit (a missing time or item, a huge span:
+    the caller joins on the columns)."""
     matched = matches["matched"].to_numpy(dtype=bool)
     o_t = occurrences["occurrence"].to_numpy(dtype="datetime64[us]").view("int64")
     h_t = matches["occurrence"][matched].to_numpy(dtype="datetime64[us]").view("int64")
@@ -1517,19 +1554,14 @@ def _missed_codes(
     span = (int(o_t[~o_nat].max()) - lo + 1) if (~o_nat).any() else 1
     fits = span * (n_items + 1) < (1 << 62) and not o_nat.any() and not (o_codes < 0).any()
     if not fits:  # missing keys or a huge span: the join on the columns themselves
-        hit = matches.loc[matched, ["item", "occurrence"]].drop_duplicates()
-        hit = hit.assign(_hit=True)
-        hit["occurrence"] = hit["occurrence"].astype("datetime64[us]")
-        hit["item"] = hit["item"].astype("str")
-        merged = occurrences[cols].merge(hit, on=["item", "occurrence"], how="left")
-        return merged.loc[merged["_hit"].isna(), cols].reset_index(drop=True)
+        return None
     h_ok &= (h_t >= lo) & (h_t < lo + span)
     o_key = o_codes * span + (o_t - lo)
     h_key = h_codes[h_ok] * span + (h_t[h_ok] - lo)
     h_key = np.sort(h_key)
     at = np.minimum(np.searchsorted(h_key, o_key), max(len(h_key) - 1, 0))
     missed = ~(h_key[at] == o_key) if len(h_key) else np.ones(len(o_key), dtype=bool)
-    return occurrences[cols].iloc[np.flatnonzero(missed)].reset_index(drop=True)
+    return np.flatnonzero(missed)
 
 
 def unplanned_meetings(matches: pd.DataFrame) -> pd.DataFrame:

@@ -308,7 +308,11 @@ def _compute_cadence(ctx) -> dict:
     listed departments, and the whole plan's occurrences. Per selection: the kept meetings'
     positions slice them; only meetings whose item is not in the restricted plan are matched
     to an item again, only meetings that list no department read their participants text,
-    and only plan rows whose days are not a fixed set cut by the window are expanded again."""
+    and only plan rows whose days are not a fixed set cut by the window are expanded again.
+
+    Besides the report's frames: ``plan`` (the plan windows) and, when the metric layer
+    found them on codes, ``item_codes`` (each match and missed row's item as a position in
+    the plan's items) for the cadence chart."""
     data = ctx.data
     source = _source(data)
     T = _as_of_day(ctx)
@@ -585,7 +589,11 @@ PANELS: dict[str, tuple[Panel, ...]] = {
         Panel(
             "cadence",
             lambda f, ctx: charts.cadence_calendar(
-                f["matches"], f["missed"], lang=ctx.lang, items=_plan_items(f)
+                f["matches"],
+                f["missed"],
+                lang=ctx.lang,
+                items=_plan_items(f),
+                codes=f.get("item_codes"),
             ),
         ),
         Panel("gaps", lambda f, ctx: charts.gaps_timeline(f["cadence"], lang=ctx.lang)),

@@ -1,0 +1,91 @@
+"""The cadence chart drawn from the item codes the cadence tab computes equals the chart
+drawn from the item texts, for random selections and for small hand-made frames."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+from _selections import random_selection
+
+from collab_analytics import charts, sample
+from collab_analytics.charts.theme import to_spec
+from collab_analytics.widgets import RetrospectiveDashboard, _panels
+
+
+@pytest.fixture(scope="module")
+def folio():
+    return sample.portfolio(n_projects=6, tasks_per_project=30, seed=5)
+
+
+def _spec(chart) -> dict:
+    with alt.utils.schemapi.debug_mode(False):
+        return to_spec(chart)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_chart_from_codes_equals_chart_from_texts(folio, seed):
+    rng = np.random.default_rng(seed)
+    d = RetrospectiveDashboard(folio, lang="en")
+    projects = list(pd.unique(folio.tasks["project"]))
+    seen_codes = 0
+    for _ in range(4):
+        sel = random_selection(rng, projects, folio.departments, period_share=0)
+        d._muted = True
+        d.projects.value = tuple(sel["projects"])
+        d.departments.value = tuple(sel["departments"])
+        d._muted = False
+        d.refresh()
+        frames = _panels.compute("cadence", d._context())
+        items = frames["plan"]["item"].astype("str").tolist()
+        if "item_codes" in frames:
+            seen_codes += 1
+            m_codes, x_codes, names = frames["item_codes"]
+            names = np.asarray(names, dtype=object)
+            want_m = frames["matches"]["item"].astype("object").tolist()
+            got_m = [names[c] if c >= 0 else None for c in m_codes]
+            assert [w if isinstance(w, str) else None for w in want_m] == got_m
+            assert frames["missed"]["item"].tolist() == names[x_codes].tolist()
+        for max_items in (3, 20):
+            kw = {"lang": "en", "items": items, "max_items": max_items}
+            plain = charts.cadence_calendar(frames["matches"], frames["missed"], **kw)
+            coded = charts.cadence_calendar(
+                frames["matches"], frames["missed"], codes=frames.get("item_codes"), **kw
+            )
+            assert _spec(coded) == _spec(plain)
+    assert seen_codes  # the dashboard's path was exercised
+
+
+def test_codes_and_texts_give_the_same_rows_and_choice():
+    names = ["周会", "评审会", "日会", "月会"]
+    m_codes = np.array([0, 1, -1, 2, 0, 3, 1, 2])
+    matches = pd.DataFrame(
+        {
+            "item": pd.Series([names[c] if c >= 0 else None for c in m_codes], dtype="str"),
+            "date": pd.to_datetime(
+                ["2024-07-01", "2024-07-02", "2024-07-03", "2024-07-04"] * 2
+            ).astype("datetime64[us]"),
+            "matched": [True, False, False, True, True, False, True, True],
+        }
+    )
+    x_codes = np.array([3, 3, 1])
+    missed = pd.DataFrame(
+        {
+            "item": pd.Series([names[c] for c in x_codes], dtype="str"),
+            "occurrence": pd.to_datetime(["2024-07-05", "2024-07-06", "2024-07-08"]).astype(
+                "datetime64[us]"
+            ),
+        }
+    )
+    for items in (None, ["日会", "周会"], names[::-1]):
+        for max_items in (1, 2, 4):
+            kw = {"lang": "zh", "items": items, "max_items": max_items}
+            plain = charts.cadence_calendar(matches, missed, **kw)
+            coded = charts.cadence_calendar(matches, missed, codes=(m_codes, x_codes, names), **kw)
+            assert _spec(coded) == _spec(plain)
+    # with 2 rows the items with a missed occurrence come first (月会, 评审会)
+    chart = charts.cadence_calendar(
+        matches, missed, lang="zh", max_items=2, codes=(m_codes, x_codes, names)
+    )
+    assert set(chart.data["item"]) == {"月会", "评审会"}
