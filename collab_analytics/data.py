@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field, fields, replace
 
+import numpy as np
 import pandas as pd
 
 from collab_analytics._errors import DataValidationError
@@ -60,6 +61,19 @@ def _empty_accounting() -> pd.DataFrame:
             "rows_skipped": pd.Series([], dtype="int64"),
         }
     )
+
+
+def _latest(s: pd.Series) -> pd.Timestamp | None:
+    """The latest date of a column (``None`` if it has none). A ``datetime64`` column is read
+    as its int64 view in one pass: NaT is the smallest int64, so it is never the maximum
+    unless every value is NaT."""
+    if len(s) == 0:
+        return None
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":  # naive datetime64
+        v = s.to_numpy()
+        top = v.view("i8").max()
+        return None if top == np.iinfo("i8").min else pd.Timestamp(np.array(top).view(v.dtype)[()])
+    return s.max() if s.notna().any() else None
 
 
 @dataclass(frozen=True)
@@ -158,7 +172,7 @@ class TrackingData:
             self.meetings["date"],
             self.actions["closed"],
         ]
-        values = [s.max() for s in candidates if len(s) and s.notna().any()]
+        values = [v for v in map(_latest, candidates) if v is not None]
         if not values:
             pf = self.tasks["planned_start"]
             return pf.min().normalize() if pf.notna().any() else None

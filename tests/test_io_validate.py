@@ -276,14 +276,30 @@ def test_rejected_rows_are_accounted(tmp_path):
     assert re.search("Row has no task", issue(td, "row_rejected")["message"].iloc[0])
 
 
-def test_as_of_from_int_views_equals_the_container_property(sample_data):
-    from collab_analytics.io._validate import _as_of
+def _plain_as_of(td):
+    """The as-of date by pandas' own masked maxima (what the int64 views replace)."""
+    cols = [
+        td.tasks["actual_start"],
+        td.tasks["actual_finish"],
+        td.updates["date"],
+        td.meetings["date"],
+        td.actions["closed"],
+    ]
+    values = [c.max() for c in cols if len(c) and c.notna().any()]
+    if not values:
+        return td.tasks["planned_start"].min().normalize()
+    return pd.Timestamp(max(values)).normalize()
 
-    assert _as_of(sample_data) == sample_data.as_of
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_as_of_from_int_views_equals_pandas_maxima(sample_data, unit):
+    assert sample_data.as_of == _plain_as_of(sample_data)
     t = sample_data.tasks.copy()
     t["actual_finish"] = t["actual_finish"].max() + pd.Timedelta(days=3, hours=5)
+    t = t.astype({"actual_finish": f"datetime64[{unit}]"})
     td = sample_data.replace(tasks=t)
-    assert _as_of(td) == td.as_of and _as_of(td).unit == td.as_of.unit
+    assert td.as_of == _plain_as_of(td) and td.as_of.unit == _plain_as_of(td).unit
+    assert td.as_of == t["actual_finish"].max().normalize()
     empty = sample_data.replace(
         tasks=t.assign(actual_start=pd.NaT, actual_finish=pd.NaT).astype(
             {"actual_start": t["actual_start"].dtype, "actual_finish": t["actual_finish"].dtype}
@@ -292,5 +308,5 @@ def test_as_of_from_int_views_equals_the_container_property(sample_data):
         meetings=sample_data.meetings.iloc[:0],
         actions=sample_data.actions.iloc[:0],
     )
-    assert _as_of(empty) == empty.as_of
-    assert _as_of(empty) == sample_data.tasks["planned_start"].min().normalize()
+    assert empty.as_of == _plain_as_of(empty)
+    assert empty.as_of == sample_data.tasks["planned_start"].min().normalize()

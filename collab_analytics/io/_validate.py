@@ -116,30 +116,6 @@ def _fmt_date(s: pd.Series) -> pd.Series:
     return s.dt.strftime("%Y-%m-%d").astype("str")
 
 
-def _as_of(td: TrackingData) -> pd.Timestamp | None:
-    """:attr:`TrackingData.as_of`, read from the int64 view of datetime64 columns (a null
-    is the smallest int64, so a plain maximum skips nulls: no masked reduction)."""
-    cols = [
-        td.tasks["actual_start"],
-        td.tasks["actual_finish"],
-        td.updates["date"],
-        td.meetings["date"],
-        td.actions["closed"],
-    ]
-    if not all(isinstance(c.dtype, np.dtype) and c.dtype.kind == "M" for c in cols):
-        return td.as_of
-    nat = np.iinfo(np.int64).min
-    values = []
-    for c in cols:
-        if len(c):
-            v = int(c.to_numpy().view("int64").max())
-            if v != nat:
-                values.append(pd.Timestamp(np.datetime64(v, np.datetime_data(c.dtype)[0])))
-    if not values:
-        return td.as_of
-    return pd.Timestamp(max(values)).normalize()
-
-
 def validate(
     td: TrackingData,
     issues: Issues,
@@ -158,7 +134,7 @@ def validate(
     ``task_masks`` (a future or a dict) is :func:`task_masks` of ``td.tasks``.
     """
     t = td.tasks
-    as_of = _as_of(td)
+    as_of = td.as_of
     if len(t):
         _task_rules(td, issues, as_of, keys, task_masks)
         if dep_unknown is not None and len(dep_unknown):
