@@ -112,3 +112,54 @@ def test_coded_text_equals_a_take(n_names):
     codes = rng.integers(-1, max(n_names, 0), 500) if n_names else np.full(5, -1)
     want = pd.Series([names[c] if c >= 0 else None for c in codes], dtype="str")
     pd.testing.assert_series_equal(cad._coded_text(names, codes), want)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_listed_counts_give_the_attendance_of_the_pairs(seed):
+    """Attendance from the whole log's listed pairs counted per (item, department) plus the
+    text pairs of meetings listing none equals attendance from the selection's pairs."""
+    rng = np.random.default_rng(seed)
+    depts = ["客服部", "技术部", "产品部", "运营部"]
+    full_items = ["周会", "评审会", "日会", "月会", "复盘会"]
+    n = 60
+    lists = [
+        list(rng.choice([*depts, ""], rng.integers(0, 3), replace=False))
+        if rng.random() < 0.7
+        else None
+        for _ in range(n)
+    ]
+    text = rng.choice(["各部门", "技术部、产品部", "运营部负责人", "", None], n)
+    meetings = pd.DataFrame(
+        {
+            "departments": pd.Series(lists, dtype=object),
+            "participants": pd.Series(text, dtype="str"),
+        }
+    )
+    item_full = rng.integers(-1, len(full_items), n)
+    listed = cad._meeting_list_depts(meetings)
+    index = cad._listed_index(listed, n, item_full, len(full_items))
+    for _ in range(4):
+        keep_items = np.flatnonzero(rng.random(len(full_items)) < 0.8)
+        items = [full_items[i] for i in keep_items]
+        new_of = np.full(len(full_items) + 1, -1, dtype="int64")
+        new_of[keep_items] = np.arange(len(items))
+        rows = np.flatnonzero(rng.random(n) < rng.random())
+        item_idx = new_of[item_full[rows]]
+        sub_depts = [d for d in depts if rng.random() < 0.7]
+        e_items = [str(rng.choice(items)) for _ in range(8)] if items else []
+        expected = pd.DataFrame(
+            {
+                "item": pd.Series(e_items, dtype="str"),
+                "department": pd.Series([str(rng.choice(depts)) for _ in e_items], dtype="str"),
+            }
+        )
+        has = item_idx >= 0
+        e_ic = np.array([items.index(x) for x in e_items], dtype="int64")
+        args = (np.flatnonzero(has), item_idx[has], e_ic, items, expected["department"])
+        present = cad._subset_dept_codes(listed, n, rows, meetings["participants"], sub_depts)
+        want = cad._attendance_codes(*args, present)
+        counts, text_pairs = cad._listed_within(
+            index, rows, keep_items, meetings["participants"], sub_depts
+        )
+        got = cad._attendance_codes(*args, text_pairs, counts)
+        pd.testing.assert_frame_equal(got, want)

@@ -1175,6 +1175,7 @@ def _cadence_frames(
     tolerance_days: int,
     calendar,
     m_order: np.ndarray | None = None,
+    listed: tuple[np.ndarray, list[str]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``matches``, ``missed``, ``cadence`` and ``attendance`` as :func:`match_meetings`,
     :func:`missed_occurrences`, :func:`cadence_summary` (with ``plan``) and
@@ -1183,7 +1184,8 @@ def _cadence_frames(
     ``plan``), the occurrences with their ``expansion`` (plan row of each occurrence, the
     rows' items and planned times: :class:`~collab_analytics.metrics.schedule._Expansion`)
     and the departments present at each meeting (:func:`_meeting_dept_codes` pairs).
-    ``m_order``: a hint, see :func:`_match_arrays`.
+    ``m_order``: a hint, see :func:`_match_arrays`. ``listed``: present pairs counted per
+    (item, department), ``present`` holding the others' (see :func:`_attendance_codes`).
 
     Also ``item_codes`` when the missed occurrences were found on codes: ``(match codes,
     missed codes, items)``, the ``item`` of each row of ``matches`` and ``missed`` as its
@@ -1227,7 +1229,7 @@ def _cadence_frames(
     else:
         summary = cadence_summary(matches, occurrences, plan=plan)
     if len(matches) == 0 or len(expected) == 0:
-        att = _attendance_present(matches, expected, present)
+        att = _attendance_present(matches, expected, present)  # empty
     else:
         has = item_idx >= 0
         att = _attendance_codes(
@@ -1237,6 +1239,7 @@ def _cadence_frames(
             items,
             expected["department"],
             present,
+            listed,
         )
     out = {"matches": matches, "missed": missed, "cadence": summary, "attendance": att}
     if codes is not None:
@@ -1845,11 +1848,16 @@ def _attendance_codes(
     item_names: list[str],
     e_dept: pd.Series,
     present: tuple[np.ndarray, np.ndarray, list[str]],
+    listed: tuple[np.ndarray, list[str]] | None = None,
 ) -> pd.DataFrame:
     """:func:`attendance` on codes: each assigned meeting's position ``mm`` and item code
     ``m_ic`` (into ``item_names``), each expected row's item code ``e_ic`` (-1: an item no
     meeting has) and department ``e_dept``, and the departments present at each meeting
-    (:func:`_meeting_dept_codes`: distinct (row, code) pairs, distinct names in any order)."""
+    (:func:`_meeting_dept_codes`: distinct (row, code) pairs, distinct names in any order).
+
+    ``listed``: more present pairs, already counted per (item, department) — ``(counts,
+    names)``, counts of shape ``(len(item_names), len(names))`` (:func:`_listed_within`);
+    ``present`` then holds the other meetings' pairs only."""
     empty = _empty_attendance()
     dc, du = pd.factorize(e_dept.astype("str"))
     n_i, n_d = len(item_names), len(du)
@@ -1876,6 +1884,15 @@ def _attendance_codes(
     use = (pi >= 0) & (pd_ >= 0)
     pcell = pi[use] * n_d + pd_[use]  # the pairs are distinct (one per meeting and name)
     att = np.bincount(pcell, minlength=n_i * n_d)
+    if listed is not None:
+        counts, l_names = listed
+        at = {d: i for i, d in enumerate(l_names)}
+        to_l = np.array([at.get(d, -1) for d in du.tolist()], dtype="int64")
+        has = to_l >= 0
+        if has.any():
+            add = np.zeros((n_i, n_d), dtype="int64")
+            add[:, has] = counts[:n_i][:, to_l[has]]
+            att = att + add.ravel()
     # cells in order of first appearance: the item's first meeting, then the first expected
     # row of the department among the item's rows
     first_m = _first_rows(m_ic, n_i)
@@ -1926,23 +1943,94 @@ def _subset_dept_codes(
     out_rows, out_codes = at[keep], l_codes[keep]
     need = np.ones(len(rows), dtype=bool)
     need[out_rows] = False
-    if need.any() and participants is not None and departments:
-        idx = np.flatnonzero(need)
-        text = participants.iloc[rows[idx]].reset_index(drop=True)
-        parsed = _text_departments(text, departments)
-        if len(parsed):
-            extra = [str(d) for d in pd.unique(parsed["department"])]
-            names = list(names)
-            known = {d: i for i, d in enumerate(names)}
-            for d in extra:
-                if d not in known:
-                    known[d] = len(names)
-                    names.append(d)
-            code = np.array([known[str(d)] for d in extra], dtype="int64")
-            d_code = code[pd.Index(extra).get_indexer(parsed["department"].astype("object"))]
-            out_rows = np.concatenate([out_rows, idx[parsed["row"].to_numpy()]])
-            out_codes = np.concatenate([out_codes, d_code])
+    t_rows, t_codes, names = _text_pairs(rows, need, participants, departments, names)
+    if len(t_rows):
+        out_rows = np.concatenate([out_rows, t_rows])
+        out_codes = np.concatenate([out_codes, t_codes])
     return out_rows, out_codes, names
+
+
+def _text_pairs(
+    rows: np.ndarray,
+    need: np.ndarray,
+    participants: pd.Series | None,
+    departments: Sequence[str] | None,
+    names: list[str],
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The (row, department) pairs the ``participants`` text (the whole log's column) gives
+    the meetings at positions ``rows`` flagged in ``need`` (those listing no department),
+    against ``departments``: rows are positions in ``rows``, codes index ``names`` (extended
+    by the departments it lacks; returned)."""
+    none = np.zeros(0, dtype="int64")
+    if not need.any() or participants is None or not departments:
+        return none, none, names
+    idx = np.flatnonzero(need)
+    text = participants.iloc[rows[idx]].reset_index(drop=True)
+    parsed = _text_departments(text, departments)
+    if not len(parsed):
+        return none, none, names
+    extra = [str(d) for d in pd.unique(parsed["department"])]
+    names = list(names)
+    known = {d: i for i, d in enumerate(names)}
+    for d in extra:
+        if d not in known:
+            known[d] = len(names)
+            names.append(d)
+    code = np.array([known[str(d)] for d in extra], dtype="int64")
+    d_code = code[pd.Index(extra).get_indexer(parsed["department"].astype("object"))]
+    return idx[parsed["row"].to_numpy()], d_code, names
+
+
+class _ListedIndex:
+    """The whole meeting log's listed departments keyed by each meeting's item in the whole
+    plan (built once per dataset by :func:`_listed_index`): ``rows`` (meeting of each pair
+    whose meeting has an item), ``key`` (``item * len(names) + department code``),
+    ``names``, ``n_items`` and ``lists`` (whether each meeting lists a department)."""
+
+    def __init__(self, **parts):
+        self.__dict__.update(parts)
+
+
+def _listed_index(
+    listed: tuple[np.ndarray, np.ndarray, list[str]], n_all: int, item: np.ndarray, n_items: int
+) -> _ListedIndex:
+    """:class:`_ListedIndex` of a log of ``n_all`` meetings (:func:`_meeting_list_depts`
+    pairs ``listed``) whose item codes (below ``n_items``; -1: none) are ``item``."""
+    l_rows, l_codes, names = listed
+    it = item[l_rows]
+    ok = it >= 0
+    lists = np.zeros(n_all, dtype=bool)
+    lists[l_rows] = True
+    return _ListedIndex(
+        rows=l_rows[ok],
+        key=it[ok] * max(len(names), 1) + l_codes[ok],
+        names=list(names),
+        n_items=n_items,
+        lists=lists,
+    )
+
+
+def _listed_within(
+    index: _ListedIndex,
+    rows: np.ndarray,
+    old: np.ndarray,
+    participants: pd.Series | None,
+    departments: Sequence[str] | None,
+) -> tuple[tuple[np.ndarray, list[str]], tuple[np.ndarray, np.ndarray, list[str]]]:
+    """For the meetings at positions ``rows`` of the log ``index`` was built for, whose items
+    are the whole plan's items at positions ``old`` (each selection item's whole-plan code,
+    every meeting keeping its whole-log item): the count of listed (meeting, department)
+    pairs per (selection item, listed department) — ``(counts, names)``, counts of shape
+    ``(len(old), len(names))`` — and the participants-text pairs of the meetings listing
+    none (:func:`_text_pairs`), what :func:`_attendance_codes` takes as ``listed`` and
+    ``present``."""
+    n_names = max(len(index.names), 1)
+    kept = np.zeros(len(index.lists), dtype=bool)
+    kept[rows] = True
+    cnt = np.bincount(index.key[kept[index.rows]], minlength=index.n_items * n_names)
+    counts = cnt.reshape(index.n_items, n_names)[old]
+    text = _text_pairs(rows, ~index.lists[rows], participants, departments, index.names)
+    return (counts, index.names), text
 
 
 def _take_str(s: pd.Series, rows: np.ndarray) -> pd.Series:

@@ -332,13 +332,16 @@ def _compute_cadence(ctx) -> dict:
     whole = source.meetings
     assigned = _cad._subset_assignment(full, full_items, rows, whole, items, _MIN_SIMILARITY)
     expected = _expected(ctx, plan)
-    present = _cad._subset_dept_codes(
-        log["listed"],
-        len(whole),
-        rows,
-        whole["participants"] if "participants" in whole.columns else None,
-        data.departments,
-    )
+    participants = whole["participants"] if "participants" in whole.columns else None
+    listed = None
+    if exp is not None:
+        listed = _listed_counts(ctx, rows, items, assigned[0], participants)
+    if listed is None:
+        present = _cad._subset_dept_codes(
+            log["listed"], len(whole), rows, participants, data.departments
+        )
+    else:
+        listed, present = listed
     arrays = _cad._take_meetings(log["arrays"], rows)
     if exp is None:
         out = {
@@ -367,8 +370,37 @@ def _compute_cadence(ctx) -> dict:
             tolerance_days=_TOLERANCE_DAYS,
             calendar=_PLAN_CALENDAR,
             m_order=_key_order(ctx, rows) if ctx.cache is not None else None,
+            listed=listed,
         )
     return {**out, "plan": plan}
+
+
+def _listed_counts(ctx, rows: np.ndarray, items: list[str], item_idx: np.ndarray, participants):
+    """The selection's listed (meeting, department) pairs counted per (item, department)
+    from the whole log's pairs keyed by whole-plan item (once per dataset), and the
+    participants-text pairs of the meetings listing none (:func:`_cad._listed_within`);
+    ``None`` without a dataset cache, or when a selection item is not a whole-plan item or a
+    meeting's item is not its whole-log item (the caller takes the pairs one by one)."""
+    if ctx.cache is None:
+        return None
+    full_items, full = _full_assignment(ctx)
+    where = {name: j for j, name in enumerate(full_items)}
+    old = np.array([where.get(name, -1) for name in items], dtype="int64")
+    if (old < 0).any():
+        return None
+    new_of = np.full(len(full_items) + 1, -1, dtype="int64")  # last slot: no item
+    new_of[old] = np.arange(len(items))
+    if not np.array_equal(new_of[full[0][rows]], item_idx):
+        return None
+    source = _source(ctx.data)
+    index = _per_dataset(
+        ctx,
+        ("cadence_listed",),
+        lambda: _cad._listed_index(
+            _meeting_log(ctx)["listed"], len(source.meetings), full[0], len(full_items)
+        ),
+    )
+    return _cad._listed_within(index, rows, old, participants, ctx.data.departments)
 
 
 #: The meeting columns the 48-hour rule reads (start, the texts searched for task names,
