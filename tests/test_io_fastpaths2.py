@@ -258,3 +258,73 @@ def test_untrimmed_equal_width_matches_gathered_bytes(width, monkeypatch):
     np.testing.assert_array_equal(_arrow._untrimmed(a), gathered)
     b = pa.array([*texts[:100], "ab" * width], pa.large_string())
     assert _arrow._one_width(_arrow._buffers(b)[0]) == 0
+
+
+@pytest.mark.parametrize("projects", ["two", "one", "absent", "with_null"])
+def test_duplicate_names_checked_early_give_same_load(tmp_path, monkeypatch, projects):
+    from collab_analytics.io import _build, parquet
+
+    names = ["需求评审", "开发", "需求评审", "ＡＰＩ 设计", "api设计", "测试", "开发", "上线"]
+    col = {
+        "two": ["P1"] * 5 + ["P2"] * 3,
+        "one": ["P1"] * 8,
+        "with_null": ["P1"] * 4 + [None] * 2 + ["P2"] * 2,
+    }
+    df = pd.DataFrame(
+        {
+            "任务编号": [f"T{i}" for i in range(8)],
+            "任务名称": names,
+            "负责部门": ["产品部"] * 8,
+            "计划完成": pd.to_datetime(["2024-07-05"] * 8),
+        }
+    )
+    if projects in col:
+        df.insert(0, "项目名称", col[projects])
+    p = tmp_path / "tasks.parquet"
+    df.to_parquet(p, index=False)
+    checks: list[str] = []
+    early, own = _build._early_duplicates, _build.TaskKeys._duplicate_names
+
+    def early_spy(*args):
+        checks.append("early")
+        return early(*args)
+
+    def own_spy(self):
+        checks.append("own")
+        return own(self)
+
+    # read column by column: the project texts are checked, so final before the build
+    monkeypatch.setattr(parquet, "_PARALLEL_ROWS", 1)
+    monkeypatch.setattr(_build, "_early_duplicates", early_spy)
+    monkeypatch.setattr(_build.TaskKeys, "_duplicate_names", own_spy)
+    plain, fast = _load_pair(p, monkeypatch, [])
+    _same_load(plain, fast)
+
+    dup_rows = plain.issues.loc[plain.issues["code"] == "duplicate_task_name", "row"].tolist()
+    # rows as in the file (header = row 1): 需求评审 again, API 设计 again, 开发 again (in
+    # one project); tasks without a project are a group of their own
+    expected = {"two": [4, 6], "one": [4, 6, 8], "absent": [4, 6, 8], "with_null": [4]}
+    assert sorted(dup_rows) == expected[projects]
+    # the plain load checks the names itself; the load with background steps checked them
+    # once, on the worker before the table was built, and the task keys took that result
+    assert checks == ["own", "early"]
+
+
+def test_task_keys_ignore_an_early_check_grouped_by_other_projects():
+    from collab_analytics.io import _build
+
+    tasks = pd.DataFrame(
+        {
+            "project": pd.Series(["P1", "P1", "P2"], dtype="str"),
+            "task_id": pd.Series(["T1", "T2", "T3"], dtype="str"),
+            "task": pd.Series(["a", "a", "a"], dtype="str"),
+        }
+    )
+    job = _build.in_background(lambda: np.ones(3, dtype=bool))
+    other = pa.array(["P1", "P1", "P2"], pa.large_string())  # equal texts, another array
+    keys = _build.TaskKeys(tasks, dups=(other, job))
+    assert keys.duplicate_names().tolist() == [False, True, False]
+    single = _build.TaskKeys(tasks, dups=(None, job))  # two projects: not one group
+    assert single.duplicate_names().tolist() == [False, True, False]
+    same = _build.TaskKeys(tasks, dups=(_build._arrow.as_arrow(tasks["project"]), job))
+    assert same.duplicate_names().tolist() == [True, True, True]  # the job's answer

@@ -544,6 +544,12 @@ def _build_table(
             if len(name_cols) == 1 and mapped.count("task") == 1 and "task" in texted:
                 names = _arrow.as_arrow(raw.frame[name_cols[0]])
                 early["names"] = (names, in_background(_arrow.key, names))
+                # the duplicate-name check follows on the same worker when the projects are
+                # final too (or absent: one project); the task keys check that they stayed so
+                proj = [i for i, c in enumerate(mapped) if c == "project"]
+                if not proj or (len(proj) == 1 and "project" in texted):
+                    p = _arrow.as_arrow(raw.frame[proj[0]]) if proj else None
+                    early["dups"] = (p, in_background(_early_duplicates, early["names"][1], p))
         if bad.any():
             raw = _subset(raw, ~bad)
             src_all = None
@@ -677,7 +683,11 @@ class TaskKeys:
     """
 
     def __init__(
-        self, tasks: pd.DataFrame, probe: pa.Array | None = None, names: Future | None = None
+        self,
+        tasks: pd.DataFrame,
+        probe: pa.Array | None = None,
+        names: Future | None = None,
+        dups: tuple[pa.Array | None, Future] | None = None,
     ) -> None:
         self.n = len(tasks)
         self._tasks = tasks
@@ -700,6 +710,15 @@ class TaskKeys:
         self._keys: pa.Array | Future | None = names
         self._names: tuple[pa.Array, np.ndarray, int] | None = None
         self._dup_names: Future | None = None
+        if dups is not None:
+            # a duplicate-name job started before the table was built (see
+            # :func:`_early_duplicates`): its grouping must be this table's — the very same project
+            # texts, or none (one project) when this table has a single project
+            proj, job = dups
+            if (proj is None and self.single) or (
+                proj is not None and _arrow.same_array(proj, _arrow.as_arrow(tasks["project"]))
+            ):
+                self._dup_names = job
 
     def first_ids(self) -> np.ndarray:
         if self._first_ids is None:
@@ -747,15 +766,7 @@ class TaskKeys:
         """
         if self._names is not None:
             return _dups_in_groups(self.group, self._names[1])
-        keys = self.keys()
-        cand = np.flatnonzero(
-            _arrow.repeated(_arrow.fingerprint(keys, None if self.single else self.group))
-        )
-        out = np.zeros(self.n, dtype=bool)
-        if len(cand):
-            codes, _ = _arrow.encode(keys.take(pa.array(cand)))
-            out[cand] = _dups_in_groups(self.group[cand], codes)
-        return out
+        return _duplicate_keys(self.keys(), None if self.single else self.group)
 
     def resolve(self, rowpos: np.ndarray, *, grouped: bool) -> np.ndarray:
         """Task positions of the probe tokens (ids first, then names; ``-1`` if unknown).
@@ -781,6 +792,30 @@ class TaskKeys:
             vg = vgroup[miss] if grouped else None
             pos[miss] = _match(codes[: self.n], codes[self.n :], n, vg, self.group, first)
         return pos
+
+
+def _duplicate_keys(keys: pa.Array, group: np.ndarray | None) -> np.ndarray:
+    """Rows whose (group, key) appeared on an earlier row (null keys included; no ``group``:
+    one group). Only rows whose fingerprint repeats can be duplicates; those few are compared
+    exactly (no hash table of a million names)."""
+    cand = np.flatnonzero(_arrow.repeated(_arrow.fingerprint(keys, group)))
+    out = np.zeros(len(keys), dtype=bool)
+    if len(cand):
+        codes, _ = _arrow.encode(keys.take(pa.array(cand)))
+        g = np.zeros(len(cand), dtype=np.int64) if group is None else group[cand]
+        out[cand] = _dups_in_groups(g, codes)
+    return out
+
+
+def _early_duplicates(names: Future, project: pa.Array | None) -> np.ndarray:
+    """:func:`_duplicate_keys` of the name keys being computed by ``names``, grouped by the
+    ``project`` texts (``None``: one project)."""
+    group = None
+    if project is not None:
+        group, _ = _arrow.encode_runs(project)
+        if (group == group[0]).all():
+            group = None
+    return _duplicate_keys(names.result(), group)
 
 
 def _columns_pool() -> ThreadPoolExecutor:
@@ -963,7 +998,7 @@ def assemble(
                 )
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, pd.DataFrame] = {}
-    name_future = None
+    name_future = dup_job = None
     for t in TABLES:
         if t == "project":
             continue
@@ -978,6 +1013,7 @@ def assemble(
                 names = _arrow.as_arrow(tables[t]["task"])
                 if "names" in early and _arrow.same_array(early["names"][0], names):
                     name_future = early["names"][1]
+                    dup_job = early.get("dups")
                 else:
                     name_future = in_background(_arrow.key, names)
         else:
@@ -1031,7 +1067,9 @@ def assemble(
     keys = None
     if len(tasks):
         lp = dates.get(("tasks", "depends_on"))
-        keys = TaskKeys(tasks, lp.tokens if lp is not None else None, names=name_future)
+        keys = TaskKeys(
+            tasks, lp.tokens if lp is not None else None, names=name_future, dups=dup_job
+        )
         if name_future is not None:
             keys.prefetch()
         tasks["depends_on"], dep_unknown, dep_edges = _resolve_lists(
