@@ -328,3 +328,29 @@ def test_task_keys_ignore_an_early_check_grouped_by_other_projects():
     assert single.duplicate_names().tolist() == [False, True, False]
     same = _build.TaskKeys(tasks, dups=(_build._arrow.as_arrow(tasks["project"]), job))
     assert same.duplicate_names().tolist() == [True, True, True]  # the job's answer
+
+
+@pytest.mark.parametrize("width", [8, 13, 16, 17, 24])
+def test_fixed_width_fingerprints_equal_the_gathered_ones(monkeypatch, width):
+    from collab_analytics.io import _arrow
+
+    rng = np.random.default_rng(width)
+    # k three-byte ideographs, then ASCII up to the width (some texts repeat)
+    cjk, ascii_ = list("任务需求评审"), list("AB01")
+    texts = []
+    for k in rng.integers(0, width // 3 + 1, 3000):
+        t = "".join(rng.choice(cjk, k)) + "".join(rng.choice(ascii_, width - 3 * k))
+        texts.append(t)
+    assert {len(t.encode()) for t in texts} == {width}
+    a = pa.array(texts, pa.large_string())
+    group = rng.integers(-1, 4, len(a))
+    before = a.to_pylist()
+    for arr, grp in ((a, None), (a, group), (a.slice(7, 1500), group[7:1507])):
+        fast = _arrow.fingerprint(arr, grp)
+        with monkeypatch.context() as m:
+            m.setattr(_arrow, "_one_width", lambda off: 0)  # the general, gathering path
+            plain = _arrow.fingerprint(arr, grp)
+        assert fast.tolist() == plain.tolist()
+    assert a.to_pylist() == before  # the texts' own buffer is never written
+    dup = np.flatnonzero(_arrow.repeated(_arrow.fingerprint(a)))
+    assert set(dup) >= {i for i, t in enumerate(texts) if texts.index(t) != i}

@@ -515,6 +515,9 @@ def fingerprint(a: pa.Array, group: np.ndarray | None = None) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
     off, data = _buffers(a)
+    width = _one_width(off) if not a.null_count else 0
+    if width >= 8:
+        return _fingerprint_fixed(data, int(off[0]), n, width, group)
     start, end = off[:-1], off[1:]
     length = end - start
     total = int(off[-1])
@@ -533,6 +536,27 @@ def fingerprint(a: pa.Array, group: np.ndarray | None = None) -> np.ndarray:
         valid = a.is_valid().to_numpy(zero_copy_only=False)
         out[~valid] = _GOLD if group is None else _mix(group[~valid].astype(np.uint64) ^ _GOLD)
     return out
+
+
+def _fingerprint_fixed(
+    data: np.ndarray, base: int, n: int, width: int, group: np.ndarray | None
+) -> np.ndarray:
+    """:func:`fingerprint` of ``n`` texts of ``width >= 8`` bytes each, starting at byte
+    ``base``: each text's first, last (and middle) eight bytes are strided views, copied in
+    one pass each instead of gathered (the same values as :func:`_fingerprint_block`)."""
+
+    def word(at: int) -> np.ndarray:
+        view = np.ndarray((n,), dtype="<u8", buffer=data, offset=base + at, strides=(width,))
+        return view.copy()  # a copy even when contiguous: the texts' buffer is not written
+
+    h = word(0)
+    h += np.uint64(width * int(_GOLD) % 2**64)
+    h += word(width - 8) * _M1
+    if width > 16:
+        h += word((width - 8) // 2) * _M2
+    if group is not None:
+        h += (group.astype(np.int64) + 2).astype(np.uint64) * _M3
+    return _mix(h)
 
 
 def _fingerprint_block(words, total, start, end, length, group) -> np.ndarray:
