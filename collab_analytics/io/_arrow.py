@@ -269,11 +269,11 @@ def strip_blank(a: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(blank), pa.scalar(None, t.type), t)
 
 
-def valid_values(a: pa.Array, valid: np.ndarray) -> pa.Array:
+def valid_values(a: pa.Array, valid: np.ndarray, rows: np.ndarray | None = None) -> pa.Array:
     """``a.filter(valid)`` for a large-string array whose ``valid`` rows are its non-null
     ones: when the null rows hold no bytes (as readers write them), the kept values are
     contiguous in the data buffer and the result shares it (only the offsets are gathered);
-    otherwise a filtered copy.
+    otherwise a filtered copy. ``rows``: ``np.flatnonzero(valid)``, when the caller has it.
 
     Examples
     --------
@@ -282,7 +282,7 @@ def valid_values(a: pa.Array, valid: np.ndarray) -> pa.Array:
     ['T1', 'T22']
     """
     a = as_arrow(a)
-    rows = np.flatnonzero(valid)
+    rows = np.flatnonzero(valid) if rows is None else rows  # ``rows``: the caller's own
     if len(rows) == 0 or a.type != pa.large_string():
         return a.filter(pa.array(valid))
     off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + len(a) + 1]

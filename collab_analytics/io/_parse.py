@@ -491,7 +491,7 @@ def parse_list(s: pd.Series, *, trimmed: bool = False) -> ListParse:
         flat = arr if trimmed and text is s else strip_blank(arr)
         keep = flat.is_valid().to_numpy(zero_copy_only=False)
         pos = np.flatnonzero(keep)
-        flat = valid_values(flat, keep)
+        flat = valid_values(flat, keep, pos)
         return ListParse(from_mask(keep, flat, index=s.index), pos, flat)
     sp = pc.split_pattern_regex(arr, _LIST_SPLIT_ANY)
     parents = pc.list_parent_indices(sp).to_numpy(zero_copy_only=False).astype("int64")
