@@ -54,7 +54,32 @@ def test_chart_from_codes_equals_chart_from_texts(folio, seed):
                 frames["matches"], frames["missed"], codes=frames.get("item_codes"), **kw
             )
             assert _spec(coded) == _spec(plain)
+            if "item_codes" in frames:  # what the dashboard draws: the marks and the codes
+                marks = charts.cadence_calendar(
+                    frames["marks"], frames["missed"], codes=frames["item_codes"], **kw
+                )
+                assert _spec(marks) == _spec(plain)
+        # the dashboard's chart equals the chart of the one-call frames
+        panel = next(p for p in _panels.PANELS["cadence"] if p.key == "cadence")
+        with alt.utils.schemapi.debug_mode(False):
+            shown = panel.build(frames, d._context())
+        full = charts.cadence_calendar(frames["matches"], frames["missed"], lang="en", items=items)
+        assert _spec(shown) == _spec(full)
     assert seen_codes  # the dashboard's path was exercised
+
+
+def test_matches_are_built_when_first_read(folio):
+    d = RetrospectiveDashboard(folio, lang="en", departments=folio.departments[:2])
+    frames = _panels.compute("cadence", d._context())
+    assert isinstance(frames, _panels._Frames)
+    assert "matches" in frames and "matches" in set(frames)
+    assert "matches" not in frames._ready  # not built by the computation
+    first = frames["matches"]
+    assert frames["matches"] is first  # built once
+    assert len(first) == len(frames["marks"])
+    pd.testing.assert_series_equal(first["matched"], frames["marks"]["matched"], check_names=False)
+    with pytest.raises(KeyError):
+        frames["nothing"]
 
 
 def test_codes_and_texts_give_the_same_rows_and_choice():

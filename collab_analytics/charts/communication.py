@@ -157,10 +157,13 @@ def cadence_calendar(
     codes : (match codes, missed codes, names), optional
         The ``item`` of each row of ``matches`` and of ``missed`` as its position in the
         distinct ``names`` (-1: missing), when the caller holds them (the dashboard's
-        cadence frames do): the same chart, without hashing the item texts again.
+        cadence frames do): the same chart, without hashing the item texts again; the
+        ``item`` column of ``matches`` is then not read (it may be left out).
     """
     check_lang(lang)
-    require(matches, ["item", "date", "matched"], "cadence_calendar")
+    require(
+        matches, ["date", "matched"] if codes else ["item", "date", "matched"], "cadence_calendar"
+    )
     require(missed, ["item", "occurrence"], "cadence_calendar")
     title = label("title_cadence", lang)
     # choose the items (rows) on integer codes first, then copy only their marks: the
@@ -193,9 +196,22 @@ def cadence_calendar(
     keep = lut[m_codes]
     sel_held = np.flatnonzero(keep & matched)
     sel_extra = np.flatnonzero(keep & is_extra)
-    cols = ["item", "date"]
-    held = matches[cols].take(sel_held).assign(outcome="held")
-    extra = matches[cols].take(sel_extra).assign(outcome="unplanned")
+    if codes is None:
+        cols = ["item", "date"]
+        held = matches[cols].take(sel_held).assign(outcome="held")
+        extra = matches[cols].take(sel_extra).assign(outcome="unplanned")
+    else:  # the same rows, their item texts from the codes
+        text = names.to_numpy(dtype=object)
+
+        def marks(sel: np.ndarray, outcome: str) -> pd.DataFrame:
+            return pd.DataFrame(
+                {
+                    "item": pd.Series(text[m_codes[sel]], dtype="str"),
+                    "date": matches["date"].take(sel).reset_index(drop=True),
+                }
+            ).assign(outcome=outcome)
+
+        held, extra = marks(sel_held, "held"), marks(sel_extra, "unplanned")
     miss = missed[["item", "occurrence"]].take(np.flatnonzero(lut[x_codes]))
     miss = miss.rename(columns={"occurrence": "date"})
     df = pd.concat([held, miss.assign(outcome="missed"), extra], ignore_index=True)

@@ -1036,18 +1036,58 @@ def _match_ordered(
     items: list[str],
     assigned: tuple[np.ndarray, np.ndarray, np.ndarray],
     occurrences: pd.DataFrame,
+    **options,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """:func:`_match_arrays`, and ``m_order`` when it was the meetings' (item, day) order
+    (``None`` when not given or not that order); ``options`` as :func:`_match_columns`."""
+    cols, m_order = _match_columns(arrays, items, assigned, occurrences, **options)
+    return _matches_frame(cols, items), m_order
+
+
+def _matches_frame(cols: dict | None, items: list[str]) -> pd.DataFrame:
+    """The :func:`match_meetings` frame of :func:`_match_columns`' columns (``None``: no
+    meeting)."""
+    if cols is None:
+        return _empty_matches()
+    return pd.DataFrame(
+        {
+            "meeting": np.arange(len(cols["date"]), dtype="int64"),
+            "date": pd.Series(cols["date"], dtype="datetime64[us]"),
+            "start": pd.Series(cols["start"], dtype="datetime64[us]"),
+            "topic": _str_series(cols["topic"]),
+            "item": _coded_text(items, cols["item_idx"]),
+            "item_rule": _coded_text(list(_RULES), _rule_codes(cols["rule"])),
+            "similarity": cols["sim"],
+            "occurrence": pd.Series(cols["occurrence"], dtype="datetime64[us]"),
+            "days_off": cols["days_off"],
+            "minutes_late": cols["minutes_late"],
+            "matched": cols["matched"],
+            "reason": _coded_text(["no_plan_item", "off_schedule", "duplicate"], cols["reason"]),
+            "has_output": cols["has_output"],
+            "duration_min": cols["duration_min"],
+        }
+    )
+
+
+def _match_columns(
+    arrays: dict,
+    items: list[str],
+    assigned: tuple[np.ndarray, np.ndarray, np.ndarray],
+    occurrences: pd.DataFrame,
     *,
     tolerance_days: int,
     calendar,
     occ_code: np.ndarray | None = None,
     occ_ptime: np.ndarray | None = None,
     m_order: np.ndarray | None = None,
-) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """:func:`_match_arrays`, and ``m_order`` when it was the meetings' (item, day) order
-    (``None`` when not given or not that order)."""
+) -> tuple[dict | None, np.ndarray | None]:
+    """The matching of :func:`_match_ordered` as arrays, the frame's columns by name
+    (``item_idx``: item codes into ``items``, ``rule``: rules as given, ``sim``, ``reason``:
+    codes of no_plan_item / off_schedule / duplicate, -1: none; the rest as the frame's
+    columns; ``None`` for no meeting), and the confirmed ``m_order``."""
     n = len(arrays["date"])
     if n == 0:
-        return _empty_matches(), None
+        return None, None
     cal = get_calendar(calendar)
     item_idx, rule, sim = assigned
     date, tmin, start = arrays["date"], arrays["tmin"], arrays["start"]
@@ -1141,25 +1181,22 @@ def _match_ordered(
 
     off = (item_idx >= 0) & ~has
     reason = np.where(item_idx < 0, 0, np.where(off, np.where(contested, 2, 1), -1))
-    frame = pd.DataFrame(
-        {
-            "meeting": np.arange(n, dtype="int64"),
-            "date": pd.Series(date, dtype="datetime64[us]"),
-            "start": pd.Series(start, dtype="datetime64[us]"),
-            "topic": _str_series(arrays["topic"]),
-            "item": _coded_text(items, item_idx),
-            "item_rule": _coded_text(list(_RULES), _rule_codes(rule)),
-            "similarity": sim,
-            "occurrence": pd.Series(occurrence, dtype="datetime64[us]"),
-            "days_off": days_off,
-            "minutes_late": minutes_late,
-            "matched": has,
-            "reason": _coded_text(["no_plan_item", "off_schedule", "duplicate"], reason),
-            "has_output": arrays["has_output"],
-            "duration_min": arrays["duration_min"],
-        }
-    )
-    return frame, m_order
+    cols = {
+        "date": date,
+        "start": start,
+        "topic": arrays["topic"],
+        "item_idx": np.asarray(item_idx, dtype="int64"),
+        "rule": rule,
+        "sim": sim,
+        "occurrence": occurrence,
+        "days_off": days_off,
+        "minutes_late": minutes_late,
+        "matched": has,
+        "reason": reason,
+        "has_output": arrays["has_output"],
+        "duration_min": arrays["duration_min"],
+    }
+    return cols, m_order
 
 
 def _cadence_frames(
@@ -1176,6 +1213,7 @@ def _cadence_frames(
     calendar,
     m_order: np.ndarray | None = None,
     listed: tuple[np.ndarray, list[str]] | None = None,
+    lazy: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """``matches``, ``missed``, ``cadence`` and ``attendance`` as :func:`match_meetings`,
     :func:`missed_occurrences`, :func:`cadence_summary` (with ``plan``) and
@@ -1190,7 +1228,11 @@ def _cadence_frames(
     Also ``item_codes`` when the missed occurrences were found on codes: ``(match codes,
     missed codes, items)``, the ``item`` of each row of ``matches`` and ``missed`` as its
     position in ``items`` (-1: none), for a chart that groups by item without hashing the
-    texts again."""
+    texts again.
+
+    ``lazy``: ``matches`` is a function building the frame (the others are computed from
+    the matching's arrays, not from it), and ``marks`` its ``date`` and ``matched``
+    columns (what the cadence chart reads besides the item codes)."""
     row_code = (
         _positions_in(expansion.items, items)
         if len(items)
@@ -1199,7 +1241,7 @@ def _cadence_frames(
     occ_code = row_code[expansion.rows] if len(row_code) else np.zeros(0, dtype="int64")
     row_ptime = _time_minutes(pd.Series(expansion.times, dtype="str"))
     occ_ptime = row_ptime[expansion.rows] if len(row_ptime) else np.zeros(0)
-    matches, m_order = _match_ordered(
+    cols, m_order = _match_columns(
         arrays,
         items,
         assigned,
@@ -1210,26 +1252,35 @@ def _cadence_frames(
         occ_ptime=occ_ptime,
         m_order=m_order,
     )
+    built: list[pd.DataFrame] = []
+
+    def frame() -> pd.DataFrame:
+        if not built:
+            built.append(_matches_frame(cols, items))
+        return built[0]
+
+    n = len(arrays["date"])
+    src = cols if cols is not None else frame()  # what the other frames read
     item_idx = np.asarray(assigned[0], dtype="int64")
-    matched = matches["matched"].to_numpy(dtype=bool)
+    matched = _values(src, "matched", bool)
     codes = None
     if len(occurrences) == 0:
-        missed = missed_occurrences(matches, occurrences)
+        missed = missed_occurrences(frame(), occurrences)
     else:
-        rows = _missed_rows(matches, occurrences, occ_code, item_idx[matched], len(items))
+        rows = _missed_rows(src, occurrences, occ_code, item_idx[matched], len(items))
         if rows is None:
-            missed = _missed_codes(matches, occurrences, occ_code, item_idx[matched], len(items))
+            missed = _missed_codes(frame(), occurrences, occ_code, item_idx[matched], len(items))
         else:
-            cols = ["item", "occurrence", "planned_time"]
-            missed = occurrences[cols].iloc[rows].reset_index(drop=True)
+            keep = ["item", "occurrence", "planned_time"]
+            missed = occurrences[keep].iloc[rows].reset_index(drop=True)
             codes = (item_idx, occ_code[rows], items)
     names = plan["item"]
-    if len(matches) and names.notna().all() and pd.unique(names.astype("str")).tolist() == items:
-        summary = _summary_codes(items, occ_code, item_idx, matches, m_order=m_order)
+    if n and names.notna().all() and pd.unique(names.astype("str")).tolist() == items:
+        summary = _summary_codes(items, occ_code, item_idx, src, m_order=m_order)
     else:
-        summary = cadence_summary(matches, occurrences, plan=plan)
-    if len(matches) == 0 or len(expected) == 0:
-        att = _attendance_present(matches, expected, present)  # empty
+        summary = cadence_summary(frame(), occurrences, plan=plan)
+    if n == 0 or len(expected) == 0:
+        att = _attendance_present(frame(), expected, present)  # empty
     else:
         has = item_idx >= 0
         att = _attendance_codes(
@@ -1241,9 +1292,18 @@ def _cadence_frames(
             present,
             listed,
         )
-    out = {"matches": matches, "missed": missed, "cadence": summary, "attendance": att}
+    out = {"matches": frame if lazy else frame()}
+    out.update(missed=missed, cadence=summary, attendance=att)
     if codes is not None:
         out["item_codes"] = codes
+    if lazy:
+        date = src["date"]
+        out["marks"] = pd.DataFrame(
+            {
+                "date": pd.Series(date, dtype="datetime64[us]"),
+                "matched": _values(src, "matched", bool),
+            }
+        )
     return out
 
 
@@ -1386,32 +1446,31 @@ def _summary_codes(
     items: list[str],
     oc: np.ndarray,
     mc: np.ndarray,
-    matches: pd.DataFrame,
+    matches,
     *,
     m_order: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """:func:`cadence_summary` with each occurrence's (``oc``) and each match row's (``mc``)
     position in ``items`` (-1: none), ``items`` being the summary's rows in order.
 
-    ``m_order``: the match rows with an item and a date sorted by (``mc``, day), as
-    :func:`_match_ordered` confirmed it (the gaps then need no sort)."""
+    ``matches``: the frame, or :func:`_match_columns`' arrays. ``m_order``: the match rows
+    with an item and a date sorted by (``mc``, day), as :func:`_match_ordered` confirmed it
+    (the gaps then need no sort)."""
     k = len(items)
     exp = np.bincount(oc[oc >= 0], minlength=k).astype("int64")
     has = mc >= 0
-    matched = matches["matched"].to_numpy(dtype=bool)
+    matched = _values(matches, "matched", bool)
     hld = np.bincount(mc[has & matched], minlength=k).astype("int64")
     unplanned = np.bincount(mc[has & ~matched], minlength=k).astype("int64")
     n_m = np.bincount(mc[has], minlength=k)
-    got_out = np.bincount(
-        mc[has], weights=matches["has_output"].to_numpy(dtype=float)[has], minlength=k
-    )
+    got_out = np.bincount(mc[has], weights=_values(matches, "has_output", float)[has], minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         out_share = np.where(n_m > 0, got_out / np.maximum(n_m, 1), np.nan)
-    punct = _group_median(mc[has], matches["minutes_late"].to_numpy(dtype="float64")[has], k)
+    punct = _group_median(mc[has], _values(matches, "minutes_late", "float64")[has], k)
     gap_cols = ["gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end"]
-    dated = has & matches["date"].notna().to_numpy()
+    day = _values(matches, "date", "datetime64[us]").astype("datetime64[D]")
+    dated = has & ~np.isnat(day)
     if dated.any():
-        day = matches["date"].to_numpy(dtype="datetime64[D]")
         if m_order is not None:
             gaps = _gap_stats(mc[m_order], day[m_order], presorted=True)
         else:
@@ -1538,19 +1597,27 @@ def _missed_codes(
     return merged.loc[merged["_hit"].isna(), cols].reset_index(drop=True)
 
 
+def _values(matches, name: str, dtype) -> np.ndarray:
+    """Column ``name`` of a matches frame, or of :func:`_match_columns`' arrays, as numpy."""
+    col = matches[name]
+    if isinstance(col, pd.Series):
+        return col.to_numpy(dtype=dtype)
+    return np.asarray(col, dtype=dtype)
+
+
 def _missed_rows(
-    matches: pd.DataFrame,
+    matches,
     occurrences: pd.DataFrame,
     o_codes: np.ndarray,
     h_codes: np.ndarray,
     n_items: int,
 ) -> np.ndarray | None:
-    """Positions of the missed occurrences (:func:`_missed_codes`' arguments) found on
-    integer keys; ``None`` when the keys do not fit (a missing time or item, a huge span:
-    the caller joins on the columns)."""
-    matched = matches["matched"].to_numpy(dtype=bool)
+    """Positions of the missed occurrences (:func:`_missed_codes`' arguments; ``matches``
+    may be :func:`_match_columns`' arrays) found on integer keys; ``None`` when the keys do
+    not fit (a missing time or item, a huge span: the caller joins on the columns)."""
+    matched = _values(matches, "matched", bool)
     o_t = occurrences["occurrence"].to_numpy(dtype="datetime64[us]").view("int64")
-    h_t = matches["occurrence"][matched].to_numpy(dtype="datetime64[us]").view("int64")
+    h_t = _values(matches, "occurrence", "datetime64[us]")[matched].view("int64")
     o_nat = np.isnat(occurrences["occurrence"].to_numpy(dtype="datetime64[us]"))
     h_ok = (h_codes >= 0) & (h_t != np.iinfo(np.int64).min)
     lo = int(o_t[~o_nat].min()) if (~o_nat).any() else 0

@@ -7,7 +7,7 @@ Nothing here computes a metric or draws a mark.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -301,6 +301,36 @@ def _expected(ctx, plan: pd.DataFrame) -> pd.DataFrame:
     return _comm._expected_by_project(data, plan) if got is None else got
 
 
+class _Frames(Mapping):
+    """A tab's frames, some built on first access (``later``: name -> function): a frame no
+    chart reads (the cadence tab's per-meeting matches) is not built on a filter change,
+    and is the same frame when read."""
+
+    def __init__(self, ready: dict, later: dict[str, Callable[[], pd.DataFrame]]):
+        self._ready = dict(ready)
+        self._later = dict(later)
+        self._order = [*later, *ready]
+
+    def __getitem__(self, key: str):
+        if key not in self._ready:
+            if key not in self._later:
+                raise KeyError(key)
+            self._ready[key] = self._later.pop(key)()
+        return self._ready[key]
+
+    def __contains__(self, key) -> bool:  # without building (Mapping's reads the value)
+        return key in self._ready or key in self._later
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __repr__(self) -> str:
+        return f"_Frames({self._order})"
+
+
 def _compute_cadence(ctx) -> dict:
     """The cadence frames of :func:`communication_report` for the restricted data.
 
@@ -312,7 +342,8 @@ def _compute_cadence(ctx) -> dict:
 
     Besides the report's frames: ``plan`` (the plan windows) and, when the metric layer
     found them on codes, ``item_codes`` (each match and missed row's item as a position in
-    the plan's items) for the cadence chart."""
+    the plan's items) and ``marks`` (the matches' date and matched columns) for the cadence
+    chart; ``matches`` is then built when first read (:class:`_Frames`)."""
     data = ctx.data
     source = _source(data)
     T = _as_of_day(ctx)
@@ -371,7 +402,10 @@ def _compute_cadence(ctx) -> dict:
             calendar=_PLAN_CALENDAR,
             m_order=_key_order(ctx, rows) if ctx.cache is not None else None,
             listed=listed,
+            lazy=True,
         )
+        later = {"matches": out.pop("matches")}
+        return _Frames({**out, "plan": plan}, later)
     return {**out, "plan": plan}
 
 
@@ -621,7 +655,7 @@ PANELS: dict[str, tuple[Panel, ...]] = {
         Panel(
             "cadence",
             lambda f, ctx: charts.cadence_calendar(
-                f["matches"],
+                f["marks"] if "item_codes" in f else f["matches"],
                 f["missed"],
                 lang=ctx.lang,
                 items=_plan_items(f),
