@@ -59,3 +59,34 @@ def test_scoped_departments_equal_the_sliced_containers(seed):
         sel = random_selection(rng, projects, _DEPTS[:5], period_share=0.3)
         scoped = index.scope(**sel)
         assert scoped.departments == scoped.to_tracking_data().departments, sel
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_meetings_of_selected_departments_equal_the_pairwise_lookup(seed):
+    """The meetings kept for a department selection from per-department masks equal the
+    (meeting, department) pair lookup used for datasets with many departments."""
+    rng = np.random.default_rng(seed)
+    data = _random_data(rng)
+    n = int(rng.integers(0, 50))
+    lists = [
+        list(rng.choice(_DEPTS, rng.integers(0, 3), replace=False)) if rng.random() < 0.8 else None
+        for _ in range(n)
+    ]
+    meetings = _table(
+        "meetings",
+        date=pd.Timestamp("2024-07-01") + pd.to_timedelta(rng.integers(0, 60, n), unit="D"),
+        topic=[f"会{i}" for i in range(n)],
+        departments=pd.Series(lists, dtype=object),
+    )
+    data = data.replace(meetings=meetings)
+    masked, pairwise = FilterIndex(data), FilterIndex(data)
+    pairwise._MAX_MASKED_DEPARTMENTS = -1
+    for _ in range(5):
+        sel = random_selection(rng, ["P", "Q", "R"], _DEPTS[:5])
+        sel["departments"] = sel["departments"] or [str(rng.choice(_DEPTS[:5]))]
+        want = pairwise.scope(**sel).positions("meetings")
+        got = masked.scope(**sel).positions("meetings")
+        if want is None or got is None:
+            assert want is None and got is None
+        else:
+            np.testing.assert_array_equal(got, want)

@@ -208,6 +208,31 @@ class FilterIndex:
             best = np.where(code >= 0, code, best)  # longer names win
         return best[inverse]
 
+    #: Departments up to which each one's meetings are kept as a row mask (one byte per
+    #: department and meeting); more departments are looked up pair by pair.
+    _MAX_MASKED_DEPARTMENTS = 64
+
+    def _attended_by(self, dcodes: np.ndarray) -> np.ndarray:
+        """Meetings listing at least one of the departments ``dcodes``: the OR of each
+        department's meeting mask (built on first use), or a lookup of every (meeting,
+        department) pair when the dataset has many departments."""
+        n_m, n_d = len(self.meeting_day), len(self.departments)
+        if n_d > self._MAX_MASKED_DEPARTMENTS:
+            hit = np.zeros(n_m, dtype=bool)
+            picked = _member(self.meeting_dept_codes, dcodes, n_d)
+            hit[self.meeting_dept_rows[picked]] = True
+            return hit
+        if getattr(self, "_meeting_masks", None) is None:
+            masks = np.zeros((n_d + 1, n_m), dtype=bool)  # last row: unknown departments
+            masks[self.meeting_dept_codes, self.meeting_dept_rows] = True
+            self._meeting_masks = masks
+        if len(dcodes) == 0:
+            return np.zeros(n_m, dtype=bool)
+        hit = self._meeting_masks[dcodes[0]].copy()
+        for code in dcodes[1:]:  # a handful of selected departments
+            hit |= self._meeting_masks[code]
+        return hit
+
     # ------------------------------------------------------------------ restrict
     def scope(self, *, projects=None, departments=None, period=None) -> ScopedData:
         """Row masks of every table for a selection; tables are sliced lazily on access."""
@@ -246,10 +271,7 @@ class FilterIndex:
             n_m = len(data.meetings)
             mmask = np.ones(n_m, dtype=bool)
             if departments:
-                hit = np.zeros(n_m, dtype=bool)
-                picked = _member(self.meeting_dept_codes, dcodes, n_d)
-                hit[self.meeting_dept_rows[picked]] = True
-                mmask &= hit
+                mmask &= self._attended_by(dcodes)
             if projects:
                 selected = _member(self.meeting_project, pcodes, n_p)
                 concerns = np.zeros(n_m, dtype=bool)
