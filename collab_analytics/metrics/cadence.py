@@ -938,12 +938,15 @@ def _meeting_arrays(meetings: pd.DataFrame) -> dict:
     }
 
 
-def _take_meetings(arrays: dict, rows: np.ndarray | None) -> dict:
-    """:func:`_meeting_arrays` of the meetings at positions ``rows`` (``None``: all)."""
+def _take_meetings(arrays: dict, rows: np.ndarray | None, *, text: bool = True) -> dict:
+    """:func:`_meeting_arrays` of the meetings at positions ``rows`` (``None``: all).
+
+    ``text=False``: the topics are not taken now; ``topic`` holds ``(whole log's topics,
+    rows)``, taken when a matches frame is built (the matching never reads them)."""
     if rows is None:
         return arrays
     out = {k: v[rows] for k, v in arrays.items() if k != "topic"}
-    out["topic"] = enc.take_text(arrays["topic"], rows)
+    out["topic"] = enc.take_text(arrays["topic"], rows) if text else (arrays["topic"], rows)
     return out
 
 
@@ -1054,7 +1057,9 @@ def _matches_frame(cols: dict | None, items: list[str]) -> pd.DataFrame:
             "meeting": np.arange(len(cols["date"]), dtype="int64"),
             "date": pd.Series(cols["date"], dtype="datetime64[us]"),
             "start": pd.Series(cols["start"], dtype="datetime64[us]"),
-            "topic": _str_series(cols["topic"]),
+            "topic": _str_series(
+                enc.take_text(*cols["topic"]) if isinstance(cols["topic"], tuple) else cols["topic"]
+            ),
             "item": _coded_text(items, cols["item_idx"]),
             "item_rule": _coded_text(list(_RULES), _rule_codes(cols["rule"])),
             "similarity": cols["sim"],
@@ -1214,6 +1219,7 @@ def _cadence_frames(
     m_order: np.ndarray | None = None,
     listed: tuple[np.ndarray, list[str]] | None = None,
     lazy: bool = False,
+    rows_coded: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``matches``, ``missed``, ``cadence`` and ``attendance`` as :func:`match_meetings`,
     :func:`missed_occurrences`, :func:`cadence_summary` (with ``plan``) and
@@ -1232,14 +1238,20 @@ def _cadence_frames(
 
     ``lazy``: ``matches`` is a function building the frame (the others are computed from
     the matching's arrays, not from it), and ``marks`` its ``date`` and ``matched``
-    columns (what the cadence chart reads besides the item codes)."""
-    row_code = (
-        _positions_in(expansion.items, items)
-        if len(items)
-        else np.full(len(expansion.items), -1, dtype="int64")
-    )
+    columns (what the cadence chart reads besides the item codes).
+
+    ``rows_coded``: each expansion row's item position in ``items`` (-1: none) and planned
+    time in minutes, when the caller derived them (else read from ``expansion``)."""
+    if rows_coded is not None:
+        row_code, row_ptime = rows_coded
+    else:
+        row_code = (
+            _positions_in(expansion.items, items)
+            if len(items)
+            else np.full(len(expansion.items), -1, dtype="int64")
+        )
+        row_ptime = _time_minutes(pd.Series(expansion.times, dtype="str"))
     occ_code = row_code[expansion.rows] if len(row_code) else np.zeros(0, dtype="int64")
-    row_ptime = _time_minutes(pd.Series(expansion.times, dtype="str"))
     occ_ptime = row_ptime[expansion.rows] if len(row_ptime) else np.zeros(0)
     cols, m_order = _match_columns(
         arrays,

@@ -351,6 +351,7 @@ def _compute_cadence(ctx) -> dict:
     rows = _kept_meetings(ctx, T)
     log = _meeting_log(ctx)
     full_exp = _full_expansion(ctx, T)
+    prow = None  # the selection's plan rows in the whole plan, when cut from its expansion
     if full_exp is None or len(plan) == 0:
         occ = expected_occurrences(plan, calendar=_PLAN_CALENDAR)
         exp = _sched._expansion(plan, calendar=_PLAN_CALENDAR) if len(plan) else None
@@ -373,7 +374,8 @@ def _compute_cadence(ctx) -> dict:
         )
     else:
         listed, present = listed
-    arrays = _cad._take_meetings(log["arrays"], rows)
+    # the topics are read only when the matches frame is built
+    arrays = _cad._take_meetings(log["arrays"], rows, text=exp is None)
     if exp is None:
         out = {
             "matches": _cad._match_arrays(
@@ -403,10 +405,49 @@ def _compute_cadence(ctx) -> dict:
             m_order=_key_order(ctx, rows) if ctx.cache is not None else None,
             listed=listed,
             lazy=True,
+            rows_coded=None if prow is None else _rows_coded(ctx, T, prow, items),
         )
         later = {"matches": out.pop("matches")}
         return _Frames({**out, "plan": plan}, later)
     return {**out, "plan": plan}
+
+
+def _item_map(full_items: list[str], items: list[str]):
+    """Each of ``items``' position in ``full_items`` and, per full position (plus a last
+    slot for -1), its position in ``items`` (-1: not there); ``(None, None)`` when an item
+    is not one of ``full_items``."""
+    where = {name: j for j, name in enumerate(full_items)}
+    old = np.array([where.get(name, -1) for name in items], dtype="int64")
+    if (old < 0).any():
+        return None, None
+    new_of = np.full(len(full_items) + 1, -1, dtype="int64")  # last slot: no item
+    new_of[old] = np.arange(len(items))
+    return old, new_of
+
+
+def _rows_coded(ctx, T, prow: np.ndarray, items: list[str]):
+    """Each selection plan row's item position in ``items`` and planned minutes, from the
+    whole plan's (once per dataset and as-of day); ``None`` without a dataset cache or when
+    an item is not a whole-plan item. The selection's expansion rows are the whole
+    expansion's rows ``prow`` (:func:`_sched._expand_within`)."""
+    if ctx.cache is None:
+        return None
+    full_items = _full_assignment(ctx)[0]
+    _old, new_of = _item_map(full_items, items)
+    if new_of is None:
+        return None
+
+    def make():
+        exp = _full_expansion(ctx, T)
+        code = (
+            _cad._positions_in(exp.items, full_items)
+            if len(full_items)
+            else np.full(len(exp.items), -1, dtype="int64")
+        )
+        return code, _cad._time_minutes(pd.Series(exp.times, dtype="str"))
+
+    code, ptime = _per_dataset(ctx, ("cadence_rows_coded", T, _PLAN_CALENDAR), make)
+    return new_of[code[prow]], ptime[prow]
 
 
 def _listed_counts(ctx, rows: np.ndarray, items: list[str], item_idx: np.ndarray, participants):
@@ -418,13 +459,8 @@ def _listed_counts(ctx, rows: np.ndarray, items: list[str], item_idx: np.ndarray
     if ctx.cache is None:
         return None
     full_items, full = _full_assignment(ctx)
-    where = {name: j for j, name in enumerate(full_items)}
-    old = np.array([where.get(name, -1) for name in items], dtype="int64")
-    if (old < 0).any():
-        return None
-    new_of = np.full(len(full_items) + 1, -1, dtype="int64")  # last slot: no item
-    new_of[old] = np.arange(len(items))
-    if not np.array_equal(new_of[full[0][rows]], item_idx):
+    old, new_of = _item_map(full_items, items)
+    if old is None or not np.array_equal(new_of[full[0][rows]], item_idx):
         return None
     source = _source(ctx.data)
     index = _per_dataset(
