@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from collab_analytics import load
-from collab_analytics.io import _arrow
+from collab_analytics.io import _arrow, _build
 from collab_analytics.io import parquet as pq_io
 from collab_analytics.io._parse import to_text
 
@@ -56,7 +56,7 @@ def test_dictionary_columns_found_from_the_file_metadata(tmp_path):
         found = pq_io._dictionary_columns(fh)
     # few distinct texts: departments, owners, statuses, projects
     assert {"负责部门", "负责人", "状态", "项目名称"} <= set(found)
-    frame, clean = pq_io._read_parquet(tmp_path / "tasks.parquet")
+    frame, clean, _, _ = pq_io._read_parquet(tmp_path / "tasks.parquet")
     pd.testing.assert_frame_equal(frame, pd.read_parquet(tmp_path / "tasks.parquet"))
     cols = list(frame.columns)
     # statuses hold " 滞后 " (untrimmed): not clean; departments and owners are
@@ -67,7 +67,7 @@ def test_dictionary_columns_found_from_the_file_metadata(tmp_path):
 def test_padded_blank_and_missing_dictionary_texts_load_as_read_cell_by_cell(tmp_path):
     df = _tasks(300, ["客服部", " 技术部", "", None, "产品部 "])
     df.to_parquet(tmp_path / "tasks.parquet")
-    frame, clean = pq_io._read_parquet(tmp_path / "tasks.parquet")
+    frame, clean, _, _ = pq_io._read_parquet(tmp_path / "tasks.parquet")
     assert list(frame.columns).index("负责部门") not in clean
     td = load(tmp_path / "tasks.parquet")
     _same(td, _plain(tmp_path / "tasks.parquet"))
@@ -155,10 +155,10 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
     p = tmp_path / "tasks.parquet"
     df.to_parquet(p, **kw)
     monkeypatch.setattr(pq_io, "_PARALLEL_ROWS", 10**9)
-    plain, plain_clean = pq_io._read_parquet(p)
+    plain, plain_clean, plain_parsed, plain_keys = pq_io._read_parquet(p)
     td_plain = load(p)
     monkeypatch.setattr(pq_io, "_PARALLEL_ROWS", 1)
-    fast, fast_clean = pq_io._read_parquet(p)
+    fast, fast_clean, fast_parsed, fast_keys = pq_io._read_parquet(p)
     pd.testing.assert_frame_equal(fast, plain)
     if variant == "categorical":
         assert isinstance(fast["阶段"].dtype, pd.CategoricalDtype)
@@ -174,11 +174,51 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
         assert {cols.index(c) for c in trimmed}.isdisjoint(fast_clean)
     else:
         assert {cols.index(c) for c in trimmed} <= fast_clean
+    # the list, percentage and status columns were parsed while reading, as the loader
+    # parses them; the task names got their keys
+    assert plain_parsed == {} and plain_keys == {}
+    assert {j: k for j, (k, _) in fast_parsed.items()} == {
+        cols.index("前置任务"): "list",
+        cols.index("进度"): "pct",
+        cols.index("状态"): "status",
+    }
+    for j, (kind, (values, _, bad)) in fast_parsed.items():
+        want, _, want_bad = _build._parse_column(kind, fast.iloc[:, j], None)
+        pd.testing.assert_series_equal(values, want, check_names=False, check_index=False)
+        assert (bad is None and want_bad is None) or bad.tolist() == want_bad.tolist()
+    names = cols.index("任务名称")
+    if variant == "untrimmed":  # names not final as read: keyed by the loader
+        assert fast_keys == {}
+    else:
+        assert list(fast_keys) == [names]
+        texts, keys = fast_keys[names]
+        assert texts.to_pylist() == fast["任务名称"].tolist()
+        assert keys.to_pylist() == _arrow.key(fast["任务名称"]).to_pylist()
+    kinds: list[str] = []
+    real = _build._parse_column
+
+    def counted(kind, *args):
+        kinds.append(kind)
+        return real(kind, *args)
+
+    monkeypatch.setattr(_build, "_parse_column", counted)
+    keyed, ordered = [], []
+    real_key, real_increasing = _arrow.key, _arrow._increasing
+    monkeypatch.setattr(_arrow, "key", lambda a: keyed.append(len(a)) or real_key(a))
+    monkeypatch.setattr(
+        _arrow, "_increasing", lambda v: ordered.append(len(v)) or real_increasing(v)
+    )
+    monkeypatch.setattr(_build, "_BACKGROUND_ROWS", 1)  # the loader's early steps too
     _same(load(p), td_plain)
+    # the names were keyed and the ids checked for order once each, by the reader (the
+    # loader took both answers); the other calls are for dependency tokens
+    assert keyed.count(len(df)) == 1
+    assert ordered.count(len(df)) == (0 if variant == "untrimmed" else 1)  # "": not one width
+    assert [kinds.count(k) for k in ("list", "pct", "status")] == [1, 1, 1]  # when read
 
 
 def test_columns_of_a_file_that_matches_no_table_are_not_checked(tmp_path):
     p = tmp_path / "notes.parquet"
     pd.DataFrame({"a": ["x"] * 10, "b": ["y"] * 10}).to_parquet(p)
-    assert pq_io._text_columns(pq.ParquetFile(p).schema_arrow, None, "notes") == set()
-    assert pq_io._text_columns(pq.ParquetFile(p).schema_arrow, "tasks", "notes") == set()
+    assert pq_io._column_roles(pq.ParquetFile(p).schema_arrow, None, "notes") == ("", {})
+    assert pq_io._column_roles(pq.ParquetFile(p).schema_arrow, "tasks", "notes")[1] == {}

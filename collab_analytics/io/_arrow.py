@@ -96,8 +96,10 @@ def remember_dictionary(dense: pa.Array, words: pa.Array, indices: pa.Array) -> 
 
 
 def forget_dictionaries() -> None:
-    """Drop the arrays noted by :func:`remember_dictionary` (the load that read them ended)."""
+    """Drop the arrays noted by :func:`remember_dictionary` and the answers noted by
+    :func:`sorted_fixed` (the load that read them ended)."""
     _DICTIONARIES.clear()
+    _SORTED[0] = None
 
 
 def dictionary_of(a: pa.Array) -> tuple[pa.Array, pa.Array] | None:
@@ -688,8 +690,15 @@ def _increasing(view: np.ndarray) -> bool:
     return bool((view[1:] > view[:-1]).all())
 
 
+#: the last array :func:`sorted_fixed` checked and its answer (a reader checks the task ids
+#: while it reads the other columns; the loader asks again later): ``None`` or one tuple,
+#: read and replaced whole (threads)
+_SORTED: list = [None]
+
+
 def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
     """``S<width>`` view of strictly increasing, equal-length, non-null texts, else ``None``.
+    The answer for the last array checked is kept until :func:`forget_dictionaries`.
 
     Examples
     --------
@@ -698,9 +707,14 @@ def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
     >>> sorted_fixed(pd.Series(["T02", "T01"])), sorted_fixed(pd.Series(["T1", "T10"]))
     (None, None)
     """
-    view = _fixed_view(as_arrow(values))
-    if view is None or not _increasing(view):
-        return None
+    a = as_arrow(values)
+    last = _SORTED[0]
+    if last is not None and same_array(last[0], a):
+        return last[1]
+    view = _fixed_view(a)
+    if view is not None and not _increasing(view):
+        view = None
+    _SORTED[0] = (a, view)
     return view
 
 

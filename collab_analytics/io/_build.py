@@ -359,17 +359,22 @@ def _typed(
     dates: dict[tuple[str, str], DateParse],
     texted: set[str] = frozenset(),
     trimmed: set[str] = frozenset(),
+    early: dict[str, tuple] | None = None,
 ) -> pd.DataFrame:
     """Parse every canonical column by its kind; extra columns stay as they are.
 
     ``texted`` names text columns that are already final (trimmed ``str``): kept as they are.
     ``trimmed`` names list columns whose cells are trimmed and not blank (not checked again).
+    ``early``: parse results the reader computed for some columns of this very frame.
 
     Long tables parse their columns on two worker threads (the Arrow and numpy kernels
     release the GIL); issues are recorded afterwards, in column order, as for short ones.
     """
     spec = TABLES[table]
     done = {c: (frame[c], None, None) for c in texted if c in frame.columns}
+    for c, r in (early or {}).items():
+        if c in frame.columns and c not in done and r[0].index.equals(frame.index):
+            done[c] = r
     present = [c for c in spec.columns if c.name in frame.columns and c.name not in done]
     if len(frame) >= _BACKGROUND_ROWS and len(present) > 1:
         # the costliest kinds first, so the two threads finish together
@@ -474,6 +479,7 @@ def _build_table(
     texted: set[str] = set(TABLES[table].column_names)  # columns already final text
     # list columns whose cells the reader found trimmed (in every raw table)
     trimmed = {c.name for c in TABLES[table].columns if c.kind == "list"}
+    parsed_early: dict[str, tuple] = {}
     key = KEY_COLUMN[table]
     what = _label(table, key)
     for raw in raws:
@@ -543,13 +549,25 @@ def _build_table(
             name_cols = [i for i in keycols if mapped[i] == "task" and i not in dups]
             if len(name_cols) == 1 and mapped.count("task") == 1 and "task" in texted:
                 names = _arrow.as_arrow(raw.frame[name_cols[0]])
-                early["names"] = (names, in_background(_arrow.key, names))
+                given = raw.keys.get(name_cols[0])
+                if given is not None and _arrow.same_array(given[0], names):
+                    job: Future = Future()  # the reader computed the keys of these names
+                    job.set_result(given[1])
+                else:
+                    job = in_background(_arrow.key, names)
+                early["names"] = (names, job)
                 # the duplicate-name check follows on the same worker when the projects are
                 # final too (or absent: one project); the task keys check that they stayed so
                 proj = [i for i, c in enumerate(mapped) if c == "project"]
                 if not proj or (len(proj) == 1 and "project" in texted):
                     p = _arrow.as_arrow(raw.frame[proj[0]]) if proj else None
                     early["dups"] = (p, in_background(_early_duplicates, early["names"][1], p))
+        if len(raws) == 1 and not bad.any() and table != "raci":
+            # columns the reader parsed already, each of the kind this table gives it
+            for i, (kind, result) in raw.parsed.items():
+                c = mapped[i]
+                if c is not None and i not in dups and TABLES[table].column(c).kind == kind:
+                    parsed_early[c] = result
         if bad.any():
             raw = _subset(raw, ~bad)
             src_all = None
@@ -579,7 +597,9 @@ def _build_table(
             src[c] = src[c].astype("str").astype("category")
     else:
         src = srcs[0]  # already categorical with str categories
-    typed = _typed(table, frame, src, issues, status_map, headers, dates, texted, trimmed)
+    typed = _typed(
+        table, frame, src, issues, status_map, headers, dates, texted, trimmed, parsed_early
+    )
     accounting[table] = (read, read - rejected, rejected, skipped)
     if present is not None:
         present[table] = {

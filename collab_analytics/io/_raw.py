@@ -42,6 +42,12 @@ class RawTable:
     #: frame columns (positions) of ``str`` dtype that :func:`~collab_analytics.io._parse.to_text`
     #: would return unchanged (trimmed, no blank texts), as the reader found them
     clean: frozenset[int] = frozenset()
+    #: frame columns (positions) the reader already parsed while reading: ``(kind, result of
+    #: _build._parse_column for that kind)``; used only when the frame reaches the parse as read
+    parsed: dict[int, tuple[str, tuple]] = field(default_factory=dict)
+    #: frame columns (positions) of task names whose comparison keys the reader computed:
+    #: ``(the names as read, their keys)``; used only when the loader's names are that array
+    keys: dict[int, tuple[object, object]] = field(default_factory=dict)
 
 
 @dataclass

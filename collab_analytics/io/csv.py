@@ -354,7 +354,7 @@ def read_csv(
     issues = Issues()
     with user_columns(columns), _dictionaries_dropped():
         if Path(path).suffix.lower() == ".parquet":
-            raws, projects = scan_parquet(path, issues, table=table)
+            raws, projects = scan_parquet(path, issues, table=table, status_map=status_map)
         else:
             raws, projects = scan_csv(path, issues, table=table, encoding=encoding)
         td = assemble(raws, projects, issues, status_map=status_map, year=year)
@@ -396,7 +396,7 @@ def read_folder(
             elif suf in XLSX_SUFFIXES:
                 r, p = scan_workbook(f, issues)
             elif suf == ".parquet":
-                r, p = scan_parquet(f, issues)
+                r, p = scan_parquet(f, issues, status_map=status_map)
             else:
                 issues.add("info", "unrecognised_file", "File type not read.", file=f.name)
                 continue

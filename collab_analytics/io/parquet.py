@@ -55,14 +55,24 @@ _DICT_BYTES_PER_VALUE = 2.0
 _PARALLEL_ROWS = 50_000
 #: canonical column kinds whose texts the loader trims (worth checking while reading)
 _TRIMMED_KINDS = ("str", "list")
+#: canonical column kinds parsed while reading
+_PARSED_KINDS = ("list", "pct", "status")
+#: per row, the rough cost (in bytes read) of what is done with a column of each kind after
+#: reading it: a trim check, a parse
+_AFTER_READ = {"str": 3.5, "list": 10.0, "pct": 5.0, "status": 4.0}
 
 
 def scan_parquet(
-    path: str | os.PathLike, issues: Issues, *, table: str | None = None
+    path: str | os.PathLike,
+    issues: Issues,
+    *,
+    table: str | None = None,
+    status_map: dict | None = None,
 ) -> tuple[list[RawTable], list[RawProject]]:
     """A Parquet file holding one table (named by ``table``, the file name or its columns).
 
     Row numbers in issues are record numbers + 1 (as if the header were row 1).
+    ``status_map`` is the load's own (status words are mapped while reading).
     """
     path = Path(path)
     if not path.exists():
@@ -70,7 +80,7 @@ def scan_parquet(
         raise FileFormatError(msg)
     check_file_size(path)
     try:
-        frame, clean = _read_parquet(path, table)
+        frame, clean, parsed, keys = _read_parquet(path, table, status_map)
     except (OSError, ValueError, ImportError) as exc:
         msg = f"{path.name!r} cannot be read as Parquet: {exc}. Hint: re-export the file."
         raise FileFormatError(msg) from None
@@ -88,7 +98,8 @@ def scan_parquet(
             return [], []
     frame.columns = range(len(headers))
     rows = np.arange(len(frame), dtype="int64") + 2
-    return [RawTable(t, headers, frame, rows, path.name, "", clean=clean)], []
+    raw = RawTable(t, headers, frame, rows, path.name, "", clean=clean, parsed=parsed, keys=keys)
+    return [raw], []
 
 
 def _dictionary_columns(fh) -> list[str]:
@@ -164,45 +175,81 @@ def _frame_columns(schema) -> list[str]:
     return [n for n in schema.names if n not in index]
 
 
-def _text_columns(schema, table: str | None, file_stem: str) -> set[str]:
-    """Fields that map to a trimmed text column of the table the file will be read as."""
+def _column_roles(schema, table: str | None, file_stem: str) -> tuple[str, dict]:
+    """The table the file will be read as and, per field, its canonical column and kind (a
+    guess made before reading: it only chooses what is checked and parsed while reading)."""
     names = _frame_columns(schema)
     t = table or table_from_name(file_stem)
     if t is None:
         t, sc = best_table(names)
         if t is None or sc < 3:
-            return set()
+            return "", {}
     mapped, dups = map_headers(t, names)
-    return {
-        n
+    return t, {
+        n: (c, TABLES[t].column(c).kind)
         for i, (n, c) in enumerate(zip(names, mapped, strict=True))
-        if c is not None and i not in dups and TABLES[t].column(c).kind in _TRIMMED_KINDS
+        if c is not None and i not in dups
     }
 
 
 def _read_columns(
-    path: Path, names: list[str], as_dict: list[str], check: set[str], cost: list[float]
-) -> list[tuple[object, bool]]:
+    path: Path,
+    names: list[str],
+    as_dict: list[str],
+    roles: tuple[str, dict],
+    status_map: dict | None,
+) -> list[tuple]:
     """Every column of the file (one chunk per row group) read on two threads, the costliest
-    first; each decoded when read as a dictionary, and whether its texts are known trimmed
-    (checked only for the columns in ``check``). Each thread reads through its own handle."""
+    first, and what can be learnt from it alone right away, by the thread that read it:
+
+    * dictionary columns are decoded, other text columns joined into one chunk;
+    * text columns are checked (are they trimmed, with no blank text?);
+    * list, percentage and status columns are parsed, as the loader would parse them;
+    * task names get their comparison keys, and task ids are checked for order
+      (:func:`_arrow.sorted_fixed` keeps its answer for the loader).
+
+    Returns ``(column, trimmed, parsed or None, keys or None)`` per field. Each thread
+    reads through its own handle.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from collab_analytics.io import _arrow
+    from collab_analytics.io._build import _parse_column
+
+    table, columns = roles
     handles: dict[int, object] = {}
     dictionary = set(as_dict)
 
-    def read(name: str) -> tuple[object, bool]:
+    def read(name: str) -> tuple:
         fh = handles.get(threading.get_ident())
         if fh is None:
             fh = handles[threading.get_ident()] = pq.ParquetFile(
                 path, read_dictionary=as_dict or None
             )
         col = fh.read(columns=[name], use_threads=False).column(0)
+        canonical, kind = columns.get(name, (None, None))
         if name in dictionary and pa.types.is_dictionary(col.type):
-            return _decode_dictionary(col)
-        return col, name in check and _is_trimmed(col)
+            col, ok = _decode_dictionary(col)
+            if col.num_chunks > 1 and canonical in ("task", "task_id"):
+                col = pa.chunked_array([col.combine_chunks()])  # keyed or searched whole
+        else:
+            if col.num_chunks > 1 and pa.types.is_large_string(col.type):
+                # text in one chunk (one per row group as read): every later kernel runs once
+                col = pa.chunked_array([col.combine_chunks()])
+            ok = kind in _TRIMMED_KINDS and _is_trimmed(col)
+        parsed = keys = None
+        if kind in _PARSED_KINDS:
+            s = _to_pandas(pa.table([col], names=[name]))[name]
+            parsed = (kind, _parse_column(kind, s, status_map, ok))
+        if table == "tasks" and col.num_chunks == 1:
+            if canonical == "task" and ok:  # final names: their keys as the loader makes them
+                keys = (col.chunk(0), _arrow.key(col.chunk(0)))
+            elif canonical == "task_id":
+                _arrow.sorted_fixed(col.chunk(0))
+        return col, ok, parsed, keys
 
+    cost = _column_costs(path, names, dictionary, columns)
     order = sorted(range(len(names)), key=lambda i: -cost[i])
     try:
         todo = {i: pool("columns", 2).submit(read, names[i]) for i in order}
@@ -212,12 +259,15 @@ def _read_columns(
             fh.close()
 
 
-def _read_parquet(path: Path, table: str | None = None) -> tuple[pd.DataFrame, frozenset[int]]:
-    """A Parquet file as a frame (list columns stay Arrow lists), and the positions of its
-    text columns known to be trimmed and without blank texts.
+def _read_parquet(
+    path: Path, table: str | None = None, status_map: dict | None = None
+) -> tuple[pd.DataFrame, frozenset[int], dict[int, tuple], dict[int, tuple]]:
+    """A Parquet file as a frame (list columns stay Arrow lists), the positions of its text
+    columns known to be trimmed and without blank texts, the columns parsed while reading
+    and the task-name keys computed then (see :class:`RawTable`).
 
-    ``table`` (the table the file will be read as, if known) only chooses which plain text
-    columns are checked for white space while reading.
+    ``table`` (the table the file will be read as, if known) only chooses which columns are
+    checked and parsed while reading; ``status_map`` is the load's own.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -226,18 +276,19 @@ def _read_parquet(path: Path, table: str | None = None) -> tuple[pd.DataFrame, f
         as_dict = _dictionary_columns(probe)
         schema = probe.schema_arrow
         n_rows = probe.metadata.num_rows
-        cost = _column_costs(probe, set(as_dict))
     names = schema.names
     if n_rows >= _PARALLEL_ROWS and len(set(names)) == len(names) > 1:
         # column by column on two threads, the costliest first: each column is decoded and
         # checked by the thread that read it, while the other thread reads on
-        check = _text_columns(schema, table, path.stem)
-        read = _read_columns(path, names, as_dict, check, cost)
-        fields = [schema.field(i).with_type(col.type) for i, (col, _) in enumerate(read)]
+        roles = _column_roles(schema, table, path.stem)
+        read = _read_columns(path, names, as_dict, roles, status_map)
+        fields = [schema.field(i).with_type(r[0].type) for i, r in enumerate(read)]
         table_ = pa.Table.from_arrays(
-            [col for col, _ in read], schema=pa.schema(fields, metadata=schema.metadata)
+            [r[0] for r in read], schema=pa.schema(fields, metadata=schema.metadata)
         )
-        clean_names = {names[i] for i, (_, ok) in enumerate(read) if ok}
+        clean_names = {names[i] for i, r in enumerate(read) if r[1]}
+        parsed_names = {names[i]: r[2] for i, r in enumerate(read) if r[2] is not None}
+        key_names = {names[i]: r[3] for i, r in enumerate(read) if r[3] is not None}
     else:
         # read once; with no list columns, ``to_pandas`` on the table read with its pandas
         # metadata is what ``pd.read_parquet`` does (categoricals, index restored). The file
@@ -246,6 +297,7 @@ def _read_parquet(path: Path, table: str | None = None) -> tuple[pd.DataFrame, f
         with pq.ParquetFile(path, read_dictionary=as_dict or None) as fh:
             table_ = fh.read(use_pandas_metadata=True)
         clean_names = set()
+        parsed_names, key_names = {}, {}
         for name in as_dict:
             i = table_.schema.get_field_index(name)
             if i >= 0 and pa.types.is_dictionary(table_.schema.field(i).type):
@@ -255,36 +307,60 @@ def _read_parquet(path: Path, table: str | None = None) -> tuple[pd.DataFrame, f
                 )
                 if clean:
                     clean_names.add(name)
-    if not any(pa.types.is_list(f.type) or pa.types.is_large_list(f.type) for f in table_.schema):
-        frame = table_.to_pandas()
-    else:
-
-        def types(t: pa.DataType):
-            return pd.ArrowDtype(t) if pa.types.is_list(t) or pa.types.is_large_list(t) else None
-
-        frame = table_.replace_schema_metadata(None).to_pandas(types_mapper=types)
-        frame.columns = [str(c) for c in frame.columns]
+    frame = _to_pandas(table_)
     cols = [str(c) for c in frame.columns]
     clean = frozenset(
         j
         for j, c in enumerate(cols)
         if c in clean_names and cols.count(c) == 1 and frame.dtypes.iloc[j] == "str"
     )
-    return frame, clean
+    parsed = {j: parsed_names[c] for j, c in enumerate(cols) if c in parsed_names}
+    keys = {j: key_names[c] for j, c in enumerate(cols) if c in key_names}
+    if len(set(cols)) != len(cols):
+        parsed, keys = {}, {}
+    return frame, clean, parsed, keys
 
 
-def _column_costs(fh, dictionary: set[str]) -> list[float]:
-    """Rough cost of reading each top-level field: the bytes its column chunks inflate to,
-    or for a dictionary column, its decode (about four bytes per row)."""
-    meta = fh.metadata
+def _to_pandas(table) -> pd.DataFrame:
+    """The frame of an Arrow table, list columns kept as Arrow lists.
+
+    With no list columns, ``to_pandas`` with the table's pandas metadata is what
+    ``pd.read_parquet`` does (categoricals, index restored). With list columns the metadata
+    is set aside: ``pd.read_parquet`` cannot restore the ``list<…>[pyarrow]`` dtype it wrote
+    into it (pandas issue 57411).
+    """
+    import pyarrow as pa
+
+    def is_list(t: pa.DataType) -> bool:
+        return pa.types.is_list(t) or pa.types.is_large_list(t)
+
+    if not any(is_list(f.type) for f in table.schema):
+        return table.to_pandas()
+    frame = table.replace_schema_metadata(None).to_pandas(
+        types_mapper=lambda t: pd.ArrowDtype(t) if is_list(t) else None
+    )
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+def _column_costs(path: Path, names: list[str], dictionary: set[str], columns: dict) -> list[float]:
+    """Rough cost of each top-level field, in bytes of Parquet data read: the bytes its column
+    chunks inflate to (a dictionary column: its decode), plus what is done with it after
+    reading (per row: a trim check, a parse, name keys), so the long jobs start first."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(path)
     size: dict[str, float] = {}
     for g in range(meta.num_row_groups):
         rg = meta.row_group(g)
         for j in range(meta.num_columns):
-            c = rg.column(j)
             top = meta.schema.column(j).path.split(".")[0]
-            size[top] = size.get(top, 0.0) + c.total_uncompressed_size
+            size[top] = size.get(top, 0.0) + rg.column(j).total_uncompressed_size
     rows = float(meta.num_rows)
-    return [
-        4.0 * rows if name in dictionary else size.get(name, 0.0) for name in fh.schema_arrow.names
-    ]
+    out = []
+    for name in names:
+        canonical, kind = columns.get(name, (None, None))
+        cost = 4.0 * rows if name in dictionary else size.get(name, 0.0)
+        cost += _AFTER_READ.get(kind, 0.0) * rows + (8.0 * rows if canonical == "task" else 0.0)
+        out.append(cost)
+    return out
