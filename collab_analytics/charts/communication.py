@@ -183,7 +183,20 @@ def cadence_calendar(
         return empty_chart(title, lang)
     # names are distinct: the distinct codes in order are the distinct names in order
     appearance = pd.unique(np.concatenate([held_codes, miss_codes, extra_codes]))
-    all_items = order(pd.Series(names[appearance], dtype="str"), items)
+    row_items = items  # the preferred order of the drawn rows
+    if items is None:
+        all_items = order(pd.Series(names[appearance], dtype="str"), items)
+    else:
+        # ``order`` on codes: the preferred items present, in their order, then the others
+        # as they appear (one lookup of the preferred names instead of a loop over them)
+        pos = names.get_indexer(pd.Index([str(p) for p in items], dtype="object"))
+        present = np.zeros(len(names) + 1, dtype=bool)
+        present[appearance] = True
+        head = pd.unique(pos[present[pos] & (pos >= 0)])
+        first = np.zeros(len(names), dtype=bool)
+        first[head] = True
+        all_items = names[np.concatenate([head, appearance[~first[appearance]]])].tolist()
+        row_items = names[head].tolist()
     pick = all_items
     if len(all_items) > max_items:
         missed_items = set(names[miss_codes].tolist())
@@ -193,6 +206,9 @@ def cadence_calendar(
         )[:max_items]
     lut = np.zeros(len(names) + 1, dtype=bool)  # last slot: code -1 (no item)
     lut[:-1] = names.isin(pick)
+    if row_items is not items:  # only the picked ones can be drawn: the same row order
+        chosen = set(pick)
+        row_items = [i for i in row_items if i in chosen]
     keep = lut[m_codes]
     sel_held = np.flatnonzero(keep & matched)
     sel_extra = np.flatnonzero(keep & is_extra)
@@ -221,7 +237,7 @@ def cadence_calendar(
     df = df.assign(date=pd.to_datetime(df["date"]).dt.normalize())
     names = {k: label(k, lang) for k in ("held", "missed", "unplanned")}
     df["outcome_label"] = df["outcome"].map(names)
-    rows = order(df["item"], items)
+    rows = order(df["item"], row_items)
     subtitle = []
     if n_total > len(df):
         subtitle.append(label("report_more_rows", lang, n=n_total - len(df)))
