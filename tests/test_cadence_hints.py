@@ -163,3 +163,28 @@ def test_listed_counts_give_the_attendance_of_the_pairs(seed):
         )
         got = cad._attendance_codes(*args, text_pairs, counts)
         pd.testing.assert_frame_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_gap_stats_equal_a_per_key_loop(seed):
+    """Gaps per key (count, mean, median, the first longest gap) against a loop per key."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 120))
+    keys = rng.integers(0, 6, n)
+    days = (np.datetime64("2024-01-01") + rng.integers(0, 40, n)).astype("datetime64[D]")
+    got = cad._gap_stats(keys, days)
+    assert got.index.tolist() == sorted(set(keys.tolist()))
+    for key, row in got.iterrows():
+        d = np.sort(days[keys == key]).astype("int64")
+        gaps = np.diff(d).astype("float64")
+        assert row["meetings"] == len(d)
+        if len(gaps) == 0:
+            assert np.isnan(row["gap_max_days"]) and pd.isna(row["longest_gap_start"])
+            continue
+        assert row["gap_mean_days"] == pytest.approx(gaps.mean())
+        assert row["gap_median_days"] == pytest.approx(np.median(gaps))
+        at = int(np.argmax(gaps))  # the first of the longest
+        assert row["gap_max_days"] == gaps[at]
+        day0 = np.datetime64("1970-01-01", "D")
+        assert row["longest_gap_start"] == pd.Timestamp(day0 + int(d[at]))
+        assert row["longest_gap_end"] == pd.Timestamp(day0 + int(d[at + 1]))

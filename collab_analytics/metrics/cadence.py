@@ -1347,6 +1347,23 @@ def _gap_stats(keys: np.ndarray, days: np.ndarray, *, presorted: bool = False) -
     ``presorted``: already by key, then day), one diff, then bincounts per key (the index
     holds the keys present, sorted).
     """
+    got = _gap_arrays(keys, days, presorted=presorted)
+    return pd.DataFrame({c: got[c] for c in _GAP_COLUMNS}, index=pd.Index(got["key"], name="key"))
+
+
+_GAP_COLUMNS = (
+    "meetings",
+    "gap_mean_days",
+    "gap_median_days",
+    "gap_max_days",
+    "longest_gap_start",
+    "longest_gap_end",
+)
+
+
+def _gap_arrays(keys: np.ndarray, days: np.ndarray, *, presorted: bool = False) -> dict:
+    """:func:`_gap_stats` as arrays: ``key`` (the keys present, sorted) and one array per
+    column of :data:`_GAP_COLUMNS`."""
     k, d = np.asarray(keys, dtype="int64"), days.astype("int64")
     if not presorted:
         k, d = _sorted_pairs(k, d)
@@ -1369,23 +1386,26 @@ def _gap_stats(keys: np.ndarray, days: np.ndarray, *, presorted: bool = False) -
     start = np.full(ng, np.datetime64("NaT"), dtype="datetime64[us]")
     end = start.copy()
     if len(rows):
-        # the longest gap of each key: the first (earliest) one of maximal length
-        pick = np.flatnonzero(_first_by_keys(gc, (-d[rows] + d[rows - 1], rows), ng))
+        # the longest gap of each key: the first (earliest) one of maximal length; the gaps
+        # come grouped by key (``gc`` ascending), so one maximum per run of ``gc``
+        glen = d[rows] - d[rows - 1]
+        run = np.flatnonzero(np.r_[True, gc[1:] != gc[:-1]])
+        top = np.maximum.reduceat(glen, run)
+        hit = np.flatnonzero(glen == np.repeat(top, np.diff(np.append(run, len(gc)))))
+        pick = hit[np.r_[True, gc[hit][1:] != gc[hit][:-1]]]
         grp, at = gc[pick], rows[pick]
         gap_max[grp] = gv[pick]
         start[grp] = d[at - 1].astype("datetime64[D]").astype("datetime64[us]")
         end[grp] = d[at].astype("datetime64[D]").astype("datetime64[us]")
-    return pd.DataFrame(
-        {
-            "meetings": np.diff(np.append(head, n)).astype("int64"),
-            "gap_mean_days": mean,
-            "gap_median_days": median,
-            "gap_max_days": gap_max,
-            "longest_gap_start": start,
-            "longest_gap_end": end,
-        },
-        index=pd.Index(uk, name="key"),
-    )
+    return {
+        "key": uk,
+        "meetings": np.diff(np.append(head, n)).astype("int64"),
+        "gap_mean_days": mean,
+        "gap_median_days": median,
+        "gap_max_days": gap_max,
+        "longest_gap_start": start,
+        "longest_gap_end": end,
+    }
 
 
 def cadence_summary(
@@ -1479,17 +1499,20 @@ def _summary_codes(
     with np.errstate(invalid="ignore", divide="ignore"):
         out_share = np.where(n_m > 0, got_out / np.maximum(n_m, 1), np.nan)
     punct = _group_median(mc[has], _values(matches, "minutes_late", "float64")[has], k)
-    gap_cols = ["gap_median_days", "gap_max_days", "longest_gap_start", "longest_gap_end"]
     day = _values(matches, "date", "datetime64[us]").astype("datetime64[D]")
     dated = has & ~np.isnat(day)
+    # per item (missing where an item has no dated meeting)
+    gap_median, gap_max = np.full(k, np.nan), np.full(k, np.nan)
+    gap_start = np.full(k, np.datetime64("NaT"), dtype="datetime64[us]")
+    gap_end = gap_start.copy()
     if dated.any():
         if m_order is not None:
-            gaps = _gap_stats(mc[m_order], day[m_order], presorted=True)
+            got = _gap_arrays(mc[m_order], day[m_order], presorted=True)
         else:
-            gaps = _gap_stats(mc[dated], day[dated])
-        gaps = gaps.reindex(pd.RangeIndex(k))
-    else:
-        gaps = pd.DataFrame(index=pd.RangeIndex(k), columns=gap_cols)
+            got = _gap_arrays(mc[dated], day[dated])
+        at = got["key"]
+        gap_median[at], gap_max[at] = got["gap_median_days"], got["gap_max_days"]
+        gap_start[at], gap_end[at] = got["longest_gap_start"], got["longest_gap_end"]
     with np.errstate(invalid="ignore", divide="ignore"):
         adherence = np.where(exp > 0, hld / np.where(exp > 0, exp, 1), np.nan)
     return pd.DataFrame(
@@ -1501,14 +1524,10 @@ def _summary_codes(
             "missed": exp - hld,
             "unplanned": unplanned,
             "punctuality_median_min": punct,
-            "gap_median_days": gaps["gap_median_days"].to_numpy(dtype="float64"),
-            "gap_max_days": gaps["gap_max_days"].to_numpy(dtype="float64"),
-            "longest_gap_start": pd.Series(
-                gaps["longest_gap_start"].to_numpy(), dtype="datetime64[us]"
-            ),
-            "longest_gap_end": pd.Series(
-                gaps["longest_gap_end"].to_numpy(), dtype="datetime64[us]"
-            ),
+            "gap_median_days": gap_median,
+            "gap_max_days": gap_max,
+            "longest_gap_start": pd.Series(gap_start, dtype="datetime64[us]"),
+            "longest_gap_end": pd.Series(gap_end, dtype="datetime64[us]"),
             "output_share": out_share,
         }
     )
