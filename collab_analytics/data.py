@@ -38,11 +38,18 @@ ISSUE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def empty_issues() -> pd.DataFrame:
-    """An empty issue table with :data:`ISSUE_COLUMNS`."""
+def _issue_frame() -> pd.DataFrame:
     df = pd.DataFrame({c: pd.Series([], dtype="str") for c in ISSUE_COLUMNS})
     df["row"] = df["row"].astype("Int64")
     return df
+
+
+_EMPTY_ISSUES = _issue_frame()
+
+
+def empty_issues() -> pd.DataFrame:
+    """An empty issue table with :data:`ISSUE_COLUMNS` (a copy of one made at import)."""
+    return _EMPTY_ISSUES.copy()
 
 
 def _empty_rejected() -> pd.DataFrame:

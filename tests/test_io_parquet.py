@@ -222,3 +222,14 @@ def test_columns_of_a_file_that_matches_no_table_are_not_checked(tmp_path):
     pd.DataFrame({"a": ["x"] * 10, "b": ["y"] * 10}).to_parquet(p)
     assert pq_io._column_roles(pq.ParquetFile(p).schema_arrow, None, "notes") == ("", {})
     assert pq_io._column_roles(pq.ParquetFile(p).schema_arrow, "tasks", "notes")[1] == {}
+
+
+def test_columns_read_through_a_mapped_file_outlive_the_file(tmp_path, monkeypatch):
+    df, _ = _wide("plain")
+    p = tmp_path / "tasks.parquet"
+    df.to_parquet(p, index=False, compression=None)  # plain pages: the case a view could be
+    monkeypatch.setattr(pq_io, "_PARALLEL_ROWS", 1)
+    td = load(p)
+    want = td.tasks.copy(deep=True)
+    p.write_bytes(b"0" * 16)  # the file truncated and overwritten after the load
+    pd.testing.assert_frame_equal(td.tasks, want)

@@ -113,13 +113,16 @@ def _one_value(value: str, n: int) -> pd.Categorical:
 
 
 def _src(raw: RawTable) -> pd.DataFrame:
+    """Where each row of a raw table came from: file, sheet and row (the reader's row numbers
+    are shared, not copied: neither side writes to them)."""
     n = len(raw.frame)
     return pd.DataFrame(
         {
             "file": _one_value(str(raw.file), n),
             "sheet": _one_value(str(raw.sheet), n),
-            "row": raw.rows.astype("int64"),
-        }
+            "row": raw.rows.astype("int64", copy=False),
+        },
+        copy=False,
     )
 
 
@@ -290,15 +293,15 @@ def _label(table: str, col: str) -> str:
 def _missing_column(dtype, index: pd.Index) -> pd.Series:
     """An all-missing column of ``dtype`` (lists: ``[]``), built without Python objects."""
     n = len(index)
-    if dtype == "str":
-        import pyarrow as pa
-
-        return pd.Series(pa.nulls(n, pa.large_string()).to_pandas(), index=index, dtype="str")
+    if dtype == "str":  # wraps an Arrow null array (no per-row objects, no copy)
+        nulls = pa.chunked_array([pa.nulls(n, pa.large_string())])
+        return pd.Series(nulls, index=index, dtype="str")
     if dtype == LIST_DTYPE:
         return from_flat(n, [], [], index=index)
     if dtype == "bool":
-        return pd.Series(np.zeros(n, dtype=bool), index=index)
-    return pd.Series(np.full(n, np.nan), index=index).astype(dtype)
+        return pd.Series(np.zeros(n, dtype=bool), index=index, copy=False)
+    out = pd.Series(np.full(n, np.nan), index=index, copy=False)
+    return out if out.dtype == dtype else out.astype(dtype)
 
 
 #: Per column kind: parser, severity, issue code, message and hint for cells that fail to parse.

@@ -224,8 +224,10 @@ def _read_columns(
     def read(name: str) -> tuple:
         fh = handles.get(threading.get_ident())
         if fh is None:
+            # mapped: the pages are decompressed straight from the page cache (the arrays
+            # read are new buffers, never views of the file)
             fh = handles[threading.get_ident()] = pq.ParquetFile(
-                path, read_dictionary=as_dict or None
+                path, read_dictionary=as_dict or None, memory_map=True
             )
         col = fh.read(columns=[name], use_threads=False).column(0)
         canonical, kind = columns.get(name, (None, None))
