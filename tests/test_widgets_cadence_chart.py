@@ -114,3 +114,26 @@ def test_codes_and_texts_give_the_same_rows_and_choice():
         matches, missed, lang="zh", max_items=2, codes=(m_codes, x_codes, names)
     )
     assert set(chart.data["item"]) == {"月会", "评审会"}
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_attendance_matrix_draws_the_items_with_the_lowest_rates(seed):
+    """The items drawn are those whose lowest rate comes first in a stable sort of the
+    rates (ties: the earlier row), as sorting the frame and dropping repeated items gives."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    att = pd.DataFrame(
+        {
+            "item": pd.Series(rng.choice([f"会{i}" for i in range(12)], n), dtype="str"),
+            "department": pd.Series(rng.choice(["技术部", "产品部", "客服部"], n), dtype="str"),
+            "meetings": rng.integers(1, 5, n),
+            "attended": np.zeros(n, dtype="int64"),
+            "attendance_rate": rng.choice([0.0, 0.25, 0.5, 1.0], n),
+        }
+    )
+    max_items = int(rng.integers(1, 6))
+    worst = att.sort_values("attendance_rate", kind="stable")["item"].drop_duplicates()
+    want = att[att["item"].isin(set(worst.head(max_items)))] if len(worst) > max_items else att
+    chart = charts.attendance_matrix(att, lang="en", max_items=max_items)
+    got = chart.data
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))

@@ -470,9 +470,15 @@ def attendance_matrix(
         return empty_chart(title, lang)
     df = att[need].copy()
     df["item"] = df["item"].astype("str")
-    worst = df.sort_values("attendance_rate", kind="stable")["item"].drop_duplicates()
+    # the items in order of their lowest rate (a stable sort of the rates, each item's
+    # first row), on codes
+    codes, uniq = pd.factorize(df["item"], use_na_sentinel=False)
+    rate = df["attendance_rate"].to_numpy(dtype="float64", na_value=np.nan)
+    worst = pd.unique(codes[np.argsort(rate, kind="stable")])
     if len(worst) > max_items:
-        df = df[df["item"].isin(set(worst.head(max_items)))]
+        keep = np.zeros(len(uniq), dtype=bool)
+        keep[worst[:max_items]] = True
+        df = df[keep[codes]]
     df["department"] = df["department"].astype("str")
     depts = order(df["department"], departments)
     rows = order(df["item"], items)
