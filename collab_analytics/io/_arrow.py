@@ -309,12 +309,12 @@ def key(s: pd.Series | pa.Array) -> pa.Array:
     other texts, found from their bytes (:func:`_odd_rows`).
     """
     a = as_arrow(s)
-    odd = _odd_rows(a)
+    odd, upper = _odd_rows(a)
     n_odd = int(odd.sum())
     if n_odd * 4 > len(a):
         out = _key_full(a)
     else:
-        out = pc.ascii_lower(a)
+        out = pc.ascii_lower(a) if upper else a  # no capital letter: the texts themselves
         if n_odd:
             m = pa.array(odd)
             out = pc.replace_with_mask(out, m, _key_full(a.filter(m)))
@@ -327,28 +327,34 @@ def key(s: pd.Series | pa.Array) -> pa.Array:
     return out
 
 
-def _odd_rows(a: pa.Array) -> np.ndarray:
+def _odd_rows(a: pa.Array) -> tuple[np.ndarray, bool]:
     """Texts holding a character outside printable ASCII (U+0021–U+007E) and the CJK
     unified ideographs (U+4E00–U+9FFF): what the regular expression ``_PLAIN`` finds, read
     from the UTF-8 bytes. Such a character starts with a byte below 0x21, 0x7F, a lead
-    byte C0–E3 or EA–FF, or E4 followed by a byte below B8 (U+4000–U+4DFF).
+    byte C0–E3 or EA–FF, or E4 followed by a byte below B8 (U+4000–U+4DFF). Also: does any
+    text hold a capital ASCII letter?
 
     Examples
     --------
     >>> _odd_rows(pa.array(["ab", "a b", "任务", "\u3400", "ｂ", None], pa.large_string()))
-    array([False,  True, False,  True,  True, False])
+    (array([False,  True, False,  True,  True, False]), False)
+    >>> _odd_rows(pa.array(["aB"], pa.large_string()))[1]
+    True
     """
     n = len(a)
     if n == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=bool), False
     off, data = _buffers(a)
     d = data[int(off[0]) : int(off[-1])]
     parts = []
-    for i in range(0, len(d), _BLOCK):  # blocks that stay in cache for the eight passes
+    upper = False
+    for i in range(0, len(d), _BLOCK):  # blocks that stay in cache for the nine passes
         c = d[i : i + _BLOCK]
         nxt = d[i + 1 : i + _BLOCK + 1]  # each byte's successor (one short at the end)
-        bad = (c < 0x21) | (c == 0x7F) | ((c >= 0xC0) & (c <= 0xE3)) | (c >= 0xEA)
+        # uint8 arithmetic wraps: ``x - lo <= hi - lo`` tests ``lo <= x <= hi``
+        bad = (c < 0x21) | (c == 0x7F) | ((c - np.uint8(0xC0)) <= 0x23) | (c >= 0xEA)
         bad[: len(nxt)] |= (c[: len(nxt)] == 0xE4) & (nxt < 0xB8)
+        upper = upper or bool(((c - np.uint8(0x41)) <= 25).any())
         if bad.any():
             parts.append(np.flatnonzero(bad) + i)
     pos = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -357,7 +363,7 @@ def _odd_rows(a: pa.Array) -> np.ndarray:
         odd[np.searchsorted(off, pos + off[0], side="right") - 1] = True
         if a.null_count:
             odd &= a.is_valid().to_numpy(zero_copy_only=False)
-    return odd
+    return odd, upper
 
 
 def _key_full(a: pa.Array) -> pa.Array:
