@@ -188,3 +188,16 @@ def test_gap_stats_equal_a_per_key_loop(seed):
         day0 = np.datetime64("1970-01-01", "D")
         assert row["longest_gap_start"] == pd.Timestamp(day0 + int(d[at]))
         assert row["longest_gap_end"] == pd.Timestamp(day0 + int(d[at + 1]))
+
+
+@pytest.mark.parametrize("n_values", [0, 1, 5, 400])
+def test_occurrence_texts_decoded_equal_a_take(n_values):
+    from collab_analytics.metrics.schedule import _decoded
+
+    rng = np.random.default_rng(n_values)
+    values = pd.Series(
+        [None if rng.random() < 0.2 else f"项{i}" for i in range(n_values)], dtype="str"
+    )
+    rows = rng.integers(0, n_values, 300) if n_values else np.zeros(0, dtype="int64")
+    want = values.take(rows).reset_index(drop=True)
+    pd.testing.assert_series_equal(_decoded(values, rows), want)

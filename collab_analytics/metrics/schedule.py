@@ -51,6 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from collab_analytics._errors import ScheduleParseError
 from collab_analytics.calendar import get_calendar
@@ -743,11 +744,28 @@ def _occurrence_frame(exp: _Expansion, rows: np.ndarray, occ: np.ndarray) -> pd.
     """The :func:`expected_occurrences` frame of occurrences (plan ``rows``, times ``occ``)."""
     return pd.DataFrame(
         {
-            "item": exp.items.take(rows).reset_index(drop=True),
+            "item": _decoded(exp.items, rows),
             "occurrence": pd.Series(occ, dtype="datetime64[us]"),
-            "planned_time": pd.Series(exp.times, dtype="str").take(rows).reset_index(drop=True),
+            "planned_time": _decoded(pd.Series(exp.times, dtype="str"), rows),
         }
     )
+
+
+def _decoded(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values.take(rows)`` of a ``str`` Series, with a fresh index: the rows as a
+    dictionary array over the values, cast to text (faster than a take when many rows
+    repeat a few values, as occurrences repeat their plan row's item and time).
+
+    >>> _decoded(pd.Series(["a", None], dtype="str"), np.array([1, 0, 0])).tolist()
+    [nan, 'a', 'a']
+    """
+    arr = pa.array(values.astype("str").array)
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    rows = np.asarray(rows)
+    idx = pa.array(rows.astype("int32" if len(values) < (1 << 31) else "int64"))
+    text = pa.DictionaryArray.from_arrays(idx, arr).cast(pa.large_string())
+    return pd.Series(pd.array(text, dtype="str"))
 
 
 def _expansion(plan: pd.DataFrame, *, start=None, end=None, calendar="cn", year=None):
