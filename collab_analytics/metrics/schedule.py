@@ -738,6 +738,8 @@ class _Expansion:
     week_every: np.ndarray | None = None
     #: one-off dates read in the year of the window start
     start_year: np.ndarray | None = None
+    #: each plan row's parsed :class:`Schedule` (rows expanded again reuse them)
+    schedules: list | None = None
 
 
 def _occurrence_frame(exp: _Expansion, rows: np.ndarray, occ: np.ndarray) -> pd.DataFrame:
@@ -768,9 +770,19 @@ def _decoded(values: pd.Series, rows: np.ndarray) -> pd.Series:
     return pd.Series(pd.array(text, dtype="str"))
 
 
-def _expansion(plan: pd.DataFrame, *, start=None, end=None, calendar="cn", year=None):
-    """:func:`expected_occurrences` as an :class:`_Expansion` (``plan`` not empty)."""
-    parsed = parse_plan(plan)
+def _expansion(
+    plan: pd.DataFrame, *, start=None, end=None, calendar="cn", year=None, schedules=None
+):
+    """:func:`expected_occurrences` as an :class:`_Expansion` (``plan`` not empty).
+
+    ``schedules``: each row's parsed frequency when known (:attr:`_Expansion.schedules` of
+    the rows in an earlier expansion); else parsed here."""
+    if schedules is None:
+        parsed = parse_plan(plan)
+        schedules = parsed["schedule"].tolist()
+        items = parsed["item"].astype("str")
+    else:
+        items = plan["item"].astype("str").reset_index(drop=True)
     cal = get_calendar(calendar)
     if (start is None and "start" not in plan.columns) or (
         end is None and "end" not in plan.columns
@@ -780,7 +792,6 @@ def _expansion(plan: pd.DataFrame, *, start=None, end=None, calendar="cn", year=
             "first date and the as-of date) or give the plan 'start'/'end' columns."
         )
         raise ValueError(msg)
-    schedules = parsed["schedule"].tolist()
     n = len(schedules)
     s_ord = _row_days(plan, "start", start)
     e_ord = _row_days(plan, "end", end)
@@ -915,7 +926,7 @@ def _expansion(plan: pd.DataFrame, *, start=None, end=None, calendar="cn", year=
     return _Expansion(
         rows=rows,
         occ=occ,
-        items=parsed["item"].astype("str"),
+        items=items,
         times=times,
         s_ord=s_ord,
         e_ord=e_ord,
@@ -925,6 +936,7 @@ def _expansion(plan: pd.DataFrame, *, start=None, end=None, calendar="cn", year=
         week_bits=week_bits,
         week_every=week_every,
         start_year=start_year,
+        schedules=schedules,
     )
 
 
@@ -970,7 +982,10 @@ def _expand_within(
     again = np.flatnonzero(~reuse)
     if len(again):
         sub = _expansion(
-            plan.iloc[again].reset_index(drop=True), calendar=full.calendar, year=full.year
+            plan.iloc[again].reset_index(drop=True),
+            calendar=full.calendar,
+            year=full.year,
+            schedules=None if full.schedules is None else [full.schedules[i] for i in prow[again]],
         )
         rows = np.concatenate([rows, again[sub.rows]])
         occ = np.concatenate([occ, sub.occ])
