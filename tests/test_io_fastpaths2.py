@@ -354,3 +354,19 @@ def test_fixed_width_fingerprints_equal_the_gathered_ones(monkeypatch, width):
     assert a.to_pylist() == before  # the texts' own buffer is never written
     dup = np.flatnonzero(_arrow.repeated(_arrow.fingerprint(a)))
     assert set(dup) >= {i for i, t in enumerate(texts) if texts.index(t) != i}
+
+
+@pytest.mark.parametrize("mapping", [None, {"Resolved": "done", "进行中": "on_track"}])
+def test_statuses_as_a_categorical_of_words_parse_as_the_texts(mapping):
+    from collab_analytics.io._parse import parse_status
+
+    words = ["正常", " 滞后 ", "已完成", "??", "", "\u3000", None, "Resolved", "进行中", "done"]
+    rng = np.random.default_rng(2)
+    cells = [words[i] for i in rng.integers(0, len(words), 400)]
+    # reference: the cell-by-cell path for Python objects (no word table)
+    plain = parse_status(pd.Series(cells, dtype=object), mapping)
+    for dtype in ("str", "category"):
+        got = parse_status(pd.Series(cells, dtype=dtype), mapping)
+        pd.testing.assert_series_equal(got.parsed, plain.parsed)
+        assert got.bad.tolist() == plain.bad.tolist()
+    assert plain.bad.any() and plain.parsed.isna().any()  # unknown words and blanks both met

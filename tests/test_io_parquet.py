@@ -159,12 +159,14 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
     td_plain = load(p)
     monkeypatch.setattr(pq_io, "_PARALLEL_ROWS", 1)
     fast, fast_clean, fast_parsed, fast_keys = pq_io._read_parquet(p)
-    pd.testing.assert_frame_equal(fast, plain)
+    # statuses stay as read (a categorical of the words); every other column is the same
+    assert isinstance(fast["状态"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(fast.astype({"状态": plain["状态"].dtype}), plain)
     if variant == "categorical":
         assert isinstance(fast["阶段"].dtype, pd.CategoricalDtype)
     # the parallel read also finds plain text columns trimmed; every column it calls clean
     # is one the loader's trim leaves unchanged
-    assert plain_clean <= fast_clean
+    assert plain_clean - {list(plain.columns).index("状态")} <= fast_clean  # but statuses
     for j in fast_clean:
         s = fast.iloc[:, j]
         pd.testing.assert_series_equal(to_text(s), s)

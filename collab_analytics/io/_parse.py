@@ -402,8 +402,13 @@ def parse_status(s: pd.Series, mapping: dict[str, str] | None = None) -> ParseRe
     >>> r.parsed.tolist(), r.bad.tolist()
     (['on_track', 'done', 'delayed', nan, nan], [False, False, False, True, False])
     """
-    if isinstance(s.dtype, pd.CategoricalDtype) and set(s.cat.categories) <= set(STATUS_CODES):
-        return ParseResult(s.astype(STATUS_DTYPE), pd.Series(False, index=s.index))
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        if set(s.cat.categories) <= set(STATUS_CODES):
+            return ParseResult(s.astype(STATUS_DTYPE), pd.Series(False, index=s.index))
+        if pd.api.types.is_string_dtype(s.cat.categories.dtype):
+            # words as categories (a Parquet dictionary column): mapped once per word
+            words = s.cat.categories.to_numpy(dtype=object, na_value=None)
+            return _status_of_words(words, s.cat.codes.to_numpy(), mapping, s.index)
     if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
         return _status_arrow(s, mapping)
     cats = STATUS_DTYPE.categories
@@ -430,21 +435,33 @@ def _status_arrow(s: pd.Series, mapping: dict[str, str] | None) -> ParseResult:
     a = as_arrow(s)
     known = dictionary_of(a)  # read from a dictionary: its words are the distinct texts
     words, idx = known if known is not None else _encoded(pc.dictionary_encode(a))
-    blank = pc.equal(pc.binary_length(pc.utf8_trim_whitespace(words)), 0)
-    blank = blank.to_numpy(zero_copy_only=False).astype(bool)
+    idx = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
+    return _status_of_words(words.to_pylist(), idx, mapping, s.index)
+
+
+def _status_of_words(
+    words: list, idx: np.ndarray, mapping: dict[str, str] | None, index: pd.Index
+) -> ParseResult:
+    """:func:`parse_status` of cells given as distinct ``words`` and each cell's word
+    (``idx``, ``-1``: null): each word is stripped and looked up once (a blank word counts
+    as missing, not as unknown)."""
     cats = STATUS_DTYPE.categories
-    mapped = [status_code(w, mapping) for w in words.to_pylist()]
     # per distinct word: category code, -1 unknown, -2 blank (missing, not bad)
-    cat_of = np.array([-1 if m is None else cats.get_loc(m) for m in mapped], dtype="int64")
-    cat_of[blank] = -2
-    if idx.null_count:
-        idx = pc.fill_null(idx, len(cat_of))
-    cat_of = np.append(cat_of, -2)  # null cells
-    cell = cat_of[idx.to_numpy(zero_copy_only=False)]
+    cat_of = np.array(
+        [
+            -2
+            if w is None or not str(w).strip()
+            else (-1 if (m := status_code(w, mapping)) is None else cats.get_loc(m))
+            for w in words
+        ],
+        dtype="int64",
+    )
+    cat_of = np.append(cat_of, -2)  # null cells (index -1)
+    cell = cat_of[idx]
     bad = cell == -1
     cell[cell < 0] = -1
-    values = pd.Series(pd.Categorical.from_codes(cell, dtype=STATUS_DTYPE), index=s.index)
-    return ParseResult(values, pd.Series(bad, index=s.index))
+    values = pd.Series(pd.Categorical.from_codes(cell, dtype=STATUS_DTYPE), index=index)
+    return ParseResult(values, pd.Series(bad, index=index))
 
 
 def _encoded(d) -> tuple[object, object]:

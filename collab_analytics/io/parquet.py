@@ -202,7 +202,8 @@ def _read_columns(
     """Every column of the file (one chunk per row group) read on two threads, the costliest
     first, and what can be learnt from it alone right away, by the thread that read it:
 
-    * dictionary columns are decoded, other text columns joined into one chunk;
+    * dictionary columns are decoded (statuses stay categorical: their words are mapped
+      once each), other text columns joined into one chunk;
     * text columns are checked (are they trimmed, with no blank text?);
     * list, percentage and status columns are parsed, as the loader would parse them;
     * task names get their comparison keys, and task ids are checked for order
@@ -231,7 +232,9 @@ def _read_columns(
             )
         col = fh.read(columns=[name], use_threads=False).column(0)
         canonical, kind = columns.get(name, (None, None))
-        if name in dictionary and pa.types.is_dictionary(col.type):
+        if name in dictionary and pa.types.is_dictionary(col.type) and kind == "status":
+            ok = False  # kept as read: a categorical of the words (parsed once per word)
+        elif name in dictionary and pa.types.is_dictionary(col.type):
             col, ok = _decode_dictionary(col)
             if col.num_chunks > 1 and canonical in ("task", "task_id"):
                 col = pa.chunked_array([col.combine_chunks()])  # keyed or searched whole
