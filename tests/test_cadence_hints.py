@@ -201,3 +201,69 @@ def test_occurrence_texts_decoded_equal_a_take(n_values):
     rows = rng.integers(0, n_values, 300) if n_values else np.zeros(0, dtype="int64")
     want = values.take(rows).reset_index(drop=True)
     pd.testing.assert_series_equal(_decoded(values, rows), want)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_cadence_frames_equal_the_public_functions(seed):
+    """The frames computed on the matching's arrays (missed occurrences from the occurrences
+    left free when no two share an item and a day, else by keys; the summary) equal
+    ``match_meetings`` / ``missed_occurrences`` / ``cadence_summary``; duplicate plan items
+    (same-day occurrences of one item) included."""
+    from collab_analytics.metrics import schedule as sched
+
+    rng = np.random.default_rng(seed)
+    meetings, _items, _assigned, _occ = _random(seed)
+    names = ["周会", "评审会", "周会", "日会", "月会", "周会"]
+    # a third of the plans: distinct items; a third: a row repeating another's item at other
+    # times; a third: a row repeating another's item and times (the same occurrences twice)
+    freqs = ["每周一10:00", "每周三、五15:00", "每周一16:00", "每日9:30", "每月1日", "每周一10:00"]
+    kind = seed % 3
+    if kind == 0:
+        names, freqs = [names[i] for i in (0, 1, 3, 4)], [freqs[i] for i in (0, 1, 3, 4)]
+    elif kind == 1:
+        names, freqs = names[:5], freqs[:5]
+    else:
+        names, freqs = [names[i] for i in (0, 5, 1, 3)], [freqs[i] for i in (0, 5, 1, 3)]
+    k = int(rng.integers(2, len(names) + 1))
+    plan = pd.DataFrame(
+        {
+            "item": names[:k],
+            "frequency": freqs[:k],
+            "start": pd.Timestamp("2024-06-24"),
+            "end": pd.Timestamp("2024-08-10"),
+        }
+    )
+    occ = sched.expected_occurrences(plan)
+    exp = sched._expansion(plan)
+    items = cad._plan_items(plan)
+    item_idx = rng.integers(-1, len(items), len(meetings))
+    rule = np.where(item_idx >= 0, "topic", None).astype(object)
+    assigned = (item_idx, rule, np.where(item_idx >= 0, 1.0, np.nan))
+    arrays = cad._meeting_arrays(meetings)
+    expected = pd.DataFrame(
+        {"item": pd.Series([], dtype="str"), "department": pd.Series([], dtype="str")}
+    )
+    none = np.zeros(0, dtype="int64")
+    for lazy in (False, True):
+        got = cad._cadence_frames(
+            arrays,
+            items,
+            assigned,
+            plan,
+            occ,
+            exp,
+            expected,
+            (none, none, []),
+            tolerance_days=1,
+            calendar="cn",
+            lazy=lazy,
+        )
+        matches = got["matches"]() if lazy else got["matches"]
+        want = cad._match_arrays(arrays, items, assigned, occ, tolerance_days=1, calendar="cn")
+        pd.testing.assert_frame_equal(matches, want)
+        pd.testing.assert_frame_equal(got["missed"], cad.missed_occurrences(want, occ))
+        pd.testing.assert_frame_equal(got["cadence"], cad.cadence_summary(want, occ, plan=plan))
+        if "item_codes" in got:
+            m_codes, x_codes, names_ = got["item_codes"]
+            assert np.array_equal(m_codes, item_idx)
+            assert got["missed"]["item"].tolist() == [names_[c] for c in x_codes]

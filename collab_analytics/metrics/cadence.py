@@ -50,6 +50,7 @@ import pyarrow.compute as pc
 import collab_analytics.metrics._encoded as enc
 from collab_analytics._lists import flatten, rows_of
 from collab_analytics.calendar import get_calendar
+from collab_analytics.metrics.schedule import _decoded
 
 __all__ = [
     "ATTENDANCE_COLUMNS",
@@ -1135,6 +1136,10 @@ def _match_columns(
         ok_key = o_key[key_order]
         if len(ok_key) > 1 and (ok_key[1:] < ok_key[:-1]).any():
             key_order = key_order[np.argsort(ok_key, kind="stable")]
+            ok_key = o_key[key_order]
+        # no two occurrences of an item on one day: an occurrence is missed exactly when no
+        # meeting took it (see _cadence_frames)
+        distinct = not (ok_key[1:] == ok_key[:-1]).any()
         for _round in range(3):
             cand = np.flatnonzero(pending) if m_order is None else m_order[pending[m_order]]
             ro = key_order[free[key_order]]
@@ -1179,6 +1184,7 @@ def _match_columns(
             contested[lone[many > 1]] = True
     else:
         m_order = None
+        free, distinct = None, False
         has = np.zeros(n, dtype=bool)
         days_off = np.full(n, np.nan)
         minutes_late = np.full(n, np.nan)
@@ -1200,6 +1206,10 @@ def _match_columns(
         "reason": reason,
         "has_output": arrays["has_output"],
         "duration_min": arrays["duration_min"],
+        # per occurrence: not taken by a meeting (None: no matching ran), and whether no
+        # two occurrences with an item share the item and the day
+        "occ_free": free,
+        "occ_distinct": distinct,
     }
     return cols, m_order
 
@@ -1279,12 +1289,32 @@ def _cadence_frames(
     if len(occurrences) == 0:
         missed = missed_occurrences(frame(), occurrences)
     else:
-        rows = _missed_rows(src, occurrences, occ_code, item_idx[matched], len(items))
+        rows = None
+        occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
+        if (
+            cols is not None
+            and cols["occ_free"] is not None
+            and cols["occ_distinct"]
+            and not (occ_code < 0).any()
+            and not np.isnat(occ_time).any()
+        ):
+            # every occurrence has an item and a time, no two share an item and a day: the
+            # missed ones (no matched meeting with its item and time) are those left free
+            rows = np.flatnonzero(cols["occ_free"])
+        else:
+            rows = _missed_rows(src, occurrences, occ_code, item_idx[matched], len(items))
         if rows is None:
             missed = _missed_codes(frame(), occurrences, occ_code, item_idx[matched], len(items))
         else:
-            keep = ["item", "occurrence", "planned_time"]
-            missed = occurrences[keep].iloc[rows].reset_index(drop=True)
+            # the occurrences' texts from their plan rows (as the occurrence frame has them)
+            at = expansion.rows[rows]
+            missed = pd.DataFrame(
+                {
+                    "item": _decoded(expansion.items, at),
+                    "occurrence": pd.Series(occ_time[rows], dtype="datetime64[us]"),
+                    "planned_time": _decoded(pd.Series(expansion.times, dtype="str"), at),
+                }
+            )
             codes = (item_idx, occ_code[rows], items)
     names = plan["item"]
     if n and names.notna().all() and pd.unique(names.astype("str")).tolist() == items:
