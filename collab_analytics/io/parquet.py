@@ -213,10 +213,12 @@ def _read_columns(
     reads through its own handle.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from collab_analytics.io import _arrow
     from collab_analytics.io._build import _parse_column
+    from collab_analytics.io._parse import _status_of_words
 
     table, columns = roles
     handles: dict[int, object] = {}
@@ -244,7 +246,13 @@ def _read_columns(
                 col = pa.chunked_array([col.combine_chunks()])
             ok = kind in _TRIMMED_KINDS and _is_trimmed(col)
         parsed = keys = None
-        if kind in _PARSED_KINDS:
+        if kind == "status" and pa.types.is_dictionary(col.type) and col.num_chunks == 1:
+            # what parse_status does with the categorical this column becomes in the frame
+            d = col.chunk(0)
+            idx = pc.fill_null(d.indices, -1).to_numpy(zero_copy_only=False)
+            r = _status_of_words(d.dictionary.to_pylist(), idx, status_map, pd.RangeIndex(len(d)))
+            parsed = (kind, (r.parsed, r, r.bad))
+        elif kind in _PARSED_KINDS:
             s = _to_pandas(pa.table([col], names=[name]))[name]
             parsed = (kind, _parse_column(kind, s, status_map, ok))
         if table == "tasks" and col.num_chunks == 1:
