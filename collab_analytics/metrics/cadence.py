@@ -645,14 +645,27 @@ def _time_minutes(s: pd.Series) -> np.ndarray:
     return _distinct(s, lambda u: _parse(u).to_numpy(dtype="float64"))
 
 
-def _day_ordinals(dates: np.ndarray, cal, lo: np.datetime64, hi: np.datetime64) -> np.ndarray:
-    """Working-day ordinal of each date (number of working days up to and including it)."""
+def _day_ordinals(
+    dates: np.ndarray, cal, lo: np.datetime64, hi: np.datetime64, cum: np.ndarray | None = None
+) -> np.ndarray:
+    """Working-day ordinal of each date (number of working days up to and including it).
+
+    ``cum``: :func:`_workday_counts` of ``cal`` from ``lo`` to ``hi`` when already known."""
     d = dates.astype("datetime64[D]")
     if cal.is_calendar_days:
         return d.astype("int64")
-    grid = np.arange(lo, hi + 1, dtype="datetime64[D]")
-    cum = np.cumsum(cal.is_workday(grid).astype("int64"))
+    if cum is None:
+        cum = _workday_counts(cal, lo, hi)
     return cum[(d - lo).astype("int64")]
+
+
+def _workday_counts(cal, lo: np.datetime64, hi: np.datetime64) -> np.ndarray | None:
+    """Working days of ``cal`` up to and including each day from ``lo`` to ``hi`` (``None``
+    for calendar days: the day numbers are the ordinals)."""
+    if cal.is_calendar_days:
+        return None
+    grid = np.arange(lo, hi + 1, dtype="datetime64[D]")
+    return np.cumsum(cal.is_workday(grid).astype("int64"))
 
 
 # ----------------------------------------------------------------------------- matching
@@ -1118,8 +1131,9 @@ def _match_columns(
         all_days = np.concatenate([mdays[valid_m], odays])
         lo, hi = all_days.min(), all_days.max()
         m_ord = np.zeros(n, dtype="int64")
-        m_ord[valid_m] = _day_ordinals(mdays[valid_m], cal, lo, hi)
-        o_ord = _day_ordinals(odays, cal, lo, hi)
+        cum = _workday_counts(cal, lo, hi)  # one grid for the meetings and the occurrences
+        m_ord[valid_m] = _day_ordinals(mdays[valid_m], cal, lo, hi, cum)
+        o_ord = _day_ordinals(odays, cal, lo, hi, cum)
         # (item, day) as one int64 key: item * 2**32 + days since the first day
         o_key = (odays - lo).astype("int64") + (occ_code.astype("int64") << 32)
         m_key = np.zeros(n, dtype="int64")
@@ -1177,8 +1191,18 @@ def _match_columns(
         # losers of a contested occurrence that found nothing else are duplicates
         contested = np.zeros(n, dtype=bool)
         lone = np.flatnonzero(valid_m & ~has)  # only unmatched meetings get a reason
-        if has.any() and len(lone):
-            vk = np.sort(m_key[valid_m]) if m_order is None else m_key[m_order]
+        if has.any() and len(lone) and m_order is not None:
+            # the keys in order: a meeting shares its (item, day) when a neighbour equals it
+            vk = m_key[m_order]
+            twin = np.zeros(len(vk), dtype=bool)
+            same = vk[1:] == vk[:-1]
+            twin[1:] |= same
+            twin[:-1] |= same
+            shared = np.zeros(n, dtype=bool)
+            shared[m_order] = twin
+            contested[lone] = shared[lone]
+        elif has.any() and len(lone):
+            vk = np.sort(m_key[valid_m])
             q = m_key[lone]
             many = np.searchsorted(vk, q, side="right") - np.searchsorted(vk, q, side="left")
             contested[lone[many > 1]] = True
