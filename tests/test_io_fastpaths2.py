@@ -283,7 +283,7 @@ def test_duplicate_names_checked_early_give_same_load(tmp_path, monkeypatch, pro
     p = tmp_path / "tasks.parquet"
     df.to_parquet(p, index=False)
     checks: list[str] = []
-    early, own = _build._early_duplicates, _build.TaskKeys._duplicate_names
+    early, own = _build.project_duplicates, _build.TaskKeys._duplicate_names
 
     def early_spy(*args):
         checks.append("early")
@@ -295,7 +295,7 @@ def test_duplicate_names_checked_early_give_same_load(tmp_path, monkeypatch, pro
 
     # read column by column: the project texts are checked, so final before the build
     monkeypatch.setattr(parquet, "_PARALLEL_ROWS", 1)
-    monkeypatch.setattr(_build, "_early_duplicates", early_spy)
+    monkeypatch.setattr(_build, "project_duplicates", early_spy)
     monkeypatch.setattr(_build.TaskKeys, "_duplicate_names", own_spy)
     plain, fast = _load_pair(p, monkeypatch, [])
     _same_load(plain, fast)
@@ -305,9 +305,9 @@ def test_duplicate_names_checked_early_give_same_load(tmp_path, monkeypatch, pro
     # one project); tasks without a project are a group of their own
     expected = {"two": [4, 6], "one": [4, 6, 8], "absent": [4, 6, 8], "with_null": [4]}
     assert sorted(dup_rows) == expected[projects]
-    # the plain load checks the names itself; the load with background steps checked them
-    # once, on the worker before the table was built, and the task keys took that result
-    assert checks == ["own", "early"]
+    # the reader checks the names while reading, both times; the plain load (no background
+    # steps) checks them again itself, the other takes the reader's result
+    assert checks == ["early", "own", "early"]
 
 
 def test_task_keys_ignore_an_early_check_grouped_by_other_projects():

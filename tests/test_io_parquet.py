@@ -56,7 +56,7 @@ def test_dictionary_columns_found_from_the_file_metadata(tmp_path):
         found = pq_io._dictionary_columns(fh)
     # few distinct texts: departments, owners, statuses, projects
     assert {"负责部门", "负责人", "状态", "项目名称"} <= set(found)
-    frame, clean, _, _ = pq_io._read_parquet(tmp_path / "tasks.parquet")
+    frame, clean, _, _, _ = pq_io._read_parquet(tmp_path / "tasks.parquet")
     pd.testing.assert_frame_equal(frame, pd.read_parquet(tmp_path / "tasks.parquet"))
     cols = list(frame.columns)
     # statuses hold " 滞后 " (untrimmed): not clean; departments and owners are
@@ -67,7 +67,7 @@ def test_dictionary_columns_found_from_the_file_metadata(tmp_path):
 def test_padded_blank_and_missing_dictionary_texts_load_as_read_cell_by_cell(tmp_path):
     df = _tasks(300, ["客服部", " 技术部", "", None, "产品部 "])
     df.to_parquet(tmp_path / "tasks.parquet")
-    frame, clean, _, _ = pq_io._read_parquet(tmp_path / "tasks.parquet")
+    frame, clean, _, _, _ = pq_io._read_parquet(tmp_path / "tasks.parquet")
     assert list(frame.columns).index("负责部门") not in clean
     td = load(tmp_path / "tasks.parquet")
     _same(td, _plain(tmp_path / "tasks.parquet"))
@@ -119,7 +119,7 @@ def _wide(variant: str, n: int = 3000) -> tuple[pd.DataFrame, dict]:
     rng = np.random.default_rng(5)
     df = pd.DataFrame(
         {
-            "项目名称": np.array(["P1", " P2", "P3"])[rng.integers(0, 3, n)],
+            "项目名称": np.array(["P1", "P2", "P3"])[rng.integers(0, 3, n)],
             "任务编号": [f"T{i:05d}" for i in range(n)],
             "任务名称": [f"任务{i}" for i in range(n)],
             "负责部门": np.array(["技术部", "产品部", None], dtype=object)[rng.integers(0, 3, n)],
@@ -130,8 +130,10 @@ def _wide(variant: str, n: int = 3000) -> tuple[pd.DataFrame, dict]:
             "前置任务": [None] + [f"T{i:05d}" for i in range(n - 1)],
         }
     )
+    df.loc[7, ["项目名称", "任务名称"]] = df.loc[3, ["项目名称", "任务名称"]].to_numpy()
     kw: dict = {"index": False}
     if variant == "untrimmed":
+        df.loc[13, "项目名称"] = " P2"
         df.loc[5, "任务名称"] = " 任务5"
         df.loc[9, "前置任务"] = "T00008\u3000"
         df.loc[11, "任务编号"] = ""
@@ -155,10 +157,11 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
     p = tmp_path / "tasks.parquet"
     df.to_parquet(p, **kw)
     monkeypatch.setattr(pq_io, "_PARALLEL_ROWS", 10**9)
-    plain, plain_clean, plain_parsed, plain_keys = pq_io._read_parquet(p)
+    plain, plain_clean, plain_parsed, plain_keys, plain_dups = pq_io._read_parquet(p)
+    assert plain_dups is None
     td_plain = load(p)
     monkeypatch.setattr(pq_io, "_PARALLEL_ROWS", 1)
-    fast, fast_clean, fast_parsed, fast_keys = pq_io._read_parquet(p)
+    fast, fast_clean, fast_parsed, fast_keys, fast_dups = pq_io._read_parquet(p)
     # statuses stay as read (a categorical of the words); every other column is the same
     assert isinstance(fast["状态"].dtype, pd.CategoricalDtype)
     pd.testing.assert_frame_equal(fast.astype({"状态": plain["状态"].dtype}), plain)
@@ -196,6 +199,16 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
         texts, keys = fast_keys[names]
         assert texts.to_pylist() == fast["任务名称"].tolist()
         assert keys.to_pylist() == _arrow.key(fast["任务名称"]).to_pylist()
+    # duplicate names found while reading (row 7 repeats row 3's name in its project)
+    if variant == "untrimmed":
+        assert fast_dups is None
+    else:
+        names, projects, mask = fast_dups
+        assert names.to_pylist() == fast["任务名称"].tolist()
+        assert projects.to_pylist() == fast["项目名称"].tolist()
+        assert np.flatnonzero(mask).tolist() == [7]
+    dup_rows = td_plain.issues.loc[td_plain.issues["code"] == "duplicate_task_name", "row"]
+    assert dup_rows.tolist() == [9]
     kinds: list[str] = []
     real = _build._parse_column
 
@@ -215,7 +228,8 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
     # the names were keyed and the ids checked for order once each, by the reader (the
     # loader took both answers); the other calls are for dependency tokens
     assert keyed.count(len(df)) == 1
-    assert ordered.count(len(df)) == (0 if variant == "untrimmed" else 1)  # "": not one width
+    # (none when an id is "" (not one width) or the ids are the file's index: generated)
+    assert ordered.count(len(df)) == (0 if variant in ("untrimmed", "index") else 1)
     # parsed once, when read (statuses in one chunk straight from their dictionary: no
     # parse call; in one chunk per row group, through the frame column they become)
     one = 1 if variant == "row_groups" else 0

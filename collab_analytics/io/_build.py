@@ -559,10 +559,15 @@ def _build_table(
                 else:
                     job = in_background(_arrow.key, names)
                 early["names"] = (names, job)
-                # the duplicate-name check follows on the same worker when the projects are
-                # final too (or absent: one project); the task keys check that they stayed so
+                # the duplicate-name check (done by the reader, or next on the same worker)
+                # when the projects are final too (or absent: one project); the task keys
+                # check that they stayed so
                 proj = [i for i, c in enumerate(mapped) if c == "project"]
-                if not proj or (len(proj) == 1 and "project" in texted):
+                if raw.dups is not None and _arrow.same_array(raw.dups[0], names):
+                    done: Future = Future()
+                    done.set_result(raw.dups[2])
+                    early["dups"] = (raw.dups[1], done)
+                elif not proj or (len(proj) == 1 and "project" in texted):
                     p = _arrow.as_arrow(raw.frame[proj[0]]) if proj else None
                     early["dups"] = (p, in_background(_early_duplicates, early["names"][1], p))
         if len(raws) == 1 and not bad.any() and table != "raci":
@@ -830,15 +835,20 @@ def _duplicate_keys(keys: pa.Array, group: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def _early_duplicates(names: Future, project: pa.Array | None) -> np.ndarray:
-    """:func:`_duplicate_keys` of the name keys being computed by ``names``, grouped by the
-    ``project`` texts (``None``: one project)."""
+def project_duplicates(keys: pa.Array, project: pa.Array | None) -> np.ndarray:
+    """:func:`_duplicate_keys` of name keys grouped by the ``project`` texts (``None``: one
+    project)."""
     group = None
     if project is not None:
         group, _ = _arrow.encode_runs(project)
         if (group == group[0]).all():
             group = None
-    return _duplicate_keys(names.result(), group)
+    return _duplicate_keys(keys, group)
+
+
+def _early_duplicates(names: Future, project: pa.Array | None) -> np.ndarray:
+    """:func:`project_duplicates` of the name keys being computed by ``names``."""
+    return project_duplicates(names.result(), project)
 
 
 def _columns_pool() -> ThreadPoolExecutor:

@@ -48,6 +48,9 @@ class RawTable:
     #: frame columns (positions) of task names whose comparison keys the reader computed:
     #: ``(the names as read, their keys)``; used only when the loader's names are that array
     keys: dict[int, tuple[object, object]] = field(default_factory=dict)
+    #: task names whose duplicates (within their projects) the reader found: ``(the names as
+    #: read, the projects as read or None, mask)``; used only for those very arrays
+    dups: tuple[object, object, object] | None = None
 
 
 @dataclass

@@ -80,7 +80,7 @@ def scan_parquet(
         raise FileFormatError(msg)
     check_file_size(path)
     try:
-        frame, clean, parsed, keys = _read_parquet(path, table, status_map)
+        frame, clean, parsed, keys, dups = _read_parquet(path, table, status_map)
     except (OSError, ValueError, ImportError) as exc:
         msg = f"{path.name!r} cannot be read as Parquet: {exc}. Hint: re-export the file."
         raise FileFormatError(msg) from None
@@ -98,7 +98,9 @@ def scan_parquet(
             return [], []
     frame.columns = range(len(headers))
     rows = np.arange(len(frame), dtype="int64") + 2
-    raw = RawTable(t, headers, frame, rows, path.name, "", clean=clean, parsed=parsed, keys=keys)
+    raw = RawTable(
+        t, headers, frame, rows, path.name, "", clean=clean, parsed=parsed, keys=keys, dups=dups
+    )
     return [raw], []
 
 
@@ -207,22 +209,41 @@ def _read_columns(
     * text columns are checked (are they trimmed, with no blank text?);
     * list, percentage and status columns are parsed, as the loader would parse them;
     * task names get their comparison keys, and task ids are checked for order
-      (:func:`_arrow.sorted_fixed` keeps its answer for the loader).
+      (:func:`_arrow.sorted_fixed` keeps its answer for the loader);
+    * once names and projects are both in, duplicate names are found.
 
-    Returns ``(column, trimmed, parsed or None, keys or None)`` per field. Each thread
-    reads through its own handle.
+    Returns ``(column, trimmed, parsed or None, keys or None)`` per field, and the task
+    names' duplicates (``(names, projects or None, mask)``, see :class:`RawTable`) when the
+    names and projects read are final. Each thread reads through its own handle.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from collab_analytics.io import _arrow
-    from collab_analytics.io._build import _parse_column
+    from collab_analytics.io._build import _parse_column, project_duplicates
     from collab_analytics.io._parse import _status_of_words
 
     table, columns = roles
     handles: dict[int, object] = {}
     dictionary = set(as_dict)
+    # the duplicate-name check needs the name keys and the projects: the thread that has
+    # the second of them runs it
+    has_project = any(c == "project" for c, _ in columns.values())
+    meet: dict[str, object] = {}
+    dups: list = []
+    lock = threading.Lock()
+
+    def met(what: str, value: object) -> None:
+        with lock:
+            meet[what] = value
+            ready = "keys" in meet and ("project" in meet or not has_project) and not dups
+            if ready:
+                dups.append(None)  # claimed
+        project = meet.get("project")
+        if ready and project is not False and meet["keys"] is not None:
+            names, keys = meet["keys"]
+            dups[0] = (names, project, project_duplicates(keys, project))
 
     def read(name: str) -> tuple:
         fh = handles.get(threading.get_ident())
@@ -238,7 +259,7 @@ def _read_columns(
             ok = False  # kept as read: a categorical of the words (parsed once per word)
         elif name in dictionary and pa.types.is_dictionary(col.type):
             col, ok = _decode_dictionary(col)
-            if col.num_chunks > 1 and canonical in ("task", "task_id"):
+            if col.num_chunks > 1 and canonical in ("task", "task_id", "project"):
                 col = pa.chunked_array([col.combine_chunks()])  # keyed or searched whole
         else:
             if col.num_chunks > 1 and pa.types.is_large_string(col.type):
@@ -255,18 +276,22 @@ def _read_columns(
         elif kind in _PARSED_KINDS:
             s = _to_pandas(pa.table([col], names=[name]))[name]
             parsed = (kind, _parse_column(kind, s, status_map, ok))
-        if table == "tasks" and col.num_chunks == 1:
-            if canonical == "task" and ok:  # final names: their keys as the loader makes them
-                keys = (col.chunk(0), _arrow.key(col.chunk(0)))
-            elif canonical == "task_id":
+        if table == "tasks":
+            one = col.num_chunks == 1
+            if canonical == "task":  # final names: their keys as the loader makes them
+                keys = (col.chunk(0), _arrow.key(col.chunk(0))) if one and ok else None
+                met("keys", keys)
+            elif canonical == "task_id" and one:
                 _arrow.sorted_fixed(col.chunk(0))
+            elif canonical == "project":  # final projects only (False: none to group by)
+                met("project", col.chunk(0) if one and ok else False)
         return col, ok, parsed, keys
 
     cost = _column_costs(path, names, dictionary, columns)
     order = sorted(range(len(names)), key=lambda i: -cost[i])
     try:
         todo = {i: pool("columns", 2).submit(read, names[i]) for i in order}
-        return [todo[i].result() for i in range(len(names))]
+        return [todo[i].result() for i in range(len(names))], (dups[0] if dups else None)
     finally:
         for fh in list(handles.values()):
             fh.close()
@@ -274,10 +299,10 @@ def _read_columns(
 
 def _read_parquet(
     path: Path, table: str | None = None, status_map: dict | None = None
-) -> tuple[pd.DataFrame, frozenset[int], dict[int, tuple], dict[int, tuple]]:
+) -> tuple[pd.DataFrame, frozenset[int], dict[int, tuple], dict[int, tuple], tuple | None]:
     """A Parquet file as a frame (list columns stay Arrow lists), the positions of its text
-    columns known to be trimmed and without blank texts, the columns parsed while reading
-    and the task-name keys computed then (see :class:`RawTable`).
+    columns known to be trimmed and without blank texts, the columns parsed while reading,
+    the task-name keys and the duplicate names found then (see :class:`RawTable`).
 
     ``table`` (the table the file will be read as, if known) only chooses which columns are
     checked and parsed while reading; ``status_map`` is the load's own.
@@ -294,7 +319,7 @@ def _read_parquet(
         # column by column on two threads, the costliest first: each column is decoded and
         # checked by the thread that read it, while the other thread reads on
         roles = _column_roles(schema, table, path.stem)
-        read = _read_columns(path, names, as_dict, roles, status_map)
+        read, dups = _read_columns(path, names, as_dict, roles, status_map)
         fields = [schema.field(i).with_type(r[0].type) for i, r in enumerate(read)]
         table_ = pa.Table.from_arrays(
             [r[0] for r in read], schema=pa.schema(fields, metadata=schema.metadata)
@@ -310,7 +335,7 @@ def _read_parquet(
         with pq.ParquetFile(path, read_dictionary=as_dict or None) as fh:
             table_ = fh.read(use_pandas_metadata=True)
         clean_names = set()
-        parsed_names, key_names = {}, {}
+        parsed_names, key_names, dups = {}, {}, None
         for name in as_dict:
             i = table_.schema.get_field_index(name)
             if i >= 0 and pa.types.is_dictionary(table_.schema.field(i).type):
@@ -330,8 +355,8 @@ def _read_parquet(
     parsed = {j: parsed_names[c] for j, c in enumerate(cols) if c in parsed_names}
     keys = {j: key_names[c] for j, c in enumerate(cols) if c in key_names}
     if len(set(cols)) != len(cols):
-        parsed, keys = {}, {}
-    return frame, clean, parsed, keys
+        parsed, keys, dups = {}, {}, None
+    return frame, clean, parsed, keys, dups
 
 
 def _to_pandas(table) -> pd.DataFrame:
