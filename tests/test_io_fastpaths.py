@@ -196,13 +196,17 @@ def test_byte_scans_agree_across_block_boundaries(vals, block):
     want_odd = _arrow._odd_rows(a)[0].tolist()
     want_sep = _arrow.contains_any(a, ",、;，；\n")
     want_fp = _arrow.fingerprint(a).tolist()
+    want_strip = _arrow.strip_blank(a).to_pylist()
     saved = _arrow._BLOCK
     try:
         _arrow._BLOCK = block  # the scans read the block size when called
         assert _arrow._odd_rows(a)[0].tolist() == want_odd
         assert _arrow.contains_any(a, ",、;，；\n") == want_sep
         assert _arrow.fingerprint(a).tolist() == want_fp
+        assert _arrow.strip_blank(a).to_pylist() == want_strip
     finally:
         _arrow._BLOCK = saved
+    trimmed = [None if v is None or not v.strip() else v.strip() for v in vals]
+    assert want_strip == trimmed
     expect = pc.fill_null(pc.match_substring_regex(a, _arrow._PLAIN), False).to_pylist()
     assert want_odd == expect

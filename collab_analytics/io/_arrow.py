@@ -200,13 +200,23 @@ def _untrimmed(a: pa.Array) -> np.ndarray | None:
             return None
     elif not filled.all():
         return None
-    if len(data) == 0:
-        return np.zeros(0, dtype="int64")
+    if len(data) == 0 or not _space_leads(data[int(off[0]) : int(off[-1])]):
+        return np.zeros(0, dtype="int64")  # no white space anywhere (nor an empty text)
     first = np.take(data, start, mode="clip")  # a null's (empty) slot reads a neighbour
     last = np.take(data, end - 1, mode="clip")
     prev = np.take(data, end - 2, mode="clip")
     maybe = _maybe_blank(first, last, prev)
     return np.flatnonzero(maybe & filled) if a.null_count else np.flatnonzero(maybe)
+
+
+def _space_leads(d: np.ndarray) -> bool:
+    """Does any byte of ``d`` start a white-space character (see :func:`_untrimmed`): a byte
+    up to 0x20, C2 or E1–E3? Read over blocks that stay in cache; stops at the first."""
+    for i in range(0, len(d), _BLOCK):
+        c = d[i : i + _BLOCK]
+        if ((c <= 0x20) | (c == 0xC2) | ((c - np.uint8(0xE1)) <= 2)).any():
+            return True
+    return False
 
 
 def _maybe_blank(first: np.ndarray, last: np.ndarray, prev: np.ndarray) -> np.ndarray:

@@ -366,11 +366,11 @@ def parse_pct(s: pd.Series) -> ParseResult:
     """
     idx = s.index
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        x = s.to_numpy(dtype="float64", na_value=np.nan)
-        v = x.copy()
-        with np.errstate(invalid="ignore"):
-            np.divide(x, 100, out=v, where=np.abs(x) > 1)  # NaN stays NaN
-        return ParseResult(pd.Series(v, index=idx, name=s.name), pd.Series(False, index=idx))
+        v = s.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        np.divide(v, 100, out=v, where=(v > 1) | (v < -1))  # in place; NaN stays NaN
+        return ParseResult(
+            pd.Series(v, index=idx, name=s.name, copy=False), pd.Series(False, index=idx)
+        )
     out = pd.Series(np.nan, index=idx, dtype="float64")
     bad = pd.Series(False, index=idx)
     _, is_num, is_str, other = _split_object(s)
