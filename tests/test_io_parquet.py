@@ -223,6 +223,11 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
     monkeypatch.setattr(
         _arrow, "_increasing", lambda v: ordered.append(len(v)) or real_increasing(v)
     )
+    looked: list[int] = []
+    real_lookup = _arrow._lookup_sorted
+    monkeypatch.setattr(
+        _arrow, "_lookup_sorted", lambda t, v, g: looked.append(len(v)) or real_lookup(t, v, g)
+    )
     monkeypatch.setattr(_build, "_BACKGROUND_ROWS", 1)  # the loader's early steps too
     _same(load(p), td_plain)
     # the names were keyed and the ids checked for order once each, by the reader (the
@@ -230,6 +235,8 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
     assert keyed.count(len(df)) == 1
     # (none when an id is "" (not one width) or the ids are the file's index: generated)
     assert ordered.count(len(df)) == (0 if variant in ("untrimmed", "index") else 1)
+    # the references were looked up among the ordered ids once, by the reader
+    assert len(looked) == (0 if variant in ("untrimmed", "index") else 1)
     # parsed once, when read (statuses in one chunk straight from their dictionary: no
     # parse call; in one chunk per row group, through the frame column they become)
     one = 1 if variant == "row_groups" else 0

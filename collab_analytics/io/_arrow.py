@@ -97,9 +97,10 @@ def remember_dictionary(dense: pa.Array, words: pa.Array, indices: pa.Array) -> 
 
 def forget_dictionaries() -> None:
     """Drop the arrays noted by :func:`remember_dictionary` and the answers noted by
-    :func:`sorted_fixed` (the load that read them ended)."""
+    :func:`sorted_fixed` and :func:`lookup_sorted` (the load that read them ended)."""
     _DICTIONARIES.clear()
     _SORTED[0] = None
+    _LOOKUP[0] = None
 
 
 def dictionary_of(a: pa.Array) -> tuple[pa.Array, pa.Array] | None:
@@ -779,6 +780,26 @@ def lookup_sorted(
     [2, 0]
     """
     v = as_arrow(values)
+    last = _LOOKUP[0]
+    if (
+        last is not None
+        and last[0] is table
+        and same_array(last[1], v)
+        and (last[2] is None) == (guess is None)
+        and (guess is None or np.array_equal(last[2], guess))
+    ):
+        return last[3].copy()
+    pos = _lookup_sorted(table, v, guess)
+    _LOOKUP[0] = (table, v, None if guess is None else np.asarray(guess).copy(), pos.copy())
+    return pos
+
+
+#: the last :func:`lookup_sorted` (table, values, guess, answer): a reader resolves the
+#: dependency references while it reads the other columns, the loader asks again later
+_LOOKUP: list = [None]
+
+
+def _lookup_sorted(table: np.ndarray, v: pa.Array, guess: np.ndarray | None) -> np.ndarray:
     pos = np.full(len(v), -1, dtype="int64")
     width = table.dtype.itemsize
     if len(v) == 0 or len(table) == 0:
@@ -794,7 +815,7 @@ def lookup_sorted(
     view = _fixed_view(sub, width) if idx is None else _fixed_view(sub)
     if view is None:  # a value with a NUL byte: compare those few as Python strings
         return lookup(
-            values, pa.array(table.astype(object), type=pa.large_binary()).cast(pa.large_string())
+            v, pa.array(table.astype(object), type=pa.large_binary()).cast(pa.large_string())
         )
     if width <= 8:  # short ids: bisect on big-endian integers (byte order = integer order)
         keys, want = _as_u8(table), _as_u8(view)

@@ -227,23 +227,33 @@ def _read_columns(
     table, columns = roles
     handles: dict[int, object] = {}
     dictionary = set(as_dict)
-    # the duplicate-name check needs the name keys and the projects: the thread that has
-    # the second of them runs it
+    # jobs that need two columns run on the thread that has the second of them: the
+    # duplicate-name check (name keys and projects), and the dependency references looked
+    # up among the task ids (parsed references and ids in order; the answer is kept by
+    # :func:`_arrow.lookup_sorted` for the loader)
     has_project = any(c == "project" for c, _ in columns.values())
     meet: dict[str, object] = {}
-    dups: list = []
+    started: set[str] = set()
+    dups: list = [None]
     lock = threading.Lock()
 
     def met(what: str, value: object) -> None:
         with lock:
             meet[what] = value
-            ready = "keys" in meet and ("project" in meet or not has_project) and not dups
-            if ready:
-                dups.append(None)  # claimed
-        project = meet.get("project")
-        if ready and project is not False and meet["keys"] is not None:
+            jobs = []
+            if "keys" in meet and ("project" in meet or not has_project):
+                jobs.append("dups")
+            if "deps" in meet and "ids" in meet:
+                jobs.append("lookup")
+            jobs = [j for j in jobs if j not in started]
+            started.update(jobs)
+        if "dups" in jobs and meet["keys"] is not None and meet.get("project") is not False:
             names, keys = meet["keys"]
+            project = meet.get("project")
             dups[0] = (names, project, project_duplicates(keys, project))
+        if "lookup" in jobs and meet["deps"] is not None and meet["ids"] is not None:
+            deps = meet["deps"]
+            _arrow.lookup_sorted(meet["ids"], deps.tokens, guess=deps.pos - 1)
 
     def read(name: str) -> tuple:
         fh = handles.get(threading.get_ident())
@@ -281,8 +291,10 @@ def _read_columns(
             if canonical == "task":  # final names: their keys as the loader makes them
                 keys = (col.chunk(0), _arrow.key(col.chunk(0))) if one and ok else None
                 met("keys", keys)
-            elif canonical == "task_id" and one:
-                _arrow.sorted_fixed(col.chunk(0))
+            elif canonical == "task_id":
+                met("ids", _arrow.sorted_fixed(col.chunk(0)) if one else None)
+            elif canonical == "depends_on":
+                met("deps", parsed[1][1] if parsed is not None else None)
             elif canonical == "project":  # final projects only (False: none to group by)
                 met("project", col.chunk(0) if one and ok else False)
         return col, ok, parsed, keys
@@ -291,7 +303,7 @@ def _read_columns(
     order = sorted(range(len(names)), key=lambda i: -cost[i])
     try:
         todo = {i: pool("columns", 2).submit(read, names[i]) for i in order}
-        return [todo[i].result() for i in range(len(names))], (dups[0] if dups else None)
+        return [todo[i].result() for i in range(len(names))], dups[0]
     finally:
         for fh in list(handles.values()):
             fh.close()
