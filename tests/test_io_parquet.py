@@ -179,14 +179,13 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
         assert {cols.index(c) for c in trimmed}.isdisjoint(fast_clean)
     else:
         assert {cols.index(c) for c in trimmed} <= fast_clean
-    # the list, percentage, status and date columns were parsed while reading, as the
-    # loader parses them; the task names got their keys
+    # the list, percentage and status columns were parsed while reading, as the loader
+    # parses them; the task names got their keys
     assert plain_parsed == {} and plain_keys == {}
     assert {j: k for j, (k, _) in fast_parsed.items()} == {
         cols.index("前置任务"): "list",
         cols.index("进度"): "pct",
         cols.index("状态"): "status",
-        cols.index("计划完成"): "date",
     }
     for j, (kind, (values, _, bad)) in fast_parsed.items():
         want, _, want_bad = _build._parse_column(kind, fast.iloc[:, j], None)
@@ -241,7 +240,7 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
     # parsed once, when read (statuses in one chunk straight from their dictionary: no
     # parse call; in one chunk per row group, through the frame column they become)
     one = 1 if variant == "row_groups" else 0
-    assert [kinds.count(k) for k in ("list", "pct", "status", "date")] == [1, 1, one, 1]
+    assert [kinds.count(k) for k in ("list", "pct", "status")] == [1, 1, one]
 
 
 def test_columns_of_a_file_that_matches_no_table_are_not_checked(tmp_path):

@@ -56,10 +56,10 @@ _PARALLEL_ROWS = 50_000
 #: canonical column kinds whose texts the loader trims (worth checking while reading)
 _TRIMMED_KINDS = ("str", "list")
 #: canonical column kinds parsed while reading
-_PARSED_KINDS = ("list", "pct", "status", "date", "datetime")
+_PARSED_KINDS = ("list", "pct", "status")
 #: per row, the rough cost (in bytes read) of what is done with a column of each kind after
 #: reading it: a trim check, a parse
-_AFTER_READ = {"str": 3.5, "list": 10.0, "pct": 5.0, "status": 4.0, "date": 2.0, "datetime": 2.0}
+_AFTER_READ = {"str": 3.5, "list": 10.0, "pct": 5.0, "status": 4.0}
 
 
 def scan_parquet(
