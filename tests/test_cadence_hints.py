@@ -267,3 +267,31 @@ def test_cadence_frames_equal_the_public_functions(seed):
             m_codes, x_codes, names_ = got["item_codes"]
             assert np.array_equal(m_codes, item_idx)
             assert got["missed"]["item"].tolist() == [names_[c] for c in x_codes]
+
+
+@pytest.mark.parametrize("calendar", ["cn", "calendar"])
+@pytest.mark.parametrize("shift_days", [1, 7, 8, 14, 20])
+def test_every_other_week_rows_moved_by_odd_weeks_equal_the_direct_expansion(calendar, shift_days):
+    """Every-n-th-week rows whose first week moves by other than n weeks are cut from their
+    every-week days (computed once per whole expansion), not expanded again."""
+    from collab_analytics.metrics import schedule as sched
+
+    freqs = ["每两周周三10:00", "FREQ=WEEKLY;BYDAY=MO,WE;INTERVAL=3", "biweekly Fri", "每周五15:00"]
+    plan = pd.DataFrame(
+        {
+            "item": pd.Series([f"会{i}" for i in range(len(freqs))], dtype="str"),
+            "frequency": pd.Series(freqs, dtype="str"),
+            "start": pd.Series([np.datetime64("2024-05-06", "us")] * len(freqs)),
+            "end": pd.Series([np.datetime64("2024-09-30", "us")] * len(freqs)),
+        }
+    )
+    full = sched._expansion(plan, calendar=calendar)
+    sub = plan.copy()
+    sub["start"] = sub["start"] + pd.Timedelta(days=shift_days)
+    sub["end"] = sub["end"] - pd.Timedelta(days=3)
+    got, exp = sched._expand_within(full, sub, np.arange(len(plan)))
+    pd.testing.assert_frame_equal(got, sched.expected_occurrences(sub, calendar=calendar))
+    # from Monday 05-06: 1 day later the first weeks stay, 14 days keep the every-other-week
+    # rows' weeks (the RRULE row is expanded again); 7, 8 and 20 days move them by odd weeks
+    assert ("every_week" in full.derived) == (shift_days in (7, 8, 20))
+    np.testing.assert_array_equal(exp.items.take(exp.rows).to_numpy(), got["item"].to_numpy())

@@ -47,7 +47,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -740,6 +740,8 @@ class _Expansion:
     start_year: np.ndarray | None = None
     #: each plan row's parsed :class:`Schedule` (rows expanded again reuse them)
     schedules: list | None = None
+    #: what selections derive from it, computed on first need (see :func:`_every_week`)
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _occurrence_frame(exp: _Expansion, rows: np.ndarray, occ: np.ndarray) -> pd.DataFrame:
@@ -979,7 +981,20 @@ def _expand_within(
     at = np.maximum(r, 0)
     keep = (r >= 0) & (day >= s_new[at]) & (day <= e_new[at])
     rows, occ = r[keep], full.occ[keep]
+    inside = (s_new >= s_full) & (e_new <= full.e_ord[prow])
+    if full.week_bits is not None and full.schedules is not None:
+        # every n-th week, first week moved by other than n weeks, window inside: the other
+        # weeks' days, cut from the row's every-week days
+        moved = np.flatnonzero(~reuse & inside & (full.week_bits[prow] > 0))
+        if len(moved):
+            got_rows, got_occ = _moved_weeks(full, prow, moved, s_new, e_new)
+            rows, occ = np.concatenate([rows, got_rows]), np.concatenate([occ, got_occ])
+            reuse = reuse.copy()
+            reuse[moved] = True
     again = np.flatnonzero(~reuse)
+    if not len(again) and len(rows) > 1 and (rows[1:] < rows[:-1]).any():
+        order = np.argsort(rows, kind="stable")  # each row's days come from one part
+        rows, occ = rows[order], occ[order]
     if len(again):
         sub = _expansion(
             plan.iloc[again].reset_index(drop=True),
@@ -1005,6 +1020,50 @@ def _expand_within(
     if len(rows) == 0:
         return expected_occurrences(plan.iloc[:0]), exp
     return _occurrence_frame(exp, rows, occ), exp
+
+
+def _every_week(full: _Expansion) -> tuple[np.ndarray, np.ndarray]:
+    """(plan row, occurrence) of ``full``'s every-n-th-week rows on given weekdays expanded
+    every week over their windows (computed once per expansion)."""
+    if "every_week" not in full.derived:
+        w = np.flatnonzero(full.week_bits > 0)
+        plan = pd.DataFrame(
+            {
+                "item": full.items.take(w).reset_index(drop=True),
+                "start": full.s_ord[w].astype("datetime64[D]").astype("datetime64[us]"),
+                "end": full.e_ord[w].astype("datetime64[D]").astype("datetime64[us]"),
+            }
+        )
+        sub = _expansion(
+            plan,
+            calendar=full.calendar,
+            year=full.year,
+            schedules=[replace(full.schedules[i], interval=1) for i in w.tolist()],
+        )
+        full.derived["every_week"] = (w[sub.rows], sub.occ)
+    return full.derived["every_week"]
+
+
+def _moved_weeks(
+    full: _Expansion, prow: np.ndarray, moved: np.ndarray, s_new: np.ndarray, e_new: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The occurrences of the selection rows ``moved`` (every n-th week on given weekdays,
+    windows ``s_new``..``e_new`` inside the whole windows): the days of the row's every-week
+    expansion in the new window whose week is a multiple of n weeks after the new first
+    week, as a fresh expansion keeps them (rows are positions in the selection)."""
+    w_rows, w_occ = _every_week(full)
+    sel = np.full(len(full.s_ord), -1, dtype="int64")
+    sel[prow[moved]] = moved
+    r = sel[w_rows]
+    keep = r >= 0
+    r, occ = r[keep], w_occ[keep]
+    day = occ.astype("datetime64[D]").astype("int64")
+    bits, every = full.week_bits[prow], full.week_every[prow]
+    week0 = np.zeros(len(prow), dtype="int64")
+    week0[moved] = _week0(s_new[moved], bits[moved])
+    week = (day - (day - 4) % 7) // 7
+    keep = (day >= s_new[r]) & (day <= e_new[r]) & ((week - week0[r]) % every[r] == 0)
+    return r[keep], occ[keep]
 
 
 def _no_expansion() -> _Expansion:
