@@ -565,17 +565,25 @@ def _fingerprint_fixed(
     one pass each instead of gathered (the same values as :func:`_fingerprint_block`)."""
 
     def word(at: int) -> np.ndarray:
-        view = np.ndarray((n,), dtype="<u8", buffer=data, offset=base + at, strides=(width,))
-        return view.copy()  # a copy even when contiguous: the texts' buffer is not written
+        return np.ndarray((n,), dtype="<u8", buffer=data, offset=base + at, strides=(width,))
 
-    h = word(0)
-    h += np.uint64(width * int(_GOLD) % 2**64)
-    h += word(width - 8) * _M1
-    if width > 16:
-        h += word((width - 8) // 2) * _M2
-    if group is not None:
-        h += (group.astype(np.int64) + 2).astype(np.uint64) * _M3
-    return _mix(h)
+    first, last = word(0), word(width - 8)
+    mid = word((width - 8) // 2) if width > 16 else None
+    out = np.empty(n, dtype=np.uint64)
+    step = _BLOCK // 2
+    for i in range(0, n, step):  # blocks of rows: the arithmetic stays in cache
+        j = min(i + step, n)
+        h = first[i:j].copy()  # a copy even when contiguous: the texts' buffer is not written
+        h += np.uint64(width * int(_GOLD) % 2**64)
+        t = last[i:j] * _M1
+        h += t
+        if mid is not None:
+            np.multiply(mid[i:j], _M2, out=t)
+            h += t
+        if group is not None:
+            h += (group[i:j].astype(np.int64) + 2).astype(np.uint64) * _M3
+        out[i:j] = _mix(h)
+    return out
 
 
 def _fingerprint_block(words, total, start, end, length, group) -> np.ndarray:
