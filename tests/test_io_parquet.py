@@ -104,15 +104,26 @@ def test_project_runs_from_dictionary_indices_equal_the_text_runs():
     runs = [0, 0, 2, None, None, 1, 3, 0, 2]
     idx = pa.array([i for i in runs for _ in range(10)], pa.int32())  # long runs
     dense = words.take(idx)
-    expected = _arrow.encode_runs(dense)
+    expected = _arrow._encode_runs(dense)  # the text runs (no answer kept, no dictionary)
     _arrow.remember_dictionary(dense, words, idx)
     try:
         assert _arrow.dictionary_of(dense) is not None
-        got = _arrow.encode_runs(dense)
+        got = _arrow._encode_runs(dense)
     finally:
         _arrow.forget_dictionaries()
     assert got[1] == expected[1] and got[0].tolist() == expected[0].tolist()
     assert got[0][::10].tolist() == [0, 0, 0, -1, -1, 1, 2, 0, 0]
+
+
+def test_project_runs_kept_for_the_same_array_only():
+    a = pa.array(["P1"] * 5 + ["P2"] * 5, pa.large_string())
+    first, k = _arrow.encode_runs(a)
+    first[:] = 99  # the caller's copy: the kept answer is not changed
+    again, k2 = _arrow.encode_runs(a.slice(0))  # the same buffers: the kept answer
+    assert again.tolist() == [0] * 5 + [1] * 5 and k2 == k == 2
+    other = pa.array(["P2"] * 5 + ["P1"] * 5, pa.large_string())
+    assert _arrow.encode_runs(other)[0].tolist() == [0] * 5 + [1] * 5
+    assert _arrow.encode_runs(other.slice(3))[0].tolist() == [0, 0, 1, 1, 1, 1, 1]
 
 
 def _wide(variant: str, n: int = 3000) -> tuple[pd.DataFrame, dict]:
