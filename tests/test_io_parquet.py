@@ -155,13 +155,22 @@ def _wide(variant: str, n: int = 3000) -> tuple[pd.DataFrame, dict]:
         kw["row_group_size"] = 700
     elif variant == "categorical":  # stored as an Arrow dictionary type: stays categorical
         df["阶段"] = df["阶段"].astype("category")
+    elif variant == "extension":  # nullable integers and zoned times: restored by to_pandas
+        df["进度"] = df["进度"].astype("Int64")
+        df.loc[3, "进度"] = pd.NA
+        df["备注时间"] = pd.Timestamp("2024-07-01", tz="Asia/Shanghai")
+    elif variant == "floats":  # NaN in a float column, an extra column of the user's
+        df["进度"] = df["进度"].astype("float64")
+        df.loc[3, "进度"] = np.nan
+        df["我的备注"] = "x"
     elif variant == "lists":
         df["前置任务"] = [[] if v is None else [v, "T00000"] for v in df["前置任务"]]
     return df, kw
 
 
 @pytest.mark.parametrize(
-    "variant", ["plain", "untrimmed", "index", "row_groups", "categorical", "lists"]
+    "variant",
+    ["plain", "untrimmed", "index", "row_groups", "categorical", "extension", "floats", "lists"],
 )
 def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch, variant):
     df, kw = _wide(variant)
@@ -252,6 +261,26 @@ def test_columns_read_on_two_threads_give_the_single_read(tmp_path, monkeypatch,
     # parse call; in one chunk per row group, through the frame column they become)
     one = 1 if variant == "row_groups" else 0
     assert [kinds.count(k) for k in ("list", "pct", "status")] == [1, 1, one]
+
+
+@pytest.mark.parametrize(
+    ("variant", "plain"),
+    [
+        ("plain", True),
+        ("floats", True),
+        ("row_groups", True),
+        ("index", False),
+        ("categorical", False),
+        ("extension", False),
+        ("lists", False),
+    ],
+)
+def test_frames_assembled_column_by_column_only_for_plain_metadata(tmp_path, variant, plain):
+    df, kw = _wide(variant)
+    df.to_parquet(tmp_path / "t.parquet", **kw)
+    assert pq_io._plain_metadata(pq.ParquetFile(tmp_path / "t.parquet").schema_arrow) is plain
+    pq.write_table(pa.table({"a": [1, 2]}), tmp_path / "bare.parquet")  # no pandas metadata
+    assert pq_io._plain_metadata(pq.ParquetFile(tmp_path / "bare.parquet").schema_arrow)
 
 
 def test_columns_of_a_file_that_matches_no_table_are_not_checked(tmp_path):

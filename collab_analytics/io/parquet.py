@@ -200,6 +200,7 @@ def _read_columns(
     as_dict: list[str],
     roles: tuple[str, dict],
     status_map: dict | None,
+    series: bool = False,
 ) -> list[tuple]:
     """Every column of the file (one chunk per row group) read on two threads, the costliest
     first, and what can be learnt from it alone right away, by the thread that read it:
@@ -212,7 +213,11 @@ def _read_columns(
       (:func:`_arrow.sorted_fixed` keeps its answer for the loader);
     * once names and projects are both in, duplicate names are found.
 
-    Returns ``(column, trimmed, parsed or None, keys or None)`` per field, and the task
+    With ``series``, each column is also made the pandas column it becomes in the frame
+    (the file's pandas metadata adds nothing to it: see :func:`_plain_metadata`).
+
+    Returns ``(column, trimmed, parsed or None, keys or None, pandas column or None)`` per
+    field, and the task
     names' duplicates (``(names, projects or None, mask)``, see :class:`RawTable`) when the
     names and projects read are final. Each thread reads through its own handle.
     """
@@ -277,6 +282,7 @@ def _read_columns(
                 col = pa.chunked_array([col.combine_chunks()])
             ok = kind in _TRIMMED_KINDS and _is_trimmed(col)
         parsed = keys = None
+        frame_col = _to_pandas(pa.table([col], names=[name]))[name] if series else None
         if kind == "status" and pa.types.is_dictionary(col.type) and col.num_chunks == 1:
             # what parse_status does with the categorical this column becomes in the frame
             d = col.chunk(0)
@@ -284,7 +290,7 @@ def _read_columns(
             r = _status_of_words(d.dictionary.to_pylist(), idx, status_map, pd.RangeIndex(len(d)))
             parsed = (kind, (r.parsed, r, r.bad))
         elif kind in _PARSED_KINDS:
-            s = _to_pandas(pa.table([col], names=[name]))[name]
+            s = frame_col if series else _to_pandas(pa.table([col], names=[name]))[name]
             parsed = (kind, _parse_column(kind, s, status_map, ok))
         if table == "tasks":
             one = col.num_chunks == 1
@@ -297,7 +303,7 @@ def _read_columns(
                 met("deps", parsed[1][1] if parsed is not None else None)
             elif canonical == "project":  # final projects only (False: none to group by)
                 met("project", col.chunk(0) if one and ok else False)
-        return col, ok, parsed, keys
+        return col, ok, parsed, keys, frame_col
 
     cost = _column_costs(path, names, dictionary, columns)
     order = sorted(range(len(names)), key=lambda i: -cost[i])
@@ -331,11 +337,16 @@ def _read_parquet(
         # column by column on two threads, the costliest first: each column is decoded and
         # checked by the thread that read it, while the other thread reads on
         roles = _column_roles(schema, table, path.stem)
-        read, dups = _read_columns(path, names, as_dict, roles, status_map)
-        fields = [schema.field(i).with_type(r[0].type) for i, r in enumerate(read)]
-        table_ = pa.Table.from_arrays(
-            [r[0] for r in read], schema=pa.schema(fields, metadata=schema.metadata)
-        )
+        plain = _plain_metadata(schema)
+        read, dups = _read_columns(path, names, as_dict, roles, status_map, series=plain)
+        if plain:  # the frame of the columns each thread made (as to_pandas would)
+            frame = pd.DataFrame({n: r[4] for n, r in zip(names, read, strict=True)}, copy=False)
+        else:
+            fields = [schema.field(i).with_type(r[0].type) for i, r in enumerate(read)]
+            table_ = pa.Table.from_arrays(
+                [r[0] for r in read], schema=pa.schema(fields, metadata=schema.metadata)
+            )
+            frame = _to_pandas(table_)
         clean_names = {names[i] for i, r in enumerate(read) if r[1]}
         parsed_names = {names[i]: r[2] for i, r in enumerate(read) if r[2] is not None}
         key_names = {names[i]: r[3] for i, r in enumerate(read) if r[3] is not None}
@@ -357,7 +368,7 @@ def _read_parquet(
                 )
                 if clean:
                     clean_names.add(name)
-    frame = _to_pandas(table_)
+        frame = _to_pandas(table_)
     cols = [str(c) for c in frame.columns]
     clean = frozenset(
         j
@@ -369,6 +380,49 @@ def _read_parquet(
     if len(set(cols)) != len(cols):
         parsed, keys, dups = {}, {}, None
     return frame, clean, parsed, keys, dups
+
+
+#: (pandas_type, numpy_type) pairs of the pandas metadata that ``to_pandas`` turns into
+#: nothing but the column's own conversion
+_PLAIN_TYPES = {
+    ("object", "str"),
+    ("object", "object"),
+    ("unicode", "object"),
+    ("unicode", "str"),
+    ("int64", "int64"),
+    ("int32", "int32"),
+    ("float64", "float64"),
+    ("bool", "bool"),
+}
+
+
+def _plain_metadata(schema) -> bool:
+    """Does the file's pandas metadata (if any) leave ``to_pandas`` with nothing to do but
+    convert each column by itself: no index columns (at most a default range index), no
+    renamed columns, no column types it would restore (categoricals, time zones, nullable
+    integers)? Then the frame can be assembled from columns converted one by one."""
+    raw = (schema.metadata or {}).get(b"pandas")
+    if raw is None:
+        return True
+    try:
+        meta = json.loads(raw)
+    except ValueError:
+        return False
+    for ix in meta.get("index_columns", []):
+        if not (
+            isinstance(ix, dict)
+            and ix.get("kind") == "range"
+            and ix.get("name") is None
+            and ix.get("start") == 0
+            and ix.get("step") == 1
+        ):
+            return False
+    for c in meta.get("columns", []):
+        pt, nt = c.get("pandas_type"), str(c.get("numpy_type"))
+        plain = (pt, nt) in _PLAIN_TYPES or (pt == "datetime" and nt.startswith("datetime64["))
+        if not plain or c.get("metadata") is not None or c.get("name") != c.get("field_name"):
+            return False
+    return True
 
 
 def _to_pandas(table) -> pd.DataFrame:
