@@ -244,13 +244,19 @@ def test_cadence_frames_equal_the_public_functions(seed):
         {"item": pd.Series([], dtype="str"), "department": pd.Series([], dtype="str")}
     )
     none = np.zeros(0, dtype="int64")
-    for lazy in (False, True):
+    built = []
+
+    def occ_later():  # the occurrence frame handed over as a function: built on need only
+        built.append(1)
+        return occ
+
+    for lazy, occ_arg in ((False, occ), (True, occ), (True, occ_later)):
         got = cad._cadence_frames(
             arrays,
             items,
             assigned,
             plan,
-            occ,
+            occ_arg,
             exp,
             expected,
             (none, none, []),
@@ -267,6 +273,7 @@ def test_cadence_frames_equal_the_public_functions(seed):
             m_codes, x_codes, names_ = got["item_codes"]
             assert np.array_equal(m_codes, item_idx)
             assert got["missed"]["item"].tolist() == [names_[c] for c in x_codes]
+    assert len(built) <= 1  # built once at most
 
 
 @pytest.mark.parametrize("calendar", ["cn", "calendar"])

@@ -1099,11 +1099,14 @@ def _match_columns(
     occ_code: np.ndarray | None = None,
     occ_ptime: np.ndarray | None = None,
     m_order: np.ndarray | None = None,
+    occ_time: np.ndarray | None = None,
 ) -> tuple[dict | None, np.ndarray | None]:
     """The matching of :func:`_match_ordered` as arrays, the frame's columns by name
     (``item_idx``: item codes into ``items``, ``rule``: rules as given, ``sim``, ``reason``:
     codes of no_plan_item / off_schedule / duplicate, -1: none; the rest as the frame's
-    columns; ``None`` for no meeting), and the confirmed ``m_order``."""
+    columns; ``None`` for no meeting), and the confirmed ``m_order``. ``occ_time``: the
+    occurrences' times (``datetime64[us]``) when known; ``occurrences`` is then read only
+    for what else is not given."""
     n = len(arrays["date"])
     if n == 0:
         return None, None
@@ -1117,15 +1120,17 @@ def _match_columns(
             occurrences["item"],
             lambda u: np.array([code_of.get(x, -1) for x in u.tolist()], dtype="int64"),
         )
-    occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
+    if occ_time is None:
+        occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
+    n_occ = len(occ_time)
     if occ_ptime is None:
-        occ_ptime = _time_minutes(occurrences["planned_time"]) if len(occurrences) else np.zeros(0)
+        occ_ptime = _time_minutes(occurrences["planned_time"]) if n_occ else np.zeros(0)
 
     valid_m = (item_idx >= 0) & ~np.isnat(date)
     occurrence = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     occ_pos = np.full(n, -1, dtype="int64")
 
-    if valid_m.any() and len(occurrences):
+    if valid_m.any() and n_occ:
         mdays = date.astype("datetime64[D]")
         odays = occ_time.astype("datetime64[D]")
         all_days = np.concatenate([mdays[valid_m], odays])
@@ -1171,7 +1176,7 @@ def _match_columns(
             # meeting (not the earlier row: the outcome must not depend on the log's order)
             ms = m_start[mm]
             dist = np.abs(ms - o_time[oo])
-            win = _first_by_keys(oo, (dist, ms, mm), len(occurrences))
+            win = _first_by_keys(oo, (dist, ms, mm), n_occ)
             win_m, win_o = mm[win], oo[win]
             occ_pos[win_m] = win_o
             free[win_o] = False
@@ -1275,7 +1280,11 @@ def _cadence_frames(
     columns (what the cadence chart reads besides the item codes).
 
     ``rows_coded``: each expansion row's item position in ``items`` (-1: none) and planned
-    time in minutes, when the caller derived them (else read from ``expansion``)."""
+    time in minutes, when the caller derived them (else read from ``expansion``).
+
+    ``occurrences`` may be a function building the frame: the times are then the
+    expansion's, and the frame is built only where a rare case needs it (no frame of the
+    report is the occurrences)."""
     if rows_coded is not None:
         row_code, row_ptime = rows_coded
     else:
@@ -1287,16 +1296,29 @@ def _cadence_frames(
         row_ptime = _time_minutes(pd.Series(expansion.times, dtype="str"))
     occ_code = row_code[expansion.rows] if len(row_code) else np.zeros(0, dtype="int64")
     occ_ptime = row_ptime[expansion.rows] if len(row_ptime) else np.zeros(0)
+    if isinstance(occurrences, pd.DataFrame):
+        occ_given = [occurrences]
+        occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
+    else:
+        occ_given, make_occ = [], occurrences
+        occ_time = np.asarray(expansion.occ, dtype="datetime64[us]")
+
+    def occ_frame() -> pd.DataFrame:
+        if not occ_given:
+            occ_given.append(make_occ())
+        return occ_given[0]
+
     cols, m_order = _match_columns(
         arrays,
         items,
         assigned,
-        occurrences,
+        None,
         tolerance_days=tolerance_days,
         calendar=calendar,
         occ_code=occ_code,
         occ_ptime=occ_ptime,
         m_order=m_order,
+        occ_time=occ_time,
     )
     built: list[pd.DataFrame] = []
 
@@ -1310,11 +1332,10 @@ def _cadence_frames(
     item_idx = np.asarray(assigned[0], dtype="int64")
     matched = _values(src, "matched", bool)
     codes = None
-    if len(occurrences) == 0:
-        missed = missed_occurrences(frame(), occurrences)
+    if len(occ_time) == 0:
+        missed = missed_occurrences(frame(), occ_frame())
     else:
         rows = None
-        occ_time = occurrences["occurrence"].to_numpy(dtype="datetime64[us]")
         if (
             cols is not None
             and cols["occ_free"] is not None
@@ -1326,9 +1347,9 @@ def _cadence_frames(
             # missed ones (no matched meeting with its item and time) are those left free
             rows = np.flatnonzero(cols["occ_free"])
         else:
-            rows = _missed_rows(src, occurrences, occ_code, item_idx[matched], len(items))
+            rows = _missed_rows(src, occ_frame(), occ_code, item_idx[matched], len(items))
         if rows is None:
-            missed = _missed_codes(frame(), occurrences, occ_code, item_idx[matched], len(items))
+            missed = _missed_codes(frame(), occ_frame(), occ_code, item_idx[matched], len(items))
         else:
             # the occurrences' texts from their plan rows (as the occurrence frame has them)
             at = expansion.rows[rows]
@@ -1344,7 +1365,7 @@ def _cadence_frames(
     if n and names.notna().all() and pd.unique(names.astype("str")).tolist() == items:
         summary = _summary_codes(items, occ_code, item_idx, src, m_order=m_order)
     else:
-        summary = cadence_summary(frame(), occurrences, plan=plan)
+        summary = cadence_summary(frame(), occ_frame(), plan=plan)
     if n == 0 or len(expected) == 0:
         att = _attendance_present(frame(), expected, present)  # empty
     else:

@@ -943,8 +943,8 @@ def _expansion(
 
 
 def _expand_within(
-    full: _Expansion, plan: pd.DataFrame, prow: np.ndarray
-) -> tuple[pd.DataFrame, _Expansion]:
+    full: _Expansion, plan: pd.DataFrame, prow: np.ndarray, *, frame: bool = True
+) -> tuple[pd.DataFrame | None, _Expansion]:
     """:func:`expected_occurrences` of ``plan`` (rows ``prow`` of the plan ``full`` was
     expanded for, in their order, with their own ``start``/``end`` windows, same calendar
     and year), and its :class:`_Expansion` (``rows``: each occurrence's row in ``plan``).
@@ -959,6 +959,19 @@ def _expand_within(
     """
     if len(plan) == 0:
         return expected_occurrences(plan), _no_expansion()
+    exp = _expansion_within(full, plan, prow)
+    return (_occurrences_of(exp, plan) if frame else None), exp
+
+
+def _occurrences_of(exp: _Expansion, plan: pd.DataFrame) -> pd.DataFrame:
+    """The :func:`expected_occurrences` frame of an expansion of ``plan``."""
+    if len(exp.rows) == 0:
+        return expected_occurrences(plan.iloc[:0])
+    return _occurrence_frame(exp, exp.rows, exp.occ)
+
+
+def _expansion_within(full: _Expansion, plan: pd.DataFrame, prow: np.ndarray) -> _Expansion:
+    """The :class:`_Expansion` of :func:`_expand_within` (``plan`` not empty)."""
     s_new = _row_days(plan, "start", None)
     e_new = _row_days(plan, "end", None)
     s_full = full.s_ord[prow]
@@ -1017,9 +1030,7 @@ def _expand_within(
         calendar=full.calendar,
         year=full.year,
     )
-    if len(rows) == 0:
-        return expected_occurrences(plan.iloc[:0]), exp
-    return _occurrence_frame(exp, rows, occ), exp
+    return exp
 
 
 def _every_week(full: _Expansion) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import altair as alt
@@ -358,7 +359,9 @@ def _compute_cadence(ctx) -> dict:
     else:
         prow = data.positions("plan") if isinstance(data, ScopedData) else None
         prow = np.arange(len(plan)) if prow is None else prow
-        occ, exp = _sched._expand_within(full_exp, plan, prow)
+        # the occurrence frame is built only if a rare case needs it (it is no tab frame)
+        _none, exp = _sched._expand_within(full_exp, plan, prow, frame=False)
+        occ = partial(_sched._occurrences_of, exp, plan)
     full_items, full = _full_assignment(ctx)
     items = _cad._plan_items(plan)
     whole = source.meetings
