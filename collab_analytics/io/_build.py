@@ -112,6 +112,16 @@ def _one_value(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), pd.Index([value], dtype="str"))
 
 
+def _has_missing(s: pd.Series) -> bool:
+    """Any missing value in a column? Read from the Arrow null count of text columns and the
+    int64 view of date columns (no boolean mask of a million rows)."""
+    if s.dtype == "str":
+        return _arrow.as_arrow(s).null_count > 0
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":
+        return bool((s.to_numpy().view("i8") == np.iinfo("i8").min).any())
+    return bool(s.isna().any())
+
+
 def _src(raw: RawTable) -> pd.DataFrame:
     """Where each row of a raw table came from: file, sheet and row (the reader's row numbers
     are shared, not copied: neither side writes to them)."""
@@ -1058,7 +1068,7 @@ def assemble(
     _fill_years(tables, dates, year, issues, sources)
     for t, cols in present.items():
         for req in TABLES[t].required:
-            if req == KEY_COLUMN[t] or req not in cols:
+            if req == KEY_COLUMN[t] or req not in cols or not _has_missing(tables[t][req]):
                 continue
             miss = tables[t][req].isna()
             if isinstance(dates.get((t, req)), DateParse):
@@ -1081,11 +1091,11 @@ def assemble(
         masks = _columns_pool().submit(task_masks, *task_mask_columns(tasks))
 
     # project name on tasks when the workbook holds one project
-    if len(tasks) and len(project) == 1 and tasks["project"].isna().any():
+    if len(tasks) and len(project) == 1 and _has_missing(tasks["project"]):
         tasks["project"] = tasks["project"].fillna(project["project"].iloc[0])
 
     # task ids: kept when given, else generated from (project, task name)
-    if len(tasks):
+    if len(tasks) and _has_missing(tasks["task_id"]):
         missing = tasks["task_id"].isna()
         if missing.any():
             gen = generate_task_ids(tasks.loc[missing, "project"], tasks.loc[missing, "task"])
