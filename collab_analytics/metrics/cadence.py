@@ -2493,7 +2493,7 @@ def _expected_within(
     row, col = row[f], col[f]
     return pd.DataFrame(
         {
-            "item": _str_series(enc.take_text(_arrow_text(plan["item"]), row)),
+            "item": _decoded(plan["item"], row),
             "department": _coded_text(depts, col),
             "source": _coded_text(["participants"], np.zeros(len(row), dtype="int64")),
         }
