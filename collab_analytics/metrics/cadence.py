@@ -2158,7 +2158,8 @@ class _ListedIndex:
     """The whole meeting log's listed departments keyed by each meeting's item in the whole
     plan (built once per dataset by :func:`_listed_index`): ``rows`` (meeting of each pair
     whose meeting has an item), ``key`` (``item * len(names) + department code``),
-    ``names``, ``n_items`` and ``lists`` (whether each meeting lists a department)."""
+    ``names``, ``n_items``, ``lists`` (whether each meeting lists a department) and
+    ``total`` (the pairs per key over the whole log)."""
 
     def __init__(self, **parts):
         self.__dict__.update(parts)
@@ -2174,12 +2175,14 @@ def _listed_index(
     ok = it >= 0
     lists = np.zeros(n_all, dtype=bool)
     lists[l_rows] = True
+    key = it[ok] * max(len(names), 1) + l_codes[ok]
     return _ListedIndex(
         rows=l_rows[ok],
-        key=it[ok] * max(len(names), 1) + l_codes[ok],
+        key=key,
         names=list(names),
         n_items=n_items,
         lists=lists,
+        total=np.bincount(key, minlength=n_items * max(len(names), 1)),
     )
 
 
@@ -2200,7 +2203,11 @@ def _listed_within(
     n_names = max(len(index.names), 1)
     kept = np.zeros(len(index.lists), dtype=bool)
     kept[rows] = True
-    cnt = np.bincount(index.key[kept[index.rows]], minlength=index.n_items * n_names)
+    size = index.n_items * n_names
+    if 2 * len(rows) > len(kept):  # most meetings kept: subtract the others' pairs
+        cnt = index.total - np.bincount(index.key[~kept[index.rows]], minlength=size)
+    else:
+        cnt = np.bincount(index.key[kept[index.rows]], minlength=size)
     counts = cnt.reshape(index.n_items, n_names)[old]
     text = _text_pairs(rows, ~index.lists[rows], participants, departments, index.names)
     return (counts, index.names), text
