@@ -87,6 +87,11 @@ def test_odd_rows_match_the_regular_expression(vals, sliced):
     want = pc.fill_null(pc.match_substring_regex(a, _arrow._PLAIN), False)
     odd, upper = _arrow._odd_rows(a)
     assert odd.tolist() == want.to_pylist()
+    # with no odd text, the scan alone tells whether the texts are trimmed and not blank
+    if not odd.any():
+        assert _arrow.plain_trimmed(a, odd) == (_arrow.strip_blank(a) is a)
+    else:
+        assert not _arrow.plain_trimmed(a, odd)
     assert upper == any(v is not None and any("A" <= c <= "Z" for c in v) for v in a.to_pylist())
     full = _arrow._key_full(a).to_pylist()
     assert _arrow.key(a).to_pylist() == [None if v == "" else v for v in full]

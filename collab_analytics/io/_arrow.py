@@ -313,16 +313,17 @@ def valid_values(a: pa.Array, valid: np.ndarray, rows: np.ndarray | None = None)
     )
 
 
-def key(s: pd.Series | pa.Array) -> pa.Array:
+def key(s: pd.Series | pa.Array, *, scan: tuple[np.ndarray, bool] | None = None) -> pa.Array:
     """Comparison key for names: NFKC, no whitespace, lower case (nulls stay null).
 
     Printable ASCII without spaces and CJK unified ideographs (U+4E00–U+9FFF) are unchanged
     by NFKC and hold no whitespace, so texts made only of them are just lower-cased (ASCII
     lower-casing: ideographs have no case); NFKC and whitespace removal run only on the
-    other texts, found from their bytes (:func:`_odd_rows`).
+    other texts, found from their bytes (:func:`_odd_rows`; ``scan``: its answer for these
+    texts, when the caller has it).
     """
     a = as_arrow(s)
-    odd, upper = _odd_rows(a)
+    odd, upper = _odd_rows(a) if scan is None else scan
     n_odd = int(odd.sum())
     if n_odd * 4 > len(a):
         out = _key_full(a)
@@ -338,6 +339,19 @@ def key(s: pd.Series | pa.Array) -> pa.Array:
     if empty.any():
         out = pc.if_else(pa.array(empty), pa.scalar(None, pa.large_string()), out)
     return out
+
+
+def plain_trimmed(a: pa.Array, odd: np.ndarray) -> bool:
+    """Given :func:`_odd_rows` of ``a``: no text holds an odd character (so none holds white
+    space: every byte that starts one is odd) and none is empty — ``a`` is trimmed, with no
+    blank text, as :func:`strip_blank` would find it."""
+    if odd.any():
+        return False
+    off, _ = _buffers(a)
+    empty = off[1:] == off[:-1]
+    if a.null_count:
+        empty &= a.is_valid().to_numpy(zero_copy_only=False)
+    return not empty.any()
 
 
 def _odd_rows(a: pa.Array) -> tuple[np.ndarray, bool]:

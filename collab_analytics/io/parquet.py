@@ -155,6 +155,12 @@ def _decode_dictionary(col) -> tuple[object, bool]:
     return pa.chunked_array(chunks, type=pa.large_string()), clean
 
 
+def _is_one_text_chunk(col) -> bool:
+    import pyarrow as pa
+
+    return col.num_chunks == 1 and pa.types.is_large_string(col.type)
+
+
 def _is_trimmed(col) -> bool:
     """Are all texts of a large-string column trimmed and none blank (so the loader's trim,
     :func:`_arrow.strip_blank`, would leave every chunk as it is)?"""
@@ -280,6 +286,14 @@ def _read_columns(
             if col.num_chunks > 1 and pa.types.is_large_string(col.type):
                 # text in one chunk (one per row group as read): every later kernel runs once
                 col = pa.chunked_array([col.combine_chunks()])
+            ok = None
+        scan = None
+        if table == "tasks" and canonical == "task" and _is_one_text_chunk(col):
+            # the bytes scan that finds the names needing NFKC also tells whether they are
+            # trimmed (white space is among what it finds)
+            scan = _arrow._odd_rows(col.chunk(0))
+            ok = ok or _arrow.plain_trimmed(col.chunk(0), scan[0]) or None
+        if ok is None:
             ok = kind in _TRIMMED_KINDS and _is_trimmed(col)
         parsed = keys = None
         frame_col = _to_pandas(pa.table([col], names=[name]))[name] if series else None
@@ -295,7 +309,7 @@ def _read_columns(
         if table == "tasks":
             one = col.num_chunks == 1
             if canonical == "task":  # final names: their keys as the loader makes them
-                keys = (col.chunk(0), _arrow.key(col.chunk(0))) if one and ok else None
+                keys = (col.chunk(0), _arrow.key(col.chunk(0), scan=scan)) if one and ok else None
                 met("keys", keys)
             elif canonical == "task_id":
                 met("ids", _arrow.sorted_fixed(col.chunk(0)) if one else None)
