@@ -1,10 +1,12 @@
-"""Random dashboard selections for tests that compare a derived result with the direct one."""
+"""Random dashboard selections (and meetings) for tests that compare a derived result with
+the direct one."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 #: A period that cuts the sample portfolios' tasks and meetings in two.
 PERIOD = ("2024-06-01", "2024-08-31")
@@ -27,3 +29,26 @@ def random_selection(
     if rng.random() < period_share:
         sel["period"] = PERIOD
     return sel
+
+
+#: Departments of :func:`random_department_meetings`.
+MEETING_DEPARTMENTS = ("客服部", "技术部", "产品部", "运营部")
+
+
+def random_department_meetings(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """``n`` meetings whose ``departments`` lists (of :data:`MEETING_DEPARTMENTS`, blanks
+    among them) are missing 30 % of the time, with a ``participants`` text that names
+    everyone, two departments, one, nobody or is missing."""
+    lists = [
+        list(rng.choice([*MEETING_DEPARTMENTS, ""], rng.integers(0, 3), replace=False))
+        if rng.random() < 0.7
+        else None
+        for _ in range(n)
+    ]
+    text = rng.choice(["各部门", "技术部、产品部", "运营部负责人", "", None], n)
+    return pd.DataFrame(
+        {
+            "departments": pd.Series(lists, dtype=object),
+            "participants": pd.Series(text, dtype="str"),
+        }
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _selections import MEETING_DEPARTMENTS, random_department_meetings
 from test_cadence_match import _random
 
 from collab_analytics.metrics import cadence as cad
@@ -119,22 +120,10 @@ def test_listed_counts_give_the_attendance_of_the_pairs(seed):
     """Attendance from the whole log's listed pairs counted per (item, department) plus the
     text pairs of meetings listing none equals attendance from the selection's pairs."""
     rng = np.random.default_rng(seed)
-    depts = ["客服部", "技术部", "产品部", "运营部"]
+    depts = list(MEETING_DEPARTMENTS)
     full_items = ["周会", "评审会", "日会", "月会", "复盘会"]
     n = 60
-    lists = [
-        list(rng.choice([*depts, ""], rng.integers(0, 3), replace=False))
-        if rng.random() < 0.7
-        else None
-        for _ in range(n)
-    ]
-    text = rng.choice(["各部门", "技术部、产品部", "运营部负责人", "", None], n)
-    meetings = pd.DataFrame(
-        {
-            "departments": pd.Series(lists, dtype=object),
-            "participants": pd.Series(text, dtype="str"),
-        }
-    )
+    meetings = random_department_meetings(rng, n)
     item_full = rng.integers(-1, len(full_items), n)
     listed = cad._meeting_list_depts(meetings)
     index = cad._listed_index(listed, n, item_full, len(full_items))

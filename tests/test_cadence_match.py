@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _selections import MEETING_DEPARTMENTS, random_department_meetings
 
 from collab_analytics.calendar import get_calendar
 from collab_analytics.metrics import cadence as cad
@@ -145,21 +146,9 @@ def test_subset_department_pairs_equal_the_direct_pairs(seed):
     """Listed departments sliced, the participants text read only for meetings listing none,
     against the restricted department list: the same (meeting, department) pairs."""
     rng = np.random.default_rng(seed)
-    depts = ["客服部", "技术部", "产品部", "运营部"]
+    depts = list(MEETING_DEPARTMENTS)
     n = 50
-    lists = [
-        list(rng.choice([*depts, ""], rng.integers(0, 3), replace=False))
-        if rng.random() < 0.7
-        else None
-        for _ in range(n)
-    ]
-    text = rng.choice(["各部门", "技术部、产品部", "运营部负责人", "", None], n)
-    meetings = pd.DataFrame(
-        {
-            "departments": pd.Series(lists, dtype=object),
-            "participants": pd.Series(text, dtype="str"),
-        }
-    )
+    meetings = random_department_meetings(rng, n)
     listed = cad._meeting_list_depts(meetings)
     for _ in range(4):
         rows = np.flatnonzero(rng.random(n) < rng.random())
