@@ -1,6 +1,6 @@
 """A selection's expected departments derived from codes computed once per dataset
-(``cadence._expected_within``) equal ``communication._expected_by_project`` on the restricted
-data (plan windows, departments, tasks and project rows of the selection)."""
+(``_cadence_expected._expected_within``) equal ``communication._expected_by_project`` on the
+restricted data (plan windows, departments, tasks and project rows of the selection)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from _selections import random_selection
 
 from collab_analytics import sample
-from collab_analytics.metrics import cadence as cad
+from collab_analytics.metrics import _cadence_expected as cad_expected
 from collab_analytics.metrics.communication import _expected_by_project, plan_windows
 from collab_analytics.widgets._filter import FilterIndex
 
@@ -49,7 +49,7 @@ def _mutated(seed):
 
 def _check(data, seed, n_sel=6):
     rng = np.random.default_rng(seed)
-    index = cad._expected_index(data)
+    index = cad_expected._expected_index(data)
     assert index is not None
     fi = FilterIndex(data)
     projects, depts = list(fi.projects), list(fi.departments)
@@ -59,7 +59,7 @@ def _check(data, seed, n_sel=6):
         sub = scope.to_tracking_data()
         plan = plan_windows(sub)
         want = _expected_by_project(sub, plan)
-        got = cad._expected_within(
+        got = cad_expected._expected_within(
             index,
             plan,
             _rows(scope, "plan", len(data.plan)),
@@ -85,4 +85,5 @@ def test_expected_with_general_items_duplicate_rows_and_odd_sponsors(seed):
 
 def test_expected_index_needs_the_columns_it_reads():
     data = sample.portfolio(n_projects=2, tasks_per_project=5, seed=1)
-    assert cad._expected_index(data.replace(plan=data.plan.drop(columns="participants"))) is None
+    no_text = data.replace(plan=data.plan.drop(columns="participants"))
+    assert cad_expected._expected_index(no_text) is None

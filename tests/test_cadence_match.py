@@ -10,6 +10,7 @@ import pytest
 from _selections import MEETING_DEPARTMENTS, random_department_meetings
 
 from collab_analytics.calendar import get_calendar
+from collab_analytics.metrics import _cadence_codes as cad_codes
 from collab_analytics.metrics import cadence as cad
 from collab_analytics.metrics.schedule import expected_occurrences
 
@@ -33,8 +34,8 @@ def _reference(meetings, items, assigned, occurrences, *, tolerance_days, calend
     all_days = np.concatenate([mdays[valid_m], odays])
     lo, hi = all_days.min(), all_days.max()
     m_ord = np.zeros(n, dtype="int64")
-    m_ord[valid_m] = cad._day_ordinals(mdays[valid_m], cal, lo, hi)
-    o_ord = cad._day_ordinals(odays, cal, lo, hi)
+    m_ord[valid_m] = cad_codes._day_ordinals(mdays[valid_m], cal, lo, hi)
+    o_ord = cad_codes._day_ordinals(odays, cal, lo, hi)
     o_key = odays.astype("int64")
     m_key = mdays.astype("int64")
     free = np.ones(len(occurrences), dtype=bool)
@@ -154,7 +155,7 @@ def test_subset_department_pairs_equal_the_direct_pairs(seed):
         rows = np.flatnonzero(rng.random(n) < rng.random())
         sub_depts = [d for d in depts if rng.random() < 0.6]
         sub = meetings.iloc[rows].reset_index(drop=True)
-        want_r, want_c, want_n = cad._meeting_dept_codes_uncached(sub, sub_depts, None)
+        want_r, want_c, want_n = cad_codes._meeting_dept_codes_uncached(sub, sub_depts, None)
         got_r, got_c, got_n = cad._subset_dept_codes(
             listed, n, rows, meetings["participants"], sub_depts
         )
@@ -165,7 +166,7 @@ def test_subset_department_pairs_equal_the_direct_pairs(seed):
 
 def _attendance_reference(matches, meetings, expected, departments):
     """Attendance by a merge and a group-by (every assigned meeting × its expected rows)."""
-    pairs = cad._meeting_dept_pairs(meetings, departments)
+    pairs = cad_codes._meeting_dept_pairs(meetings, departments)
     seen = set(zip(pairs["row"].tolist(), pairs["department"].tolist(), strict=True))
     m = matches.loc[matches["item"].notna(), ["meeting", "item"]].astype({"item": object})
     e = expected.loc[expected["department"].notna(), ["item", "department"]].astype(object)

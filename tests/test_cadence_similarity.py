@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from collab_analytics.metrics import _cadence_text as cad_text
 from collab_analytics.metrics import cadence as cad
 
 
@@ -36,7 +37,7 @@ def _brute_best(topics: list[str], items: list[str]) -> tuple[list[int], list[fl
 
 
 def _check(topics, items):
-    best, sim = cad._best_items(np.asarray(topics, dtype=str), np.asarray(items, dtype=str))
+    best, sim = cad_text._best_items(np.asarray(topics, dtype=str), np.asarray(items, dtype=str))
     want_best, want_sim = _brute_best(topics, items)
     assert sim.tolist() == want_sim
     assert best.tolist() == want_best
@@ -46,7 +47,7 @@ def test_hand_example():
     # 风险排查会 is a substring (1.0); 周会 ties on similarity with 例会 (longer → first)
     topics = ["风险排查会第3周", "周会", "xyz", "例会周会"]
     items = ["周会", "风险排查会", "例会", "例会周"]
-    best, sim = cad._best_items(np.asarray(topics, dtype=str), np.asarray(items, dtype=str))
+    best, sim = cad_text._best_items(np.asarray(topics, dtype=str), np.asarray(items, dtype=str))
     assert best.tolist() == [1, 0, 1, 3]
     assert sim.tolist() == [1.0, 1.0, 0.0, 1.0]
 
@@ -56,9 +57,9 @@ def test_random_texts_equal_brute_force(seed, monkeypatch):
     rng = np.random.default_rng(seed)
     alphabet = list("abcdef周会评审")
     # few mask bits and a low posting cut-off: every path (masks, postings, groups) is used
-    monkeypatch.setattr(cad, "_MASK_BITS", int(rng.integers(1, 130)))
-    monkeypatch.setattr(cad, "_POSTING_DF", int(rng.integers(0, 4)))
-    monkeypatch.setattr(cad, "_BLOCK_CELLS", int(rng.integers(1, 50)))
+    monkeypatch.setattr(cad_text, "_MASK_BITS", int(rng.integers(1, 130)))
+    monkeypatch.setattr(cad_text, "_POSTING_DF", int(rng.integers(0, 4)))
+    monkeypatch.setattr(cad_text, "_BLOCK_CELLS", int(rng.integers(1, 50)))
 
     def words(n, lo, hi):
         return ["".join(rng.choice(alphabet, rng.integers(lo, hi))) for _ in range(n)]

@@ -179,7 +179,8 @@ def test_report_reuses_a_delivery_report():
 
 def _expected_per_project(data, plan):
     """Reference: expected_departments called once per project of the plan."""
-    from collab_analytics.metrics.cadence import _text_departments, expected_departments
+    from collab_analytics.metrics._cadence_text import _text_departments
+    from collab_analytics.metrics.cadence import expected_departments
 
     frames = []
     tasks, project = data.tasks, data.project

@@ -34,10 +34,9 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from collab_analytics.metrics._cadence_text import _SPONSOR_RE, _text_departments
 from collab_analytics.metrics.actions import action_status, action_summary
 from collab_analytics.metrics.cadence import (
-    _SPONSOR_RE,
-    _text_departments,
     attendance,
     attendance_by_department,
     cadence_summary,

@@ -52,16 +52,16 @@ import pyarrow.compute as pc
 
 import collab_analytics.metrics._encoded as enc
 from collab_analytics.calendar import get_calendar
-from collab_analytics.metrics.cadence import (
+from collab_analytics.metrics._cadence_codes import (
     _arrow_text,
     _concat_text,
     _lookup,
     _meeting_dept_codes,
     _member,
-    _related_items,
     _str_series,
     _unique_pairs,
 )
+from collab_analytics.metrics.cadence import _related_items
 
 __all__ = [
     "DISTRIBUTION_COLUMNS",

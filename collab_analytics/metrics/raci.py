@@ -44,15 +44,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import collab_analytics.metrics._encoded as enc
-from collab_analytics.metrics.cadence import (
+from collab_analytics.metrics._cadence_codes import (
     _arrow_text,
     _first_rows,
     _meeting_dept_codes,
     _member,
-    _related_items,
     _str_series,
     _unique_pairs,
 )
+from collab_analytics.metrics.cadence import _related_items
 from collab_analytics.metrics.escalation import _concern_codes, _task_key_arrow
 
 __all__ = [

@@ -21,6 +21,8 @@ from collab_analytics.charts.theme import enable_theme
 from collab_analytics.export.content import ChartItem, ReportContent
 from collab_analytics.export.report import headline
 from collab_analytics.labels import label, status_label
+from collab_analytics.metrics import _cadence_codes as _cad_codes
+from collab_analytics.metrics import _cadence_expected as _cad_expected
 from collab_analytics.metrics import actions as _act
 from collab_analytics.metrics import attribution as _att
 from collab_analytics.metrics import bottleneck as _bn
@@ -288,7 +290,7 @@ def _expected(ctx, plan: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(data, ScopedData) or ctx.cache is None:
         return _comm._expected_by_project(data, plan)
     source = data.source
-    index = _per_dataset(ctx, ("cadence_expected",), lambda: _cad._expected_index(source))
+    index = _per_dataset(ctx, ("cadence_expected",), lambda: _cad_expected._expected_index(source))
     got = None
     if index is not None:
 
@@ -296,7 +298,7 @@ def _expected(ctx, plan: pd.DataFrame) -> pd.DataFrame:
             pos = data.positions(name)
             return np.arange(len(source.table(name))) if pos is None else pos
 
-        got = _cad._expected_within(
+        got = _cad_expected._expected_within(
             index, plan, rows("plan"), data.departments, rows("tasks"), rows("project")
         )
     return _comm._expected_by_project(data, plan) if got is None else got
@@ -447,7 +449,7 @@ def _rows_coded(ctx, T, prow: np.ndarray, items: list[str]):
             if len(full_items)
             else np.full(len(exp.items), -1, dtype="int64")
         )
-        return code, _cad._time_minutes(pd.Series(exp.times, dtype="str"))
+        return code, _cad_codes._time_minutes(pd.Series(exp.times, dtype="str"))
 
     code, ptime = _per_dataset(ctx, ("cadence_rows_coded", T, _PLAN_CALENDAR), make)
     return new_of[code[prow]], ptime[prow]
