@@ -487,14 +487,10 @@ def _match_arrays(
     items: list[str],
     assigned: tuple[np.ndarray, np.ndarray, np.ndarray],
     occurrences: pd.DataFrame,
-    *,
-    tolerance_days: int,
-    calendar,
-    occ_code: np.ndarray | None = None,
-    occ_ptime: np.ndarray | None = None,
-    m_order: np.ndarray | None = None,
+    **options,
 ) -> pd.DataFrame:
-    """:func:`_match_assigned` of meetings given as :func:`_meeting_arrays`.
+    """:func:`_match_assigned` of meetings given as :func:`_meeting_arrays`; ``options`` as
+    :func:`_match_columns` (``tolerance_days`` and ``calendar`` required).
 
     ``occ_code`` (each occurrence's position in ``items``) and ``occ_ptime`` (its planned
     time of day in minutes) are read from ``occurrences`` when not given. ``m_order``, a
@@ -502,17 +498,7 @@ def _match_arrays(
     :func:`_key_order`); it only speeds the searches up (checked, ignored when it is not
     that order; the result does not depend on it).
     """
-    return _match_ordered(
-        arrays,
-        items,
-        assigned,
-        occurrences,
-        tolerance_days=tolerance_days,
-        calendar=calendar,
-        occ_code=occ_code,
-        occ_ptime=occ_ptime,
-        m_order=m_order,
-    )[0]
+    return _match_ordered(arrays, items, assigned, occurrences, **options)[0]
 
 
 def _key_order(
