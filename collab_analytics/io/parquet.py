@@ -206,6 +206,7 @@ def _read_columns(
     as_dict: list[str],
     roles: tuple[str, dict],
     status_map: dict | None,
+    meta,
     series: bool = False,
 ) -> list[tuple]:
     """Every column of the file (one chunk per row group) read on two threads, the costliest
@@ -222,10 +223,10 @@ def _read_columns(
     With ``series``, each column is also made the pandas column it becomes in the frame
     (the file's pandas metadata adds nothing to it: see :func:`_plain_metadata`).
 
-    Returns ``(column, trimmed, parsed or None, keys or None, pandas column or None)`` per
-    field, and the task
-    names' duplicates (``(names, projects or None, mask)``, see :class:`RawTable`) when the
-    names and projects read are final. Each thread reads through its own handle.
+    ``meta`` is the file's metadata (as probed: not read again). Returns ``(column, trimmed,
+    parsed or None, keys or None, pandas column or None)`` per field, and the task names'
+    duplicates (``(names, projects or None, mask)``, see :class:`RawTable`) when the names
+    and projects read are final. Each thread reads through its own handle.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -319,7 +320,7 @@ def _read_columns(
                 met("project", col.chunk(0) if one and ok else False)
         return col, ok, parsed, keys, frame_col
 
-    cost = _column_costs(path, names, dictionary, columns)
+    cost = _column_costs(meta, names, dictionary, columns)
     order = sorted(range(len(names)), key=lambda i: -cost[i])
     try:
         todo = {i: pool("columns", 2).submit(read, names[i]) for i in order}
@@ -345,14 +346,15 @@ def _read_parquet(
     with pq.ParquetFile(path) as probe:
         as_dict = _dictionary_columns(probe)
         schema = probe.schema_arrow
-        n_rows = probe.metadata.num_rows
+        meta = probe.metadata
+        n_rows = meta.num_rows
     names = schema.names
     if n_rows >= _PARALLEL_ROWS and len(set(names)) == len(names) > 1:
         # column by column on two threads, the costliest first: each column is decoded and
         # checked by the thread that read it, while the other thread reads on
         roles = _column_roles(schema, table, path.stem)
         plain = _plain_metadata(schema)
-        read, dups = _read_columns(path, names, as_dict, roles, status_map, series=plain)
+        read, dups = _read_columns(path, names, as_dict, roles, status_map, meta, series=plain)
         if plain:  # the frame of the columns each thread made (as to_pandas would)
             frame = pd.DataFrame({n: r[4] for n, r in zip(names, read, strict=True)}, copy=False)
         else:
@@ -461,13 +463,11 @@ def _to_pandas(table) -> pd.DataFrame:
     return frame
 
 
-def _column_costs(path: Path, names: list[str], dictionary: set[str], columns: dict) -> list[float]:
+def _column_costs(meta, names: list[str], dictionary: set[str], columns: dict) -> list[float]:
     """Rough cost of each top-level field, in bytes of Parquet data read: the bytes its column
-    chunks inflate to (a dictionary column: its decode), plus what is done with it after
-    reading (per row: a trim check, a parse, name keys), so the long jobs start first."""
-    import pyarrow.parquet as pq
-
-    meta = pq.read_metadata(path)
+    chunks inflate to (from ``meta``, the file's metadata as probed; a dictionary column: its
+    decode), plus what is done with it after reading (per row: a trim check, a parse, name
+    keys), so the long jobs start first."""
     size: dict[str, float] = {}
     for g in range(meta.num_row_groups):
         rg = meta.row_group(g)
