@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field, fields, replace
 
@@ -38,18 +39,16 @@ ISSUE_COLUMNS: tuple[str, ...] = (
 )
 
 
+@functools.cache
 def _issue_frame() -> pd.DataFrame:
     df = pd.DataFrame({c: pd.Series([], dtype="str") for c in ISSUE_COLUMNS})
     df["row"] = df["row"].astype("Int64")
     return df
 
 
-_EMPTY_ISSUES = _issue_frame()
-
-
 def empty_issues() -> pd.DataFrame:
-    """An empty issue table with :data:`ISSUE_COLUMNS` (a copy of one made at import)."""
-    return _EMPTY_ISSUES.copy()
+    """An empty issue table with :data:`ISSUE_COLUMNS` (a copy of one made on first use)."""
+    return _issue_frame().copy()
 
 
 def _empty_rejected() -> pd.DataFrame:
