@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import weakref
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -96,13 +97,53 @@ def remember_dictionary(dense: pa.Array, words: pa.Array, indices: pa.Array) -> 
 
 
 def forget_dictionaries() -> None:
-    """Drop the arrays noted by :func:`remember_dictionary` and the answers noted by
-    :func:`sorted_fixed`, :func:`lookup_sorted` and :func:`encode_runs` (the load that read
-    them ended)."""
+    """Drop the arrays noted by :func:`remember_dictionary` and every :class:`_LastAnswer`
+    (of :func:`sorted_fixed`, :func:`lookup_sorted`, :func:`encode_runs`): the load that read
+    them ended."""
     _DICTIONARIES.clear()
-    _SORTED[0] = None
-    _LOOKUP[0] = None
-    _RUNS[0] = None
+    for note in _LastAnswer.notes:
+        note.forget()
+
+
+class _LastAnswer:
+    """The last answer of one computation, with the arguments it was for: a second call with
+    the very same arguments takes it (a reader computes while it reads the other columns, the
+    loader asks again later). Arrow arrays match when they are the same array (same buffers),
+    numpy arrays when they are the same object or equal, anything else when it is the same
+    object. The arguments are held (their buffers are not reused while noted) until
+    :func:`forget_dictionaries`. One tuple, read and replaced whole (threads)."""
+
+    notes: ClassVar[list[_LastAnswer]] = []
+
+    def __init__(self) -> None:
+        self._last: tuple | None = None
+        _LastAnswer.notes.append(self)
+
+    def get(self, *args) -> tuple[bool, object]:
+        last = self._last
+        if (
+            last is not None
+            and len(last[0]) == len(args)
+            and all(_same_argument(a, b) for a, b in zip(last[0], args, strict=True))
+        ):
+            return True, last[1]
+        return False, None
+
+    def put(self, args: tuple, answer: object) -> None:
+        self._last = (args, answer)
+
+    def forget(self) -> None:
+        self._last = None
+
+
+def _same_argument(a: object, b: object) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, pa.Array) and isinstance(b, pa.Array):
+        return same_array(a, b)
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b))
+    return False
 
 
 def dictionary_of(a: pa.Array) -> tuple[pa.Array, pa.Array] | None:
@@ -458,17 +499,17 @@ def encode_runs(values: pd.Series | pa.Array) -> tuple[np.ndarray, int]:
     n = len(a)
     if n < 2:
         return encode(a)
-    last = _RUNS[0]
-    if last is not None and same_array(last[0], a):
-        return last[1].copy(), last[2]
+    hit, noted = _RUNS.get(a)
+    if hit:
+        return noted[0].copy(), noted[1]
     codes, k = _encode_runs(a)
-    _RUNS[0] = (a, codes.copy(), k)
+    _RUNS.put((a,), (codes.copy(), k))
     return codes, k
 
 
-#: the last :func:`encode_runs` (array, codes, count): a reader groups the tasks by project
-#: while it reads the other columns; the loader asks again later
-_RUNS: list = [None]
+#: :func:`encode_runs`: a reader groups the tasks by project while it reads the other
+#: columns; the loader asks again later
+_RUNS = _LastAnswer()
 
 
 def _encode_runs(a: pa.Array) -> tuple[np.ndarray, int]:
@@ -751,10 +792,9 @@ def _increasing(view: np.ndarray) -> bool:
     return bool((view[1:] > view[:-1]).all())
 
 
-#: the last array :func:`sorted_fixed` checked and its answer (a reader checks the task ids
-#: while it reads the other columns; the loader asks again later): ``None`` or one tuple,
-#: read and replaced whole (threads)
-_SORTED: list = [None]
+#: :func:`sorted_fixed`: a reader checks the task ids while it reads the other columns; the
+#: loader asks again later
+_SORTED = _LastAnswer()
 
 
 def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
@@ -769,13 +809,13 @@ def sorted_fixed(values: pd.Series | pa.Array) -> np.ndarray | None:
     (None, None)
     """
     a = as_arrow(values)
-    last = _SORTED[0]
-    if last is not None and same_array(last[0], a):
-        return last[1]
+    hit, view = _SORTED.get(a)
+    if hit:
+        return view
     view = _fixed_view(a)
     if view is not None and not _increasing(view):
         view = None
-    _SORTED[0] = (a, view)
+    _SORTED.put((a,), view)
     return view
 
 
@@ -824,23 +864,18 @@ def lookup_sorted(
     [2, 0]
     """
     v = as_arrow(values)
-    last = _LOOKUP[0]
-    if (
-        last is not None
-        and last[0] is table
-        and same_array(last[1], v)
-        and (last[2] is None) == (guess is None)
-        and (guess is None or np.array_equal(last[2], guess))
-    ):
-        return last[3].copy()
-    pos = _lookup_sorted(table, v, guess)
-    _LOOKUP[0] = (table, v, None if guess is None else np.asarray(guess).copy(), pos.copy())
+    g = None if guess is None else np.asarray(guess)
+    hit, pos = _LOOKUP.get(table, v, g)
+    if hit:
+        return pos.copy()
+    pos = _lookup_sorted(table, v, g)
+    _LOOKUP.put((table, v, None if g is None else g.copy()), pos.copy())
     return pos
 
 
-#: the last :func:`lookup_sorted` (table, values, guess, answer): a reader resolves the
-#: dependency references while it reads the other columns, the loader asks again later
-_LOOKUP: list = [None]
+#: :func:`lookup_sorted`: a reader resolves the dependency references while it reads the
+#: other columns; the loader asks again later
+_LOOKUP = _LastAnswer()
 
 
 def _lookup_sorted(table: np.ndarray, v: pa.Array, guess: np.ndarray | None) -> np.ndarray:
