@@ -3,6 +3,8 @@ equals parsing every row (dated prefixes, topics looked up, missing and empty so
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -10,19 +12,22 @@ from collab_analytics.metrics.actions import action_status, action_summary
 
 
 def _row_by_row(src: pd.Series, meetings: pd.DataFrame) -> pd.Series:
-    """The per-row way: the regex and the topic look-up on every row."""
-    lead = src.str.extract(r"^\s*(\d{4}-\d{1,2}-\d{1,2})")[0]
-    created = pd.to_datetime(lead, errors="coerce").astype("datetime64[us]")
-    mt = pd.DataFrame(
-        {"topic": meetings["topic"].astype("str").str.strip(), "date": meetings["date"]}
-    )
-    mt = mt.dropna().drop_duplicates()
-    uniq = mt.drop_duplicates("topic", keep=False)
-    lookup = pd.Series(uniq["date"].to_numpy(), index=uniq["topic"].to_numpy())
-    idx = lookup.index.get_indexer(src.str.strip().to_numpy(dtype=object, na_value=""))
-    vals = np.full(len(src), np.datetime64("NaT"), dtype="datetime64[us]")
-    vals[idx >= 0] = lookup.to_numpy(dtype="datetime64[us]")[idx[idx >= 0]]
-    return created.fillna(pd.Series(vals, dtype="datetime64[us]"))
+    """The per-row way, in plain Python: a date at the start of the text, else the date of
+    the one meeting whose stripped topic is the stripped text (none when several dates)."""
+    dates_of: dict[str, set] = {}
+    for topic, date in zip(meetings["topic"], meetings["date"], strict=True):
+        if isinstance(topic, str) and not pd.isna(date):
+            dates_of.setdefault(topic.strip(), set()).add(pd.Timestamp(date))
+    out = []
+    for text in src:
+        text = text if isinstance(text, str) else ""
+        lead = re.match(r"\s*(\d{4}-\d{1,2}-\d{1,2})", text)
+        day = pd.to_datetime(lead.group(1), errors="coerce") if lead else pd.NaT
+        if pd.isna(day):
+            found = dates_of.get(text.strip(), set())
+            day = next(iter(found)) if len(found) == 1 else pd.NaT
+        out.append(day)
+    return pd.Series(out, dtype="datetime64[us]")
 
 
 def test_sources_parsed_once_equal_row_by_row():
