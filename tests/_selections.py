@@ -1,5 +1,5 @@
-"""Random dashboard selections (and meetings) for tests that compare a derived result with
-the direct one."""
+"""Random dashboard selections (and meetings), and the direct report of a dashboard context,
+for tests that compare a derived result with the direct one."""
 
 from __future__ import annotations
 
@@ -51,4 +51,19 @@ def random_department_meetings(rng: np.random.Generator, n: int) -> pd.DataFrame
             "departments": pd.Series(lists, dtype=object),
             "participants": pd.Series(text, dtype="str"),
         }
+    )
+
+
+def context_report(ctx, *, hours: str = "calendar"):
+    """The one-call communication report of a dashboard context's data, with the arguments
+    the dashboard gives its metrics (what its tabs are compared with)."""
+    from collab_analytics.metrics.communication import communication_report
+
+    return communication_report(
+        ctx.data.to_tracking_data(),
+        as_of=ctx.as_of,
+        calendar="cn",
+        hours=hours,
+        delivery_calendar=ctx.calendar,
+        lang=ctx.lang,
     )

@@ -6,6 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from _selections import context_report
 from pptx import Presentation
 
 from collab_analytics import TrackingData, sample, write_workbook
@@ -454,21 +455,12 @@ COMM_FRAMES = {
 @pytest.mark.parametrize("which", ["story", "folio_two_departments"])
 def test_communication_tabs_equal_the_one_call_report(story, folio, which, day_mode):
     """Each communication tab computes only its own pieces, with the report's arguments."""
-    from collab_analytics.metrics.communication import communication_report
-
     if which == "story":
         d = RetrospectiveDashboard(story, day_mode=day_mode, lang="en")
     else:
         d = RetrospectiveDashboard(folio, day_mode=day_mode, departments=folio.departments[:2])
     ctx = d._context()
-    rep = communication_report(
-        ctx.data.to_tracking_data(),
-        as_of=ctx.as_of,
-        calendar="cn",
-        hours="working" if day_mode == "cn" else "calendar",
-        delivery_calendar=ctx.calendar,
-        lang=ctx.lang,
-    )
+    rep = context_report(ctx, hours="working" if day_mode == "cn" else "calendar")
     for tab, names in COMM_FRAMES.items():
         frames = _panels.compute(tab, ctx)
         for name in names:
@@ -666,21 +658,12 @@ def test_delivery_and_raci_tabs_equal_the_metrics_on_the_restricted_container(st
 def test_communication_tabs_equal_the_report_with_an_earlier_as_of(folio):
     """Meetings and updates after the as-of day are cut before the metrics see them (and
     nothing is copied when none is after it)."""
-    from collab_analytics.metrics.communication import communication_report
-
     dates = folio.meetings["date"].dropna().sort_values()
     mid = dates.iloc[len(dates) // 2]
     d = RetrospectiveDashboard(folio, as_of=mid, departments=folio.departments[:3])
     ctx = d._context()
     assert (folio.meetings["date"] > mid).any() and (folio.updates["date"] > mid).any()
-    rep = communication_report(
-        ctx.data.to_tracking_data(),
-        as_of=ctx.as_of,
-        calendar="cn",
-        hours="calendar",
-        delivery_calendar=ctx.calendar,
-        lang=ctx.lang,
-    )
+    rep = context_report(ctx)
     for tab in ("escalation", "raci"):
         frames = _panels.compute(tab, ctx)
         for name in COMM_FRAMES[tab]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _selections import random_selection
+from _selections import context_report, random_selection
 
 from collab_analytics import sample
-from collab_analytics.metrics.communication import communication_report
 from collab_analytics.widgets import RetrospectiveDashboard, _panels
 
 FRAMES = {
@@ -46,14 +45,7 @@ def test_random_selections_equal_the_report(folio, seed):
         d.refresh()
         ctx = d._context()
         assert ctx.cache is not None
-        rep = communication_report(
-            ctx.data.to_tracking_data(),
-            as_of=ctx.as_of,
-            calendar="cn",
-            hours="calendar",
-            delivery_calendar=ctx.calendar,
-            lang=ctx.lang,
-        )
+        rep = context_report(ctx)
         for tab, names in FRAMES.items():
             frames = _panels.compute(tab, ctx)
             for name in names:
