@@ -16,6 +16,16 @@ from collab_analytics.metrics import escalation as esc
 from collab_analytics.widgets._filter import FilterIndex
 
 
+def _scopes(fi: FilterIndex, rng: np.random.Generator, n: int = 3):
+    """``n`` selections of about half the projects and half the departments."""
+    projects, depts = list(fi.projects), list(fi.departments)
+    for _ in range(n):
+        yield fi.scope(
+            projects=[p for p in projects if rng.random() < 0.5],
+            departments=[d for d in depts if rng.random() < 0.5],
+        )
+
+
 @pytest.fixture(scope="module")
 def folio():
     data = sample.portfolio(n_projects=5, tasks_per_project=20, seed=11)
@@ -46,12 +56,7 @@ def test_episodes_with_the_whole_logs_substrings_equal_the_direct_ones(folio, se
     superset = esc._text_substrings(folio.meetings, top)
     assert superset is not None and len(superset[0])
     fi = FilterIndex(folio)
-    projects, depts = list(fi.projects), list(fi.departments)
-    for _ in range(3):
-        scope = fi.scope(
-            projects=[p for p in projects if rng.random() < 0.5],
-            departments=[d for d in depts if rng.random() < 0.5],
-        )
+    for scope in _scopes(fi, rng):
         kw = {
             "meetings": scope.meetings.reset_index(drop=True),
             "tasks": scope.tasks,
@@ -74,12 +79,7 @@ def test_episodes_with_departments_from_the_whole_logs_listing_equal_the_direct_
     whole = data.meetings
     listed = cad._meeting_list_depts(whole)
     fi = FilterIndex(data)
-    projects, depts = list(fi.projects), list(fi.departments)
-    for _ in range(3):
-        scope = fi.scope(
-            projects=[p for p in projects if rng.random() < 0.5],
-            departments=[d for d in depts if rng.random() < 0.5],
-        )
+    for scope in _scopes(fi, rng):
         rows = scope.positions("meetings")
         rows = np.arange(len(whole)) if rows is None else rows
         kw = {
